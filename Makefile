@@ -1,0 +1,132 @@
+# parlogit - build, test, benchmark, install.
+#
+#   make            library + binary (build/)
+#   make run        set-up, build, fetch data, train configs/default.ini
+#   make test       set-up, build, fetch data, whole test suite
+#   make test-sanitize   the suite under AddressSanitizer + UBSan (build-asan/)
+#   make bench      benchmarks (bench/README.md)
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Only the kernel files get instruction-set flags; the rest builds for the
+# baseline x86-64, so one binary runs everywhere and picks kernels at run time.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PYTHON  ?= /usr/bin/python3
+CONFIG  ?= configs/default.ini
+VERSION := 0.1.0
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-asan
+OPT     ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+BUILD   ?= build
+OPT     ?= -O3 -g
+endif
+
+PKGS      := hwloc inih zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN) -fopenmp -fPIC $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm
+LDFLAGS  += -fopenmp $(filter -fsanitize%,$(OPT))
+
+# Per-file instruction-set flags (kernels only).
+ISA_avx2   := -mavx2 -mfma -mf16c
+ISA_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/data/*.c src/config/*.c src/kernels/*.c \
+                             src/engine/*.c src/train/*.c src/output/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/check_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libparlogit.a
+BIN      := $(BUILD)/parlogit
+TESTBIN  := $(BUILD)/check_parlogit
+
+.PHONY: all deps data run test test-sanitize bench install uninstall clean
+all: $(BIN) parlogit
+
+parlogit: $(BIN)
+	ln -sf $(BIN) $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ISA_$(basename $(notdir $<))) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# The test runner lists every "Suite *suite_NAME(void)" found in tests/check_*.c.
+$(BUILD)/tests/suites.inc: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^Suite \*suite_\([a-z0-9_]*\)(void)$$/SUITE(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/tests $(CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/check_%.o: tests/check_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(TESTBIN): $(BUILD)/tests/main.o $(TEST_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@bash scripts/deps.sh
+
+data: $(BIN)
+	$(BIN) fetch $(CONFIG)
+
+run: deps
+	$(MAKE) all
+	$(BIN) fetch $(CONFIG)
+	$(BIN) train $(CONFIG)
+
+test: deps
+	$(MAKE) all $(TESTBIN)
+	$(BIN) fetch configs/default.ini
+	PARLOGIT_BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) $(TESTBIN)
+
+test-sanitize: deps
+	$(MAKE) SANITIZE=1 $(BUILD)/parlogit $(BUILD)/check_parlogit
+	$(BUILD)/parlogit fetch configs/default.ini
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  PARLOGIT_BIN=$(abspath $(BUILD)/parlogit) PYTHON=$(PYTHON) $(BUILD)/check_parlogit
+
+bench: deps
+	$(MAKE) all
+	$(BIN) fetch configs/default.ini
+	$(MAKE) -f bench/bench.mk BUILD=$(BUILD)
+
+PCDIR := $(DESTDIR)$(PREFIX)/lib/pkgconfig
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/parlogit $(PCDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/parlogit
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libparlogit.a
+	install -m 644 include/parlogit/*.h $(DESTDIR)$(PREFIX)/include/parlogit/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' parlogit.pc.in > $(PCDIR)/parlogit.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/parlogit $(DESTDIR)$(PREFIX)/lib/libparlogit.a $(PCDIR)/parlogit.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/parlogit
+
+clean:
+	rm -rf build build-asan parlogit
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

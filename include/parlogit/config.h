@@ -1,0 +1,120 @@
+/*
+ * config.h - the run configuration: an INI file (parsed with inih) plus
+ * `--set section.key=value` overrides.
+ *
+ * Sections and keys (every key optional; defaults in pl_config_defaults):
+ *   [data]   dir, train_images, train_labels, test_images, test_labels,
+ *            format (auto|idx|csv), csv_label (first|last), csv_header (auto|yes|no),
+ *            split (files|rows|fraction), train_rows, test_rows (A:B half-open),
+ *            test_fraction, train_size, test_size (subsample, 0 = all), seed
+ *   [task]   pairs = all | list of "i-j" (j is the positive class) and "i-rest"
+ *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1
+ *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar)
+ *   [output] dir
+ * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
+ */
+#ifndef PARLOGIT_CONFIG_H
+#define PARLOGIT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parlogit/error.h"
+
+#define PL_MAX_TASKS 128
+#define PL_MAX_LIST 64
+#define PL_PATH_MAX 1024
+#define PL_REST (-1)      /* pl_task.neg for one-vs-rest */
+
+enum pl_split { PL_SPLIT_FILES, PL_SPLIT_ROWS, PL_SPLIT_FRACTION };
+enum pl_format { PL_FORMAT_AUTO, PL_FORMAT_IDX, PL_FORMAT_CSV };
+enum pl_bind { PL_BIND_NONE, PL_BIND_CORE };
+enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
+
+/* A binary task: rows of digit pos get y = 1; rows of digit neg (or of every
+ * other digit when neg == PL_REST) get y = 0.  "1-7" is {pos 7, neg 1}. */
+typedef struct pl_task {
+    int pos;
+    int neg;
+} pl_task;
+
+typedef struct pl_config {
+    char path[PL_PATH_MAX];            /* the INI file, for messages ("" if none) */
+    struct {
+        char dir[PL_PATH_MAX];         /* where data files live / are fetched to */
+        char train_images[PL_PATH_MAX];
+        char train_labels[PL_PATH_MAX];/* empty for CSV (labels are a column)   */
+        char test_images[PL_PATH_MAX]; /* split = files only                     */
+        char test_labels[PL_PATH_MAX];
+        int format;                    /* enum pl_format                         */
+        int csv_label;                 /* enum pl_csv_label                      */
+        int csv_header;                /* enum pl_csv_header                     */
+        int split;                     /* enum pl_split                          */
+        size_t train_lo, train_hi;     /* split = rows: [lo, hi) of the train file */
+        size_t test_lo, test_hi;
+        double test_fraction;          /* split = fraction: in (0, 1)            */
+        size_t train_size, test_size;  /* random subsample after the split; 0 = all */
+        uint64_t seed;                 /* for fraction split and subsampling     */
+    } data;
+    struct {
+        pl_task tasks[PL_MAX_TASKS];
+        int ntasks;
+    } task;
+    struct {
+        double lr[PL_MAX_LIST];
+        int nlr;
+        int iters[PL_MAX_LIST];        /* sorted ascending, no duplicates        */
+        int niters;
+    } train;
+    struct {
+        int threads;                   /* 0 = auto (every core hwloc finds)      */
+        int bind;                      /* enum pl_bind                           */
+        int simd;                      /* enum pl_simd                           */
+    } engine;
+    struct {
+        char dir[PL_PATH_MAX];
+    } output;
+    /* Where each key was last set, for messages about it: "file:line" or
+     * "--set". Filled by the parser; read with pl_config_where. */
+    struct {
+        char section[16];
+        char key[24];
+        char where[PL_PATH_MAX + 16];
+    } origin[64];
+    int norigin;
+} pl_config;
+
+/* Fills every field with its default (see README): 60k/10k MNIST files in
+ * data/mnist, split = files, pairs 1-7, learning rate 0.1, 100 iterations,
+ * threads auto, bind core, simd auto, output runs/default. */
+void pl_config_defaults(pl_config *c);
+
+/* Parses an INI file on top of c.  Unknown section or key, a bad value, an empty
+ * list, a digit outside 0..9, a pair of one digit, duplicate pairs: PL_EINPUT
+ * with "path:line: message".  A file that cannot be read: PL_EIO.
+ * Also sets output.dir to runs/<file stem> unless the file sets it. */
+int pl_config_load(pl_config *c, const char *path, pl_error *e);
+
+/* Applies one "section.key=value" override, with the same checks. */
+int pl_config_set(pl_config *c, const char *assignment, pl_error *e);
+
+/* Checks what only the whole config can tell (e.g. split = rows needs
+ * train_rows; split = files needs test files; ranges non-empty).  Messages cite
+ * where the offending key was set. */
+int pl_config_check(const pl_config *c, pl_error *e);
+
+/* "file:line" (or "--set", or "default") where section.key got its value. */
+const char *pl_config_where(const pl_config *c, const char *section, const char *key);
+
+/* Calls fn for every key with its effective value, canonically formatted
+ * (numbers lossless, "C" locale), in a stable order: the effective config. */
+void pl_config_foreach(const pl_config *c,
+                       void (*fn)(void *ctx, const char *section, const char *key,
+                                  const char *value),
+                       void *ctx);
+
+/* Writes the task as text: "1-7" or "1-rest".  buf must hold 16 bytes. */
+const char *pl_task_name(pl_task t, char buf[16]);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * data.h - from a config to train and test sets: fetching MNIST files, loading
+ * them, splitting and subsampling.
+ */
+#ifndef PARLOGIT_DATA_H
+#define PARLOGIT_DATA_H
+
+#include "parlogit/config.h"
+#include "parlogit/dataset.h"
+#include "parlogit/error.h"
+
+/* One input file a config names, resolved against data.dir. */
+typedef struct pl_data_file {
+    char role[16];                 /* "train_images", "test_labels", ...  */
+    char path[PL_PATH_MAX * 2];    /* dir/name                            */
+    char sha256[65];               /* hex digest, filled by pl_data_load  */
+} pl_data_file;
+
+typedef struct pl_data {
+    pl_dataset train;
+    pl_dataset test;               /* n == 0 when there is no test set */
+    pl_data_file files[4];
+    int nfiles;
+} pl_data;
+
+/* Lists the files a config names (resolved paths, no digests). Returns the count. */
+int pl_data_files(const pl_config *c, pl_data_file files[4]);
+
+/*
+ * Loads, splits and subsamples as the config says, builds the grouped train and
+ * test sets (copies done by nthreads threads for first touch) and records each
+ * file's SHA-256.  A missing file is PL_EINPUT "where: file 'path' not found",
+ * where is the config location of the key naming it.
+ */
+int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e);
+
+void pl_data_free(pl_data *d);
+
+/* The SHA-256 of a whole file as 64 lowercase hex digits. */
+int pl_sha256_file(const char *path, char hex[65], pl_error *e);
+
+/*
+ * Known MNIST files: name -> expected SHA-256, or NULL when name is not one of
+ * the four published files.
+ */
+const char *pl_mnist_sha256(const char *name);
+
+/*
+ * Makes dir/name present and verified.  If it exists and its digest matches
+ * (or the name is not a known MNIST file), nothing is done.  Otherwise it is
+ * fetched from `mirror` (a local directory, or a URL prefix: http://, https://,
+ * file://) or, when mirror is NULL or empty, from the public MNIST mirrors in
+ * turn, into a temporary file beside the target, verified, then renamed into
+ * place.  Downloads use curl(1).  *fetched is set to 1 when a file was copied.
+ */
+int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched,
+             pl_error *e);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# deps.sh - make sure the Debian packages parlogit builds, tests and fetches with
+# are installed.  As root it installs what is missing with apt-get; otherwise it
+# prints the exact command to run and fails.  Quiet when nothing is missing.
+set -euo pipefail
+
+pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
+      python3-numpy curl ca-certificates)
+# Extra packages a caller wants (e.g. PARLOGIT_EXTRA_DEPS="chromium").
+read -r -a extra <<< "${PARLOGIT_EXTRA_DEPS:-}"
+pkgs+=("${extra[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    [[ "$status" == ii* ]] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "parlogit: missing packages: ${missing[*]}" >&2
+    echo "parlogit: install them with:  sudo apt-get update && sudo $cmd" >&2
+    exit 1
+fi
+echo "parlogit: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
