@@ -29,5 +29,6 @@ void pl_error_prefix(pl_error *e, const char *fmt, ...)
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+    if (snprintf(e->msg, sizeof e->msg, "%s: %s", head, old) >= (int)sizeof e->msg)
+        memcpy(e->msg + sizeof e->msg - 4, "...", 4);   /* mark the cut */
 }

@@ -1,0 +1,41 @@
+/*
+ * output.h - what a run leaves in its output directory, every file written
+ * atomically (temporary file + rename):
+ *   results.csv   pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status
+ *   curves.csv    pair,lr,iteration,train_loss   (loss after 0..T updates)
+ *   models/NAME.w.npy   float32 weights, shape (height*width,), pixel order
+ *   models/NAME.b.npy   float32 bias, shape ()
+ *   models/NAME.json    sidecar: task, lr, iterations, metrics, bias, data files
+ *                       and their SHA-256, the effective config
+ * NAME is "<pair>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100".
+ * Numbers are lossless (shortest round-trip text) and locale-free.
+ */
+#ifndef PARLOGIT_OUTPUT_H
+#define PARLOGIT_OUTPUT_H
+
+#include <stddef.h>
+
+#include "parlogit/config.h"
+#include "parlogit/data.h"
+#include "parlogit/error.h"
+#include "parlogit/train.h"
+
+/* Writes every file above into dir (created if needed). */
+int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
+                 const pl_run *run, pl_error *e);
+
+/* The model file stem of a result: "1-7_lr0.1_it100".  buf holds 64 bytes. */
+const char *pl_model_name(const pl_result *r, char buf[64]);
+
+/* Writes a float32 little-endian .npy (format 1.0) of the given shape
+ * (ndim 0..4), atomically. */
+int pl_npy_write(const char *path, const float *a, int ndim, const size_t *shape,
+                 pl_error *e);
+
+/*
+ * Reads a float32 .npy ('<f4', C order).  *data is malloc'ed (caller frees),
+ * shape[0..*ndim) filled (ndim <= 4).  Errors name the file and what was wrong.
+ */
+int pl_npy_read(const char *path, float **data, int *ndim, size_t shape[4], pl_error *e);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * main.c - parlogit's entry point: picks the command.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: parlogit COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  train CONFIG   train the models CONFIG asks for and write its run directory\n"
+    "  fetch CONFIG   get and verify the MNIST files CONFIG names ($MNIST_MIRROR: a\n"
+    "                 directory or URL to use instead of the public mirrors)\n"
+    "  info [CONFIG]  topology seen by hwloc, SIMD level chosen, thread binding\n"
+    "\n"
+    "options:\n"
+    "  --set SECTION.KEY=VALUE   override a config key (repeatable)\n"
+    "  --threads N               same as --set engine.threads=N\n"
+    "  --simd LEVEL              same as --set engine.simd=LEVEL\n"
+    "  --out DIR                 same as --set output.dir=DIR\n"
+    "  --quiet                   no progress or summary on the terminal\n"
+    "\n"
+    "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? PL_EXIT_INPUT : PL_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("parlogit 0.1.0");
+        return PL_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "train"))
+        return pl_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "fetch"))
+        return pl_cmd_fetch(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "info"))
+        return pl_cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "parlogit: unknown command '%s'\n\n%s", argv[1], usage);
+    return PL_EXIT_INPUT;
+}

@@ -1,0 +1,149 @@
+/*
+ * write_run.c - a run's files: results.csv, curves.csv and, per model, weights,
+ * bias and a JSON sidecar.  See include/parlogit/output.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "output/json.h"
+#include "parlogit/output.h"
+#include "util/util.h"
+
+const char *pl_model_name(const pl_result *r, char buf[64])
+{
+    char task[16], lr[32];
+    snprintf(buf, 64, "%s_lr%s_it%d", pl_task_name(r->task, task), pl_fmt_double(lr, r->lr),
+             r->iterations);
+    return buf;
+}
+
+static int write_results(const char *dir, const pl_run *run, pl_error *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    pl_afile f;
+    int rc = pl_afile_open(&f, path, e);
+    if (rc)
+        return rc;
+    fputs("pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status\n", f.f);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const pl_result *r = &run->results[i];
+        char t[16], a[32], b[32], c[32], d[32], g[32], s[32];
+        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s\n", pl_task_name(r->task, t),
+                pl_fmt_double(a, r->lr), r->iterations, pl_fmt_double(b, r->train_loss),
+                pl_fmt_double(c, r->train_acc), pl_fmt_double(d, r->test_loss),
+                pl_fmt_double(g, r->test_acc), pl_fmt_double(s, r->seconds),
+                pl_run_status_name(r->status));
+    }
+    return pl_afile_commit(&f, e);
+}
+
+static int write_curves(const char *dir, const pl_run *run, pl_error *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/curves.csv", dir);
+    pl_afile f;
+    int rc = pl_afile_open(&f, path, e);
+    if (rc)
+        return rc;
+    fputs("pair,lr,iteration,train_loss\n", f.f);
+    for (size_t i = 0; i < run->ncurves; i++) {
+        const pl_curve *cv = &run->curves[i];
+        char t[16], lr[32], l[32];
+        pl_task_name(cv->task, t);
+        pl_fmt_double(lr, cv->lr);
+        for (int k = 0; k < cv->len; k++)
+            fprintf(f.f, "%s,%s,%d,%s\n", t, lr, k, pl_fmt_double(l, cv->loss[k]));
+    }
+    return pl_afile_commit(&f, e);
+}
+
+static void json_kv(FILE *f, const char *key, double x, int last)
+{
+    fprintf(f, "  ");
+    pl_json_str(f, key);
+    fputs(": ", f);
+    pl_json_num(f, x);
+    fputs(last ? "\n" : ",\n", f);
+}
+
+static int write_sidecar(const char *path, const char *name, const pl_config *cfg,
+                         const pl_data *data, const pl_run *run, const pl_result *r,
+                         pl_error *e)
+{
+    pl_afile f;
+    int rc = pl_afile_open(&f, path, e);
+    if (rc)
+        return rc;
+    char t[16], s[32];
+    fputs("{\n  \"pair\": ", f.f);
+    pl_json_str(f.f, pl_task_name(r->task, t));
+    fprintf(f.f, ",\n  \"positive\": %d,\n  \"negative\": ", r->task.pos);
+    if (r->task.neg == PL_REST)
+        fputs("\"rest\"", f.f);
+    else
+        fprintf(f.f, "%d", r->task.neg);
+    fputs(",\n", f.f);
+    json_kv(f.f, "lr", r->lr, 0);
+    fprintf(f.f, "  \"iterations\": %d,\n  \"status\": ", r->iterations);
+    pl_json_str(f.f, pl_run_status_name(r->status));
+    fprintf(f.f, ",\n  \"weights\": ");
+    char wfile[128], bfile[128];
+    snprintf(wfile, sizeof wfile, "%s.w.npy", name);
+    snprintf(bfile, sizeof bfile, "%s.b.npy", name);
+    pl_json_str(f.f, wfile);
+    fprintf(f.f, ",\n  \"weights_shape\": [%zu],\n  \"bias_file\": ", run->dim);
+    pl_json_str(f.f, bfile);
+    fprintf(f.f, ",\n  \"bias\": %s,\n", r->b == r->b ? pl_fmt_float(s, r->b) : "null");
+    json_kv(f.f, "train_loss", r->train_loss, 0);
+    json_kv(f.f, "train_acc", r->train_acc, 0);
+    json_kv(f.f, "test_loss", r->test_loss, 0);
+    json_kv(f.f, "test_acc", r->test_acc, 0);
+    json_kv(f.f, "seconds", r->seconds, 0);
+    fprintf(f.f, "  \"train_rows\": %zu,\n  \"test_rows\": %zu,\n", r->train_rows, r->test_rows);
+    fprintf(f.f, "  \"threads\": %d,\n  \"simd\": ", run->threads);
+    pl_json_str(f.f, run->simd ? run->simd : "");
+    fputs(",\n  \"data_files\": [", f.f);
+    for (int i = 0; i < data->nfiles; i++) {
+        fputs(i ? ",\n    {\"role\": " : "\n    {\"role\": ", f.f);
+        pl_json_str(f.f, data->files[i].role);
+        fputs(", \"path\": ", f.f);
+        pl_json_str(f.f, data->files[i].path);
+        fputs(", \"sha256\": ", f.f);
+        pl_json_str(f.f, data->files[i].sha256);
+        fputs("}", f.f);
+    }
+    fputs(data->nfiles ? "\n  ],\n  \"config\": " : "],\n  \"config\": ", f.f);
+    pl_json_config(f.f, cfg, "  ");
+    fputs("\n}\n", f.f);
+    return pl_afile_commit(&f, e);
+}
+
+int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
+                 const pl_run *run, pl_error *e)
+{
+    char models[4096], path[4096 + 160];
+    snprintf(models, sizeof models, "%s/models", dir);
+    int rc = pl_mkdirs(models, e);
+    if (!rc)
+        rc = write_results(dir, run, e);
+    if (!rc)
+        rc = write_curves(dir, run, e);
+    for (size_t i = 0; !rc && i < run->nresults; i++) {
+        const pl_result *r = &run->results[i];
+        char name[64];
+        pl_model_name(r, name);
+        if (r->status == PL_RUN_OK) {   /* a model that was never reached has no weights */
+            size_t shape = run->dim;
+            snprintf(path, sizeof path, "%s/%s.w.npy", models, name);
+            rc = pl_npy_write(path, r->w, 1, &shape, e);
+            snprintf(path, sizeof path, "%s/%s.b.npy", models, name);
+            if (!rc)
+                rc = pl_npy_write(path, &r->b, 0, NULL, e);
+        }
+        snprintf(path, sizeof path, "%s/%s.json", models, name);
+        if (!rc)
+            rc = write_sidecar(path, name, cfg, data, run, r, e);
+    }
+    return rc;
+}

@@ -1,0 +1,137 @@
+/*
+ * logloss.c - the log-loss objective over fixed row blocks.  See logloss.h.
+ *
+ * One block: for each register tile of up to PL_MR rows (tiles never cross a
+ * segment, so each has one target y): z = x.w (kernel dot), the link per row
+ * (sigmoid, loss, residual r, in double), g += r.x (kernel axpy).  The rows are
+ * read from memory once; the second product finds them in L1.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_impl.h"
+#include "train/link.h"
+#include "train/logloss.h"
+
+int pl_logloss_plan(pl_logloss *o, const pl_kernels *k, size_t dim, size_t maxrows,
+                    pl_error *e)
+{
+    memset(o, 0, sizeof *o);
+    o->k = k;
+    o->ldg = (dim + 15) / 16 * 16;
+    o->maxblocks = (maxrows + PL_BLOCK_ROWS - 1) / PL_BLOCK_ROWS;
+    if (o->maxblocks == 0)
+        o->maxblocks = 1;
+    size_t gbytes = o->maxblocks * o->ldg * sizeof(float);
+    o->gpart = aligned_alloc(64, gbytes);
+    o->st = aligned_alloc(64, o->maxblocks * sizeof(pl_blockstat));
+    o->gacc = aligned_alloc(64, o->ldg * sizeof(double));
+    if (!o->gpart || !o->st || !o->gacc) {
+        pl_logloss_free(o);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for gradient scratch (%zu bytes)", gbytes);
+    }
+    return PL_OK;
+}
+
+void pl_logloss_set_view(pl_logloss *o, const pl_view *v) { o->v = *v; }
+
+void pl_logloss_free(pl_logloss *o)
+{
+    free(o->gpart);
+    free(o->st);
+    free(o->gacc);
+    o->gpart = NULL;
+    o->st = NULL;
+    o->gacc = NULL;
+}
+
+/* Virtual rows [r0, r1) of the view, all segments in order. */
+static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, float b,
+                  float *g, pl_blockstat *st)
+{
+    const pl_view *v = &o->v;
+    const size_t dim = v->dim;
+    float z[PL_MR], r[PL_MR];
+    double rsum = 0, loss = 0;
+    size_t correct = 0, base = 0;
+
+    for (int s = 0; s < v->nseg; base += v->seg[s].n, s++) {
+        size_t lo = r0 > base ? r0 - base : 0;
+        size_t hi = r1 - base < v->seg[s].n ? r1 - base : v->seg[s].n;
+        if (r1 <= base || lo >= hi)
+            continue;
+        const double y = v->seg[s].y;
+        const uint8_t *x = v->pix + (v->seg[s].row0 + lo) * dim;
+        for (size_t i = lo; i < hi; i += PL_MR, x += PL_MR * dim) {
+            size_t nr = hi - i < PL_MR ? hi - i : PL_MR;
+            o->k->dot(x, dim, nr, dim, w, z);
+            for (size_t t = 0; t < nr; t++) {
+                double zz = (double)z[t] * (1.0 / 255.0) + b;
+                double rr = pl_link_logistic(zz, y, &loss);
+                correct += (zz > 0) == (y > 0.5);
+                rsum += rr;
+                r[t] = (float)rr;
+            }
+            if (g)
+                o->k->axpy(x, dim, nr, dim, r, g);
+        }
+    }
+    st->rsum = rsum;
+    st->loss = loss;
+    st->correct = correct;
+}
+
+void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, float *gw,
+                     pl_eval *out)
+{
+    const size_t n = o->v.n, dim = o->v.dim;
+    const size_t nblocks = (n + PL_BLOCK_ROWS - 1) / PL_BLOCK_ROWS;
+    size_t b0, b1;
+
+    /* Phase 1: this thread's blocks, each into its own partial. */
+    pl_share(nblocks, 1, ith, nth, &b0, &b1);
+    for (size_t bk = b0; bk < b1; bk++) {
+        float *g = NULL;
+        if (gw) {
+            g = o->gpart + bk * o->ldg;
+            memset(g, 0, dim * sizeof *g);
+        }
+        size_t r1 = (bk + 1) * PL_BLOCK_ROWS;
+        block(o, bk * PL_BLOCK_ROWS, r1 < n ? r1 : n, w, b, g, &o->st[bk]);
+    }
+#pragma omp barrier
+
+    /* Phase 2: partials summed in block order, each thread a pixel range.
+     * Block-outer, pixel-inner: rows of the partials are read contiguously
+     * (and vectorized); each pixel still sees the blocks in order. */
+    if (gw) {
+        size_t j0, j1;
+        pl_share(dim, 16, ith, nth, &j0, &j1);
+        double *acc = o->gacc;
+        for (size_t j = j0; j < j1; j++)
+            acc[j] = 0.0;
+        for (size_t bk = 0; bk < nblocks; bk++) {
+            const float *p = o->gpart + bk * o->ldg;
+            for (size_t j = j0; j < j1; j++)
+                acc[j] += (double)p[j];
+        }
+        const double scale = n ? 1.0 / (255.0 * (double)n) : 0.0;
+        for (size_t j = j0; j < j1; j++)
+            gw[j] = (float)(acc[j] * scale);
+    }
+    if (ith == 0) {
+        double rsum = 0, loss = 0;
+        size_t correct = 0;
+        for (size_t bk = 0; bk < nblocks; bk++) {
+            rsum += o->st[bk].rsum;
+            loss += o->st[bk].loss;
+            correct += o->st[bk].correct;
+        }
+        out->n = n;
+        out->loss = n ? loss / (double)n : NAN;
+        out->acc = n ? (double)correct / (double)n : NAN;
+        out->gb = n ? rsum / (double)n : 0.0;
+    }
+#pragma omp barrier
+}

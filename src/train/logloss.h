@@ -1,0 +1,65 @@
+/*
+ * logloss.h - the objective: mean log-loss of a linear model over a task view,
+ * its gradient and accuracy, computed by the whole team.
+ *
+ * It knows nothing about the solver (liblinear's fun/grad split).  Rows are cut
+ * into fixed blocks of PL_BLOCK_ROWS; each block's partial gradient goes to its
+ * own cache-line-aligned slot of scratch, and partials are summed in block
+ * order.  Which thread computes a block changes nothing, so results are
+ * bit-identical for every team size.  All scratch is sized by plan(), before
+ * the iterations; eval() allocates nothing.
+ */
+#ifndef PARLOGIT_LOGLOSS_H
+#define PARLOGIT_LOGLOSS_H
+
+#include <stddef.h>
+
+#include "kernels/kernels.h"
+#include "parlogit/error.h"
+#include "train/view.h"
+
+#define PL_BLOCK_ROWS 64
+
+typedef struct pl_eval {
+    double loss;    /* mean log-loss              */
+    double acc;     /* fraction predicted right (z > 0 means class 1) */
+    double gb;      /* d loss / d b               */
+    size_t n;       /* rows                       */
+} pl_eval;
+
+typedef struct pl_blockstat {
+    double rsum, loss;
+    size_t correct;
+    char pad[64 - 2 * sizeof(double) - sizeof(size_t)];
+} pl_blockstat;
+
+typedef struct pl_logloss {
+    const pl_kernels *k;
+    pl_view v;
+    size_t ldg;            /* floats per block partial: dim rounded up to 16   */
+    size_t maxblocks;      /* capacity of the scratch                           */
+    float *gpart;          /* maxblocks * ldg, 64-byte aligned                  */
+    pl_blockstat *st;      /* maxblocks                                         */
+    double *gacc;          /* ldg: block sums per pixel, each thread its range  */
+} pl_logloss;
+
+/* Sizes scratch for views of up to maxrows rows of dim pixels. */
+int pl_logloss_plan(pl_logloss *o, const pl_kernels *k, size_t dim, size_t maxrows,
+                    pl_error *e);
+
+/* Points the objective at a view (v->n <= the planned maxrows). */
+void pl_logloss_set_view(pl_logloss *o, const pl_view *v);
+
+void pl_logloss_free(pl_logloss *o);
+
+/*
+ * Called by every thread ith of the nth in the current team (or once with
+ * nth = 1), with the same w and b.  Writes the mean loss, accuracy and d/db to
+ * the shared *out and, when gw is not NULL, the gradient d/dw to the shared
+ * gw[0..dim).  Contains barriers; on return *out and gw are complete for all
+ * threads.
+ */
+void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, float *gw,
+                     pl_eval *out);
+
+#endif

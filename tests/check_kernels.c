@@ -1,0 +1,153 @@
+/*
+ * check_kernels.c - every SIMD kernel against its scalar reference, and the
+ * dispatch rules.
+ *
+ * Data: random pixels 0..255, weights and residuals in [-1, 1], lengths that
+ * hit every tail (1..33, 783..800), rows at odd byte offsets (unaligned), all
+ * tile heights 1..PL_MR.  Tolerance, float32: |simd - ref| <= 8 * 2^-24 *
+ * dim * sum|terms| (the bound for two different summation orders) + 1e-6.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "kernels/kernels.h"
+#include "parlogit/config.h"
+#include "testutil.h"
+
+static const size_t dims[] = { 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65,
+                               100, 783, 784, 785, 800 };
+
+static void check_level(int level)
+{
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+    uint64_t s = 42 + (uint64_t)level;
+    for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+        const size_t dim = dims[di];
+        for (size_t off = 0; off < 4; off++) {
+            const size_t ldx = dim + off;           /* rows start at odd offsets */
+            uint8_t *buf = malloc(PL_MR * ldx + 8);
+            float *wbuf = malloc((dim + 1) * sizeof(float));
+            float *g = malloc(dim * sizeof(float)), *gref = malloc(dim * sizeof(float));
+            uint8_t *x = buf + off;                 /* unaligned start */
+            float *w = wbuf + (off & 1);            /* unaligned weights */
+            for (size_t i = 0; i < PL_MR * ldx; i++)
+                x[i] = (uint8_t)(tu_rand(&s) & 0xff);
+            for (size_t j = 0; j < dim; j++)
+                w[j] = tu_uniform(&s, -1, 1);
+            for (size_t nr = 1; nr <= PL_MR; nr++) {
+                float z[PL_MR], zref[PL_MR], r[PL_MR];
+                k.dot(x, ldx, nr, dim, w, z);
+                pl_dot_ref(x, ldx, nr, dim, w, zref);
+                for (size_t i = 0; i < nr; i++) {
+                    double mag = 0;
+                    for (size_t j = 0; j < dim; j++)
+                        mag += fabs((double)x[i * ldx + j] * w[j]);
+                    double tol = 8.0 * ldexp(1.0, -24) * (double)dim * mag + 1e-6;
+                    ck_assert_msg(fabs((double)z[i] - zref[i]) <= tol,
+                                  "%s dot dim %zu off %zu nr %zu row %zu: %g vs %g", k.name,
+                                  dim, off, nr, i, z[i], zref[i]);
+                    r[i] = tu_uniform(&s, -1, 1);
+                }
+                for (size_t j = 0; j < dim; j++)
+                    g[j] = gref[j] = tu_uniform(&s, -10, 10);
+                k.axpy(x, ldx, nr, dim, r, g);
+                pl_axpy_ref(x, ldx, nr, dim, r, gref);
+                for (size_t j = 0; j < dim; j++) {
+                    double mag = 10;
+                    for (size_t i = 0; i < nr; i++)
+                        mag += fabs((double)r[i] * x[i * ldx + j]);
+                    double tol = 8.0 * ldexp(1.0, -24) * (double)PL_MR * mag + 1e-6;
+                    ck_assert_msg(fabs((double)g[j] - gref[j]) <= tol,
+                                  "%s axpy dim %zu off %zu nr %zu col %zu: %g vs %g", k.name,
+                                  dim, off, nr, j, g[j], gref[j]);
+                }
+            }
+            free(buf);
+            free(wbuf);
+            free(g);
+            free(gref);
+        }
+    }
+}
+
+START_TEST(test_scalar_selects_reference)
+{
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_SCALAR, &k, &e), PL_OK);
+    ck_assert_ptr_eq(k.dot, pl_dot_ref);
+    ck_assert_ptr_eq(k.axpy, pl_axpy_ref);
+    ck_assert_str_eq(k.name, "scalar");
+}
+END_TEST
+
+START_TEST(test_avx2_matches_reference)
+{
+    /* parlogit targets x86-64 machines with AVX2; the kernel must be tested. */
+    ck_assert_msg(pl_simd_supported(PL_SIMD_AVX2), "this CPU has no AVX2: kernel untested");
+    check_level(PL_SIMD_AVX2);
+}
+END_TEST
+
+START_TEST(test_avx512_matches_reference_or_is_refused)
+{
+    if (pl_simd_supported(PL_SIMD_AVX512)) {
+        check_level(PL_SIMD_AVX512);
+    } else {
+        pl_kernels k;
+        pl_error e;
+        ck_assert_int_eq(pl_kernels_select(PL_SIMD_AVX512, &k, &e), PL_EINPUT);
+        ck_assert_ptr_nonnull(strstr(e.msg, "not supported"));
+    }
+}
+END_TEST
+
+START_TEST(test_auto_picks_best)
+{
+    pl_kernels k;
+    pl_error e;
+    unsetenv("PARLOGIT_SIMD");
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+    ck_assert_int_eq(k.level, pl_simd_best());
+    ck_assert_str_eq(k.name, pl_simd_name(pl_simd_best()));
+}
+END_TEST
+
+START_TEST(test_env_forces_and_rejects)
+{
+    pl_kernels k;
+    pl_error e;
+    setenv("PARLOGIT_SIMD", "scalar", 1);
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+    ck_assert_str_eq(k.name, "scalar");
+    setenv("PARLOGIT_SIMD", "sse9", 1);
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_EINPUT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "PARLOGIT_SIMD=sse9"));
+    unsetenv("PARLOGIT_SIMD");
+}
+END_TEST
+
+START_TEST(test_level_names_round_trip)
+{
+    for (int l = PL_SIMD_AUTO; l <= PL_SIMD_AVX512; l++)
+        ck_assert_int_eq(pl_simd_parse(pl_simd_name(l)), l);
+    ck_assert_int_eq(pl_simd_parse("avx"), -1);
+}
+END_TEST
+
+Suite *suite_kernels(void)
+{
+    Suite *s = suite_create("kernels");
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_scalar_selects_reference);
+    tcase_add_test(tc, test_avx2_matches_reference);
+    tcase_add_test(tc, test_avx512_matches_reference_or_is_refused);
+    tcase_add_test(tc, test_auto_picks_best);
+    tcase_add_test(tc, test_env_forces_and_rejects);
+    tcase_add_test(tc, test_level_names_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,292 @@
+/*
+ * check_train.c - the objective and the solver: the gradient against central
+ * finite differences, task views, bit-identical weights for 1, 2 and 3
+ * threads, checkpoints equal to separate shorter runs, divergence reporting.
+ */
+#include <math.h>
+#include <omp.h>
+
+#include "kernels/kernels.h"
+#include "parlogit/train.h"
+#include "synth.h"
+#include "train/logloss.h"
+#include "train/view.h"
+
+static double loss_at(pl_logloss *o, const float *w, float b)
+{
+    pl_eval ev;
+    pl_logloss_eval(o, 0, 1, w, b, NULL, &ev);
+    return ev.loss;
+}
+
+/*
+ * Finite differences in double around float weights: h = 2^-7 on a weight
+ * whose pixel scale is <= 1 moves the loss by ~1e-3 while float rounding of z
+ * is ~1e-7, so the central difference is good to ~1e-4 absolute.  We allow
+ * 1e-3 absolute + 1e-2 relative.
+ */
+static void check_fd(int level)
+{
+    pl_dataset d;
+    synth_dataset(300, 40, 7, &d);
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+    pl_view v;
+    pl_view_make(&d, (pl_task){ .pos = 3, .neg = 8 }, &v);
+    ck_assert_uint_gt(v.n, 20);
+    pl_logloss o;
+    ck_assert_int_eq(pl_logloss_plan(&o, &k, d.dim, v.n, &e), PL_OK);
+    pl_logloss_set_view(&o, &v);
+
+    uint64_t s = 99;
+    float w[40], gw[40];
+    for (int j = 0; j < 40; j++)
+        w[j] = tu_uniform(&s, -0.5f, 0.5f);
+    const float b = 0.3f, h = 1.0f / 128;
+    pl_eval ev;
+    pl_logloss_eval(&o, 0, 1, w, b, gw, &ev);
+    for (int j = 0; j < 40; j++) {
+        float save = w[j];
+        w[j] = save + h;
+        double up = loss_at(&o, w, b);
+        w[j] = save - h;
+        double dn = loss_at(&o, w, b);
+        w[j] = save;
+        double fd = (up - dn) / (2.0 * (double)h);
+        ck_assert_msg(fabs(fd - gw[j]) <= 1e-3 + 1e-2 * fabs(fd), "%s: dw[%d] = %g, fd %g",
+                      k.name, j, gw[j], fd);
+    }
+    double fdb = (loss_at(&o, w, b + h) - loss_at(&o, w, b - h)) / (2.0 * (double)h);
+    ck_assert_msg(fabs(fdb - ev.gb) <= 1e-3 + 1e-2 * fabs(fdb), "db = %g, fd %g", ev.gb, fdb);
+    pl_logloss_free(&o);
+    pl_dataset_free(&d);
+}
+
+START_TEST(test_gradient_matches_finite_differences)
+{
+    check_fd(PL_SIMD_SCALAR);
+    check_fd(pl_simd_best());
+}
+END_TEST
+
+START_TEST(test_loss_at_zero_is_log2)
+{
+    pl_dataset d;
+    synth_dataset(200, 30, 3, &d);
+    pl_kernels k;
+    pl_error e;
+    pl_kernels_select(PL_SIMD_AUTO, &k, &e);
+    pl_view v;
+    pl_view_make(&d, (pl_task){ .pos = 1, .neg = PL_REST }, &v);
+    ck_assert_uint_eq(v.n, d.n);
+    ck_assert_uint_eq(v.npos, d.start[2] - d.start[1]);
+    pl_logloss o;
+    ck_assert_int_eq(pl_logloss_plan(&o, &k, d.dim, v.n, &e), PL_OK);
+    pl_logloss_set_view(&o, &v);
+    float w[30] = { 0 };
+    pl_eval ev;
+    pl_logloss_eval(&o, 0, 1, w, 0.0f, NULL, &ev);
+    ck_assert_double_eq_tol(ev.loss, log(2.0), 1e-12);
+    /* z = 0 predicts class 0: accuracy is the share of negatives */
+    ck_assert_double_eq_tol(ev.acc, (double)(v.n - v.npos) / (double)v.n, 1e-12);
+    pl_logloss_free(&o);
+    pl_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(test_views_cover_their_digits)
+{
+    pl_dataset d;
+    synth_dataset(500, 10, 11, &d);
+    for (int a = 0; a < PL_CLASSES; a++) {
+        pl_view v;
+        pl_view_make(&d, (pl_task){ .pos = a, .neg = PL_REST }, &v);
+        ck_assert_uint_eq(v.n, d.n);
+        for (int b = 0; b < PL_CLASSES; b++) {
+            if (a == b)
+                continue;
+            pl_view_make(&d, (pl_task){ .pos = a, .neg = b }, &v);
+            size_t na = d.start[a + 1] - d.start[a], nb = d.start[b + 1] - d.start[b];
+            ck_assert_uint_eq(v.n, na + nb);
+            ck_assert_uint_eq(v.npos, na);
+            for (int s = 0; s < v.nseg; s++)
+                for (size_t r = 0; r < v.seg[s].n; r++)
+                    ck_assert_int_eq(d.label[v.seg[s].row0 + r], v.seg[s].y > 0.5f ? a : b);
+        }
+    }
+    pl_dataset_free(&d);
+}
+END_TEST
+
+static void train_cfg(pl_config *c, double lr, const int *iters, int niters)
+{
+    pl_config_defaults(c);
+    c->task.ntasks = 3;
+    c->task.tasks[0] = (pl_task){ .pos = 7, .neg = 1 };
+    c->task.tasks[1] = (pl_task){ .pos = 3, .neg = PL_REST };
+    c->task.tasks[2] = (pl_task){ .pos = 6, .neg = 0 };
+    c->train.nlr = 1;
+    c->train.lr[0] = lr;
+    c->train.niters = niters;
+    for (int i = 0; i < niters; i++)
+        c->train.iters[i] = iters[i];
+}
+
+static void run_with(int threads, int simd, const pl_config *c, const pl_dataset *tr,
+                     const pl_dataset *te, pl_run *run)
+{
+    pl_engine *eng;
+    pl_error e;
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ threads, PL_BIND_CORE, simd }, &eng, &e),
+                     PL_OK);
+    ck_assert_int_eq(pl_engine_threads(eng), threads);
+    ck_assert_msg(pl_train(eng, c, tr, te, NULL, run, &e) == PL_OK, "%s", e.msg);
+    pl_engine_destroy(eng);
+}
+
+START_TEST(test_bit_identical_across_thread_counts)
+{
+    static pl_config c;
+    const int iters[] = { 3, 17 };
+    train_cfg(&c, 0.7, iters, 2);
+    pl_dataset tr, te;
+    synth_dataset(1537, 784, 5, &tr);   /* not a multiple of the block size */
+    synth_dataset(301, 784, 6, &te);
+    pl_run r1, r2, r3;
+    run_with(1, PL_SIMD_AUTO, &c, &tr, &te, &r1);
+    run_with(2, PL_SIMD_AUTO, &c, &tr, &te, &r2);
+    run_with(3, PL_SIMD_AUTO, &c, &tr, &te, &r3);
+    ck_assert_uint_eq(r1.nresults, 6);
+    for (size_t i = 0; i < r1.nresults; i++) {
+        ck_assert_int_eq(r1.results[i].status, PL_RUN_OK);
+        ck_assert(memcmp(r1.results[i].w, r2.results[i].w, 784 * sizeof(float)) == 0);
+        ck_assert(memcmp(r1.results[i].w, r3.results[i].w, 784 * sizeof(float)) == 0);
+        ck_assert(memcmp(&r1.results[i].b, &r2.results[i].b, sizeof(float)) == 0);
+        ck_assert(memcmp(&r1.results[i].b, &r3.results[i].b, sizeof(float)) == 0);
+        ck_assert(r1.results[i].train_loss == r3.results[i].train_loss);
+        ck_assert(r1.results[i].test_acc == r2.results[i].test_acc);
+    }
+    for (size_t i = 0; i < r1.ncurves; i++)
+        ck_assert(memcmp(r1.curves[i].loss, r3.curves[i].loss,
+                         (size_t)r1.curves[i].len * sizeof(double)) == 0);
+    /* training did something: the loss went down from log 2 */
+    ck_assert_double_eq_tol(r1.curves[0].loss[0], log(2.0), 1e-12);
+    ck_assert_double_lt(r1.results[1].train_loss, r1.curves[0].loss[0] * 0.9);
+    pl_run_free(&r1);
+    pl_run_free(&r2);
+    pl_run_free(&r3);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
+START_TEST(test_simd_and_scalar_train_the_same_model)
+{
+    static pl_config c;
+    const int iters[] = { 50 };
+    train_cfg(&c, 0.5, iters, 1);
+    pl_dataset tr;
+    synth_dataset(800, 784, 8, &tr);
+    pl_run a, b;
+    run_with(2, PL_SIMD_SCALAR, &c, &tr, NULL, &a);
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &b);
+    for (size_t i = 0; i < a.nresults; i++) {
+        ck_assert_double_eq_tol(a.results[i].train_loss, b.results[i].train_loss,
+                                1e-5 * a.results[i].train_loss);
+        for (size_t j = 0; j < 784; j++)
+            ck_assert_float_eq_tol(a.results[i].w[j], b.results[i].w[j], 1e-4f);
+    }
+    pl_run_free(&a);
+    pl_run_free(&b);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
+START_TEST(test_checkpoints_equal_separate_runs)
+{
+    static pl_config c;
+    const int iters[] = { 5, 12, 30 };
+    train_cfg(&c, 1.0, iters, 3);
+    pl_dataset tr;
+    synth_dataset(700, 100, 9, &tr);
+    pl_run all;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &all);
+    for (int k = 0; k < 3; k++) {
+        pl_run one;
+        train_cfg(&c, 1.0, &iters[k], 1);
+        run_with(1, PL_SIMD_AUTO, &c, &tr, NULL, &one);
+        for (int t = 0; t < 3; t++) {
+            const pl_result *x = &all.results[(size_t)t * 3 + (size_t)k], *y = &one.results[t];
+            ck_assert_int_eq(x->iterations, y->iterations);
+            ck_assert(memcmp(x->w, y->w, 100 * sizeof(float)) == 0);
+            ck_assert(x->b == y->b);
+            ck_assert(x->train_loss == y->train_loss);
+        }
+        pl_run_free(&one);
+    }
+    pl_run_free(&all);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
+START_TEST(test_huge_learning_rate_stays_finite_or_reports_divergence)
+{
+    static pl_config c;
+    const int iters[] = { 10, 200 };
+    train_cfg(&c, 50.0, iters, 2);
+    pl_dataset tr;
+    synth_dataset(600, 784, 10, &tr);
+    pl_run r;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, &tr, &r);
+    for (size_t i = 0; i < r.nresults; i++) {
+        const pl_result *x = &r.results[i];
+        if (x->status == PL_RUN_OK) {
+            ck_assert(isfinite(x->train_loss) && isfinite(x->test_loss));
+            for (size_t j = 0; j < 784; j++)
+                ck_assert(isfinite(x->w[j]));
+        } else {
+            ck_assert_int_eq(x->status, PL_RUN_DIVERGED);
+        }
+    }
+    pl_run_free(&r);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
+START_TEST(test_task_without_a_class_is_an_error)
+{
+    static pl_config c;
+    const int iters[] = { 1 };
+    train_cfg(&c, 0.1, iters, 1);
+    pl_dataset tr;
+    synth_dataset(300, 20, 12, &tr);
+    /* empty digit 6 by pretending its rows belong to digit 5 */
+    tr.start[6] = tr.start[7];
+    pl_engine *eng;
+    pl_error e;
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    pl_run r;
+    ck_assert_int_eq(pl_train(eng, &c, &tr, NULL, NULL, &r, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "task 0-6: the training rows hold 0 of the positive") != NULL, "%s", e.msg);
+    pl_engine_destroy(eng);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
+Suite *suite_train(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("train");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_gradient_matches_finite_differences);
+    tcase_add_test(tc, test_loss_at_zero_is_log2);
+    tcase_add_test(tc, test_views_cover_their_digits);
+    tcase_add_test(tc, test_bit_identical_across_thread_counts);
+    tcase_add_test(tc, test_simd_and_scalar_train_the_same_model);
+    tcase_add_test(tc, test_checkpoints_equal_separate_runs);
+    tcase_add_test(tc, test_huge_learning_rate_stays_finite_or_reports_divergence);
+    tcase_add_test(tc, test_task_without_a_class_is_an_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
