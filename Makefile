@@ -82,7 +82,7 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 
 $(BUILD)/tests/check_%.o: tests/check_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-format-truncation $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
 $(TESTBIN): $(BUILD)/tests/main.o $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)

@@ -133,7 +133,7 @@ int pl_engine_describe(const pl_engine *eng, char *buf, size_t len)
 
     /* Ask the team itself where it runs. */
     int nth = eng->nth;
-    char (*where)[96] = calloc((size_t)nth, sizeof *where);
+    char (*where)[128] = calloc((size_t)nth, sizeof *where);
     if (!where)
         return PL_OK;
 #pragma omp parallel num_threads(nth)

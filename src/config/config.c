@@ -1,0 +1,127 @@
+/*
+ * config.c - defaults, --set overrides, where each key got its value, and task
+ * names.  The INI file itself is read in config_load.c.
+ *
+ * A pl_config is a plain value: no pointers, nothing to free, copyable with =.
+ * Next to the values it keeps, per key, where the value came from ("file:line",
+ * "--set", or the config file's name for the output dir derived from it) so
+ * that later messages (pl_config_check, data loading) can point at the line to
+ * fix.  Keys never set have no origin entry and report "default".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_impl.h"
+#include "parlogit/dataset.h"
+
+/* snprintf into a fixed-size field; callers only pass strings that fit. */
+#define SET_STR(field, text) snprintf((field), sizeof(field), "%s", (text))
+
+void pl_config_defaults(pl_config *c)
+{
+    memset(c, 0, sizeof *c);
+    SET_STR(c->data.dir, "data/mnist");
+    SET_STR(c->data.train_images, "train-images-idx3-ubyte.gz");
+    SET_STR(c->data.train_labels, "train-labels-idx1-ubyte.gz");
+    SET_STR(c->data.test_images, "t10k-images-idx3-ubyte.gz");
+    SET_STR(c->data.test_labels, "t10k-labels-idx1-ubyte.gz");
+    c->data.format = PL_FORMAT_AUTO;
+    c->data.csv_label = PL_CSV_LABEL_FIRST;
+    c->data.csv_header = PL_CSV_HEADER_AUTO;
+    c->data.split = PL_SPLIT_FILES;
+    c->data.test_fraction = 0.2;
+    c->data.seed = 42;
+    c->task.tasks[0] = (pl_task){.pos = 7, .neg = 1};
+    c->task.ntasks = 1;
+    c->train.lr[0] = 0.1;
+    c->train.nlr = 1;
+    c->train.iters[0] = 100;
+    c->train.niters = 1;
+    c->engine.threads = 0;
+    c->engine.bind = PL_BIND_CORE;
+    c->engine.simd = PL_SIMD_AUTO;
+    SET_STR(c->output.dir, "runs/default");
+}
+
+/* Index of section.key's origin entry, or c->norigin if it has none. */
+static int origin_index(const pl_config *c, const char *section, const char *key)
+{
+    int i = 0;
+    while (i < c->norigin && !(strcmp(c->origin[i].section, section) == 0 &&
+                               strcmp(c->origin[i].key, key) == 0))
+        i++;
+    return i;
+}
+
+void plc_origin_set(pl_config *c, const char *section, const char *key,
+                    const char *where)
+{
+    int i = origin_index(c, section, key);
+    /* The table has PLC_NKEYS (< 64) keys, so a new entry always fits. */
+    if (i == c->norigin) {
+        if (c->norigin == (int)(sizeof c->origin / sizeof c->origin[0]))
+            return;
+        SET_STR(c->origin[i].section, section);
+        SET_STR(c->origin[i].key, key);
+        c->norigin++;
+    }
+    SET_STR(c->origin[i].where, where);
+}
+
+const char *pl_config_where(const pl_config *c, const char *section, const char *key)
+{
+    int i = origin_index(c, section, key);
+    return i < c->norigin ? c->origin[i].where : "default";
+}
+
+/* Copies [b, e) without surrounding blanks into a fresh string (NULL: no memory). */
+static char *trimmed(const char *b, const char *e)
+{
+    while (b < e && (*b == ' ' || *b == '\t'))
+        b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    return strndup(b, (size_t)(e - b));
+}
+
+int pl_config_set(pl_config *c, const char *arg, pl_error *e)
+{
+    const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+    if (!dot || !eq || dot > eq)
+        return pl_errorf(e, PL_EINPUT, "--set %.200s: expected section.key=value", arg);
+    char *section = trimmed(arg, dot), *key = trimmed(dot + 1, eq);
+    char *value = trimmed(eq + 1, eq + strlen(eq));
+    int rc = PL_OK;
+    char msg[PLC_MSG];
+    const plc_key *k;
+    if (!section || !key || !value) {
+        rc = pl_errorf(e, PL_ENOMEM, "--set %.200s: out of memory", arg);
+    } else if (!*section || !*key) {
+        rc = pl_errorf(e, PL_EINPUT, "--set %.200s: expected section.key=value", arg);
+    } else if (!(k = plc_key_find(section, key))) {
+        if (plc_section_known(section, strlen(section)))
+            rc = pl_errorf(e, PL_EINPUT, "--set %.200s: unknown key '%.64s' in [%.64s]",
+                           arg, key, section);
+        else
+            rc = pl_errorf(e, PL_EINPUT, "--set %.200s: unknown section [%.64s] "
+                           "(expected %s)", arg, section, PLC_SECTIONS);
+    } else if (plc_key_apply(c, k, value, msg, sizeof msg)) {
+        rc = pl_errorf(e, PL_EINPUT, "--set %.200s: %s", arg, msg);
+    } else {
+        plc_origin_set(c, k->section, k->key, "--set");
+    }
+    free(section);
+    free(key);
+    free(value);
+    return rc;
+}
+
+const char *pl_task_name(pl_task t, char buf[16])
+{
+    if (t.neg == PL_REST)
+        snprintf(buf, 16, "%d-rest", t.pos);
+    else
+        snprintf(buf, 16, "%d-%d", t.neg, t.pos);
+    return buf;
+}

@@ -1,0 +1,112 @@
+/*
+ * config_keys.c - the table of every config key, and applying one value to a
+ * config.
+ *
+ * The table says, for each section.key, what kind of value it holds and where
+ * in pl_config it goes; plc_key_apply parses a value by kind and stores it.
+ * The INI loader and --set both go through plc_key_apply, so a value is
+ * checked the same way wherever it comes from.  Section and key names are
+ * case-sensitive and lowercase.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config_impl.h"
+#include "parlogit/dataset.h"
+
+#define AT(field) offsetof(pl_config, field)
+
+static const plc_name formats[] = {
+    {"auto", PL_FORMAT_AUTO}, {"idx", PL_FORMAT_IDX}, {"csv", PL_FORMAT_CSV}, {NULL, 0}};
+static const plc_name csv_labels[] = {
+    {"first", PL_CSV_LABEL_FIRST}, {"last", PL_CSV_LABEL_LAST}, {NULL, 0}};
+static const plc_name csv_headers[] = {
+    {"auto", PL_CSV_HEADER_AUTO}, {"yes", PL_CSV_HEADER_YES}, {"no", PL_CSV_HEADER_NO},
+    {NULL, 0}};
+static const plc_name splits[] = {
+    {"files", PL_SPLIT_FILES}, {"rows", PL_SPLIT_ROWS}, {"fraction", PL_SPLIT_FRACTION},
+    {NULL, 0}};
+static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
+static const plc_name simds[] = {
+    {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
+    {"scalar", PL_SIMD_SCALAR}, {NULL, 0}};
+
+const plc_key plc_keys[] = {
+    {"data", "dir", PLC_PATH, AT(data.dir), 0, 0, NULL},
+    {"data", "train_images", PLC_PATH, AT(data.train_images), 0, 0, NULL},
+    {"data", "train_labels", PLC_PATH, AT(data.train_labels), 0, 1, NULL},
+    {"data", "test_images", PLC_PATH, AT(data.test_images), 0, 1, NULL},
+    {"data", "test_labels", PLC_PATH, AT(data.test_labels), 0, 1, NULL},
+    {"data", "format", PLC_ENUM, AT(data.format), 0, 0, formats},
+    {"data", "csv_label", PLC_ENUM, AT(data.csv_label), 0, 0, csv_labels},
+    {"data", "csv_header", PLC_ENUM, AT(data.csv_header), 0, 0, csv_headers},
+    {"data", "split", PLC_ENUM, AT(data.split), 0, 0, splits},
+    {"data", "train_rows", PLC_RANGE, AT(data.train_lo), AT(data.train_hi), 0, NULL},
+    {"data", "test_rows", PLC_RANGE, AT(data.test_lo), AT(data.test_hi), 0, NULL},
+    {"data", "test_fraction", PLC_FRACTION, AT(data.test_fraction), 0, 0, NULL},
+    {"data", "train_size", PLC_SIZE, AT(data.train_size), 0, 0, NULL},
+    {"data", "test_size", PLC_SIZE, AT(data.test_size), 0, 0, NULL},
+    {"data", "seed", PLC_U64, AT(data.seed), 0, 0, NULL},
+    {"task", "pairs", PLC_PAIRS, AT(task.tasks), AT(task.ntasks), 0, NULL},
+    {"train", "learning_rates", PLC_RATES, AT(train.lr), AT(train.nlr), 0, NULL},
+    {"train", "iterations", PLC_ITERS, AT(train.iters), AT(train.niters), 0, NULL},
+    {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
+    {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
+    {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
+    {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
+};
+_Static_assert(sizeof plc_keys / sizeof plc_keys[0] == PLC_NKEYS,
+               "PLC_NKEYS must count the rows of plc_keys");
+
+const plc_key *plc_key_find(const char *section, const char *key)
+{
+    for (int i = 0; i < PLC_NKEYS; i++)
+        if (strcmp(plc_keys[i].section, section) == 0 && strcmp(plc_keys[i].key, key) == 0)
+            return &plc_keys[i];
+    return NULL;
+}
+
+int plc_section_known(const char *name, size_t len)
+{
+    for (int i = 0; i < PLC_NKEYS; i++)
+        if (strlen(plc_keys[i].section) == len &&
+            memcmp(plc_keys[i].section, name, len) == 0)
+            return 1;
+    return 0;
+}
+
+int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
+                  size_t n)
+{
+    char *at = (char *)c + k->off, *at2 = (char *)c + k->off2;
+    switch (k->kind) {
+    case PLC_PATH:
+        return plc_parse_path(value, k->empty_ok, at, msg, n);
+    case PLC_ENUM:
+        return plc_parse_enum(value, k->names, (int *)at, msg, n);
+    case PLC_RANGE:
+        return plc_parse_range(value, (size_t *)at, (size_t *)at2, msg, n);
+    case PLC_FRACTION:
+        return plc_parse_fraction(value, (double *)at, msg, n);
+    case PLC_SIZE: {
+        uint64_t v;
+        if (plc_parse_uint(value, SIZE_MAX, &v, msg, n))
+            return -1;
+        *(size_t *)at = (size_t)v;
+        return 0;
+    }
+    case PLC_U64:
+        return plc_parse_uint(value, UINT64_MAX, (uint64_t *)at, msg, n);
+    case PLC_THREADS:
+        return plc_parse_threads(value, (int *)at, msg, n);
+    case PLC_PAIRS:
+        return plc_parse_pairs(value, (pl_task *)at, (int *)at2, msg, n);
+    case PLC_RATES:
+        return plc_parse_rates(value, (double *)at, (int *)at2, msg, n);
+    case PLC_ITERS:
+        return plc_parse_iters(value, (int *)at, (int *)at2, msg, n);
+    }
+    snprintf(msg, n, "internal error: key kind %d", k->kind);   /* a table typo */
+    return -1;
+}
