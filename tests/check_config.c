@@ -924,7 +924,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 22);
+    ck_assert_int_eq(o.keys, 25);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

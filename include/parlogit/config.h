@@ -6,11 +6,14 @@
  *   [data]   dir, train_images, train_labels, test_images, test_labels,
  *            format (auto|idx|csv), csv_label (first|last), csv_header (auto|yes|no),
  *            split (files|rows|fraction), train_rows, test_rows (A:B half-open),
- *            test_fraction, train_size, test_size (subsample, 0 = all), seed
+ *            test_fraction, train_size, test_size (subsample, 0 = all), seed,
+ *            validation_fraction (share of the training rows held out to choose
+ *            each pair's best learning rate and iteration count; 0 = none)
  *   [task]   pairs = all | list of "i-j" (j is the positive class) and "i-rest"
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1
- *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar)
- *   [output] dir
+ *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
+ *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
+ *   [output] dir, plots (true|false: draw every picture after training)
  * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
  */
 #ifndef PARLOGIT_CONFIG_H
@@ -31,6 +34,7 @@ enum pl_split { PL_SPLIT_FILES, PL_SPLIT_ROWS, PL_SPLIT_FRACTION };
 enum pl_format { PL_FORMAT_AUTO, PL_FORMAT_IDX, PL_FORMAT_CSV };
 enum pl_bind { PL_BIND_NONE, PL_BIND_CORE };
 enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
+enum pl_strategy { PL_STRATEGY_AUTO, PL_STRATEGY_FUSED, PL_STRATEGY_JOBS, PL_STRATEGY_DATA };
 
 /* A binary task: rows of digit pos get y = 1; rows of digit neg (or of every
  * other digit when neg == PL_REST) get y = 0.  "1-7" is {pos 7, neg 1}. */
@@ -56,6 +60,7 @@ typedef struct pl_config {
         double test_fraction;          /* split = fraction: in (0, 1)            */
         size_t train_size, test_size;  /* random subsample after the split; 0 = all */
         uint64_t seed;                 /* for fraction split and subsampling     */
+        double validation_fraction;    /* [0, 1): held out of the training rows  */
     } data;
     struct {
         pl_task tasks[PL_MAX_TASKS];
@@ -71,9 +76,11 @@ typedef struct pl_config {
         int threads;                   /* 0 = auto (every core hwloc finds)      */
         int bind;                      /* enum pl_bind                           */
         int simd;                      /* enum pl_simd                           */
+        int strategy;                  /* enum pl_strategy                       */
     } engine;
     struct {
         char dir[PL_PATH_MAX];
+        int plots;                     /* 1: draw every picture after training   */
     } output;
     /* Where each key was last set, for messages about it: "file:line" or
      * "--set". Filled by the parser; read with pl_config_where. */

@@ -27,6 +27,11 @@ static const plc_name csv_headers[] = {
 static const plc_name splits[] = {
     {"files", PL_SPLIT_FILES}, {"rows", PL_SPLIT_ROWS}, {"fraction", PL_SPLIT_FRACTION},
     {NULL, 0}};
+static const plc_name strategies[] = {
+    {"auto", PL_STRATEGY_AUTO}, {"fused", PL_STRATEGY_FUSED}, {"jobs", PL_STRATEGY_JOBS},
+    {"data", PL_STRATEGY_DATA}, {NULL, 0}};
+static const plc_name bools[] = {
+    {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
     {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
@@ -48,13 +53,17 @@ const plc_key plc_keys[] = {
     {"data", "train_size", PLC_SIZE, AT(data.train_size), 0, 0, NULL},
     {"data", "test_size", PLC_SIZE, AT(data.test_size), 0, 0, NULL},
     {"data", "seed", PLC_U64, AT(data.seed), 0, 0, NULL},
+    /* empty_ok on a fraction: 0 (none) is allowed too */
+    {"data", "validation_fraction", PLC_FRACTION, AT(data.validation_fraction), 0, 1, NULL},
     {"task", "pairs", PLC_PAIRS, AT(task.tasks), AT(task.ntasks), 0, NULL},
     {"train", "learning_rates", PLC_RATES, AT(train.lr), AT(train.nlr), 0, NULL},
     {"train", "iterations", PLC_ITERS, AT(train.iters), AT(train.niters), 0, NULL},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
     {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
+    {"engine", "strategy", PLC_ENUM, AT(engine.strategy), 0, 0, strategies},
     {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
+    {"output", "plots", PLC_ENUM, AT(output.plots), 0, 0, bools},
 };
 _Static_assert(sizeof plc_keys / sizeof plc_keys[0] == PLC_NKEYS,
                "PLC_NKEYS must count the rows of plc_keys");
@@ -88,6 +97,15 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
     case PLC_RANGE:
         return plc_parse_range(value, (size_t *)at, (size_t *)at2, msg, n);
     case PLC_FRACTION:
+        if (k->empty_ok) {   /* [0, 1) */
+            double v;
+            if (plc_parse_double(value, &v, msg, n))
+                return -1;
+            if (v == 0.0) {
+                *(double *)at = 0.0;
+                return 0;
+            }
+        }
         return plc_parse_fraction(value, (double *)at, msg, n);
     case PLC_SIZE: {
         uint64_t v;

@@ -1,0 +1,190 @@
+/*
+ * idx.c - pl_idx_load: an IDX image file and its IDX label file into a pl_raw.
+ *
+ * IDX (LeCun's MNIST format) is a 4-byte magic (0, 0, type 0x08 = unsigned
+ * byte, number of dimensions), one big-endian uint32 per dimension, then the
+ * data in row-major order.  Both headers are read and checked before anything
+ * large is allocated, so a corrupt size can never ask for gigabytes: the pixel
+ * total is capped at PL_RAW_MAX_PIXELS and computed without overflow.  Every
+ * complaint about content is PL_EINPUT and starts with the file's path and the
+ * byte offset (in the decompressed stream) where the problem was seen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/reader.h"
+#include "parlogit/dataset.h"
+
+#define IDX_IMAGES_MAGIC 0x00000803u
+#define IDX_LABELS_MAGIC 0x00000801u
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Whether the 4 magic bytes are printable ASCII (a text file read as IDX). */
+static int looks_like_text(const unsigned char *h)
+{
+    for (int i = 0; i < 4; i++)
+        if (h[i] < 0x20 || h[i] > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* One IDX header to read: what is expected and how to name it. */
+typedef struct idx_kind {
+    uint32_t magic;
+    int ndims;
+    const char *what;            /* "IDX images (unsigned bytes, 3 dimensions)" */
+    const char *dim_names[3];
+    uint32_t other_magic;        /* the magic of the other file, for a hint      */
+    const char *other_hint;
+} idx_kind;
+
+static const idx_kind IDX_IMAGES = {
+    IDX_IMAGES_MAGIC, 3, "IDX images (unsigned bytes, 3 dimensions)",
+    {"image count", "rows per image", "columns per image"},
+    IDX_LABELS_MAGIC, " (that is an IDX label file: are images and labels swapped?)",
+};
+static const idx_kind IDX_LABELS = {
+    IDX_LABELS_MAGIC, 1, "IDX labels (unsigned bytes, 1 dimension)",
+    {"label count", NULL, NULL},
+    IDX_IMAGES_MAGIC, " (that is an IDX image file: are images and labels swapped?)",
+};
+
+/* Reads and checks the header of r against k; dims receives the sizes.
+ * Returns PL_OK or an error code with e filled. */
+static int idx_header(pl_reader *r, const idx_kind *k, uint32_t dims[3], pl_error *e)
+{
+    unsigned char h[16];
+    size_t hlen = 4 + 4 * (size_t)k->ndims, got = 0;
+    int st = pl_reader_read(r, h, hlen, &got, e);
+    if (st == PL_READ_ERR)
+        return r->err;
+    if (st == PL_READ_EOF)
+        return pl_errorf(e, PL_EINPUT, "%s: empty file (expected %s)", r->path, k->what);
+    if (got >= 4 && be32(h) != k->magic)
+        return pl_errorf(e, PL_EINPUT, "%s: offset 0: magic number 0x%08x, expected 0x%08x "
+                         "for %s%s", r->path, be32(h), k->magic, k->what,
+                         be32(h) == k->other_magic ? k->other_hint
+                         : looks_like_text(h) ? " (the file starts with text: a CSV file? "
+                                                "name it .csv or set data.format = csv)"
+                                              : "");
+    if (st == PL_READ_SHORT)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: file ends inside the header "
+                         "(expected %zu header bytes for %s)", r->path, got, hlen, k->what);
+    for (int i = 0; i < k->ndims; i++) {
+        dims[i] = be32(h + 4 + 4 * i);
+        if (dims[i] == 0)
+            return pl_errorf(e, PL_EINPUT, "%s: offset %d: %s is 0 (expected at least 1)",
+                             r->path, 4 + 4 * i, k->dim_names[i]);
+    }
+    return PL_OK;
+}
+
+/* Reads exactly n data bytes that start at offset start, then expects the end
+ * of the file.  shape describes the data for the messages. */
+static int idx_data(pl_reader *r, void *dst, size_t n, size_t start, const char *shape,
+                    pl_error *e)
+{
+    size_t got = 0;
+    int st = pl_reader_read(r, dst, n, &got, e);
+    if (st == PL_READ_ERR)
+        return r->err;
+    if (st != PL_READ_OK)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
+                         "(expected %s, so %zu bytes in all)", r->path, start + got, got,
+                         n, shape, start + n);
+    int c = pl_reader_getc(r, e);
+    if (c == PL_READ_ERR)
+        return r->err;
+    if (c != PL_READ_EOF)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
+                         "data (expected the file to end after %s)", r->path, start + n,
+                         shape);
+    return PL_OK;
+}
+
+/* Checks the image dimensions and returns the pixel total, or 0 with e filled
+ * when the total exceeds PL_RAW_MAX_PIXELS. */
+static uint64_t idx_total(const char *path, const uint32_t d[3], pl_error *e)
+{
+    uint64_t per = (uint64_t)d[1] * d[2];   /* < 2^64: two 32-bit factors */
+    if (per > PL_RAW_MAX_PIXELS) {
+        pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %u x %u = %llu pixels exceed the "
+                  "limit of %llu pixels per file (corrupt header?)", path, d[1], d[2],
+                  (unsigned long long)per, (unsigned long long)PL_RAW_MAX_PIXELS);
+        return 0;
+    }
+    uint64_t total = per * d[0];            /* <= 2^31 * 2^32: no overflow */
+    if (total > PL_RAW_MAX_PIXELS) {
+        pl_errorf(e, PL_EINPUT, "%s: offset 4: %u images of %u x %u = %llu pixels exceed "
+                  "the limit of %llu pixels per file (corrupt header?)", path, d[0], d[1],
+                  d[2], (unsigned long long)total, (unsigned long long)PL_RAW_MAX_PIXELS);
+        return 0;
+    }
+    return total;
+}
+
+int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e)
+{
+    memset(out, 0, sizeof *out);
+    pl_reader ri, rl;
+    memset(&rl, 0, sizeof rl);
+    uint32_t di[3] = {0}, dl[3] = {0};
+    uint8_t *pix = NULL, *lab = NULL;
+    char shape[160];
+    int rc = pl_reader_open(&ri, images, e);
+    if (rc != PL_OK)
+        return rc;
+    if ((rc = pl_reader_open(&rl, labels, e)) != PL_OK)
+        goto done;
+    if ((rc = idx_header(&ri, &IDX_IMAGES, di, e)) != PL_OK ||
+        (rc = idx_header(&rl, &IDX_LABELS, dl, e)) != PL_OK)
+        goto done;
+    uint64_t total = idx_total(images, di, e);
+    if (total == 0) {
+        rc = PL_EINPUT;
+        goto done;
+    }
+    if (dl[0] != di[0]) {
+        rc = pl_errorf(e, PL_EINPUT, "%s: offset 4: %u labels, but %s has %u images "
+                       "(expected one label per image)", labels, dl[0], images, di[0]);
+        goto done;
+    }
+    pix = malloc((size_t)total);
+    lab = malloc(di[0]);
+    if (!pix || !lab) {
+        rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %llu pixels", images,
+                       (unsigned long long)total);
+        goto done;
+    }
+    snprintf(shape, sizeof shape, "%u images of %u x %u pixels", di[0], di[1], di[2]);
+    if ((rc = idx_data(&ri, pix, (size_t)total, 16, shape, e)) != PL_OK)
+        goto done;
+    snprintf(shape, sizeof shape, "%u one-byte labels", dl[0]);
+    if ((rc = idx_data(&rl, lab, dl[0], 8, shape, e)) != PL_OK)
+        goto done;
+    for (uint32_t i = 0; i < dl[0]; i++) {
+        if (lab[i] > 9) {
+            rc = pl_errorf(e, PL_EINPUT, "%s: offset %llu: label %u of image %u is not a "
+                           "digit (expected 0..9)", labels, 8ull + i, lab[i], i);
+            goto done;
+        }
+    }
+    out->n = di[0];
+    out->height = di[1];
+    out->width = di[2];
+    out->dim = (size_t)di[1] * di[2];
+    out->pix = pix;
+    out->label = lab;
+    pix = lab = NULL;
+done:
+    free(pix);
+    free(lab);
+    pl_reader_close(&ri);
+    pl_reader_close(&rl);
+    return rc;
+}

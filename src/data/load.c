@@ -1,0 +1,193 @@
+/*
+ * load.c - pl_data_files, pl_data_load and pl_data_free: from a config to the
+ * grouped train and test sets.
+ *
+ * The steps, each in its own file: resolve the names against data.dir and
+ * pick a format (here), check each file exists and hash it (sha256_file.c),
+ * load it (idx.c or csv.c), choose rows (split.c), group them (dataset.c).
+ * Names are data.dir + "/" + name, except absolute names and names starting
+ * with "./" or "../", which are used as they are.  Format auto means by
+ * extension: ".csv" or ".csv.gz" is CSV (labels are a column, so the *_labels
+ * keys are not used), anything else IDX.  The source files are freed once the
+ * datasets hold their copies.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "data/split.h"
+#include "parlogit/data.h"
+
+/* Whether s ends with suffix, ignoring ASCII case (no locale involved). */
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    if (k > n)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        char a = s[n - k + i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (a != suffix[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* The format of the file named name: PL_FORMAT_IDX or PL_FORMAT_CSV. */
+static int file_format(const pl_config *c, const char *name)
+{
+    if (c->data.format != PL_FORMAT_AUTO)
+        return c->data.format;
+    return ends_with(name, ".csv") || ends_with(name, ".csv.gz") ? PL_FORMAT_CSV
+                                                                  : PL_FORMAT_IDX;
+}
+
+/* Appends the file of config key `role` to files[*n] if the key is set. */
+static void add_file(const pl_config *c, const char *role, const char *name,
+                     pl_data_file *files, int *n)
+{
+    if (!*name)
+        return;
+    pl_data_file *f = &files[(*n)++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->role, sizeof f->role, "%s", role);
+    size_t dl = strlen(c->data.dir);
+    int as_is = name[0] == '/' || strncmp(name, "./", 2) == 0 ||
+                strncmp(name, "../", 3) == 0 || dl == 0;
+    if (as_is)
+        snprintf(f->path, sizeof f->path, "%s", name);
+    else
+        snprintf(f->path, sizeof f->path, "%s%s%s", c->data.dir,
+                 c->data.dir[dl - 1] == '/' ? "" : "/", name);
+}
+
+int pl_data_files(const pl_config *c, pl_data_file files[4])
+{
+    int n = 0;
+    add_file(c, "train_images", c->data.train_images, files, &n);
+    if (file_format(c, c->data.train_images) == PL_FORMAT_IDX)
+        add_file(c, "train_labels", c->data.train_labels, files, &n);
+    if (c->data.split == PL_SPLIT_FILES) {
+        add_file(c, "test_images", c->data.test_images, files, &n);
+        if (file_format(c, c->data.test_images) == PL_FORMAT_IDX)
+            add_file(c, "test_labels", c->data.test_labels, files, &n);
+    }
+    return n;
+}
+
+static const char *where(const pl_config *c, const char *key)
+{
+    const char *w = pl_config_where(c, "data", key);
+    return w && *w ? w : "config";
+}
+
+/* The file of `role` in files[0..n), or NULL. */
+static const pl_data_file *find(const pl_data *d, const char *role)
+{
+    for (int i = 0; i < d->nfiles; i++)
+        if (strcmp(d->files[i].role, role) == 0)
+            return &d->files[i];
+    return NULL;
+}
+
+/* Checks that the keys a load needs are set: images, and labels for IDX. */
+static int check_keys(const pl_config *c, pl_error *e)
+{
+    const char *keys[4][2] = {
+        {"train_images", c->data.train_images}, {"train_labels", c->data.train_labels},
+        {"test_images", c->data.test_images},   {"test_labels", c->data.test_labels},
+    };
+    int nkeys = c->data.split == PL_SPLIT_FILES ? 4 : 2;
+    for (int i = 0; i < nkeys; i += 2) {
+        if (!*keys[i][1])
+            return pl_errorf(e, PL_EINPUT, "%s: data.%s is empty (expected a file name)",
+                             where(c, keys[i][0]), keys[i][0]);
+        if (file_format(c, keys[i][1]) == PL_FORMAT_IDX && !*keys[i + 1][1])
+            return pl_errorf(e, PL_EINPUT, "%s: data.%s is empty (the IDX file '%s' needs "
+                             "its label file)", where(c, keys[i + 1][0]), keys[i + 1][0],
+                             keys[i][1]);
+    }
+    return PL_OK;
+}
+
+/* Checks each listed file exists and records its digest. */
+static int hash_files(const pl_config *c, pl_data *d, pl_error *e)
+{
+    for (int i = 0; i < d->nfiles; i++) {
+        pl_data_file *f = &d->files[i];
+        struct stat st;
+        if (stat(f->path, &st) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return pl_errorf(e, PL_EINPUT, "%s: file '%s' not found", where(c, f->role),
+                                 f->path);
+            return pl_errorf(e, PL_EIO, "%s: %s", f->path, strerror(errno));
+        }
+        int rc = pl_sha256_file(f->path, f->sha256, e);
+        if (rc != PL_OK)
+            return rc;
+    }
+    return PL_OK;
+}
+
+/* Loads the images (and, for IDX, labels) of one side: "train" or "test". */
+static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_raw *raw,
+                    pl_error *e)
+{
+    char role[16];
+    snprintf(role, sizeof role, "%s_images", side);
+    const pl_data_file *img = find(d, role);
+    snprintf(role, sizeof role, "%s_labels", side);
+    const pl_data_file *lab = find(d, role);
+    if (!lab) {   /* pl_data_files lists no labels for CSV */
+        pl_csv_opts o = {c->data.csv_label, c->data.csv_header};
+        return pl_csv_load(img->path, &o, raw, e);
+    }
+    return pl_idx_load(img->path, lab->path, raw, e);
+}
+
+int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
+{
+    memset(out, 0, sizeof *out);
+    pl_raw train = {0}, test = {0};
+    pl_rows rtrain = {0}, rtest = {0};
+    int files = c->data.split == PL_SPLIT_FILES;
+    int rc = check_keys(c, e);
+    if (rc != PL_OK)
+        return rc;
+    out->nfiles = pl_data_files(c, out->files);
+    if ((rc = hash_files(c, out, e)) != PL_OK)
+        goto done;
+    if ((rc = load_raw(c, out, "train", &train, e)) != PL_OK)
+        goto done;
+    if (files && (rc = load_raw(c, out, "test", &test, e)) != PL_OK)
+        goto done;
+    rc = pl_split_select(c, find(out, "train_images")->path, train.n, test.n, &rtrain,
+                         &rtest, e);
+    if (rc != PL_OK)
+        goto done;
+    rc = pl_dataset_build(&train, rtrain.idx, rtrain.n, nthreads, &out->train, e);
+    if (rc != PL_OK)
+        goto done;
+    /* Without a test file the test rows come from the train file. */
+    rc = pl_dataset_build(files ? &test : &train, rtest.idx, rtest.n, nthreads, &out->test,
+                          e);
+done:
+    if (rc != PL_OK)
+        pl_data_free(out);
+    pl_rows_free(&rtrain);
+    pl_rows_free(&rtest);
+    pl_raw_free(&train);
+    pl_raw_free(&test);
+    return rc;
+}
+
+void pl_data_free(pl_data *d)
+{
+    if (!d)
+        return;
+    pl_dataset_free(&d->train);
+    pl_dataset_free(&d->test);
+    d->nfiles = 0;
+}

@@ -1,0 +1,436 @@
+/*
+ * check_idx.c - pl_idx_load: well-formed IDX pairs (plain and gzip), every
+ * malformed case the loader must name (file, byte offset, what was expected),
+ * and the real MNIST 10k set.
+ *
+ * Each test crafts its files in a fresh scratch directory (a checked fixture)
+ * and the fixture removes it.
+ */
+#include <check.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "parlogit/dataset.h"
+#include "testutil.h"
+
+#define ASSERT_HAS(msg, sub) \
+    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
+
+static char dir[4096];
+
+static void setup(void)
+{
+    tu_tmpdir(dir, sizeof dir);
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+}
+
+/* An IDX file in memory: magic, dims (big-endian), then data. */
+typedef struct idx_buf {
+    uint8_t b[4096];
+    size_t n;
+} idx_buf;
+
+static void put32(idx_buf *f, uint32_t v)
+{
+    f->b[f->n++] = (uint8_t)(v >> 24);
+    f->b[f->n++] = (uint8_t)(v >> 16);
+    f->b[f->n++] = (uint8_t)(v >> 8);
+    f->b[f->n++] = (uint8_t)v;
+}
+
+static void put(idx_buf *f, const uint8_t *data, size_t n)
+{
+    memcpy(f->b + f->n, data, n);
+    f->n += n;
+}
+
+/* 3 images of 2 x 3 pixels: image i has pixels 10 * i + 0..5. */
+static idx_buf images3(void)
+{
+    idx_buf f = {.n = 0};
+    put32(&f, 0x803);
+    put32(&f, 3);
+    put32(&f, 2);
+    put32(&f, 3);
+    for (uint8_t i = 0; i < 3; i++)
+        for (uint8_t p = 0; p < 6; p++)
+            f.b[f.n++] = (uint8_t)(10 * i + p);
+    return f;
+}
+
+/* Labels 7, 0, 9. */
+static idx_buf labels3(void)
+{
+    idx_buf f = {.n = 0};
+    put32(&f, 0x801);
+    put32(&f, 3);
+    put(&f, (const uint8_t[]){7, 0, 9}, 3);
+    return f;
+}
+
+static void write_plain(const char *name, const idx_buf *f, char *path)
+{
+    tu_write(dir, name, f->b, f->n, path, 4200);
+}
+
+static void write_gz(const char *name, const void *data, size_t n, char *path)
+{
+    snprintf(path, 4200, "%s/%s", dir, name);
+    gzFile gz = gzopen(path, "wb");
+    ck_assert_ptr_nonnull(gz);
+    ck_assert_int_eq(gzwrite(gz, data, (unsigned)n), (int)n);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+}
+
+/* Loads img + lab expecting PL_EINPUT whose message starts with `file` and
+ * contains s1 and s2 (either may be NULL); checks *out stays empty. */
+static void load_fails(const char *img, const char *lab, const char *file, const char *s1,
+                       const char *s2)
+{
+    pl_raw r;
+    memset(&r, 0xab, sizeof r);
+    pl_error e = {0};
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_EINPUT);
+    ck_assert_int_eq(e.code, PL_EINPUT);
+    ck_assert_msg(strncmp(e.msg, file, strlen(file)) == 0, "message \"%s\" does not start "
+                  "with \"%s\"", e.msg, file);
+    if (s1)
+        ASSERT_HAS(e.msg, s1);
+    if (s2)
+        ASSERT_HAS(e.msg, s2);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_ptr_null(r.pix);
+    ck_assert_ptr_null(r.label);
+}
+
+static void check_images3(const pl_raw *r)
+{
+    ck_assert_uint_eq(r->n, 3);
+    ck_assert_uint_eq(r->height, 2);
+    ck_assert_uint_eq(r->width, 3);
+    ck_assert_uint_eq(r->dim, 6);
+    for (size_t i = 0; i < 3; i++)
+        for (size_t p = 0; p < 6; p++)
+            ck_assert_uint_eq(r->pix[i * 6 + p], 10 * i + p);
+    ck_assert_uint_eq(r->label[0], 7);
+    ck_assert_uint_eq(r->label[1], 0);
+    ck_assert_uint_eq(r->label[2], 9);
+}
+
+START_TEST(test_plain)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("img", &fi, img);
+    write_plain("lab", &fl, lab);
+    pl_raw r;
+    pl_error e = {0};
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_OK);
+    check_images3(&r);
+    pl_raw_free(&r);
+    ck_assert_ptr_null(r.pix);
+    pl_raw_free(&r);   /* twice is harmless */
+}
+END_TEST
+
+START_TEST(test_gzip)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_gz("img.gz", fi.b, fi.n, img);
+    write_gz("lab.gz", fl.b, fl.n, lab);
+    pl_raw r;
+    pl_error e = {0};
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_OK);
+    check_images3(&r);
+    pl_raw_free(&r);
+    /* Mixed: gzip images, plain labels. */
+    write_plain("lab", &fl, lab);
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_OK);
+    check_images3(&r);
+    pl_raw_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_magic)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    fi.b[3] = 0x02;
+    write_plain("img", &fi, img);
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, img, "offset 0: magic number 0x00000802", "expected 0x00000803");
+
+    fi = images3();
+    write_plain("img", &fi, img);
+    fl.b[2] = 0x0d;   /* a float IDX file */
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "offset 0: magic number 0x00000d01", "expected 0x00000801");
+
+    /* A CSV file given as IDX gets a hint. */
+    tu_write(dir, "img", "label,p0\n1,2\n", 13, img, sizeof img);
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, img, "offset 0: magic number 0x6c616265", "a CSV file?");
+}
+END_TEST
+
+START_TEST(test_swapped)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("img", &fi, img);
+    write_plain("lab", &fl, lab);
+    load_fails(lab, img, lab, "offset 0", "swapped");
+}
+END_TEST
+
+START_TEST(test_zero_dims)
+{
+    static const struct {
+        int which;
+        const char *what;
+    } cases[] = {{1, "offset 4: image count is 0"}, {2, "offset 8: rows per image is 0"},
+                 {3, "offset 12: columns per image is 0"}};
+    char img[4200], lab[4200];
+    idx_buf fl = labels3();
+    write_plain("lab", &fl, lab);
+    for (size_t i = 0; i < 3; i++) {
+        idx_buf fi = images3();
+        memset(fi.b + 4 * cases[i].which, 0, 4);
+        write_plain("img", &fi, img);
+        load_fails(img, lab, img, cases[i].what, NULL);
+    }
+    idx_buf fi = images3();
+    write_plain("img", &fi, img);
+    memset(fl.b + 4, 0, 4);
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "offset 4: label count is 0", NULL);
+}
+END_TEST
+
+START_TEST(test_huge_sizes)
+{
+    /* Headers only: a loader that trusted them would malloc terabytes. */
+    char img[4200], lab[4200];
+    idx_buf fl = labels3();
+    write_plain("lab", &fl, lab);
+    idx_buf fi = {.n = 0};
+    put32(&fi, 0x803);
+    put32(&fi, 0xffffffffu);
+    put32(&fi, 0xffffffffu);
+    put32(&fi, 0xffffffffu);
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 8", "exceed the limit");
+
+    fi.n = 0;
+    put32(&fi, 0x803);
+    put32(&fi, 100000);
+    put32(&fi, 1000);
+    put32(&fi, 1000);
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 4: 100000 images of 1000 x 1000", "exceed the limit");
+
+    /* 2^32-1 images of 28 x 28: the product needs more than 32 bits. */
+    fi.n = 0;
+    put32(&fi, 0x803);
+    put32(&fi, 0xffffffffu);
+    put32(&fi, 28);
+    put32(&fi, 28);
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 4", "exceed the limit");
+}
+END_TEST
+
+START_TEST(test_count_mismatch)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = {.n = 0};
+    put32(&fl, 0x801);
+    put32(&fl, 2);
+    put(&fl, (const uint8_t[]){1, 2}, 2);
+    write_plain("img", &fi, img);
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "2 labels", "3 images");
+}
+END_TEST
+
+START_TEST(test_truncated)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("lab", &fl, lab);
+    fi.n = 16 + 10;   /* 10 of the 18 pixel bytes */
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 26: data ends after 10 of 18 bytes",
+               "34 bytes in all");
+
+    /* The same inside gzip: the stream is complete, the data is short. */
+    write_gz("img.gz", fi.b, fi.n, img);
+    load_fails(img, lab, img, "offset 26", "10 of 18 bytes");
+
+    /* A header cut short. */
+    fi.n = 10;
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 10: file ends inside the header", "16");
+
+    /* Labels short by one. */
+    fi = images3();
+    write_plain("img", &fi, img);
+    fl.n -= 1;
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "offset 10: data ends after 2 of 3 bytes", NULL);
+}
+END_TEST
+
+START_TEST(test_gzip_damaged)
+{
+    char img[4200], lab[4200], raw[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("lab", &fl, lab);
+    /* Pixels that do not compress well, so the cut lands inside the data. */
+    for (size_t i = 16; i < fi.n; i++)
+        fi.b[i] = (uint8_t)(i * 97 + 13);
+    write_gz("img.gz", fi.b, fi.n, img);
+    FILE *f = fopen(img, "rb");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 20);
+
+    /* Cut off the trailer and part of the deflate stream. */
+    tu_write(dir, "cut.gz", raw, n - 12, img, sizeof img);
+    load_fails(img, lab, img, "gzip", "truncated");
+
+    /* Corrupt the deflate stream (the header is 10 bytes). */
+    for (size_t i = 10; i < n - 8; i++)
+        raw[i] ^= 0x5a;
+    tu_write(dir, "bad.gz", raw, n, img, sizeof img);
+    load_fails(img, lab, img, "offset", "gzip");
+}
+END_TEST
+
+START_TEST(test_trailing)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("lab", &fl, lab);
+    put(&fi, (const uint8_t[]){0, 0}, 2);
+    write_plain("img", &fi, img);
+    load_fails(img, lab, img, "offset 34: trailing bytes", "3 images of 2 x 3");
+
+    fi = images3();
+    write_plain("img", &fi, img);
+    put(&fl, (const uint8_t[]){1}, 1);
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "offset 11: trailing bytes", NULL);
+}
+END_TEST
+
+START_TEST(test_bad_label)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("img", &fi, img);
+    fl.b[8 + 1] = 12;
+    write_plain("lab", &fl, lab);
+    load_fails(img, lab, lab, "offset 9: label 12 of image 1", "0..9");
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+    char img[4200], lab[4200];
+    idx_buf fl = labels3();
+    write_plain("lab", &fl, lab);
+    tu_write(dir, "img", "", 0, img, sizeof img);
+    load_fails(img, lab, img, "empty file", "IDX images");
+
+    idx_buf fi = images3();
+    write_plain("img", &fi, img);
+    write_gz("lab.gz", "", 0, lab);   /* an empty gzip stream */
+    load_fails(img, lab, lab, "empty file", "IDX labels");
+}
+END_TEST
+
+START_TEST(test_missing)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3();
+    write_plain("img", &fi, img);
+    snprintf(lab, sizeof lab, "%s/nope", dir);
+    pl_raw r;
+    pl_error e = {0};
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_EIO);
+    ck_assert_msg(strncmp(e.msg, lab, strlen(lab)) == 0, "%s", e.msg);
+    ASSERT_HAS(e.msg, "No such file");
+    ck_assert_ptr_null(r.pix);
+    ck_assert_int_eq(pl_idx_load(dir, lab, &r, &e), PL_EIO);   /* a directory */
+    ASSERT_HAS(e.msg, dir);
+}
+END_TEST
+
+/* The real MNIST test set, which `make test` fetches: fails if it is missing. */
+START_TEST(test_mnist_10k)
+{
+    static const size_t want[10] = {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009};
+    pl_raw r;
+    pl_error e = {0};
+    int rc = pl_idx_load(TU_MNIST_DIR "/t10k-images-idx3-ubyte.gz",
+                         TU_MNIST_DIR "/t10k-labels-idx1-ubyte.gz", &r, &e);
+    ck_assert_msg(rc == PL_OK, "%s (run `make data` to fetch MNIST)", e.msg);
+    ck_assert_uint_eq(r.n, 10000);
+    ck_assert_uint_eq(r.height, 28);
+    ck_assert_uint_eq(r.width, 28);
+    ck_assert_uint_eq(r.dim, PL_PIXELS);
+    size_t count[10] = {0}, total = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        ck_assert_uint_le(r.label[i], 9);
+        count[r.label[i]]++;
+    }
+    for (int d = 0; d < 10; d++) {
+        ck_assert_uint_eq(count[d], want[d]);
+        total += count[d];
+    }
+    ck_assert_uint_eq(total, 10000);
+    /* The first test digits are famously 7, 2, 1, 0, 4. */
+    ck_assert_uint_eq(r.label[0], 7);
+    ck_assert_uint_eq(r.label[1], 2);
+    ck_assert_uint_eq(r.label[2], 1);
+    ck_assert_uint_eq(r.label[3], 0);
+    ck_assert_uint_eq(r.label[4], 4);
+    /* Borders are blank; the middle of an image is not. */
+    ck_assert_uint_eq(r.pix[0], 0);
+    size_t ink = 0;
+    for (size_t p = 0; p < PL_PIXELS; p++)
+        ink += r.pix[p] > 0;
+    ck_assert_uint_gt(ink, 50);
+    pl_raw_free(&r);
+}
+END_TEST
+
+Suite *suite_idx(void)
+{
+    Suite *s = suite_create("idx");
+    TCase *tc = tcase_create("idx");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_plain);
+    tcase_add_test(tc, test_gzip);
+    tcase_add_test(tc, test_bad_magic);
+    tcase_add_test(tc, test_swapped);
+    tcase_add_test(tc, test_zero_dims);
+    tcase_add_test(tc, test_huge_sizes);
+    tcase_add_test(tc, test_count_mismatch);
+    tcase_add_test(tc, test_truncated);
+    tcase_add_test(tc, test_gzip_damaged);
+    tcase_add_test(tc, test_trailing);
+    tcase_add_test(tc, test_bad_label);
+    tcase_add_test(tc, test_empty);
+    tcase_add_test(tc, test_missing);
+    tcase_add_test(tc, test_mnist_10k);
+    suite_add_tcase(s, tc);
+    return s;
+}
