@@ -852,13 +852,16 @@ START_TEST(test_foreach_text)
                      "data.train_size=0\n"
                      "data.test_size=0\n"
                      "data.seed=42\n"
+                     "data.validation_fraction=0\n"
                      "task.pairs=1-7\n"
                      "train.learning_rates=0.1\n"
                      "train.iterations=100\n"
                      "engine.threads=auto\n"
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
-                     "output.dir=runs/default\n");
+                     "engine.strategy=auto\n"
+                     "output.dir=runs/default\n"
+                     "output.plots=false\n");
     ck_assert_int_eq(pl_config_set(&c, "train.learning_rates=0.30000000000000004, "
                                        "0.33333333333333331, 1e-5, 1.0, 123456789012", &e),
                      PL_OK);
