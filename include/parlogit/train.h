@@ -35,9 +35,10 @@ typedef struct pl_result {
     int iterations;           /* the checkpoint: updates applied                 */
     int status;               /* enum pl_run_status                              */
     double train_loss, train_acc;  /* at the checkpoint's weights; NaN if not reached */
+    double val_loss, val_acc;      /* on the validation rows; NaN when there are none */
     double test_loss, test_acc;    /* NaN when there is no test set               */
     double seconds;           /* wall time of the job up to this checkpoint       */
-    size_t train_rows, test_rows;
+    size_t train_rows, val_rows, test_rows;
     float *w;                 /* dim weights (pixel order); owned by the run      */
     float b;
 } pl_result;

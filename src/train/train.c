@@ -79,7 +79,8 @@ static int alloc_run(const pl_config *cfg, size_t dim, pl_run *run, pl_error *e)
         for (int c = 0; c < cfg->train.niters; c++) {
             pl_result *r = &run->results[run->nresults++];
             *r = (pl_result){ .task = task, .lr = lr, .iterations = cfg->train.iters[c],
-                              .train_loss = NAN, .train_acc = NAN, .test_loss = NAN,
+                              .train_loss = NAN, .train_acc = NAN, .val_loss = NAN,
+                              .val_acc = NAN, .test_loss = NAN,
                               .test_acc = NAN, .seconds = NAN, .b = NAN };
             r->w = calloc(dim, sizeof *r->w);
             if (!r->w)
