@@ -137,6 +137,92 @@ START_TEST(test_level_names_round_trip)
 }
 END_TEST
 
+/* Sparse forward/backward: m in {16, 32, 48, 64, 80, 112}, ldw > m, rows of
+ * 0..300 distinct pixels.  Same float tolerance rule as above. */
+static void check_sparse(int level)
+{
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+    static const size_t ms[] = { 16, 32, 48, 64, 80, 112 };
+    uint64_t s = 77;
+    const size_t dim = 784;
+    for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
+        const size_t m = ms[mi], ldw = m + 16;
+        float *W = malloc(dim * ldw * sizeof(float)), *G = malloc(dim * ldw * sizeof(float));
+        float *Gref = malloc(dim * ldw * sizeof(float));
+        float z[112], zref[112], r[112], val[300];
+        uint16_t idx[300];
+        for (size_t i = 0; i < dim * ldw; i++) {
+            W[i] = tu_uniform(&s, -1, 1);
+            G[i] = Gref[i] = tu_uniform(&s, -1, 1);
+        }
+        for (size_t nnz = 0; nnz <= 300; nnz += 37) {
+            for (size_t t = 0; t < nnz; t++) {   /* distinct, increasing pixels */
+                idx[t] = (uint16_t)(t * 2 + (tu_rand(&s) & 1));
+                val[t] = (float)(tu_rand(&s) % 256) / 255.0f;
+            }
+            k.spfwd(idx, val, nnz, W, ldw, m, z);
+            pl_spfwd_ref(idx, val, nnz, W, ldw, m, zref);
+            for (size_t c = 0; c < m; c++) {
+                double mag = 1e-6;
+                for (size_t t = 0; t < nnz; t++)
+                    mag += fabs((double)val[t] * W[idx[t] * ldw + c]);
+                ck_assert_msg(fabs((double)z[c] - zref[c]) <= 8.0 * ldexp(1.0, -24) * (double)nnz * mag + 1e-6,
+                              "%s spfwd m %zu nnz %zu col %zu: %g vs %g", k.name, m, nnz, c, z[c], zref[c]);
+                r[c] = tu_uniform(&s, -1, 1);
+            }
+            k.spbwd(idx, val, nnz, r, m, G, ldw);
+            pl_spbwd_ref(idx, val, nnz, r, m, Gref, ldw);
+            for (size_t i = 0; i < dim * ldw; i++)
+                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 1e-6f * (1 + fabsf(Gref[i])),
+                              "%s spbwd m %zu nnz %zu at %zu: %g vs %g", k.name, m, nnz, i, G[i], Gref[i]);
+        }
+        free(W);
+        free(G);
+        free(Gref);
+    }
+}
+
+START_TEST(test_sparse_kernels_match_reference)
+{
+    ck_assert(pl_simd_supported(PL_SIMD_AVX2));
+    check_sparse(PL_SIMD_AVX2);
+    if (pl_simd_supported(PL_SIMD_AVX512))
+        check_sparse(PL_SIMD_AVX512);
+}
+END_TEST
+
+/* The SIMD link (float exp and log1p polynomials) against the double
+ * reference: r within 2e-7 absolute, loss within 1e-6 relative + 1e-7, hits
+ * exact; over logits from -120 to 120 including 0, +-1e-8 and the clamps. */
+START_TEST(test_link_matches_reference)
+{
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AVX2, &k, &e), PL_OK);
+    enum { M = 4096 };
+    static float z[M], b[M], y[M], r[M], rr[M], l[M], lr[M], h[M], hr[M];
+    uint64_t s = 5;
+    for (int i = 0; i < M; i++) {
+        z[i] = i < 8 ? (float[]){ 0.0f, -0.0f, 1e-8f, -1e-8f, 87.5f, -87.5f, 120, -120 }[i]
+                     : tu_uniform(&s, -60, 60) * (i % 3 == 0 ? 2.0f : 0.05f);
+        b[i] = i < 8 ? 0.0f : tu_uniform(&s, -1, 1);
+        y[i] = (float)(tu_rand(&s) & 1);
+        l[i] = lr[i] = h[i] = hr[i] = (float)(i % 5);
+    }
+    k.link(M, z, b, y, r, l, h);
+    pl_link_ref(M, z, b, y, rr, lr, hr);
+    for (int i = 0; i < M; i++) {
+        ck_assert_msg(fabsf(r[i] - rr[i]) <= 2e-7f, "r[%d] z %g: %g vs %g", i, z[i], r[i], rr[i]);
+        double loss = l[i] - (i % 5), ref = lr[i] - (i % 5);
+        ck_assert_msg(fabs(loss - ref) <= 1e-6 * fabs(ref) + 1e-6, "loss[%d] z %g y %g: %.9g vs %.9g",
+                      i, z[i] + b[i], y[i], loss, ref);
+        ck_assert_msg(h[i] == hr[i], "hits[%d] z %g y %g", i, z[i] + b[i], y[i]);
+    }
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
     Suite *s = suite_create("kernels");
@@ -148,6 +234,8 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_auto_picks_best);
     tcase_add_test(tc, test_env_forces_and_rejects);
     tcase_add_test(tc, test_level_names_round_trip);
+    tcase_add_test(tc, test_sparse_kernels_match_reference);
+    tcase_add_test(tc, test_link_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,8 +8,13 @@
  * iteration count and is checkpointed at every count of the list on the way.
  *
  * The team of threads is created once per call, binds itself, and every
- * gradient is reduced over fixed 64-row blocks in block order, so the trained
- * weights are bit-identical for any thread count (for a given kernel set).
+ * gradient is reduced over fixed row blocks in block order, so the trained
+ * weights are bit-identical for any thread count (for a given kernel set and
+ * strategy).  [engine] strategy chooses how a sweep is spread: all models in
+ * one pass per iteration over the non-zero pixels (fused), one model at a time
+ * data-parallel (data), or whole models per thread (jobs); auto applies the
+ * cost model documented in src/train/strategy.h.  The strategies give the same
+ * models within float rounding.
  */
 #ifndef PARLOGIT_TRAIN_H
 #define PARLOGIT_TRAIN_H
@@ -59,6 +64,8 @@ typedef struct pl_run {
     size_t ncurves;
     int threads;
     const char *simd;
+    const char *strategy;     /* "fused", "data" or "jobs": how the run was spread */
+    double density;           /* share of non-zero training pixels                 */
     double seconds;           /* the whole call                                  */
     int interrupted;          /* 1 if the stop flag ended the run early          */
 } pl_run;
@@ -67,6 +74,7 @@ typedef struct pl_run {
 typedef void (*pl_progress_fn)(void *ctx, size_t job, size_t njobs, int iter, int iters);
 
 typedef struct pl_train_opts {
+    const pl_dataset *val;    /* validation rows (model selection), may be NULL     */
     pl_progress_fn progress;  /* may be NULL                                        */
     void *progress_ctx;
     volatile sig_atomic_t *stop;  /* when it becomes non-zero the run finishes the

@@ -11,6 +11,7 @@
 #include "parlogit/data.h"
 #include "parlogit/engine.h"
 #include "parlogit/output.h"
+#include "parlogit/sweep.h"
 #include "parlogit/train.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -25,8 +26,15 @@ static const char usage[] =
     "usage: parlogit train CONFIG [--set SECTION.KEY=VALUE]... [--threads N] [--simd LEVEL]\n"
     "                             [--out DIR] [--quiet]";
 
-static void print_summary(const pl_run *run)
+/* Every model's row; a long sweep gets a pointer to results.csv instead (its
+ * best models are in the sweep tables that follow). */
+static void print_summary(const pl_run *run, const char *dir)
 {
+    if (run->nresults > 60) {
+        printf("%zu models: every row is in %s/results.csv; the best per task follow.\n",
+               run->nresults, dir);
+        return;
+    }
     printf("%-8s %8s %6s %10s %9s %10s %9s %8s  %s\n", "pair", "lr", "iters", "train_loss",
            "train_acc", "test_loss", "test_acc", "seconds", "status");
     for (size_t i = 0; i < run->nresults; i++) {
@@ -74,12 +82,19 @@ int pl_cmd_train(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     pl_train_opts topts = { .stop = &stop_flag };
+    static pl_sweep sweep;
     rc = pl_train(eng, &cfg, &data.train, &data.test, &topts, &run, &e);
     if (!rc)
         rc = pl_write_run(cfg.output.dir, &cfg, &data, &run, &e);
+    if (!rc)
+        rc = pl_sweep_summarize(&cfg, &run, &data.test, &sweep, &e);
+    if (!rc)
+        rc = pl_sweep_write(cfg.output.dir, &cfg, &data, &run, &sweep, &e);
     if (!rc) {
-        if (!o.quiet)
-            print_summary(&run);
+        if (!o.quiet) {
+            print_summary(&run, cfg.output.dir);
+            pl_sweep_print(stdout, &sweep);
+        }
         fprintf(stderr, "parlogit: %zu model(s) in %.3f s; results in %s/\n", run.nresults,
                 run.seconds, cfg.output.dir);
         if (run.interrupted) {

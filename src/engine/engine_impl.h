@@ -24,6 +24,15 @@ struct pl_engine {
  * core ith mod ncores when binding is active.  Safe to call concurrently. */
 void pl_engine_bind_self(const pl_engine *eng, int ith);
 
+/* A barrier of the current team, skipped when a thread works alone (the
+ * "jobs" strategy: each thread trains whole models by itself). */
+#define PL_BARRIER(solo)                                                                \
+    do {                                                                                \
+        if (!(solo)) {                                                                  \
+            _Pragma("omp barrier")                                                      \
+        }                                                                               \
+    } while (0)
+
 /* Thread ith's share [*lo, *hi) of [0, n), cut at multiples of align (the last
  * share takes the remainder).  Shares are contiguous and in thread order. */
 static inline void pl_share(size_t n, size_t align, int ith, int nth, size_t *lo, size_t *hi)

@@ -97,3 +97,156 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
     default: break;
     }
 }
+
+/* ---- fused sweep kernels ------------------------------------------------
+ * Columns are processed in chunks of at most 64 (8 registers of 8 floats).
+ * Forward: the chunk's z accumulates in registers over the row's non-zeros;
+ * with 4 or fewer registers per chunk, non-zeros are taken two at a time into
+ * two sets of accumulators so at least 8 FMA chains are in flight.
+ * Backward: the chunk's r stays in registers; each non-zero's row of G is
+ * loaded, updated and stored (pixels within a row are distinct, so no two
+ * updates of one call touch the same floats). */
+
+static inline __attribute__((always_inline)) void
+spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
+            const int nv, float *z)
+{
+    __m256 a[8], c[8];
+    for (int q = 0; q < nv; q++)
+        a[q] = c[q] = _mm256_setzero_ps();
+    size_t t = 0;
+    if (nv <= 4)
+        for (; t + 2 <= nnz; t += 2) {
+            const __m256 v0 = _mm256_broadcast_ss(val + t), v1 = _mm256_broadcast_ss(val + t + 1);
+            const float *w0 = W + (size_t)idx[t] * ldw, *w1 = W + (size_t)idx[t + 1] * ldw;
+            for (int q = 0; q < nv; q++) {
+                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(w0 + 8 * q), a[q]);
+                c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(w1 + 8 * q), c[q]);
+            }
+        }
+    for (; t < nnz; t++) {
+        const __m256 v0 = _mm256_broadcast_ss(val + t);
+        const float *w0 = W + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nv; q++)
+            a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(w0 + 8 * q), a[q]);
+    }
+    for (int q = 0; q < nv; q++)
+        _mm256_storeu_ps(z + 8 * q, _mm256_add_ps(a[q], c[q]));
+}
+
+void pl_spfwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const float *W,
+                   size_t ldw, size_t m, float *z)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: spfwd_chunk(idx, val, nnz, W + c0, ldw, 8, z + c0); break;
+        case 6: spfwd_chunk(idx, val, nnz, W + c0, ldw, 6, z + c0); break;
+        case 4: spfwd_chunk(idx, val, nnz, W + c0, ldw, 4, z + c0); break;
+        case 2: spfwd_chunk(idx, val, nnz, W + c0, ldw, 2, z + c0); break;
+        default: break;   /* m is a multiple of 16 */
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void
+spbwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *r, const int nv,
+            float *G, size_t ldw)
+{
+    __m256 rv[8];
+    for (int q = 0; q < nv; q++)
+        rv[q] = _mm256_loadu_ps(r + 8 * q);
+    for (size_t t = 0; t < nnz; t++) {
+        const __m256 v = _mm256_broadcast_ss(val + t);
+        float *g = G + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nv; q++)
+            _mm256_storeu_ps(g + 8 * q, _mm256_fmadd_ps(v, rv[q], _mm256_loadu_ps(g + 8 * q)));
+    }
+}
+
+void pl_spbwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const float *r,
+                   size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: spbwd_chunk(idx, val, nnz, r + c0, 8, G + c0, ldw); break;
+        case 6: spbwd_chunk(idx, val, nnz, r + c0, 6, G + c0, ldw); break;
+        case 4: spbwd_chunk(idx, val, nnz, r + c0, 4, G + c0, ldw); break;
+        case 2: spbwd_chunk(idx, val, nnz, r + c0, 2, G + c0, ldw); break;
+        default: break;
+        }
+    }
+}
+
+/* exp(-a) for a >= 0 (Cephes expf: n = round(x / ln 2), x - n ln 2 in two
+ * parts, degree-6 polynomial, 2^n by exponent arithmetic); 0 past a = 87. */
+static inline __m256 exp_neg(__m256 a)
+{
+    const __m256 x = _mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), a), _mm256_set1_ps(-87.0f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n),
+                                                         _mm256_set1_epi32(127)), 23);
+    const __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return _mm256_and_ps(y, _mm256_cmp_ps(a, _mm256_set1_ps(87.0f), _CMP_LE_OQ));
+}
+
+/* log1p(t) for t in [0, 1]: 2 atanh(s) with s = t / (2 + t) <= 1/3, series in
+ * s^2 to s^12 (truncation < 2e-8 relative). */
+static inline __m256 log1p_unit(__m256 t)
+{
+    const __m256 s = _mm256_div_ps(t, _mm256_add_ps(t, _mm256_set1_ps(2.0f)));
+    const __m256 s2 = _mm256_mul_ps(s, s);
+    __m256 p = _mm256_set1_ps(1.0f / 13);
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 11));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 9));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 7));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 5));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 3));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(_mm256_add_ps(s, s), p);
+}
+
+void pl_link_avx2(size_t m, const float *z, const float *b, const float *y, float *r,
+                  float *loss, float *hits)
+{
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f),
+                 half = _mm256_set1_ps(0.5f);
+    const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    for (size_t k = 0; k < m; k += 8) {
+        const __m256 zz = _mm256_add_ps(_mm256_loadu_ps(z + k), _mm256_loadu_ps(b + k));
+        const __m256 yk = _mm256_loadu_ps(y + k);
+        const __m256 t = exp_neg(_mm256_and_ps(zz, absmask));          /* exp(-|z|) */
+        const __m256 q = _mm256_div_ps(one, _mm256_add_ps(one, t));     /* 1/(1+t)   */
+        const __m256 pos = _mm256_cmp_ps(zz, zero, _CMP_GE_OQ);
+        const __m256 p = _mm256_blendv_ps(_mm256_mul_ps(t, q), q, pos);
+        _mm256_storeu_ps(r + k, _mm256_sub_ps(p, yk));
+        /* softplus(z) - y z = log1p(exp(-|z|)) + max(z, 0) - y z */
+        __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(zz, zero));
+        l = _mm256_fnmadd_ps(yk, zz, l);
+        _mm256_storeu_ps(loss + k, _mm256_add_ps(_mm256_loadu_ps(loss + k), l));
+        const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ),
+                                           _mm256_cmp_ps(yk, half, _CMP_LE_OQ));
+        _mm256_storeu_ps(hits + k, _mm256_add_ps(_mm256_loadu_ps(hits + k),
+                                                 _mm256_and_ps(right, one)));
+    }
+}
+
+void pl_vadd_avx2(float *dst, const float *src, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int q = 0; q < 4; q++)
+            _mm256_storeu_ps(dst + i + 8 * q, _mm256_add_ps(_mm256_loadu_ps(dst + i + 8 * q),
+                                                            _mm256_loadu_ps(src + i + 8 * q)));
+    for (; i < n; i++)
+        dst[i] += src[i];
+}

@@ -84,3 +84,77 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
     default: break;
     }
 }
+
+/* ---- fused sweep kernels: as in avx2.c, 16 floats per register, chunks of at
+ * most 64 columns (4 registers); with 3 or fewer registers per chunk the
+ * forward takes non-zeros two at a time. */
+
+static inline __attribute__((always_inline)) void
+spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
+            const int nv, float *z)
+{
+    __m512 a[4], c[4];
+    for (int q = 0; q < nv; q++)
+        a[q] = c[q] = _mm512_setzero_ps();
+    size_t t = 0;
+    if (nv <= 3)
+        for (; t + 2 <= nnz; t += 2) {
+            const __m512 v0 = _mm512_set1_ps(val[t]), v1 = _mm512_set1_ps(val[t + 1]);
+            const float *w0 = W + (size_t)idx[t] * ldw, *w1 = W + (size_t)idx[t + 1] * ldw;
+            for (int q = 0; q < nv; q++) {
+                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
+                c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(w1 + 16 * q), c[q]);
+            }
+        }
+    for (; t < nnz; t++) {
+        const __m512 v0 = _mm512_set1_ps(val[t]);
+        const float *w0 = W + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nv; q++)
+            a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
+    }
+    for (int q = 0; q < nv; q++)
+        _mm512_storeu_ps(z + 16 * q, _mm512_add_ps(a[q], c[q]));
+}
+
+void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
+                     size_t ldw, size_t m, float *z)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 16) {
+        case 4: spfwd_chunk(idx, val, nnz, W + c0, ldw, 4, z + c0); break;
+        case 3: spfwd_chunk(idx, val, nnz, W + c0, ldw, 3, z + c0); break;
+        case 2: spfwd_chunk(idx, val, nnz, W + c0, ldw, 2, z + c0); break;
+        case 1: spfwd_chunk(idx, val, nnz, W + c0, ldw, 1, z + c0); break;
+        default: break;   /* m is a multiple of 16 */
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void
+spbwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *r, const int nv,
+            float *G, size_t ldw)
+{
+    __m512 rv[4];
+    for (int q = 0; q < nv; q++)
+        rv[q] = _mm512_loadu_ps(r + 16 * q);
+    for (size_t t = 0; t < nnz; t++) {
+        const __m512 v = _mm512_set1_ps(val[t]);
+        float *g = G + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nv; q++)
+            _mm512_storeu_ps(g + 16 * q, _mm512_fmadd_ps(v, rv[q], _mm512_loadu_ps(g + 16 * q)));
+    }
+}
+
+void pl_spbwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *r,
+                     size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 16) {
+        case 4: spbwd_chunk(idx, val, nnz, r + c0, 4, G + c0, ldw); break;
+        case 3: spbwd_chunk(idx, val, nnz, r + c0, 3, G + c0, ldw); break;
+        case 2: spbwd_chunk(idx, val, nnz, r + c0, 2, G + c0, ldw); break;
+        case 1: spbwd_chunk(idx, val, nnz, r + c0, 1, G + c0, ldw); break;
+        default: break;
+        }
+    }
+}

@@ -8,6 +8,17 @@
  * Pixels are raw 0..255 (the 1/255 scale is folded in by the caller); the link
  * between the two (sigmoid, loss) is the caller's, per row.
  *
+ * The fused sweep (many models per pass) has its own three kernels, on one
+ * sparse row (its non-zero pixels: indices and values already scaled by 1/255)
+ * and a weight matrix stored model-minor (row j holds every model's weight of
+ * pixel j side by side, ldw floats apart; m columns, m a multiple of 16):
+ *   spfwd: z[k]  = sum_t val[t] * W[idx[t]][k]              (forward)
+ *   link:  r[k]  = sigmoid(z[k] + b[k]) - y[k]; loss[k] += log-loss;
+ *          hits[k] += 1 when the prediction (z + b > 0) matches y
+ *   spbwd: G[idx[t]][k] += val[t] * r[k]                    (backward)
+ * and one for the block reduction:
+ *   vadd:  dst[i] += src[i]
+ *
  * ref.c holds the scalar twin of every kernel: the fallback, the test oracle,
  * and selectable at run time.  avx2.c and avx512.c are the only files built
  * with instruction-set flags.  dispatch.c fills the table once: reference
@@ -32,11 +43,25 @@ typedef void (*pl_dot_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
 typedef void (*pl_axpy_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
                            const float *r, float *g);
 
+typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *val, size_t nnz,
+                            const float *W, size_t ldw, size_t m, float *z);
+typedef void (*pl_spbwd_fn)(const uint16_t *idx, const float *val, size_t nnz,
+                            const float *r, size_t m, float *G, size_t ldw);
+typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float *y,
+                           float *r, float *loss, float *hits);
+typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
+
+#define PL_MCOLS 16   /* fused column counts are multiples of this */
+
 typedef struct pl_kernels {
     int level;          /* enum pl_simd of the chosen set */
     const char *name;   /* "scalar", "avx2", "avx512"     */
     pl_dot_fn dot;      /* nr in 1..PL_MR                  */
     pl_axpy_fn axpy;    /* nr in 1..PL_MR                  */
+    pl_spfwd_fn spfwd;
+    pl_spbwd_fn spbwd;
+    pl_link_fn link;
+    pl_vadd_fn vadd;
 } pl_kernels;
 
 /* Reference (scalar) kernels, always available. */
@@ -48,6 +73,24 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
 
 void pl_dot_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const float *w, float *z);
 void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const float *r, float *g);
+
+#define PL_KERNEL_SET(isa)                                                              \
+    void pl_spfwd_##isa(const uint16_t *idx, const float *val, size_t nnz, const float *W,    \
+                        size_t ldw, size_t m, float *z);                                      \
+    void pl_spbwd_##isa(const uint16_t *idx, const float *val, size_t nnz, const float *r,    \
+                        size_t m, float *G, size_t ldw);                                      \
+    void pl_link_##isa(size_t m, const float *z, const float *b, const float *y, float *r,    \
+                       float *loss, float *hits);                                             \
+    void pl_vadd_##isa(float *dst, const float *src, size_t n);
+PL_KERNEL_SET(ref)
+PL_KERNEL_SET(avx2)
+#undef PL_KERNEL_SET
+/* AVX-512 has the two products; the link stays AVX2 (8 lanes of exp and log1p
+ * per call are not the bottleneck). */
+void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
+                     size_t ldw, size_t m, float *z);
+void pl_spbwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *r,
+                     size_t m, float *G, size_t ldw);
 
 /* The best enum pl_simd level this CPU and OS support. */
 int pl_simd_best(void);

@@ -3,6 +3,8 @@
  * SIMD kernels are tested against.  Plain loops, one float accumulator per row,
  * left-to-right order.  See kernels.h for the contracts.
  */
+#include <math.h>
+
 #include "kernels/kernels.h"
 
 void pl_dot_ref(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const float *w, float *z)
@@ -23,4 +25,52 @@ void pl_axpy_ref(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const floa
         for (size_t j = 0; j < dim; j++)
             g[j] += r[i] * (float)xi[j];
     }
+}
+
+void pl_spfwd_ref(const uint16_t *idx, const float *val, size_t nnz, const float *W,
+                  size_t ldw, size_t m, float *z)
+{
+    for (size_t k = 0; k < m; k++)
+        z[k] = 0.0f;
+    for (size_t t = 0; t < nnz; t++) {
+        const float *w = W + (size_t)idx[t] * ldw;
+        for (size_t k = 0; k < m; k++)
+            z[k] += val[t] * w[k];
+    }
+}
+
+void pl_spbwd_ref(const uint16_t *idx, const float *val, size_t nnz, const float *r,
+                  size_t m, float *G, size_t ldw)
+{
+    for (size_t t = 0; t < nnz; t++) {
+        float *g = G + (size_t)idx[t] * ldw;
+        for (size_t k = 0; k < m; k++)
+            g[k] += val[t] * r[k];
+    }
+}
+
+/* In double, with the same stable branches as train/link.h. */
+void pl_link_ref(size_t m, const float *z, const float *b, const float *y, float *r,
+                 float *loss, float *hits)
+{
+    for (size_t k = 0; k < m; k++) {
+        double zz = (double)z[k] + (double)b[k], t, p, yk = y[k];
+        if (zz >= 0) {
+            t = exp(-zz);
+            p = 1.0 / (1.0 + t);
+            loss[k] += (float)(log1p(t) + (1.0 - yk) * zz);
+        } else {
+            t = exp(zz);
+            p = t / (1.0 + t);
+            loss[k] += (float)(log1p(t) - yk * zz);
+        }
+        r[k] = (float)(p - yk);
+        hits[k] += (float)((zz > 0) == (yk > 0.5));
+    }
+}
+
+void pl_vadd_ref(float *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
 }

@@ -25,6 +25,8 @@ static void save_checkpoint(pl_gd_job *j, int c, int ith, size_t j0, size_t j1)
     r->status = PL_RUN_OK;
     r->train_loss = j->ev.loss;
     r->train_acc = j->ev.acc;
+    r->val_loss = j->val ? j->vev.loss : NAN;
+    r->val_acc = j->val ? j->vev.acc : NAN;
     r->test_loss = j->test ? j->tev.loss : NAN;
     r->test_acc = j->test ? j->tev.acc : NAN;
     r->seconds = omp_get_wtime() - j->t0;
@@ -44,7 +46,7 @@ void pl_gd_run(pl_gd_job *j, int ith, int nth)
         j->curve_len = 0;
         j->t0 = omp_get_wtime();
     }
-#pragma omp barrier
+    PL_BARRIER(j->solo);
 
     int c = 0;   /* next checkpoint */
     for (int t = 0; t <= last; t++) {
@@ -58,6 +60,8 @@ void pl_gd_run(pl_gd_job *j, int ith, int nth)
         if (ith == 0)
             j->curve[j->curve_len++] = j->ev.loss;
         if (at_checkpoint) {
+            if (j->val)
+                pl_logloss_eval(j->val, ith, nth, j->w, j->b, NULL, &j->vev);
             if (j->test)
                 pl_logloss_eval(j->test, ith, nth, j->w, j->b, NULL, &j->tev);
             save_checkpoint(j, c, ith, j0, j1);
@@ -74,7 +78,7 @@ void pl_gd_run(pl_gd_job *j, int ith, int nth)
             if (j->stop && *j->stop)
                 j->halt = 2;
         }
-#pragma omp barrier
+        PL_BARRIER(j->solo);
         if (j->halt)
             break;
     }
@@ -83,5 +87,5 @@ void pl_gd_run(pl_gd_job *j, int ith, int nth)
     if (ith == 0)
         for (int k = c; k < j->niters; k++)
             j->res[k].status = j->halt == 2 ? PL_RUN_INTERRUPTED : PL_RUN_DIVERGED;
-#pragma omp barrier
+    PL_BARRIER(j->solo);
 }

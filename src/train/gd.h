@@ -25,7 +25,9 @@ typedef struct pl_gd_job {
     /* shared working state, sized by the caller */
     float *w, *gw;               /* dim floats each                              */
     float b;
-    pl_eval ev, tev;
+    pl_eval ev, vev, tev;
+    pl_logloss *val;             /* NULL when there is no validation set         */
+    int solo;                    /* 1: one thread alone (ith 0 of 1), no barriers */
     int halt;                    /* set by thread 0: 1 diverged, 2 interrupted   */
     double t0;
     /* outputs */

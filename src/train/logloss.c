@@ -100,7 +100,7 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
         size_t r1 = (bk + 1) * PL_BLOCK_ROWS;
         block(o, bk * PL_BLOCK_ROWS, r1 < n ? r1 : n, w, b, g, &o->st[bk]);
     }
-#pragma omp barrier
+    PL_BARRIER(o->solo);
 
     /* Phase 2: partials summed in block order, each thread a pixel range.
      * Block-outer, pixel-inner: rows of the partials are read contiguously
@@ -133,5 +133,5 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
         out->acc = n ? (double)correct / (double)n : NAN;
         out->gb = n ? rsum / (double)n : 0.0;
     }
-#pragma omp barrier
+    PL_BARRIER(o->solo);
 }

@@ -41,6 +41,7 @@ typedef struct pl_logloss {
     float *gpart;          /* maxblocks * ldg, 64-byte aligned                  */
     pl_blockstat *st;      /* maxblocks                                         */
     double *gacc;          /* ldg: block sums per pixel, each thread its range  */
+    int solo;              /* 1: called by one thread alone, no barriers         */
 } pl_logloss;
 
 /* Sizes scratch for views of up to maxrows rows of dim pixels. */

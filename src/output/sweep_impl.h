@@ -1,0 +1,20 @@
+/*
+ * sweep_impl.h - private to src/output/sweep*.c and vote.c: the two ten-class
+ * classifiers built from a sweep's best models.  See include/parlogit/sweep.h
+ * for the rules.
+ */
+#ifndef PARLOGIT_SWEEP_IMPL_H
+#define PARLOGIT_SWEEP_IMPL_H
+
+#include "parlogit/sweep.h"
+
+/* The one-vs-one vote of s->pair_best over test (all 45 pairs present, test
+ * non-empty, test->dim == run->dim: the caller checks). */
+void pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                 pl_sweep_vote *v);
+
+/* The one-vs-rest argmax of s->rest_best over test (all ten present). */
+void pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                 pl_sweep_vote *v);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * sweep_write.c - pl_sweep_write: a sweep's summary files (best.csv,
+ * pair_accuracy.csv, the confusion matrices, summary.json).  See
+ * include/parlogit/sweep.h.  Every file goes through pl_afile (temporary file,
+ * checked close, rename); numbers are lossless and locale-free.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output/json.h"
+#include "parlogit/output.h"
+#include "parlogit/sweep.h"
+#include "util/util.h"
+
+static int open_in(pl_afile *f, const char *dir, const char *name, pl_error *e)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return pl_errorf(e, PL_EINPUT, "%s/%s: path too long", dir, name);
+    return pl_afile_open(f, path, e);
+}
+
+static int write_best(const char *dir, const pl_sweep *s, pl_error *e)
+{
+    pl_afile f;
+    int rc = open_in(&f, dir, "best.csv", e);
+    if (rc)
+        return rc;
+    fputs("pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n", f.f);
+    for (int k = 0; k < s->nbest; k++) {
+        const pl_sweep_best *b = &s->best[k];
+        char t[16], lr[32], va[32], ta[32], sa[32], sl[32];
+        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s\n", pl_task_name(b->task, t),
+                pl_fmt_double(lr, b->lr), b->iterations, pl_fmt_double(va, b->val_acc),
+                pl_fmt_double(ta, b->train_acc), pl_fmt_double(sa, b->test_acc),
+                pl_fmt_double(sl, b->test_loss));
+    }
+    return pl_afile_commit(&f, e);
+}
+
+static int write_pair_accuracy(const char *dir, const pl_sweep *s, pl_error *e)
+{
+    pl_afile f;
+    int rc = open_in(&f, dir, "pair_accuracy.csv", e);
+    if (rc)
+        return rc;
+    fputs("digit", f.f);
+    for (int j = 0; j < PL_CLASSES; j++)
+        fprintf(f.f, ",%d", j);
+    fputc('\n', f.f);
+    for (int i = 0; i < PL_CLASSES; i++) {
+        fprintf(f.f, "%d", i);
+        for (int j = 0; j < PL_CLASSES; j++) {
+            char a[32];
+            /* empty: diagonal, untrained pair, or no test set */
+            fprintf(f.f, ",%s", isnan(s->pair_acc[i][j]) ? "" : pl_fmt_double(a, s->pair_acc[i][j]));
+        }
+        fputc('\n', f.f);
+    }
+    return pl_afile_commit(&f, e);
+}
+
+/* Writes dir/name from v, or removes a stale one when v did not run. */
+static int write_confusion(const char *dir, const char *name, const pl_sweep_vote *v,
+                           pl_error *e)
+{
+    if (!v->ran) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (unlink(path) != 0 && errno != ENOENT)
+            return pl_errorf(e, PL_EIO, "%s: cannot remove a stale file: %s", path,
+                             strerror(errno));
+        return PL_OK;
+    }
+    pl_afile f;
+    int rc = open_in(&f, dir, name, e);
+    if (rc)
+        return rc;
+    fputs("actual", f.f);
+    for (int j = 0; j < PL_CLASSES; j++)
+        fprintf(f.f, ",%d", j);
+    fputc('\n', f.f);
+    for (int i = 0; i < PL_CLASSES; i++) {
+        fprintf(f.f, "%d", i);
+        for (int j = 0; j < PL_CLASSES; j++)
+            fprintf(f.f, ",%zu", v->confusion[i][j]);
+        fputc('\n', f.f);
+    }
+    return pl_afile_commit(&f, e);
+}
+
+/* ---------------------------------------------------------------- summary.json */
+
+static void key(FILE *f, const char *indent, const char *k)
+{
+    fputs(indent, f);
+    pl_json_str(f, k);
+    fputs(": ", f);
+}
+
+static void num_field(FILE *f, const char *k, double x, int comma)
+{
+    pl_json_str(f, k);
+    fputs(": ", f);
+    pl_json_num(f, x);
+    if (comma)
+        fputs(", ", f);
+}
+
+static void task_fields(FILE *f, pl_task t)
+{
+    char name[16];
+    fputs("\"pair\": ", f);
+    pl_json_str(f, pl_task_name(t, name));
+    fprintf(f, ", \"positive\": %d, \"negative\": ", t.pos);
+    if (t.neg == PL_REST)
+        fputs("\"rest\"", f);
+    else
+        fprintf(f, "%d", t.neg);
+}
+
+static void json_results(FILE *f, const pl_run *run)
+{
+    key(f, "  ", "results");
+    fputs(run->nresults ? "[\n" : "[", f);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const pl_result *r = &run->results[i];
+        char name[64];
+        fputs("    {", f);
+        task_fields(f, r->task);
+        fputs(", ", f);
+        num_field(f, "lr", r->lr, 1);
+        fprintf(f, "\"iterations\": %d, \"status\": ", r->iterations);
+        pl_json_str(f, pl_run_status_name(r->status));
+        fputs(", \"model\": ", f);
+        pl_json_str(f, pl_model_name(r, name));
+        fputs(", ", f);
+        num_field(f, "train_loss", r->train_loss, 1);
+        num_field(f, "train_acc", r->train_acc, 1);
+        num_field(f, "val_loss", r->val_loss, 1);
+        num_field(f, "val_acc", r->val_acc, 1);
+        num_field(f, "test_loss", r->test_loss, 1);
+        num_field(f, "test_acc", r->test_acc, 1);
+        num_field(f, "seconds", r->seconds, 1);
+        fprintf(f, "\"train_rows\": %zu, \"val_rows\": %zu, \"test_rows\": %zu}%s\n",
+                r->train_rows, r->val_rows, r->test_rows, i + 1 < run->nresults ? "," : "");
+    }
+    fputs(run->nresults ? "  ],\n" : "],\n", f);
+}
+
+static void json_best(FILE *f, const pl_run *run, const pl_sweep *s)
+{
+    key(f, "  ", "best");
+    fputs(s->nbest ? "[\n" : "[", f);
+    for (int k = 0; k < s->nbest; k++) {
+        const pl_sweep_best *b = &s->best[k];
+        char name[64];
+        fputs("    {", f);
+        task_fields(f, b->task);
+        fputs(", ", f);
+        num_field(f, "lr", b->lr, 1);
+        fprintf(f, "\"iterations\": %d, \"chosen_on\": \"%s\", \"model\": ", b->iterations,
+                b->on_val ? "validation" : "training");
+        pl_json_str(f, pl_model_name(&run->results[b->result], name));
+        fputs(", ", f);
+        num_field(f, "val_acc", b->val_acc, 1);
+        num_field(f, "val_loss", b->val_loss, 1);
+        num_field(f, "train_acc", b->train_acc, 1);
+        num_field(f, "train_loss", b->train_loss, 1);
+        num_field(f, "test_acc", b->test_acc, 1);
+        num_field(f, "test_loss", b->test_loss, 0);
+        fprintf(f, "}%s\n", k + 1 < s->nbest ? "," : "");
+    }
+    fputs(s->nbest ? "  ],\n" : "],\n", f);
+    key(f, "  ", "no_model");
+    fputc('[', f);
+    for (int k = 0; k < s->nunresolved; k++) {
+        char name[16];
+        fputs(k ? ", " : "", f);
+        pl_json_str(f, pl_task_name(s->unresolved[k], name));
+    }
+    fputs("],\n", f);
+}
+
+static void json_pair_table(FILE *f, const pl_sweep *s)
+{
+    key(f, "  ", "pair_accuracy");
+    fputs("[\n", f);
+    for (int i = 0; i < PL_CLASSES; i++) {
+        fputs("    [", f);
+        for (int j = 0; j < PL_CLASSES; j++) {
+            fputs(j ? ", " : "", f);
+            pl_json_num(f, s->pair_acc[i][j]);   /* null where there is no model */
+        }
+        fputs(i + 1 < PL_CLASSES ? "],\n" : "]\n", f);
+    }
+    fputs("  ],\n", f);
+}
+
+static void json_vote(FILE *f, const char *k, const pl_sweep_vote *v, int comma)
+{
+    key(f, "  ", k);
+    if (!v->ran) {
+        fputs(comma ? "null,\n" : "null\n", f);
+        return;
+    }
+    fprintf(f, "{\"rows\": %zu, \"correct\": %zu, ", v->rows, v->correct);
+    num_field(f, "accuracy", v->acc, 1);
+    fputs("\"confusion\": [\n", f);
+    for (int i = 0; i < PL_CLASSES; i++) {
+        fputs("    [", f);
+        for (int j = 0; j < PL_CLASSES; j++)
+            fprintf(f, "%s%zu", j ? ", " : "", v->confusion[i][j]);
+        fputs(i + 1 < PL_CLASSES ? "],\n" : "]\n", f);
+    }
+    fputs(comma ? "  ]},\n" : "  ]}\n", f);
+}
+
+static int write_summary(const char *dir, const pl_config *cfg, const pl_data *data,
+                         const pl_run *run, const pl_sweep *s, pl_error *e)
+{
+    pl_afile a;
+    int rc = open_in(&a, dir, "summary.json", e);
+    if (rc)
+        return rc;
+    FILE *f = a.f;
+    fputs("{\n", f);
+    key(f, "  ", "config");
+    pl_json_config(f, cfg, "  ");
+    fputs(",\n", f);
+    key(f, "  ", "data_files");
+    int nfiles = data ? data->nfiles : 0;
+    fputs(nfiles ? "[\n" : "[", f);
+    for (int i = 0; i < nfiles; i++) {
+        fputs("    {\"role\": ", f);
+        pl_json_str(f, data->files[i].role);
+        fputs(", \"path\": ", f);
+        pl_json_str(f, data->files[i].path);
+        fputs(", \"sha256\": ", f);
+        pl_json_str(f, data->files[i].sha256);
+        fputs(i + 1 < nfiles ? "},\n" : "}\n", f);
+    }
+    fputs(nfiles ? "  ],\n" : "],\n", f);
+    /* the loaded sets, all digits; each result has its own task's rows */
+    fprintf(f, "  \"rows\": {\"train\": %zu, \"test\": %zu},\n", data ? data->train.n : 0,
+            data ? data->test.n : 0);
+    fprintf(f, "  \"threads\": %d,\n  \"simd\": ", run->threads);
+    pl_json_str(f, run->simd ? run->simd : "");
+    fputs(",\n  ", f);
+    num_field(f, "seconds", run->seconds, 0);
+    fprintf(f, ",\n  \"interrupted\": %s,\n", run->interrupted ? "true" : "false");
+    fprintf(f, "  \"selection\": \"best per task: highest accuracy on the validation rows "
+            "(training rows without a validation split), then lowest loss there, then "
+            "smallest lr, then fewest iterations; status ok only\",\n");
+    json_results(f, run);
+    json_best(f, run, s);
+    json_pair_table(f, s);
+    json_vote(f, "one_vs_one", &s->ovo, 1);
+    json_vote(f, "one_vs_rest", &s->ovr, 0);
+    fputs("}\n", f);
+    return pl_afile_commit(&a, e);
+}
+
+int pl_sweep_write(const char *dir, const pl_config *cfg, const pl_data *data,
+                   const pl_run *run, const pl_sweep *s, pl_error *e)
+{
+    int rc = pl_mkdirs(dir, e);
+    if (!rc)
+        rc = write_best(dir, s, e);
+    if (!rc)
+        rc = write_pair_accuracy(dir, s, e);
+    if (!rc)
+        rc = write_confusion(dir, "ovo_confusion.csv", &s->ovo, e);
+    if (!rc)
+        rc = write_confusion(dir, "ovr_confusion.csv", &s->ovr, e);
+    if (!rc)
+        rc = write_summary(dir, cfg, data, run, s, e);
+    return rc;
+}

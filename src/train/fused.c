@@ -1,0 +1,390 @@
+/*
+ * fused.c - the fused sweep: planning the digit groups and blocks, the pass,
+ * the reduction and the checkpointed gradient descent.  See fused.h.
+ *
+ * Per iteration: the pass (blocks shared among threads; barrier; partials
+ * summed per digit in block order and combined per model, each thread a pixel
+ * range; thread 0 sums each model's loss, hits and residuals; barrier), then
+ * the update (each thread its pixel range of every model and of every copy of
+ * it; thread 0 the biases; barrier).  Nothing is allocated in the loop.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_impl.h"
+#include "train/fused.h"
+
+static int task_uses(pl_task t, int c)
+{
+    return t.pos == c || t.neg == c || t.neg == PL_REST;
+}
+
+static void *zalloc(size_t bytes)
+{
+    bytes = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int nthreads,
+                     const pl_config *cfg, pl_error *e)
+{
+    memset(s, 0, sizeof *s);
+    if (!d || d->n == 0)
+        return PL_OK;
+    s->d = d;
+    int rc = pl_csr_build(d, nthreads, &s->csr, e);
+    if (rc)
+        return rc;
+    for (int c = 0; c < PL_CLASSES; c++)
+        if (f->grp[c].m)
+            s->nblk += (d->start[c + 1] - d->start[c] + PL_FBLOCK_ROWS - 1) / PL_FBLOCK_ROWS;
+    s->blk = calloc(s->nblk ? s->nblk : 1, sizeof *s->blk);
+    s->rows = calloc(f->njobs, sizeof *s->rows);
+    if (!s->blk || !s->rows)
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
+    size_t nb = 0, goff = 0;
+    for (int c = 0; c < PL_CLASSES; c++) {
+        if (!f->grp[c].m)
+            continue;
+        for (size_t r = d->start[c]; r < d->start[c + 1]; r += PL_FBLOCK_ROWS) {
+            size_t n = d->start[c + 1] - r < PL_FBLOCK_ROWS ? d->start[c + 1] - r : PL_FBLOCK_ROWS;
+            s->blk[nb++] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff };
+            if (grad)
+                goff += f->dim * f->grp[c].ldw;
+        }
+    }
+    const size_t L = f->ldwmax;
+    s->loss = zalloc(s->nblk * L * sizeof(float));
+    s->hits = zalloc(s->nblk * L * sizeof(float));
+    s->rsum = zalloc(s->nblk * L * sizeof(float));
+    if (grad)
+        s->G = zalloc(goff * sizeof(float));
+    if (!s->loss || !s->hits || !s->rsum || (grad && !s->G))
+        return pl_errorf(e, PL_ENOMEM, "out of memory for sweep scratch (%zu MB of partial "
+                         "gradients)", goff * sizeof(float) >> 20);
+    for (size_t jb = 0; jb < f->njobs; jb++) {
+        pl_task t = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
+        for (int c = 0; c < PL_CLASSES; c++)
+            if (task_uses(t, c))
+                s->rows[jb] += d->start[c + 1] - d->start[c];
+    }
+    return PL_OK;
+}
+
+static void fset_free(pl_fset *s)
+{
+    pl_csr_free(&s->csr);
+    free(s->blk);
+    free(s->G);
+    free(s->loss);
+    free(s->hits);
+    free(s->rsum);
+    free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+void pl_fused_free(pl_fused *f)
+{
+    for (int c = 0; c < PL_CLASSES; c++) {
+        free(f->grp[c].job);
+        free(f->grp[c].y);
+        free(f->grp[c].W);
+        free(f->grp[c].b);
+        free(f->grp[c].gsum);
+    }
+    free(f->col);
+    free(f->copies);
+    free(f->lr);
+    free(f->gw);
+    free(f->gb);
+    free(f->stat);
+    free(f->halt);
+    free(f->zbuf);
+    free(f->rbuf);
+    fset_free(&f->train);
+    fset_free(&f->val);
+    fset_free(&f->test);
+    memset(f, 0, sizeof *f);
+}
+
+int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
+                  const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
+                  int nthreads, pl_error *e)
+{
+    memset(f, 0, sizeof *f);
+    f->k = k;
+    f->dim = train->dim;
+    f->njobs = (size_t)cfg->task.ntasks * (size_t)cfg->train.nlr;
+    const size_t nj = f->njobs, dim = f->dim;
+    f->col = malloc(nj * sizeof *f->col);
+    f->copies = calloc(nj, sizeof *f->copies);
+    f->lr = malloc(nj * sizeof *f->lr);
+    f->gw = zalloc(nj * dim * sizeof *f->gw);
+    f->gb = calloc(nj, sizeof *f->gb);
+    f->stat = calloc(2 * nj, sizeof *f->stat);
+    f->halt = calloc(nj, sizeof *f->halt);
+    if (!f->col || !f->copies || !f->lr || !f->gw || !f->gb || !f->stat || !f->halt)
+        goto nomem;
+    for (size_t jb = 0; jb < nj; jb++) {
+        f->lr[jb] = cfg->train.lr[jb % (size_t)cfg->train.nlr];
+        for (int c = 0; c < PL_CLASSES; c++)
+            f->col[jb][c] = -1;
+    }
+    for (int c = 0; c < PL_CLASSES; c++) {
+        pl_fgroup *g = &f->grp[c];
+        for (size_t jb = 0; jb < nj; jb++)
+            g->m += task_uses(cfg->task.tasks[jb / (size_t)cfg->train.nlr], c);
+        if (!g->m)
+            continue;
+        g->ldw = (g->m + PL_MCOLS - 1) / PL_MCOLS * PL_MCOLS;
+        g->job = malloc(g->m * sizeof *g->job);
+        g->y = zalloc(g->ldw * sizeof *g->y);
+        g->b = zalloc(g->ldw * sizeof *g->b);
+        g->W = zalloc(dim * g->ldw * sizeof *g->W);
+        g->gsum = zalloc(dim * g->ldw * sizeof *g->gsum);
+        if (!g->job || !g->y || !g->b || !g->W || !g->gsum)
+            goto nomem;
+        size_t kcol = 0;
+        for (size_t jb = 0; jb < nj; jb++) {
+            pl_task t = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
+            if (!task_uses(t, c))
+                continue;
+            f->col[jb][c] = (int)kcol;
+            struct pl_fcopies *cp = &f->copies[jb];
+            cp->g[cp->n] = c;
+            cp->off[cp->n++] = kcol;
+            g->job[kcol] = (int)jb;
+            g->y[kcol++] = t.pos == c ? 1.0f : 0.0f;
+        }
+        f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
+    }
+    f->zbuf = zalloc((size_t)nthreads * f->ldwmax * sizeof(float));
+    f->rbuf = zalloc((size_t)nthreads * f->ldwmax * sizeof(float));
+    if (!f->zbuf || !f->rbuf)
+        goto nomem;
+    int rc = fset_plan(f, &f->train, train, 1, nthreads, cfg, e);
+    if (!rc)
+        rc = fset_plan(f, &f->val, val, 0, nthreads, cfg, e);
+    if (!rc)
+        rc = fset_plan(f, &f->test, test, 0, nthreads, cfg, e);
+    if (rc)
+        pl_fused_free(f);
+    return rc;
+nomem:
+    pl_fused_free(f);
+    return pl_errorf(e, PL_ENOMEM, "out of memory for the fused sweep");
+}
+
+/* One pass over set s at the current weights: every job's mean loss and
+ * accuracy into f->stat and, when grad, its gradient into f->gw and f->gb. */
+static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
+{
+    const pl_kernels *k = f->k;
+    const size_t dim = f->dim, L = f->ldwmax;
+    const pl_csr *x = &s->csr;
+    float *z = f->zbuf + (size_t)ith * L, *r = f->rbuf + (size_t)ith * L;
+    size_t b0, b1;
+
+    pl_share(s->nblk, 1, ith, nth, &b0, &b1);
+    for (size_t bk = b0; bk < b1; bk++) {
+        const pl_fblock *B = &s->blk[bk];
+        const pl_fgroup *g = &f->grp[B->g];
+        const size_t ldw = g->ldw;
+        float *loss = s->loss + bk * L, *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
+        memset(loss, 0, ldw * sizeof *loss);
+        memset(hits, 0, ldw * sizeof *hits);
+        memset(rs, 0, ldw * sizeof *rs);
+        float *G = grad ? s->G + B->goff : NULL;
+        if (G)
+            memset(G, 0, dim * ldw * sizeof *G);
+        for (size_t i = B->row0; i < B->row0 + B->n; i++) {
+            const size_t p0 = x->ptr[i], nnz = x->ptr[i + 1] - p0;
+            k->spfwd(x->idx + p0, x->val + p0, nnz, g->W, ldw, ldw, z);
+            k->link(ldw, z, g->b, g->y, r, loss, hits);
+            if (G) {
+                for (size_t c = 0; c < ldw; c++)
+                    rs[c] += r[c];
+                k->spbwd(x->idx + p0, x->val + p0, nnz, r, ldw, G, ldw);
+            }
+        }
+    }
+#pragma omp barrier
+
+    if (grad) {
+        /* Each digit's partials summed in block order (the first copied), then
+         * each job's gradient from its copies in digit order. */
+        size_t j0, j1;
+        pl_share(dim, 16, ith, nth, &j0, &j1);
+        for (int c = 0; c < PL_CLASSES; c++) {
+            pl_fgroup *g = &f->grp[c];
+            if (!g->m)
+                continue;
+            float *gs = g->gsum + j0 * g->ldw;
+            const size_t span = (j1 - j0) * g->ldw;
+            int first = 1;
+            for (size_t bk = 0; bk < s->nblk; bk++) {
+                if (s->blk[bk].g != c)
+                    continue;
+                const float *G = s->G + s->blk[bk].goff + j0 * g->ldw;
+                if (first)
+                    memcpy(gs, G, span * sizeof *gs);
+                else
+                    k->vadd(gs, G, span);
+                first = 0;
+            }
+        }
+        for (size_t jb = 0; jb < f->njobs; jb++) {
+            const struct pl_fcopies *cp = &f->copies[jb];
+            const double scale = s->rows[jb] ? 1.0 / (double)s->rows[jb] : 0.0;
+            float *gw = f->gw + jb * dim;
+            for (size_t j = j0; j < j1; j++) {
+                double acc = 0.0;
+                for (int q = 0; q < cp->n; q++)
+                    acc += f->grp[cp->g[q]].gsum[j * f->grp[cp->g[q]].ldw + cp->off[q]];
+                gw[j] = (float)(acc * scale);
+            }
+        }
+    }
+    if (ith == 0)
+        for (size_t jb = 0; jb < f->njobs; jb++) {
+            double l = 0, h = 0, rsum = 0;
+            for (size_t bk = 0; bk < s->nblk; bk++) {
+                int col = f->col[jb][s->blk[bk].g];
+                if (col < 0)
+                    continue;
+                l += s->loss[bk * L + (size_t)col];
+                h += s->hits[bk * L + (size_t)col];
+                rsum += s->rsum[bk * L + (size_t)col];
+            }
+            const double n = (double)s->rows[jb];
+            f->stat[2 * jb] = s->rows[jb] ? l / n : NAN;
+            f->stat[2 * jb + 1] = s->rows[jb] ? h / n : NAN;
+            if (grad)
+                f->gb[jb] = s->rows[jb] ? rsum / n : 0.0;
+        }
+#pragma omp barrier
+}
+
+static void update(pl_fused *f, int ith, int nth)
+{
+    const size_t dim = f->dim;
+    size_t j0, j1;
+    pl_share(dim, 16, ith, nth, &j0, &j1);
+    for (size_t jb = 0; jb < f->njobs; jb++) {
+        const struct pl_fcopies *cp = &f->copies[jb];
+        const pl_fgroup *g0 = &f->grp[cp->g[0]];
+        const float *gw = f->gw + jb * dim;
+        const double lr = f->lr[jb];
+        for (size_t j = j0; j < j1; j++) {
+            float w = f->halt[jb] ? 0.0f
+                                  : (float)(g0->W[j * g0->ldw + cp->off[0]] - lr * (double)gw[j]);
+            for (int q = 0; q < cp->n; q++)
+                f->grp[cp->g[q]].W[j * f->grp[cp->g[q]].ldw + cp->off[q]] = w;
+        }
+    }
+    if (ith == 0)
+        for (size_t jb = 0; jb < f->njobs; jb++) {
+            const struct pl_fcopies *cp = &f->copies[jb];
+            float b = f->halt[jb] ? 0.0f
+                                  : (float)(f->grp[cp->g[0]].b[cp->off[0]] - f->lr[jb] * f->gb[jb]);
+            for (int q = 0; q < cp->n; q++)
+                f->grp[cp->g[q]].b[cp->off[q]] = b;
+        }
+}
+
+/* Saves every job's model and metrics at checkpoint cp (after the passes). */
+static void save(pl_fused *f, pl_run *run, int niters, int cp, int ith, int nth)
+{
+    size_t j0, j1;
+    pl_share(f->dim, 16, ith, nth, &j0, &j1);
+    for (size_t jb = 0; jb < f->njobs; jb++) {
+        const pl_fgroup *g0 = &f->grp[f->copies[jb].g[0]];
+        const size_t col0 = f->copies[jb].off[0];
+        float *w = run->results[jb * (size_t)niters + (size_t)cp].w;
+        for (size_t j = j0; j < j1; j++)
+            w[j] = g0->W[j * g0->ldw + col0];
+        if (ith == 0)
+            run->results[jb * (size_t)niters + (size_t)cp].b = g0->b[col0];
+    }
+}
+
+void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train_opts *o,
+                  int ith, int nth, int *interrupted)
+{
+    const int niters = cfg->train.niters, last = cfg->train.iters[niters - 1];
+    const size_t nj = f->njobs;
+    double t0 = omp_get_wtime();
+    int cp = 0;
+    for (int t = 0; t <= last; t++) {
+        pass(f, &f->train, t < last, ith, nth);
+        if (ith == 0)
+            for (size_t jb = 0; jb < nj; jb++) {
+                if (f->halt[jb])
+                    continue;
+                if (!isfinite(f->stat[2 * jb]))
+                    f->halt[jb] = 1;
+                else
+                    run->curves[jb].loss[run->curves[jb].len++] = f->stat[2 * jb];
+            }
+        if (t == cfg->train.iters[cp]) {
+            if (ith == 0)
+                for (size_t jb = 0; jb < nj; jb++) {
+                    pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
+                    if (f->halt[jb]) {
+                        r->status = PL_RUN_DIVERGED;
+                        continue;
+                    }
+                    r->status = PL_RUN_OK;
+                    r->train_loss = f->stat[2 * jb];
+                    r->train_acc = f->stat[2 * jb + 1];
+                }
+            if (f->val.d) {
+                pass(f, &f->val, 0, ith, nth);
+                if (ith == 0)
+                    for (size_t jb = 0; jb < nj; jb++) {
+                        pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
+                        r->val_loss = f->halt[jb] ? NAN : f->stat[2 * jb];
+                        r->val_acc = f->halt[jb] ? NAN : f->stat[2 * jb + 1];
+                    }
+            }
+            if (f->test.d) {
+                pass(f, &f->test, 0, ith, nth);
+                if (ith == 0)
+                    for (size_t jb = 0; jb < nj; jb++) {
+                        pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
+                        r->test_loss = f->halt[jb] ? NAN : f->stat[2 * jb];
+                        r->test_acc = f->halt[jb] ? NAN : f->stat[2 * jb + 1];
+                    }
+            }
+            save(f, run, niters, cp, ith, nth);
+            if (ith == 0)
+                for (size_t jb = 0; jb < nj; jb++)
+                    run->results[jb * (size_t)niters + (size_t)cp].seconds = omp_get_wtime() - t0;
+            cp++;
+        }
+        if (t == last)
+            break;
+#pragma omp barrier   /* halt flags and saved models are settled before the update */
+        update(f, ith, nth);
+        if (ith == 0) {
+            if (o && o->progress)
+                o->progress(o->progress_ctx, 0, 1, t + 1, last);
+            if (o && o->stop && *o->stop)
+                *interrupted = 1;
+        }
+#pragma omp barrier
+        if (*interrupted)
+            break;
+    }
+    if (ith == 0)
+        for (int c = cp; c < niters; c++)
+            for (size_t jb = 0; jb < nj; jb++)
+                run->results[jb * (size_t)niters + (size_t)c].status =
+                    f->halt[jb] ? PL_RUN_DIVERGED : PL_RUN_INTERRUPTED;
+#pragma omp barrier
+}

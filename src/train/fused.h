@@ -1,0 +1,86 @@
+/*
+ * fused.h - a whole sweep in one pass per iteration: every (task, learning
+ * rate) model is updated by a single pass over the training rows.
+ *
+ * Models are grouped by digit: the group of digit c holds every model whose
+ * task uses rows of c (the nine pairs with c and every one-vs-rest task, for
+ * every learning rate), as columns of a weight matrix stored model-minor
+ * (pixel j of all the group's models side by side), with each column's target
+ * for rows of c.  A pair model is a column in two groups; both copies get the
+ * same update.  A row of digit c costs, over its non-zero pixels only, one
+ * small product z = x.W_c (all its models at once), the per-column link, and
+ * G_c += x (x) r.  Rows are cut into fixed blocks of one digit each; every
+ * block's partial G, loss, hits and residual sum has its own scratch, summed in
+ * block order: bit-identical results for any thread count.
+ */
+#ifndef PARLOGIT_FUSED_H
+#define PARLOGIT_FUSED_H
+
+#include <signal.h>
+
+#include "kernels/kernels.h"
+#include "parlogit/config.h"
+#include "parlogit/train.h"
+#include "train/sparse.h"
+
+#define PL_FBLOCK_ROWS 128
+
+typedef struct pl_fgroup {
+    size_t m, ldw;       /* models using this digit; columns padded to PL_MCOLS  */
+    int *job;            /* m: the job of each column                             */
+    float *y;            /* ldw: the target of this digit's rows, per column      */
+    float *W;            /* dim * ldw weights                                      */
+    float *b;            /* ldw biases                                             */
+    float *gsum;         /* dim * ldw: the digit's gradient, its blocks summed     */
+} pl_fgroup;
+
+typedef struct pl_fblock {
+    int g;               /* digit                                                  */
+    size_t row0, n;      /* rows [row0, row0 + n) of the dataset                   */
+    size_t goff;         /* offset of its partial G in pl_fset.G (floats)          */
+} pl_fblock;
+
+/* A dataset made ready for fused passes. */
+typedef struct pl_fset {
+    const pl_dataset *d;
+    pl_csr csr;
+    pl_fblock *blk;
+    size_t nblk;
+    float *G;                    /* partial gradients (training set only)         */
+    float *loss, *hits, *rsum;   /* nblk * ldwmax each                             */
+    size_t *rows;                /* njobs: rows of each job's task in this set      */
+} pl_fset;
+
+typedef struct pl_fused {
+    const pl_kernels *k;
+    size_t dim, njobs, ldwmax;
+    pl_fgroup grp[PL_CLASSES];
+    int (*col)[PL_CLASSES];      /* njobs: a job's column in each group, or -1     */
+    struct pl_fcopies {          /* njobs: the groups holding a job, digit order   */
+        int n;
+        int g[PL_CLASSES];
+        size_t off[PL_CLASSES];  /* its column in that group                       */
+    } *copies;
+    double *lr;                  /* njobs                                          */
+    float *gw;                   /* njobs * dim: gradient of the last pass         */
+    double *gb;                  /* njobs                                          */
+    double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
+    int *halt;                   /* njobs: 0 running, 1 diverged                   */
+    float *zbuf, *rbuf;          /* per thread: ldwmax each                        */
+    pl_fset train, val, test;    /* val / test have d == NULL when absent           */
+} pl_fused;
+
+/* Sizes and fills everything before the first iteration (weights zero). */
+int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
+                  const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
+                  int nthreads, pl_error *e);
+
+void pl_fused_free(pl_fused *f);
+
+/* Called by every thread of the team: trains every job to the last
+ * checkpoint, filling run->results and run->curves (allocated by the caller
+ * in the layout of train.h).  Thread 0 calls progress and watches stop. */
+void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train_opts *o,
+                  int ith, int nth, int *interrupted);
+
+#endif
