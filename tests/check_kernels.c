@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "kernels/kernels.h"
+#include "train/sparse.h"
 #include "parlogit/config.h"
 #include "testutil.h"
 
@@ -137,8 +138,9 @@ START_TEST(test_level_names_round_trip)
 }
 END_TEST
 
-/* Sparse forward/backward: m in {16, 32, 48, 64, 80, 112}, ldw > m, rows of
- * 0..300 distinct pixels.  Same float tolerance rule as above. */
+/* Sparse forward (one row's non-zeros) and tiled backward, on tiles built by
+ * pl_tiles_build from rows with 0..784 non-zero pixels; m in {16, ..., 112},
+ * ldw > m.  Same float tolerance rule as above. */
 static void check_sparse(int level)
 {
     pl_kernels k;
@@ -146,43 +148,107 @@ static void check_sparse(int level)
     ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
     static const size_t ms[] = { 16, 32, 48, 64, 80, 112 };
     uint64_t s = 77;
-    const size_t dim = 784;
+    const size_t dim = 784, rows = 150;   /* three tiles: 64, 64 and 22 rows */
+    pl_raw raw = { .n = rows, .height = 28, .width = 28, .dim = dim };
+    raw.pix = calloc(rows * dim, 1);
+    raw.label = calloc(rows, 1);
+    for (size_t i = 0; i < rows; i++) {
+        unsigned keep = (unsigned)(i % 7);   /* row i keeps ~ i%7/7 of its pixels; row 0 none */
+        for (size_t j = 0; j < dim; j++)
+            if (tu_rand(&s) % 7 < keep)
+                raw.pix[i * dim + j] = (uint8_t)(1 + tu_rand(&s) % 255);
+    }
+    pl_dataset d;
+    ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
+    pl_tiles tiles;
+    size_t r0 = 0, n = rows;
+    ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, 2, &tiles, &e), PL_OK);
+    ck_assert_uint_eq(tiles.ntiles, 3);
     for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
         const size_t m = ms[mi], ldw = m + 16;
         float *W = malloc(dim * ldw * sizeof(float)), *G = malloc(dim * ldw * sizeof(float));
-        float *Gref = malloc(dim * ldw * sizeof(float));
-        float z[112], zref[112], r[112], val[300];
-        uint16_t idx[300];
+        float *Gref = malloc(dim * ldw * sizeof(float)), *R = malloc(PL_TILE_ROWS * m * sizeof(float));
+        float z[112], zref[112];
         for (size_t i = 0; i < dim * ldw; i++) {
             W[i] = tu_uniform(&s, -1, 1);
             G[i] = Gref[i] = tu_uniform(&s, -1, 1);
         }
-        for (size_t nnz = 0; nnz <= 300; nnz += 37) {
-            for (size_t t = 0; t < nnz; t++) {   /* distinct, increasing pixels */
-                idx[t] = (uint16_t)(t * 2 + (tu_rand(&s) & 1));
-                val[t] = (float)(tu_rand(&s) % 256) / 255.0f;
+        for (size_t ti = 0; ti < tiles.ntiles; ti++) {
+            const pl_tile *t = &tiles.tile[ti];
+            for (size_t r = 0; r < t->nrows; r++) {
+                const uint32_t p0 = t->rptr[r], nnz = t->rptr[r + 1] - p0;
+                k.spfwd(t->ridx + p0, t->rval + p0, nnz, W, ldw, m, z);
+                pl_spfwd_ref(t->ridx + p0, t->rval + p0, nnz, W, ldw, m, zref);
+                for (size_t c = 0; c < m; c++) {
+                    double mag = 1e-6;
+                    for (uint32_t q = p0; q < p0 + nnz; q++)
+                        mag += fabs((double)t->rval[q] * W[t->ridx[q] * ldw + c]);
+                    ck_assert_msg(fabs((double)z[c] - zref[c]) <= 8.0 * ldexp(1.0, -24) * (double)nnz * mag + 1e-6,
+                                  "%s spfwd m %zu row %zu col %zu: %g vs %g", k.name, m, r, c, z[c], zref[c]);
+                    R[r * m + c] = tu_uniform(&s, -1, 1);
+                }
             }
-            k.spfwd(idx, val, nnz, W, ldw, m, z);
-            pl_spfwd_ref(idx, val, nnz, W, ldw, m, zref);
-            for (size_t c = 0; c < m; c++) {
-                double mag = 1e-6;
-                for (size_t t = 0; t < nnz; t++)
-                    mag += fabs((double)val[t] * W[idx[t] * ldw + c]);
-                ck_assert_msg(fabs((double)z[c] - zref[c]) <= 8.0 * ldexp(1.0, -24) * (double)nnz * mag + 1e-6,
-                              "%s spfwd m %zu nnz %zu col %zu: %g vs %g", k.name, m, nnz, c, z[c], zref[c]);
-                r[c] = tu_uniform(&s, -1, 1);
-            }
-            k.spbwd(idx, val, nnz, r, m, G, ldw);
-            pl_spbwd_ref(idx, val, nnz, r, m, Gref, ldw);
+            k.tbwd(t, R, m, G, ldw);
+            pl_tbwd_ref(t, R, m, Gref, ldw);
             for (size_t i = 0; i < dim * ldw; i++)
-                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 1e-6f * (1 + fabsf(Gref[i])),
-                              "%s spbwd m %zu nnz %zu at %zu: %g vs %g", k.name, m, nnz, i, G[i], Gref[i]);
+                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * 64 * (2 + fabsf(Gref[i])),
+                              "%s tbwd m %zu tile %zu at %zu: %g vs %g", k.name, m, ti, i, G[i], Gref[i]);
         }
         free(W);
         free(G);
         free(Gref);
+        free(R);
     }
+    pl_tiles_free(&tiles);
+    pl_dataset_free(&d);
+    pl_raw_free(&raw);
 }
+
+/* The tiled index holds exactly the non-zero pixels, in both orders. */
+START_TEST(test_tiles_hold_every_nonzero)
+{
+    uint64_t s = 3;
+    const size_t dim = 50, rows = 200;
+    pl_raw raw = { .n = rows, .height = 5, .width = 10, .dim = dim };
+    raw.pix = calloc(rows * dim, 1);
+    raw.label = calloc(rows, 1);
+    size_t nnz = 0;
+    for (size_t i = 0; i < rows * dim; i++)
+        if (tu_rand(&s) % 5 == 0) {
+            raw.pix[i] = (uint8_t)(1 + tu_rand(&s) % 255);
+            nnz++;
+        }
+    pl_dataset d;
+    pl_error e;
+    ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
+    size_t r0[2] = { 0, 70 }, n[2] = { 70, 130 };   /* two ranges: tiles of 64+6 and 64+64+2 */
+    pl_tiles t;
+    ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, 3, &t, &e), PL_OK);
+    ck_assert_uint_eq(t.ntiles, 5);
+    ck_assert_uint_eq(t.nnz, nnz);
+    static float dense[200 * 50], dense2[200 * 50];
+    for (size_t ti = 0; ti < t.ntiles; ti++) {
+        const pl_tile *tl = &t.tile[ti];
+        for (size_t p = 0; p < tl->npix; p++) {
+            ck_assert(p == 0 || tl->pix[p] > tl->pix[p - 1]);
+            for (uint32_t q = tl->ptr[p]; q < tl->ptr[p + 1]; q++) {
+                ck_assert(q == tl->ptr[p] || tl->row[q] > tl->row[q - 1]);
+                dense[(t.row0[ti] + tl->row[q]) * dim + tl->pix[p]] = tl->val[q];
+            }
+        }
+        for (size_t r = 0; r < tl->nrows; r++)
+            for (uint32_t q = tl->rptr[r]; q < tl->rptr[r + 1]; q++)
+                dense2[(t.row0[ti] + r) * dim + tl->ridx[q]] = tl->rval[q];
+    }
+    for (size_t i = 0; i < rows * dim; i++) {
+        ck_assert_float_eq(dense[i], (float)d.pix[i] * (1.0f / 255.0f));
+        ck_assert_float_eq(dense2[i], dense[i]);
+    }
+    pl_tiles_free(&t);
+    pl_dataset_free(&d);
+    pl_raw_free(&raw);
+}
+END_TEST
 
 START_TEST(test_sparse_kernels_match_reference)
 {
@@ -235,6 +301,7 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_env_forces_and_rejects);
     tcase_add_test(tc, test_level_names_round_trip);
     tcase_add_test(tc, test_sparse_kernels_match_reference);
+    tcase_add_test(tc, test_tiles_hold_every_nonzero);
     tcase_add_test(tc, test_link_matches_reference);
     suite_add_tcase(s, tc);
     return s;

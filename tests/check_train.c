@@ -10,6 +10,7 @@
 #include "parlogit/train.h"
 #include "synth.h"
 #include "train/logloss.h"
+#include "train/strategy.h"
 #include "train/view.h"
 
 static double loss_at(pl_logloss *o, const float *w, float b)
@@ -170,8 +171,8 @@ START_TEST(test_bit_identical_across_thread_counts)
     for (size_t i = 0; i < r1.ncurves; i++)
         ck_assert(memcmp(r1.curves[i].loss, r3.curves[i].loss,
                          (size_t)r1.curves[i].len * sizeof(double)) == 0);
-    /* training did something: the loss went down from log 2 */
-    ck_assert_double_eq_tol(r1.curves[0].loss[0], log(2.0), 1e-12);
+    /* training did something: the loss went down from log 2 (float link: 1e-6) */
+    ck_assert_double_eq_tol(r1.curves[0].loss[0], log(2.0), 1e-6);
     ck_assert_double_lt(r1.results[1].train_loss, r1.curves[0].loss[0] * 0.9);
     pl_run_free(&r1);
     pl_run_free(&r2);
@@ -274,6 +275,83 @@ START_TEST(test_task_without_a_class_is_an_error)
 }
 END_TEST
 
+/*
+ * The three strategies train the same models: fused (all models per pass over
+ * the non-zero pixels, float link) against data and jobs (one model at a time
+ * over all pixels, double link), after 60 iterations at lr 0.5 on all 45 pairs
+ * plus two one-vs-rest tasks.  Tolerance: weights within 2e-4 absolute (they
+ * reach ~1), losses within 1e-5 relative.  data and jobs are bit-identical;
+ * each strategy is bit-identical for 1 and 3 threads.
+ */
+START_TEST(test_strategies_train_the_same_models)
+{
+    static pl_config c;
+    const int iters[] = { 20, 60 };
+    train_cfg(&c, 0.5, iters, 2);
+    c.task.ntasks = 0;
+    for (int i = 0; i < PL_CLASSES; i++)
+        for (int j = i + 1; j < PL_CLASSES; j++)
+            c.task.tasks[c.task.ntasks++] = (pl_task){ .pos = j, .neg = i };
+    c.task.tasks[c.task.ntasks++] = (pl_task){ .pos = 4, .neg = PL_REST };
+    c.task.tasks[c.task.ntasks++] = (pl_task){ .pos = 9, .neg = PL_REST };
+    pl_dataset tr, te;
+    synth_dataset(2000, 196, 21, &tr);
+    synth_dataset(400, 196, 22, &te);
+    static const int strat[] = { PL_STRATEGY_FUSED, PL_STRATEGY_DATA, PL_STRATEGY_JOBS };
+    pl_run run[3][2];
+    for (int k = 0; k < 3; k++) {
+        c.engine.strategy = strat[k];
+        run_with(1, PL_SIMD_AUTO, &c, &tr, &te, &run[k][0]);
+        run_with(3, PL_SIMD_AUTO, &c, &tr, &te, &run[k][1]);
+        ck_assert_str_eq(run[k][0].strategy, k == 0 ? "fused" : k == 1 ? "data" : "jobs");
+        ck_assert_uint_eq(run[k][0].nresults, 47 * 2);
+    }
+    for (size_t i = 0; i < run[0][0].nresults; i++) {
+        for (int k = 0; k < 3; k++) {   /* thread count changes nothing */
+            ck_assert_int_eq(run[k][0].results[i].status, PL_RUN_OK);
+            ck_assert(memcmp(run[k][0].results[i].w, run[k][1].results[i].w, 196 * sizeof(float)) == 0);
+            ck_assert(run[k][0].results[i].test_loss == run[k][1].results[i].test_loss);
+        }
+        ck_assert(memcmp(run[1][0].results[i].w, run[2][0].results[i].w, 196 * sizeof(float)) == 0);
+        const pl_result *f = &run[0][0].results[i], *d = &run[1][0].results[i];
+        ck_assert_double_eq_tol(f->train_loss, d->train_loss, 1e-5 * d->train_loss);
+        ck_assert_double_eq_tol(f->test_loss, d->test_loss, 1e-5 * d->test_loss);
+        ck_assert_float_eq_tol(f->b, d->b, 2e-4f);
+        for (size_t j = 0; j < 196; j++)
+            ck_assert_msg(fabsf(f->w[j] - d->w[j]) <= 2e-4f, "result %zu w[%zu]: fused %g data %g",
+                          i, j, f->w[j], d->w[j]);
+    }
+    for (int k = 0; k < 3; k++) {
+        pl_run_free(&run[k][0]);
+        pl_run_free(&run[k][1]);
+    }
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
+/* auto follows the cost model of strategy.h. */
+START_TEST(test_auto_strategy_follows_cost_model)
+{
+    ck_assert_int_eq(pl_strategy_choose(1, 2, 0.2, 100), PL_STRATEGY_DATA);
+    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.19, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(180, 16, 0.19, 20), PL_STRATEGY_JOBS);
+    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.9, 35), PL_STRATEGY_JOBS);
+    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 35), PL_STRATEGY_DATA);
+    static pl_config c;
+    const int iters[] = { 2 };
+    train_cfg(&c, 0.5, iters, 1);
+    pl_dataset tr;
+    synth_dataset(3000, 100, 31, &tr);
+    pl_run r;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);
+    ck_assert_str_eq(r.strategy, "fused");   /* 3 models, sparse rows, 24+ blocks */
+    ck_assert(r.density > 0.1 && r.density < 0.4);
+    pl_run_free(&r);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -287,6 +365,8 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_checkpoints_equal_separate_runs);
     tcase_add_test(tc, test_huge_learning_rate_stays_finite_or_reports_divergence);
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
+    tcase_add_test(tc, test_strategies_train_the_same_models);
+    tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -100,12 +100,14 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
 
 /* ---- fused sweep kernels ------------------------------------------------
  * Columns are processed in chunks of at most 64 (8 registers of 8 floats).
- * Forward: the chunk's z accumulates in registers over the row's non-zeros;
- * with 4 or fewer registers per chunk, non-zeros are taken two at a time into
- * two sets of accumulators so at least 8 FMA chains are in flight.
- * Backward: the chunk's r stays in registers; each non-zero's row of G is
- * loaded, updated and stored (pixels within a row are distinct, so no two
- * updates of one call touch the same floats). */
+ * Forward, one row: the chunk's z accumulates in registers over the row's
+ * non-zeros (weight rows come from L2: they are read, never written); with 4
+ * or fewer registers per chunk, non-zeros are taken two at a time into two
+ * sets of accumulators so at least 8 FMA chains are in flight.  Backward, one
+ * tile: the chunk of G's row
+ * j accumulates in registers over the pixel's entries (two sets of
+ * accumulators, entries taken in pairs, when the chunk is 4 registers or
+ * fewer) and is added to G once per pixel. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
@@ -149,29 +151,45 @@ void pl_spfwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const floa
 }
 
 static inline __attribute__((always_inline)) void
-spbwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *r, const int nv,
-            float *G, size_t ldw)
+tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
 {
-    __m256 rv[8];
-    for (int q = 0; q < nv; q++)
-        rv[q] = _mm256_loadu_ps(r + 8 * q);
-    for (size_t t = 0; t < nnz; t++) {
-        const __m256 v = _mm256_broadcast_ss(val + t);
-        float *g = G + (size_t)idx[t] * ldw;
+    for (size_t p = 0; p < t->npix; p++) {
+        __m256 a[8], c[8];
         for (int q = 0; q < nv; q++)
-            _mm256_storeu_ps(g + 8 * q, _mm256_fmadd_ps(v, rv[q], _mm256_loadu_ps(g + 8 * q)));
+            a[q] = c[q] = _mm256_setzero_ps();
+        uint32_t e = t->ptr[p];
+        const uint32_t end = t->ptr[p + 1];
+        if (nv <= 4)
+            for (; e + 2 <= end; e += 2) {
+                const __m256 v0 = _mm256_broadcast_ss(t->val + e);
+                const __m256 v1 = _mm256_broadcast_ss(t->val + e + 1);
+                const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
+                for (int q = 0; q < nv; q++) {
+                    a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
+                    c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(r1 + 8 * q), c[q]);
+                }
+            }
+        for (; e < end; e++) {
+            const __m256 v0 = _mm256_broadcast_ss(t->val + e);
+            const float *r0 = R + (size_t)t->row[e] * m;
+            for (int q = 0; q < nv; q++)
+                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
+        }
+        float *g = G + (size_t)t->pix[p] * ldw;
+        for (int q = 0; q < nv; q++)
+            _mm256_storeu_ps(g + 8 * q, _mm256_add_ps(_mm256_loadu_ps(g + 8 * q),
+                                                      _mm256_add_ps(a[q], c[q])));
     }
 }
 
-void pl_spbwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const float *r,
-                   size_t m, float *G, size_t ldw)
+void pl_tbwd_avx2(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: spbwd_chunk(idx, val, nnz, r + c0, 8, G + c0, ldw); break;
-        case 6: spbwd_chunk(idx, val, nnz, r + c0, 6, G + c0, ldw); break;
-        case 4: spbwd_chunk(idx, val, nnz, r + c0, 4, G + c0, ldw); break;
-        case 2: spbwd_chunk(idx, val, nnz, r + c0, 2, G + c0, ldw); break;
+        case 8: tbwd_chunk(t, R + c0, m, 8, G + c0, ldw); break;
+        case 6: tbwd_chunk(t, R + c0, m, 6, G + c0, ldw); break;
+        case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
+        case 2: tbwd_chunk(t, R + c0, m, 2, G + c0, ldw); break;
         default: break;
         }
     }

@@ -87,7 +87,8 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 
 /* ---- fused sweep kernels: as in avx2.c, 16 floats per register, chunks of at
  * most 64 columns (4 registers); with 3 or fewer registers per chunk the
- * forward takes non-zeros two at a time. */
+ * forward takes non-zeros two at a time, and the backward always takes entries
+ * in pairs, into two sets of accumulators. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
@@ -131,29 +132,43 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const fl
 }
 
 static inline __attribute__((always_inline)) void
-spbwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *r, const int nv,
-            float *G, size_t ldw)
+tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
 {
-    __m512 rv[4];
-    for (int q = 0; q < nv; q++)
-        rv[q] = _mm512_loadu_ps(r + 16 * q);
-    for (size_t t = 0; t < nnz; t++) {
-        const __m512 v = _mm512_set1_ps(val[t]);
-        float *g = G + (size_t)idx[t] * ldw;
+    for (size_t p = 0; p < t->npix; p++) {
+        __m512 a[4], c[4];
         for (int q = 0; q < nv; q++)
-            _mm512_storeu_ps(g + 16 * q, _mm512_fmadd_ps(v, rv[q], _mm512_loadu_ps(g + 16 * q)));
+            a[q] = c[q] = _mm512_setzero_ps();
+        uint32_t e = t->ptr[p];
+        const uint32_t end = t->ptr[p + 1];
+        for (; e + 2 <= end; e += 2) {
+            const __m512 v0 = _mm512_set1_ps(t->val[e]), v1 = _mm512_set1_ps(t->val[e + 1]);
+            const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
+            for (int q = 0; q < nv; q++) {
+                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
+                c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(r1 + 16 * q), c[q]);
+            }
+        }
+        if (e < end) {
+            const __m512 v0 = _mm512_set1_ps(t->val[e]);
+            const float *r0 = R + (size_t)t->row[e] * m;
+            for (int q = 0; q < nv; q++)
+                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
+        }
+        float *g = G + (size_t)t->pix[p] * ldw;
+        for (int q = 0; q < nv; q++)
+            _mm512_storeu_ps(g + 16 * q, _mm512_add_ps(_mm512_loadu_ps(g + 16 * q),
+                                                       _mm512_add_ps(a[q], c[q])));
     }
 }
 
-void pl_spbwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *r,
-                     size_t m, float *G, size_t ldw)
+void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         switch ((m - c0 < 64 ? m - c0 : 64) / 16) {
-        case 4: spbwd_chunk(idx, val, nnz, r + c0, 4, G + c0, ldw); break;
-        case 3: spbwd_chunk(idx, val, nnz, r + c0, 3, G + c0, ldw); break;
-        case 2: spbwd_chunk(idx, val, nnz, r + c0, 2, G + c0, ldw); break;
-        case 1: spbwd_chunk(idx, val, nnz, r + c0, 1, G + c0, ldw); break;
+        case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
+        case 3: tbwd_chunk(t, R + c0, m, 3, G + c0, ldw); break;
+        case 2: tbwd_chunk(t, R + c0, m, 2, G + c0, ldw); break;
+        case 1: tbwd_chunk(t, R + c0, m, 1, G + c0, ldw); break;
         default: break;
         }
     }

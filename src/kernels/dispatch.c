@@ -88,10 +88,10 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
                          pl_simd_name(level), pl_simd_name(pl_simd_best()));
 
     *k = (pl_kernels){ PL_SIMD_SCALAR, "scalar", pl_dot_ref, pl_axpy_ref,
-                       pl_spfwd_ref, pl_spbwd_ref, pl_link_ref, pl_vadd_ref };
+                       pl_spfwd_ref, pl_tbwd_ref, pl_link_ref, pl_vadd_ref };
     if (level >= PL_SIMD_AVX2) {
         *k = (pl_kernels){ PL_SIMD_AVX2, "avx2", pl_dot_avx2, pl_axpy_avx2,
-                           pl_spfwd_avx2, pl_spbwd_avx2, pl_link_avx2, pl_vadd_avx2 };
+                           pl_spfwd_avx2, pl_tbwd_avx2, pl_link_avx2, pl_vadd_avx2 };
     }
     if (level == PL_SIMD_AVX512) {
         k->level = PL_SIMD_AVX512;
@@ -99,7 +99,7 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
         k->dot = pl_dot_avx512;
         k->axpy = pl_axpy_avx512;
         k->spfwd = pl_spfwd_avx512;
-        k->spbwd = pl_spbwd_avx512;
+        k->tbwd = pl_tbwd_avx512;
         /* the AVX2 link is already memory- and latency-light; no 512-bit twin */
     }
     return PL_OK;

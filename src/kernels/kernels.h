@@ -8,14 +8,18 @@
  * Pixels are raw 0..255 (the 1/255 scale is folded in by the caller); the link
  * between the two (sigmoid, loss) is the caller's, per row.
  *
- * The fused sweep (many models per pass) has its own three kernels, on one
- * sparse row (its non-zero pixels: indices and values already scaled by 1/255)
- * and a weight matrix stored model-minor (row j holds every model's weight of
- * pixel j side by side, ldw floats apart; m columns, m a multiple of 16):
- *   spfwd: z[k]  = sum_t val[t] * W[idx[t]][k]              (forward)
+ * The fused sweep (many models per pass) has its own kernels.  Weights are
+ * stored model-minor (row j holds every model's weight of pixel j side by
+ * side, ldw floats apart; m columns, m a multiple of PL_MCOLS).  Rows come in
+ * tiles of up to PL_TILE_ROWS rows stored by pixel (pl_tile: the pixels that
+ * are non-zero in any row of the tile, each with its (row, value) entries;
+ * values already scaled by 1/255), so each weight row is loaded once per tile
+ * and G's row j is written once per tile; the forward works row by row on the
+ * same non-zeros in row order (pl_tile.rptr):
+ *   spfwd: z[k]  = sum over the row's non-zeros (j, v) of v * W[j][k]  (forward)
  *   link:  r[k]  = sigmoid(z[k] + b[k]) - y[k]; loss[k] += log-loss;
- *          hits[k] += 1 when the prediction (z + b > 0) matches y
- *   spbwd: G[idx[t]][k] += val[t] * r[k]                    (backward)
+ *          hits[k] += 1 when the prediction (z + b > 0) matches y      (per row)
+ *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
  * and one for the block reduction:
  *   vadd:  dst[i] += src[i]
  *
@@ -43,10 +47,25 @@ typedef void (*pl_dot_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
 typedef void (*pl_axpy_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
                            const float *r, float *g);
 
+#define PL_TILE_ROWS 64
+
+typedef struct pl_tile {
+    size_t nrows;           /* rows in the tile, <= PL_TILE_ROWS                 */
+    size_t npix;            /* pixels non-zero in at least one row              */
+    const uint16_t *pix;    /* npix pixel indices, ascending                     */
+    const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]) */
+    const uint8_t *row;     /* each entry's row in the tile, ascending per pixel  */
+    const float *val;       /* each entry's pixel value / 255                    */
+    const uint32_t *rptr;   /* nrows + 1: row r's non-zeros are [rptr[r], rptr[r+1]) */
+    const uint16_t *ridx;   /* the same non-zeros by row: pixel index ascending   */
+    const float *rval;      /* and value / 255                                   */
+} pl_tile;
+
+/* One row's non-zeros: z[0..m) overwritten. */
 typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *val, size_t nnz,
                             const float *W, size_t ldw, size_t m, float *z);
-typedef void (*pl_spbwd_fn)(const uint16_t *idx, const float *val, size_t nnz,
-                            const float *r, size_t m, float *G, size_t ldw);
+/* R is nrows x m (row stride m). */
+typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float *y,
                            float *r, float *loss, float *hits);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
@@ -59,7 +78,7 @@ typedef struct pl_kernels {
     pl_dot_fn dot;      /* nr in 1..PL_MR                  */
     pl_axpy_fn axpy;    /* nr in 1..PL_MR                  */
     pl_spfwd_fn spfwd;
-    pl_spbwd_fn spbwd;
+    pl_tbwd_fn tbwd;
     pl_link_fn link;
     pl_vadd_fn vadd;
 } pl_kernels;
@@ -77,8 +96,7 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 #define PL_KERNEL_SET(isa)                                                              \
     void pl_spfwd_##isa(const uint16_t *idx, const float *val, size_t nnz, const float *W,    \
                         size_t ldw, size_t m, float *z);                                      \
-    void pl_spbwd_##isa(const uint16_t *idx, const float *val, size_t nnz, const float *r,    \
-                        size_t m, float *G, size_t ldw);                                      \
+    void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_link_##isa(size_t m, const float *z, const float *b, const float *y, float *r,    \
                        float *loss, float *hits);                                             \
     void pl_vadd_##isa(float *dst, const float *src, size_t n);
@@ -89,8 +107,7 @@ PL_KERNEL_SET(avx2)
  * per call are not the bottleneck). */
 void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
                      size_t ldw, size_t m, float *z);
-void pl_spbwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *r,
-                     size_t m, float *G, size_t ldw);
+void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 
 /* The best enum pl_simd level this CPU and OS support. */
 int pl_simd_best(void);

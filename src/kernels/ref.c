@@ -39,13 +39,16 @@ void pl_spfwd_ref(const uint16_t *idx, const float *val, size_t nnz, const float
     }
 }
 
-void pl_spbwd_ref(const uint16_t *idx, const float *val, size_t nnz, const float *r,
-                  size_t m, float *G, size_t ldw)
+void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
-    for (size_t t = 0; t < nnz; t++) {
-        float *g = G + (size_t)idx[t] * ldw;
-        for (size_t k = 0; k < m; k++)
-            g[k] += val[t] * r[k];
+    for (size_t p = 0; p < t->npix; p++) {
+        float *g = G + (size_t)t->pix[p] * ldw;
+        for (size_t k = 0; k < m; k++) {
+            float acc = 0.0f;
+            for (uint32_t e = t->ptr[p]; e < t->ptr[p + 1]; e++)
+                acc += t->val[e] * R[(size_t)t->row[e] * m + k];
+            g[k] += acc;
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/json.h"
+#include "output/npy.h"
 #include "parlogit/output.h"
 #include "util/util.h"
 
@@ -69,10 +70,10 @@ static void json_kv(FILE *f, const char *key, double x, int last)
 
 static int write_sidecar(const char *path, const char *name, const pl_config *cfg,
                          const pl_data *data, const pl_run *run, const pl_result *r,
-                         pl_error *e)
+                         pl_abatch *batch, pl_error *e)
 {
     pl_afile f;
-    int rc = pl_afile_open(&f, path, e);
+    int rc = pl_afile_open_in(&f, path, batch, e);
     if (rc)
         return rc;
     char t[16], s[32];
@@ -123,12 +124,14 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
                  const pl_run *run, pl_error *e)
 {
     char models[4096], path[4096 + 160];
+    pl_abatch batch = { 0 };
     snprintf(models, sizeof models, "%s/models", dir);
     int rc = pl_mkdirs(models, e);
     if (!rc)
         rc = write_results(dir, run, e);
     if (!rc)
         rc = write_curves(dir, run, e);
+    /* Models, hundreds of files in a sweep, are staged and committed together. */
     for (size_t i = 0; !rc && i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
         char name[64];
@@ -136,14 +139,18 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
         if (r->status == PL_RUN_OK) {   /* a model that was never reached has no weights */
             size_t shape = run->dim;
             snprintf(path, sizeof path, "%s/%s.w.npy", models, name);
-            rc = pl_npy_write(path, r->w, 1, &shape, e);
+            rc = pl_npy_stage(path, r->w, 1, &shape, &batch, e);
             snprintf(path, sizeof path, "%s/%s.b.npy", models, name);
             if (!rc)
-                rc = pl_npy_write(path, &r->b, 0, NULL, e);
+                rc = pl_npy_stage(path, &r->b, 0, NULL, &batch, e);
         }
         snprintf(path, sizeof path, "%s/%s.json", models, name);
         if (!rc)
-            rc = write_sidecar(path, name, cfg, data, run, r, e);
+            rc = write_sidecar(path, name, cfg, data, run, r, &batch, e);
     }
+    if (rc)
+        pl_abatch_abort(&batch);
+    else
+        rc = pl_abatch_commit(&batch, e);
     return rc;
 }

@@ -37,27 +37,38 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     if (!d || d->n == 0)
         return PL_OK;
     s->d = d;
-    int rc = pl_csr_build(d, nthreads, &s->csr, e);
-    if (rc)
-        return rc;
     for (int c = 0; c < PL_CLASSES; c++)
         if (f->grp[c].m)
             s->nblk += (d->start[c + 1] - d->start[c] + PL_FBLOCK_ROWS - 1) / PL_FBLOCK_ROWS;
     s->blk = calloc(s->nblk ? s->nblk : 1, sizeof *s->blk);
     s->rows = calloc(f->njobs, sizeof *s->rows);
-    if (!s->blk || !s->rows)
+    size_t *r0 = calloc(s->nblk ? s->nblk : 1, sizeof *r0);
+    size_t *rn = calloc(s->nblk ? s->nblk : 1, sizeof *rn);
+    if (!s->blk || !s->rows || !r0 || !rn) {
+        free(r0);
+        free(rn);
         return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
-    size_t nb = 0, goff = 0;
+    }
+    size_t nb = 0, goff = 0, tile = 0;
     for (int c = 0; c < PL_CLASSES; c++) {
         if (!f->grp[c].m)
             continue;
         for (size_t r = d->start[c]; r < d->start[c + 1]; r += PL_FBLOCK_ROWS) {
             size_t n = d->start[c + 1] - r < PL_FBLOCK_ROWS ? d->start[c + 1] - r : PL_FBLOCK_ROWS;
-            s->blk[nb++] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff };
+            s->blk[nb] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff, .tile0 = tile,
+                                      .ntile = pl_tiles_in(n) };
+            r0[nb] = r;
+            rn[nb++] = n;
+            tile += pl_tiles_in(n);
             if (grad)
                 goff += f->dim * f->grp[c].ldw;
         }
     }
+    int rc = pl_tiles_build(d, r0, rn, s->nblk, nthreads, &s->tiles, e);
+    free(r0);
+    free(rn);
+    if (rc)
+        return rc;
     const size_t L = f->ldwmax;
     s->loss = zalloc(s->nblk * L * sizeof(float));
     s->hits = zalloc(s->nblk * L * sizeof(float));
@@ -78,7 +89,7 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
 
 static void fset_free(pl_fset *s)
 {
-    pl_csr_free(&s->csr);
+    pl_tiles_free(&s->tiles);
     free(s->blk);
     free(s->G);
     free(s->loss);
@@ -100,7 +111,6 @@ void pl_fused_free(pl_fused *f)
     free(f->col);
     free(f->copies);
     free(f->lr);
-    free(f->gw);
     free(f->gb);
     free(f->stat);
     free(f->halt);
@@ -124,11 +134,10 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
     f->col = malloc(nj * sizeof *f->col);
     f->copies = calloc(nj, sizeof *f->copies);
     f->lr = malloc(nj * sizeof *f->lr);
-    f->gw = zalloc(nj * dim * sizeof *f->gw);
     f->gb = calloc(nj, sizeof *f->gb);
     f->stat = calloc(2 * nj, sizeof *f->stat);
     f->halt = calloc(nj, sizeof *f->halt);
-    if (!f->col || !f->copies || !f->lr || !f->gw || !f->gb || !f->stat || !f->halt)
+    if (!f->col || !f->copies || !f->lr || !f->gb || !f->stat || !f->halt)
         goto nomem;
     for (size_t jb = 0; jb < nj; jb++) {
         f->lr[jb] = cfg->train.lr[jb % (size_t)cfg->train.nlr];
@@ -163,8 +172,8 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
         }
         f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
     }
-    f->zbuf = zalloc((size_t)nthreads * f->ldwmax * sizeof(float));
-    f->rbuf = zalloc((size_t)nthreads * f->ldwmax * sizeof(float));
+    f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
+    f->rbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     if (!f->zbuf || !f->rbuf)
         goto nomem;
     int rc = fset_plan(f, &f->train, train, 1, nthreads, cfg, e);
@@ -181,13 +190,12 @@ nomem:
 }
 
 /* One pass over set s at the current weights: every job's mean loss and
- * accuracy into f->stat and, when grad, its gradient into f->gw and f->gb. */
+ * accuracy into f->stat and, when grad, its gradient (each digit's gsum, f->gb). */
 static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
     const pl_kernels *k = f->k;
     const size_t dim = f->dim, L = f->ldwmax;
-    const pl_csr *x = &s->csr;
-    float *z = f->zbuf + (size_t)ith * L, *r = f->rbuf + (size_t)ith * L;
+    float *Z = f->zbuf + (size_t)ith * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
     pl_share(s->nblk, 1, ith, nth, &b0, &b1);
@@ -202,22 +210,25 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
         float *G = grad ? s->G + B->goff : NULL;
         if (G)
             memset(G, 0, dim * ldw * sizeof *G);
-        for (size_t i = B->row0; i < B->row0 + B->n; i++) {
-            const size_t p0 = x->ptr[i], nnz = x->ptr[i + 1] - p0;
-            k->spfwd(x->idx + p0, x->val + p0, nnz, g->W, ldw, ldw, z);
-            k->link(ldw, z, g->b, g->y, r, loss, hits);
+        for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
+            const pl_tile *t = &s->tiles.tile[ti];
+            for (size_t r = 0; r < t->nrows; r++) {
+                const uint32_t p0 = t->rptr[r], nnz = t->rptr[r + 1] - p0;
+                k->spfwd(t->ridx + p0, t->rval + p0, nnz, g->W, ldw, ldw, Z);
+                k->link(ldw, Z, g->b, g->y, R + r * ldw, loss, hits);
+            }
             if (G) {
-                for (size_t c = 0; c < ldw; c++)
-                    rs[c] += r[c];
-                k->spbwd(x->idx + p0, x->val + p0, nnz, r, ldw, G, ldw);
+                for (size_t r = 0; r < t->nrows; r++)
+                    k->vadd(rs, R + r * ldw, ldw);
+                k->tbwd(t, R, ldw, G, ldw);
             }
         }
     }
 #pragma omp barrier
 
     if (grad) {
-        /* Each digit's partials summed in block order (the first copied), then
-         * each job's gradient from its copies in digit order. */
+        /* Each digit's partials summed in block order (the first copied); the
+         * update combines a model's copies. */
         size_t j0, j1;
         pl_share(dim, 16, ith, nth, &j0, &j1);
         for (int c = 0; c < PL_CLASSES; c++) {
@@ -236,17 +247,6 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
                 else
                     k->vadd(gs, G, span);
                 first = 0;
-            }
-        }
-        for (size_t jb = 0; jb < f->njobs; jb++) {
-            const struct pl_fcopies *cp = &f->copies[jb];
-            const double scale = s->rows[jb] ? 1.0 / (double)s->rows[jb] : 0.0;
-            float *gw = f->gw + jb * dim;
-            for (size_t j = j0; j < j1; j++) {
-                double acc = 0.0;
-                for (int q = 0; q < cp->n; q++)
-                    acc += f->grp[cp->g[q]].gsum[j * f->grp[cp->g[q]].ldw + cp->off[q]];
-                gw[j] = (float)(acc * scale);
             }
         }
     }
@@ -270,23 +270,28 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 #pragma omp barrier
 }
 
+/* w <- w - lr * grad for every job, from the digits' summed partials (a
+ * job's copies added in digit order), written to every copy.  Pixel-major, so
+ * the rows touched for one pixel stay in L1 while every job is updated. */
 static void update(pl_fused *f, int ith, int nth)
 {
-    const size_t dim = f->dim;
     size_t j0, j1;
-    pl_share(dim, 16, ith, nth, &j0, &j1);
-    for (size_t jb = 0; jb < f->njobs; jb++) {
-        const struct pl_fcopies *cp = &f->copies[jb];
-        const pl_fgroup *g0 = &f->grp[cp->g[0]];
-        const float *gw = f->gw + jb * dim;
-        const double lr = f->lr[jb];
-        for (size_t j = j0; j < j1; j++) {
-            float w = f->halt[jb] ? 0.0f
-                                  : (float)(g0->W[j * g0->ldw + cp->off[0]] - lr * (double)gw[j]);
+    pl_share(f->dim, 16, ith, nth, &j0, &j1);
+    for (size_t j = j0; j < j1; j++)
+        for (size_t jb = 0; jb < f->njobs; jb++) {
+            const struct pl_fcopies *cp = &f->copies[jb];
+            float w = 0.0f;
+            if (!f->halt[jb]) {
+                double acc = 0.0;
+                for (int q = 0; q < cp->n; q++)
+                    acc += f->grp[cp->g[q]].gsum[j * f->grp[cp->g[q]].ldw + cp->off[q]];
+                const float g = (float)(acc / (double)f->train.rows[jb]);
+                const pl_fgroup *g0 = &f->grp[cp->g[0]];
+                w = (float)(g0->W[j * g0->ldw + cp->off[0]] - f->lr[jb] * (double)g);
+            }
             for (int q = 0; q < cp->n; q++)
                 f->grp[cp->g[q]].W[j * f->grp[cp->g[q]].ldw + cp->off[q]] = w;
         }
-    }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
             const struct pl_fcopies *cp = &f->copies[jb];

@@ -9,9 +9,12 @@
  * for rows of c.  A pair model is a column in two groups; both copies get the
  * same update.  A row of digit c costs, over its non-zero pixels only, one
  * small product z = x.W_c (all its models at once), the per-column link, and
- * G_c += x (x) r.  Rows are cut into fixed blocks of one digit each; every
- * block's partial G, loss, hits and residual sum has its own scratch, summed in
- * block order: bit-identical results for any thread count.
+ * G_c += x (x) r.  Rows are cut into fixed blocks of PL_FBLOCK_ROWS rows of one
+ * digit, and blocks into tiles of PL_TILE_ROWS rows stored by pixel
+ * (sparse.h), so a tile's forward, link and backward run on data in L1 and each
+ * weight row is read once per tile.  Every block's partial G, loss, hits and
+ * residual sum has its own scratch, summed in block order: bit-identical
+ * results for any thread count.
  */
 #ifndef PARLOGIT_FUSED_H
 #define PARLOGIT_FUSED_H
@@ -23,7 +26,7 @@
 #include "parlogit/train.h"
 #include "train/sparse.h"
 
-#define PL_FBLOCK_ROWS 128
+#define PL_FBLOCK_ROWS 256
 
 typedef struct pl_fgroup {
     size_t m, ldw;       /* models using this digit; columns padded to PL_MCOLS  */
@@ -37,13 +40,14 @@ typedef struct pl_fgroup {
 typedef struct pl_fblock {
     int g;               /* digit                                                  */
     size_t row0, n;      /* rows [row0, row0 + n) of the dataset                   */
+    size_t tile0, ntile; /* its tiles in pl_fset.tiles                              */
     size_t goff;         /* offset of its partial G in pl_fset.G (floats)          */
 } pl_fblock;
 
 /* A dataset made ready for fused passes. */
 typedef struct pl_fset {
     const pl_dataset *d;
-    pl_csr csr;
+    pl_tiles tiles;
     pl_fblock *blk;
     size_t nblk;
     float *G;                    /* partial gradients (training set only)         */
@@ -62,11 +66,10 @@ typedef struct pl_fused {
         size_t off[PL_CLASSES];  /* its column in that group                       */
     } *copies;
     double *lr;                  /* njobs                                          */
-    float *gw;                   /* njobs * dim: gradient of the last pass         */
     double *gb;                  /* njobs                                          */
     double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
     int *halt;                   /* njobs: 0 running, 1 diverged                   */
-    float *zbuf, *rbuf;          /* per thread: ldwmax each                        */
+    float *zbuf, *rbuf;          /* per thread: PL_TILE_ROWS * ldwmax each          */
     pl_fset train, val, test;    /* val / test have d == NULL when absent           */
 } pl_fused;
 

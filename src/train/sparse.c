@@ -1,68 +1,176 @@
 /*
- * sparse.c - building the CSR index of a label-grouped dataset.  Two passes:
- * count each row's non-zeros, prefix-sum, fill.  See sparse.h.
+ * sparse.c - building the tiled index of non-zero pixels.  See sparse.h.
+ *
+ * Two passes over the pixels: the first counts, per tile, its distinct
+ * non-zero pixels and its entries; after prefix sums the second fills each
+ * tile by a counting sort on the pixel index, so a pixel's entries come in row
+ * order.  Tiles are independent, so both passes are shared by the threads.
  */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/engine_impl.h"
 #include "train/sparse.h"
 
-void pl_csr_free(pl_csr *c)
+void pl_tiles_free(pl_tiles *t)
 {
-    free(c->ptr);
-    free(c->idx);
-    free(c->val);
-    memset(c, 0, sizeof *c);
+    free(t->tile);
+    free(t->row0);
+    free(t->pix);
+    free(t->ptr);
+    free(t->row);
+    free(t->val);
+    free(t->rptr);
+    free(t->ridx);
+    free(t->rval);
+    memset(t, 0, sizeof *t);
 }
 
-double pl_csr_density(const pl_csr *c, size_t dim)
-{
-    return c->n && dim ? (double)c->nnz / ((double)c->n * (double)dim) : 0.0;
-}
-
-int pl_csr_build(const pl_dataset *d, int nthreads, pl_csr *out, pl_error *e)
+int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_t nranges,
+                   int nthreads, pl_tiles *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    if (d->dim > 65536)
+    const size_t dim = d->dim;
+    if (dim > 65536)
         return pl_errorf(e, PL_EINPUT, "images of %zu pixels: the sparse index holds at most 65536",
-                         d->dim);
-    out->n = d->n;
-    out->ptr = malloc((d->n + 1) * sizeof *out->ptr);
-    if (!out->ptr)
-        return pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
-    out->ptr[0] = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        const uint8_t *x = d->pix + i * d->dim;
-        size_t c = 0;
-        for (size_t j = 0; j < d->dim; j++)
-            c += x[j] != 0;
-        out->ptr[i + 1] = out->ptr[i] + c;
+                         dim);
+    for (size_t i = 0; i < nranges; i++) {
+        out->ntiles += pl_tiles_in(n[i]);
+        out->rows += n[i];
     }
-    out->nnz = out->ptr[d->n];
-    out->idx = malloc((out->nnz ? out->nnz : 1) * sizeof *out->idx);
-    out->val = malloc((out->nnz ? out->nnz : 1) * sizeof *out->val);
-    if (!out->idx || !out->val) {
-        size_t nnz = out->nnz;
-        pl_csr_free(out);
-        return pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index (%zu non-zeros)",
-                         nnz);
+    const size_t nt = out->ntiles;
+    out->tile = calloc(nt ? nt : 1, sizeof *out->tile);
+    out->row0 = calloc(nt ? nt : 1, sizeof *out->row0);
+    size_t *pixoff = calloc(nt + 1, sizeof *pixoff), *entoff = calloc(nt + 1, sizeof *entoff);
+    size_t *rowoff = calloc(nt + 1, sizeof *rowoff);
+    int rc = PL_OK;
+    if (!out->tile || !out->row0 || !pixoff || !entoff || !rowoff) {
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
+        goto done;
     }
-    const size_t n = d->n, dim = d->dim;
+    for (size_t i = 0, t = 0; i < nranges; i++)
+        for (size_t r = 0; r < n[i]; r += PL_TILE_ROWS, t++) {
+            out->row0[t] = r0[i] + r;
+            out->tile[t].nrows = n[i] - r < PL_TILE_ROWS ? n[i] - r : PL_TILE_ROWS;
+        }
+
+    /* Pass 1: distinct pixels and entries per tile. */
+    int failed = 0;
 #pragma omp parallel num_threads(nthreads)
     {
-        size_t r0, r1;
-        pl_share(n, 1, omp_get_thread_num(), omp_get_num_threads(), &r0, &r1);
-        for (size_t i = r0; i < r1; i++) {
-            const uint8_t *x = d->pix + i * dim;
-            size_t p = out->ptr[i];
-            for (size_t j = 0; j < dim; j++)
-                if (x[j]) {
-                    out->idx[p] = (uint16_t)j;
-                    out->val[p++] = (float)x[j] * (1.0f / 255.0f);
-                }
+        uint32_t *cnt = calloc(dim, sizeof *cnt);
+        if (!cnt) {
+#pragma omp atomic write
+            failed = 1;
         }
+#pragma omp for schedule(static)
+        for (size_t t = 0; t < nt; t++) {
+            if (!cnt)
+                continue;
+            const uint8_t *x = d->pix + out->row0[t] * dim;
+            size_t ent = 0, npix = 0;
+            memset(cnt, 0, dim * sizeof *cnt);
+            for (size_t q = 0; q < out->tile[t].nrows * dim; q++)
+                if (x[q]) {
+                    npix += cnt[q % dim]++ == 0;
+                    ent++;
+                }
+            out->tile[t].npix = npix;
+            pixoff[t + 1] = npix;
+            entoff[t + 1] = ent;
+        }
+        free(cnt);
     }
-    return PL_OK;
+    if (failed) {
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
+        goto done;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        pixoff[t + 1] += pixoff[t];
+        entoff[t + 1] += entoff[t];
+        rowoff[t + 1] = rowoff[t] + out->tile[t].nrows;
+    }
+    out->nnz = entoff[nt];
+    if (out->nnz >= UINT32_MAX) {
+        rc = pl_errorf(e, PL_EINPUT, "%zu non-zero pixels: the sparse index holds fewer than 2^32",
+                       out->nnz);
+        goto done;
+    }
+    out->pix = malloc((pixoff[nt] ? pixoff[nt] : 1) * sizeof *out->pix);
+    out->ptr = malloc((pixoff[nt] + nt + 1) * sizeof *out->ptr);
+    out->row = malloc((out->nnz ? out->nnz : 1) * sizeof *out->row);
+    out->val = malloc((out->nnz ? out->nnz : 1) * sizeof *out->val);
+    out->rptr = malloc((out->rows + nt + 1) * sizeof *out->rptr);
+    out->ridx = malloc((out->nnz ? out->nnz : 1) * sizeof *out->ridx);
+    out->rval = malloc((out->nnz ? out->nnz : 1) * sizeof *out->rval);
+    if (!out->pix || !out->ptr || !out->row || !out->val || !out->rptr || !out->ridx ||
+        !out->rval) {
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index (%zu non-zeros)",
+                       out->nnz);
+        goto done;
+    }
+
+    /* Pass 2: counting sort of each tile's entries by pixel. */
+#pragma omp parallel num_threads(nthreads)
+    {
+        uint32_t *pos = malloc(dim * sizeof *pos);
+        if (!pos) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(static)
+        for (size_t t = 0; t < nt; t++) {
+            if (!pos)
+                continue;
+            pl_tile *tl = &out->tile[t];
+            const uint8_t *x = d->pix + out->row0[t] * dim;
+            uint16_t *pix = out->pix + pixoff[t];
+            uint32_t *ptr = out->ptr + pixoff[t] + t;
+            memset(pos, 0, dim * sizeof *pos);
+            for (size_t q = 0; q < tl->nrows * dim; q++)   /* counts */
+                pos[q % dim] += x[q] != 0;
+            uint32_t at = (uint32_t)entoff[t];
+            size_t np = 0;
+            for (size_t j = 0; j < dim; j++)   /* starts, and the pixel list */
+                if (pos[j]) {
+                    uint32_t c = pos[j];
+                    pix[np] = (uint16_t)j;
+                    ptr[np++] = at;
+                    pos[j] = at;
+                    at += c;
+                }
+            ptr[np] = at;
+            /* rows before this tile: tiles are full but for the last of a range */
+            uint32_t *rptr = out->rptr + rowoff[t] + t, q = (uint32_t)entoff[t];
+            for (size_t r = 0; r < tl->nrows; r++) {
+                rptr[r] = q;
+                for (size_t j = 0; j < dim; j++)
+                    if (x[r * dim + j]) {
+                        const float v = (float)x[r * dim + j] * (1.0f / 255.0f);
+                        out->row[pos[j]] = (uint8_t)r;
+                        out->val[pos[j]++] = v;
+                        out->ridx[q] = (uint16_t)j;
+                        out->rval[q++] = v;
+                    }
+            }
+            rptr[tl->nrows] = q;
+            tl->pix = pix;
+            tl->ptr = ptr;
+            tl->row = out->row;
+            tl->val = out->val;
+            tl->rptr = rptr;
+            tl->ridx = out->ridx;
+            tl->rval = out->rval;
+        }
+        free(pos);
+    }
+    if (failed)
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
+done:
+    free(pixoff);
+    free(entoff);
+    free(rowoff);
+    if (rc)
+        pl_tiles_free(out);
+    return rc;
 }

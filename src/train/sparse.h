@@ -1,9 +1,12 @@
 /*
- * sparse.h - the compact per-row index of a dataset's non-zero pixels (CSR),
- * built once before training: about four pixels in five of an MNIST digit are
- * zero, and the fused sweep works only on the others.  Values are stored as
- * floats already scaled by 1/255, so a kernel broadcasts them straight from
- * memory.
+ * sparse.h - the compact index of a dataset's non-zero pixels, built once
+ * before training: about four pixels in five of an MNIST digit are zero, and
+ * the fused sweep works only on the others.
+ *
+ * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores, for each
+ * pixel that is non-zero in any of its rows, that pixel's (row, value) entries,
+ * and the same non-zeros row by row (see pl_tile in kernels/kernels.h).  Values are floats already scaled by
+ * 1/255, so kernels broadcast them straight from memory.
  */
 #ifndef PARLOGIT_SPARSE_H
 #define PARLOGIT_SPARSE_H
@@ -11,24 +14,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/kernels.h"
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
 
-typedef struct pl_csr {
-    size_t n;          /* rows (as the dataset)                     */
-    size_t nnz;        /* non-zero pixels in all rows               */
-    size_t *ptr;       /* n + 1: row i is [ptr[i], ptr[i+1])        */
-    uint16_t *idx;     /* pixel index of each non-zero              */
-    float *val;        /* pixel / 255 of each non-zero              */
-} pl_csr;
+typedef struct pl_tiles {
+    size_t ntiles;
+    size_t rows;        /* rows covered                                  */
+    size_t nnz;         /* entries (non-zero pixels) in all tiles        */
+    pl_tile *tile;      /* ntiles, pointing into the arrays below        */
+    size_t *row0;       /* ntiles: each tile's first row in the dataset  */
+    uint16_t *pix;
+    uint32_t *ptr;
+    uint8_t *row;
+    float *val;
+    uint32_t *rptr;     /* row-major copy of the same non-zeros             */
+    uint16_t *ridx;
+    float *rval;
+} pl_tiles;
 
-/* Builds the index of d (dim <= 65536) with nthreads threads: each first
- * touches the rows of its share.  PL_ENOMEM on allocation failure. */
-int pl_csr_build(const pl_dataset *d, int nthreads, pl_csr *out, pl_error *e);
+/*
+ * Tiles for the row ranges [r0[i], r0[i] + n[i]) of d, in range order, each
+ * range cut into tiles of PL_TILE_ROWS rows (the last one shorter).  The fill
+ * is shared by nthreads threads, tile by tile (first touch).  dim must be at
+ * most 65536.
+ */
+int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_t nranges,
+                   int nthreads, pl_tiles *out, pl_error *e);
 
-void pl_csr_free(pl_csr *c);
+void pl_tiles_free(pl_tiles *t);
 
-/* Share of non-zero pixels, nnz / (n * dim); 0 for an empty dataset. */
-double pl_csr_density(const pl_csr *c, size_t dim);
+/* Tiles a range of n rows is cut into. */
+static inline size_t pl_tiles_in(size_t n)
+{
+    return (n + PL_TILE_ROWS - 1) / PL_TILE_ROWS;
+}
 
 #endif

@@ -2,6 +2,7 @@
  * atomic.c - atomic output files and directory creation.  See util.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,13 @@
 
 int pl_afile_open(pl_afile *a, const char *path, pl_error *e)
 {
+    return pl_afile_open_in(a, path, NULL, e);
+}
+
+int pl_afile_open_in(pl_afile *a, const char *path, pl_abatch *b, pl_error *e)
+{
     memset(a, 0, sizeof *a);
+    a->batch = b;
     if (strlen(path) >= sizeof a->path)
         return pl_errorf(e, PL_EINPUT, "%s: path too long", path);
     snprintf(a->path, sizeof a->path, "%s", path);
@@ -32,15 +39,47 @@ int pl_afile_open(pl_afile *a, const char *path, pl_error *e)
     return PL_OK;
 }
 
+/* Records a staged file in its batch. */
+static int stage(pl_afile *a, pl_error *e)
+{
+    pl_abatch *b = a->batch;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        char **t = realloc(b->tmp, cap * sizeof *t), **p = t ? realloc(b->path, cap * sizeof *p) : NULL;
+        if (t)
+            b->tmp = t;
+        if (p)
+            b->path = p;
+        if (!t || !p)
+            return pl_errorf(e, PL_ENOMEM, "out of memory");
+        b->cap = cap;
+    }
+    b->tmp[b->n] = strdup(a->tmp);
+    b->path[b->n] = strdup(a->path);
+    if (!b->tmp[b->n] || !b->path[b->n]) {
+        free(b->tmp[b->n]);
+        free(b->path[b->n]);
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    }
+    b->n++;
+    return PL_OK;
+}
+
 int pl_afile_commit(pl_afile *a, pl_error *e)
 {
-    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
+    int bad = ferror(a->f) || fflush(a->f) != 0 || (!a->batch && fsync(fileno(a->f)) != 0);
     int err = errno;
     if (fclose(a->f) != 0 && !bad) {
         bad = 1;
         err = errno;
     }
     a->f = NULL;
+    if (!bad && a->batch) {
+        int rc = stage(a, e);
+        if (rc)
+            unlink(a->tmp);
+        return rc;
+    }
     if (!bad && rename(a->tmp, a->path) != 0) {
         bad = 1;
         err = errno;
@@ -84,4 +123,51 @@ int pl_mkdirs(const char *path, pl_error *e)
         }
     }
     return PL_OK;
+}
+
+static void batch_free(pl_abatch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->tmp[i]);
+        free(b->path[i]);
+    }
+    free(b->tmp);
+    free(b->path);
+    memset(b, 0, sizeof *b);
+}
+
+int pl_abatch_commit(pl_abatch *b, pl_error *e)
+{
+    if (b->n == 0) {
+        batch_free(b);
+        return PL_OK;
+    }
+    /* One sync of the file system holding the files, instead of one fsync each. */
+    int fd = open(b->tmp[0], O_RDONLY);
+    if (fd < 0 || syncfs(fd) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        pl_errorf(e, PL_EIO, "%s: sync failed: %s", b->path[0], strerror(err));
+        pl_abatch_abort(b);
+        return PL_EIO;
+    }
+    close(fd);
+    for (size_t i = 0; i < b->n; i++)
+        if (rename(b->tmp[i], b->path[i]) != 0) {
+            pl_errorf(e, PL_EIO, "%s: rename failed: %s", b->path[i], strerror(errno));
+            for (size_t k = i; k < b->n; k++)
+                unlink(b->tmp[k]);
+            batch_free(b);
+            return PL_EIO;
+        }
+    batch_free(b);
+    return PL_OK;
+}
+
+void pl_abatch_abort(pl_abatch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        unlink(b->tmp[i]);
+    batch_free(b);
 }
