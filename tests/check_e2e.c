@@ -31,7 +31,7 @@ static const char *python(void)
 static int run(const char *cmd, char *out, size_t len)
 {
     char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    snprintf(full, sizeof full, "( %s ) 2>&1", cmd);
     FILE *p = popen(full, "r");
     ck_assert_ptr_nonnull(p);
     size_t n = fread(out, 1, len - 1, p);
@@ -264,6 +264,53 @@ START_TEST(test_fetch_from_mirror_directory)
 }
 END_TEST
 
+/* SIGINT mid-run: the current iteration ends, every result so far is written
+ * (checkpoints reached "ok", the rest "interrupted"), files are whole, and
+ * the exit status is 130.  Then the same with SIGTERM on a sweep. */
+static void interrupt_run(const char *sig, const char *pairs)
+{
+    char tmp[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[65536], extra[512];
+    tu_tmpdir(tmp, sizeof tmp);
+    snprintf(extra, sizeof extra, "[task]\npairs = %s\n[train]\nlearning_rates = 0.5, 0.1\n"
+             "iterations = 5, 10000000\n", pairs);
+    write_config(tmp, extra, ini, sizeof ini);
+    snprintf(cmd, sizeof cmd,
+             "%s train %s --threads 2 --out %s/run & pid=$!; "
+             "sleep 2; kill -%s $pid; wait $pid; echo \"exit=$?\"",
+             bin(), ini, tmp, sig);
+    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "exit=130") != NULL, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "interrupted"));
+    char path[PATH_MAX + 64], line[1024];
+    snprintf(path, sizeof path, "%s/run/results.csv", tmp);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no results.csv after %s:\n%s", sig, out);
+    int ok = 0, stopped = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, ",5,") && strstr(line, ",ok\n"))
+            ok++;
+        if (strstr(line, ",10000000,") && strstr(line, ",interrupted\n"))
+            stopped++;
+    }
+    fclose(f);
+    int models = strcmp(pairs, "all") == 0 ? 90 : 2;
+    ck_assert_int_eq(ok, models);
+    ck_assert_int_eq(stopped, models);
+    snprintf(cmd, sizeof cmd, "%s -c 'import json,sys; d=json.load(open(\"%s/run/summary.json\")); "
+             "sys.exit(0 if d[\"interrupted\"] else 1)'", python(), tmp);
+    ck_assert_msg(run(cmd, out, sizeof out) == 0, "summary.json: %s", out);
+    snprintf(path, sizeof path, "%s/run/models", tmp);
+    ck_assert(no_temp_files(path));
+    tu_rmtree(tmp);
+}
+
+START_TEST(test_interrupt_writes_everything_so_far)
+{
+    interrupt_run("INT", "1-7");
+    interrupt_run("TERM", "all");
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -274,6 +321,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_cli_input_errors_exit_2);
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
+    tcase_add_test(tc, test_interrupt_writes_everything_so_far);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,6 +18,7 @@ typedef struct pl_data_file {
 
 typedef struct pl_data {
     pl_dataset train;
+    pl_dataset val;                /* n == 0 without [data] validation_fraction */
     pl_dataset test;               /* n == 0 when there is no test set */
     pl_data_file files[4];
     int nfiles;
@@ -27,8 +28,9 @@ typedef struct pl_data {
 int pl_data_files(const pl_config *c, pl_data_file files[4]);
 
 /*
- * Loads, splits and subsamples as the config says, builds the grouped train and
- * test sets (copies done by nthreads threads for first touch) and records each
+ * Loads, splits and subsamples as the config says, carves the validation rows
+ * out of the training rows (validation_fraction), builds the grouped train,
+ * validation and test sets (copies done by nthreads threads for first touch) and records each
  * file's SHA-256.  A missing file is PL_EINPUT "where: file 'path' not found",
  * where is the config location of the key naming it.
  */

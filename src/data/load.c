@@ -151,7 +151,7 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
     pl_raw train = {0}, test = {0};
-    pl_rows rtrain = {0}, rtest = {0};
+    pl_rows rtrain = {0}, rtest = {0}, rval = {0};
     int files = c->data.split == PL_SPLIT_FILES;
     int rc = check_keys(c, e);
     if (rc != PL_OK)
@@ -165,9 +165,13 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
         goto done;
     rc = pl_split_select(c, find(out, "train_images")->path, train.n, test.n, &rtrain,
                          &rtest, e);
+    if (rc == PL_OK)
+        rc = pl_split_validation(c, &rtrain, &rval, e);
     if (rc != PL_OK)
         goto done;
     rc = pl_dataset_build(&train, rtrain.idx, rtrain.n, nthreads, &out->train, e);
+    if (rc == PL_OK && rval.n)
+        rc = pl_dataset_build(&train, rval.idx, rval.n, nthreads, &out->val, e);
     if (rc != PL_OK)
         goto done;
     /* Without a test file the test rows come from the train file. */
@@ -177,6 +181,7 @@ done:
     if (rc != PL_OK)
         pl_data_free(out);
     pl_rows_free(&rtrain);
+    pl_rows_free(&rval);
     pl_rows_free(&rtest);
     pl_raw_free(&train);
     pl_raw_free(&test);
@@ -188,6 +193,7 @@ void pl_data_free(pl_data *d)
     if (!d)
         return;
     pl_dataset_free(&d->train);
+    pl_dataset_free(&d->val);
     pl_dataset_free(&d->test);
     d->nfiles = 0;
 }

@@ -17,7 +17,7 @@
 #include "data/split.h"
 #include "util/rng.h"
 
-enum { STREAM_FRACTION = 1, STREAM_TRAIN_SIZE = 2, STREAM_TEST_SIZE = 3 };
+enum { STREAM_FRACTION = 1, STREAM_TRAIN_SIZE = 2, STREAM_TEST_SIZE = 3, STREAM_VALIDATION = 4 };
 
 void pl_rows_free(pl_rows *r)
 {
@@ -171,4 +171,30 @@ int pl_split_select(const pl_config *c, const char *train_path, size_t ntrain,
         pl_rows_free(test);
     }
     return rc;
+}
+
+int pl_split_validation(const pl_config *c, pl_rows *train, pl_rows *val, pl_error *e)
+{
+    memset(val, 0, sizeof *val);
+    const double f = c->data.validation_fraction;
+    if (f <= 0.0)
+        return PL_OK;
+    size_t k = (size_t)(f * (double)train->n + 0.5);
+    if (k == 0 || k >= train->n)
+        return pl_errorf(e, PL_EINPUT, "%s: validation_fraction = %g of %zu training rows "
+                         "leaves %s empty", where(c, "validation_fraction"), f, train->n,
+                         k == 0 ? "the validation set" : "the training set");
+    val->idx = malloc(k * sizeof *val->idx);
+    if (!val->idx)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    pl_rng g;
+    pl_rng_seed(&g, c->data.seed, STREAM_VALIDATION);
+    shuffle_front(train->idx, train->n, k, &g);
+    memcpy(val->idx, train->idx, k * sizeof *val->idx);
+    val->n = k;
+    memmove(train->idx, train->idx + k, (train->n - k) * sizeof *train->idx);
+    train->n -= k;
+    qsort(val->idx, val->n, sizeof *val->idx, cmp_size);
+    qsort(train->idx, train->n, sizeof *train->idx, cmp_size);
+    return PL_OK;
 }

@@ -30,6 +30,13 @@ typedef struct pl_rows {
 int pl_split_select(const pl_config *c, const char *train_path, size_t ntrain,
                     size_t ntest, pl_rows *train, pl_rows *test, pl_error *e);
 
+/*
+ * Moves a seeded random round(n * validation_fraction) of the training rows
+ * into val (nothing when the fraction is 0); both lists stay ascending.  An
+ * empty validation or training set is PL_EINPUT.
+ */
+int pl_split_validation(const pl_config *c, pl_rows *train, pl_rows *val, pl_error *e);
+
 void pl_rows_free(pl_rows *r);
 
 #endif
