@@ -25,14 +25,16 @@ BUILD   ?= build
 OPT     ?= -O3 -g
 endif
 
-PKGS      := hwloc inih zlib
+PKGS      := hwloc inih zlib plplot
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Where PLplot looks for its device drivers when PLPLOT_DRV_DIR is unset.
+PLPLOT_DRVDIR := $(shell pkg-config --variable=drvdir plplot 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
-CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DPL_PLPLOT_DRVDIR='"$(PLPLOT_DRVDIR)"'
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fopenmp -fPIC $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 LDFLAGS  += -fopenmp $(filter -fsanitize%,$(OPT))
@@ -42,7 +44,8 @@ ISA_avx2   := -mavx2 -mfma -mf16c
 ISA_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/data/*.c src/config/*.c src/kernels/*.c \
-                             src/engine/*.c src/train/*.c src/output/*.c))
+                             src/engine/*.c src/train/*.c src/output/*.c \
+                             src/plot/*.c src/report/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -107,6 +110,7 @@ test-sanitize: deps
 	$(MAKE) SANITIZE=1 $(BUILD)/parlogit $(BUILD)/check_parlogit
 	$(BUILD)/parlogit fetch configs/default.ini
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	  PARLOGIT_BIN=$(abspath $(BUILD)/parlogit) PYTHON=$(PYTHON) $(BUILD)/check_parlogit
 
 bench: deps

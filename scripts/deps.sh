@@ -5,7 +5,10 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
-      python3-numpy curl ca-certificates)
+      python3-numpy curl ca-certificates
+      # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
+      # Chromium opens report.html headless in the tests
+      libplplot-dev plplot-driver-cairo fonts-dejavu-core chromium)
 # Extra packages a caller wants (e.g. PARLOGIT_EXTRA_DEPS="chromium").
 read -r -a extra <<< "${PARLOGIT_EXTRA_DEPS:-}"
 pkgs+=("${extra[@]}")

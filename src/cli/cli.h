@@ -16,6 +16,13 @@
 int pl_cmd_train(int argc, char **argv);
 int pl_cmd_fetch(int argc, char **argv);
 int pl_cmd_info(int argc, char **argv);
+int pl_cmd_explain(int argc, char **argv);
+int pl_cmd_show(int argc, char **argv);
+int pl_cmd_report(int argc, char **argv);
+
+/* Draws every picture of the run in dir and writes dir/report.html (see
+ * pl_report_build); says on stderr where they are.  cfg may be NULL. */
+int pl_cli_report(const char *dir, const pl_config *cfg, pl_error *e);
 
 /* Prints "parlogit: MESSAGE" on stderr and returns the exit status for e. */
 int pl_cli_fail(const pl_error *e);

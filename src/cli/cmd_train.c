@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "parlogit/data.h"
 #include "parlogit/engine.h"
 #include "parlogit/output.h"
@@ -71,9 +72,10 @@ int pl_cmd_train(int argc, char **argv)
         goto out;
 
     if (!o.quiet)
-        fprintf(stderr, "parlogit: %zu training rows, %zu test rows; %d task(s) x %d learning "
-                "rate(s) x %d checkpoint(s); %d thread(s), %s kernels\n",
-                data.train.n, data.test.n, cfg.task.ntasks, cfg.train.nlr, cfg.train.niters,
+        fprintf(stderr, "parlogit: %zu training rows, %zu validation rows, %zu test rows; %d "
+                "task(s) x %d learning rate(s) x %d checkpoint(s); %d thread(s), %s kernels\n",
+                data.train.n, data.val.n, data.test.n, cfg.task.ntasks, cfg.train.nlr,
+                cfg.train.niters,
                 pl_engine_threads(eng), pl_engine_simd(eng));
 
     struct sigaction sa;
@@ -81,20 +83,32 @@ int pl_cmd_train(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    pl_train_opts topts = { .stop = &stop_flag };
+    pl_train_opts topts = { .val = &data.val, .stop = &stop_flag };
+    pl_progress prog;
+    if (!o.quiet) {
+        pl_progress_start(&prog, stderr, (size_t)cfg.task.ntasks * (size_t)cfg.train.nlr);
+        topts.progress = pl_progress_update;
+        topts.progress_ctx = &prog;
+    }
     static pl_sweep sweep;
     rc = pl_train(eng, &cfg, &data.train, &data.test, &topts, &run, &e);
+    if (!o.quiet)
+        pl_progress_end(&prog);
     if (!rc)
         rc = pl_write_run(cfg.output.dir, &cfg, &data, &run, &e);
     if (!rc)
         rc = pl_sweep_summarize(&cfg, &run, &data.test, &sweep, &e);
     if (!rc)
         rc = pl_sweep_write(cfg.output.dir, &cfg, &data, &run, &sweep, &e);
+    /* [output] plots = true: every picture and report.html (cmd_report.c) */
+    if (!rc && cfg.output.plots)
+        rc = pl_cli_report(cfg.output.dir, &cfg, &e);
     if (!rc) {
         if (!o.quiet) {
             print_summary(&run, cfg.output.dir);
             pl_sweep_print(stdout, &sweep);
         }
+        fflush(stdout);   /* the tables before the closing lines on stderr */
         fprintf(stderr, "parlogit: %zu model(s) in %.3f s; results in %s/\n", run.nresults,
                 run.seconds, cfg.output.dir);
         if (run.interrupted) {

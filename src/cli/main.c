@@ -14,6 +14,11 @@ static const char usage[] =
     "  fetch CONFIG   get and verify the MNIST files CONFIG names ($MNIST_MIRROR: a\n"
     "                 directory or URL to use instead of the public mirrors)\n"
     "  info [CONFIG]  topology seen by hwloc, SIMD level chosen, thread binding\n"
+    "  explain RUN_DIR [--pair I-J]...  why a pair's model decides as it does: weight\n"
+    "                 map, most confidently misclassified images (RUN_DIR/plots/)\n"
+    "  report RUN_DIR draw every picture of a run and write RUN_DIR/report.html\n"
+    "  show DATA_SPEC INDEX  one digit (row INDEX of a run's, a config's or a file's\n"
+    "                 images) as a picture\n"
     "\n"
     "options:\n"
     "  --set SECTION.KEY=VALUE   override a config key (repeatable)\n"
@@ -41,6 +46,12 @@ int main(int argc, char **argv)
         return pl_cmd_fetch(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info"))
         return pl_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "explain"))
+        return pl_cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "report"))
+        return pl_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "show"))
+        return pl_cmd_show(argc - 1, argv + 1);
     fprintf(stderr, "parlogit: unknown command '%s'\n\n%s", argv[1], usage);
     return PL_EXIT_INPUT;
 }

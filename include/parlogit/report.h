@@ -1,0 +1,216 @@
+/*
+ * report.h - reading a run directory back and explaining its models: the
+ * computations behind the pictures (no drawing here; see plot.h), and the
+ * report page that ties a run together.
+ *
+ * A run directory (see output.h) holds results.csv, curves.csv and models/;
+ * a sweep may add pair_accuracy.csv, ovo_confusion.csv and best.csv.  The
+ * readers here parse those files back (errors name file:line), pick the model
+ * to explain for a pair, rebuild the run's effective config from a model's
+ * sidecar JSON and load its weights.
+ *
+ * The explanation of a binary model (w, b) on the training rows follows the
+ * seeds: the logit of an image x (pixels / 255) is z = b + sum_i w_i x_i, the
+ * probability of the positive class sigmoid(z).  The contribution of pixel i
+ * is w_i x_i, so the contributions sum to z - b; their positive part is the
+ * evidence for the positive digit, their negative part the evidence for the
+ * other one.
+ */
+#ifndef PARLOGIT_REPORT_H
+#define PARLOGIT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parlogit/config.h"
+#include "parlogit/dataset.h"
+#include "parlogit/error.h"
+
+/* One line of results.csv. */
+typedef struct pl_result_row {
+    pl_task task;
+    char pair[16];               /* as written: "1-7", "3-rest"                 */
+    double lr;
+    int iterations;
+    double train_loss, train_acc, test_loss, test_acc, seconds;   /* NaN if "nan" */
+    char status[16];             /* "ok", "diverged", "interrupted"              */
+} pl_result_row;
+
+/* One line of best.csv (the sweep's choice per pair). */
+typedef struct pl_best_row {
+    pl_task task;
+    double lr;
+    int iterations;
+    double validation_acc, test_acc;
+} pl_best_row;
+
+/* The training loss of one (pair, lr) after 0..len-1 updates (curves.csv). */
+typedef struct pl_loss_curve {
+    pl_task task;
+    double lr;
+    int len;
+    double *loss;                /* owned by the table                           */
+} pl_loss_curve;
+
+/* Parses "1-7" or "3-rest" (j is the positive class).  PL_EINPUT otherwise. */
+int pl_task_parse(const char *s, pl_task *t, pl_error *e);
+
+/* Reads results.csv.  *rows is malloc'ed (caller frees).  PL_EIO if the file
+ * cannot be opened, PL_EINPUT "path:line: ..." for a bad header or line. */
+int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error *e);
+
+/* Reads best.csv: columns found by name; pair (first), lr and iterations are
+ * required, validation_acc (or val_acc) and test_acc are NaN when absent. */
+int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e);
+
+/* Reads curves.csv into one curve per (pair, lr), in file order.  Iterations
+ * of a curve must be 0, 1, 2, ... in order.  Free with pl_loss_curves_free. */
+int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error *e);
+void pl_loss_curves_free(pl_loss_curve *c, size_t n);
+
+/*
+ * Reads a 10x10 digit table: a header "CORNER,0,1,...,9" then ten rows
+ * "d,v0,...,v9" for d = 0..9 in order.  Empty cells are NaN.  Used for
+ * pair_accuracy.csv (corner "digit") and ovo_confusion.csv (corner "actual").
+ */
+int pl_read_digit_matrix(const char *path, const char *corner, double m[10][10],
+                         pl_error *e);
+
+/* A run directory read back. */
+typedef struct pl_run_dir {
+    char dir[PL_PATH_MAX];
+    pl_result_row *rows;         /* results.csv                                  */
+    size_t nrows;
+    pl_task pairs[PL_MAX_TASKS]; /* distinct pairs, in results order             */
+    int npairs;
+    pl_best_row *best;           /* best.csv, NULL when absent                   */
+    size_t nbest;
+} pl_run_dir;
+
+/* Reads dir/results.csv (required: PL_EINPUT "DIR: no results.csv, not a
+ * parlogit run directory") and dir/best.csv when present. */
+int pl_run_dir_open(const char *dir, pl_run_dir *r, pl_error *e);
+void pl_run_dir_free(pl_run_dir *r);
+
+/*
+ * The model to explain for task t: with lr > 0 and/or iterations > 0 the
+ * matching row; otherwise best.csv's choice when the run has one, else the
+ * "ok" row of highest test accuracy (train accuracy when there is no test
+ * set; the first of equals).  PL_EINPUT when the pair is not in the run or no
+ * row matches / was trained.
+ */
+int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
+                    const pl_result_row **out, pl_error *e);
+
+/* The model file stem of a row: "1-7_lr0.1_it100". */
+const char *pl_result_row_name(const pl_result_row *row, char buf[64]);
+
+/* Loads models/NAME.w.npy (must be (PL_PIXELS,)) and NAME.b.npy (shape ()).
+ * *w is malloc'ed (caller frees). */
+int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, float *b,
+                     pl_error *e);
+
+/* Rebuilds the effective config of the run from models/NAME.json's "config"
+ * object: pl_config_defaults, then pl_config_set for every entry. */
+int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
+                      pl_error *e);
+
+/* The logit b + sum_i w_i pix_i / 255 (double accumulation). */
+double pl_logit(const uint8_t *pix, const float *w, size_t dim, float b);
+
+/* contrib[i] = w_i pix_i / 255; *for_pos / *for_neg get the sums of the positive
+ * and negative contributions (either may be NULL).  Returns their total,
+ * which is the logit minus the bias. */
+double pl_contributions(const uint8_t *pix, const float *w, size_t dim, double *contrib,
+                        double *for_pos, double *for_neg);
+
+/* The most confidently misclassified training image of one direction. */
+typedef struct pl_explain_pick {
+    int found;                   /* 0: the dataset has no rows of that digit    */
+    int label;                   /* true digit of the image                      */
+    size_t row;                  /* row in the dataset                           */
+    uint32_t orig;               /* row in the source file                       */
+    double logit;                /* z = b + sum w x                              */
+    double p_other;              /* probability the model gives the other class  */
+    int wrong;                   /* 1 when p_other > 0.5: it was misclassified   */
+    size_t nwrong;               /* rows of this direction that were misclassified */
+    size_t nrows;                /* rows of this direction                       */
+    double for_pos, for_neg;     /* evidence sums (for_neg <= 0)                 */
+    double contrib[PL_PIXELS];   /* w_i x_i in pixel order                       */
+} pl_explain_pick;
+
+/* A misclassified training row. */
+typedef struct pl_miss {
+    size_t row;
+    uint32_t orig;
+    int label;                   /* true digit                                   */
+    int positive;                /* 1 when it belongs to the positive class      */
+    double p_other;              /* probability of the class it was not          */
+} pl_miss;
+
+typedef struct pl_explanation {
+    pl_task task;
+    /* [0]: the image of the positive digit with the highest probability of the
+     * negative class ("a 7 called 1" for 1-7); [1]: the image of the negative
+     * class with the highest probability of the positive digit. */
+    pl_explain_pick pick[2];
+    pl_miss *top;                /* misclassified rows, most confident first     */
+    size_t ntop;                 /* at most the kmax asked for                   */
+} pl_explanation;
+
+/*
+ * Explains model (w, b) of task t on ds (rows grouped by label; ds->dim must
+ * be PL_PIXELS): the two picks and the kmax most confidently misclassified
+ * rows of either direction (ties: lower dataset row first).  PL_EINPUT when ds
+ * has rows of neither class.  Free with pl_explanation_free.
+ */
+int pl_explain(const pl_dataset *ds, pl_task t, const float *w, float b, size_t kmax,
+               pl_explanation *out, pl_error *e);
+void pl_explanation_free(pl_explanation *x);
+
+/* The names of a task's classes for people: "7" and "1" for 1-7, "3" and
+ * "not-3" for 3-rest. */
+void pl_task_names(pl_task t, char pos[16], char neg[16]);
+
+/* Whether dataset row r belongs to task t (1 positive, 0 negative, -1 neither). */
+int pl_task_class(pl_task t, int label);
+
+/* ---- the report --------------------------------------------------------- */
+
+/* What pl_report_build did, for the caller to tell the user. */
+typedef struct pl_report_summary {
+    int pictures;                /* PNG files drawn                              */
+    int skipped;                 /* pictures left out (missing sweep files)      */
+    char html[PL_PATH_MAX + 32]; /* the page written                             */
+    char notes[4][256];          /* why pictures were left out                   */
+    int nnotes;
+} pl_report_summary;
+
+/*
+ * Draws every picture of the run into DIR/plots/ (per pair: weight map, both
+ * "most confidently wrong" analyses, the grid of misclassified digits, loss
+ * curves, accuracy against learning rate and iterations; per run: a montage of
+ * the training digits, the pair-accuracy heatmap and the one-vs-one confusion
+ * matrices when the sweep files exist) and writes DIR/report.html.  Needs the
+ * data files the run was trained on.  Plotting runs on the calling thread.
+ */
+int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e);
+
+/* The pictures of one pair (explain): what was drawn and the analysis. */
+typedef struct pl_pair_pictures {
+    char weights[PL_PATH_MAX + 128];
+    char pick[2][PL_PATH_MAX + 128];
+    char misses[PL_PATH_MAX + 128];
+    pl_result_row model;         /* the model explained                          */
+    pl_explanation x;            /* free with pl_explanation_free                */
+} pl_pair_pictures;
+
+/*
+ * Explains task t's model (chosen as pl_run_dir_pick does) on the training
+ * set ds (NULL: loaded from the run's config) and draws its pictures into
+ * DIR/plots/.  kmax: size of the misclassified grid.
+ */
+int pl_report_explain_pair(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double lr,
+                           int iterations, size_t kmax, pl_pair_pictures *out, pl_error *e);
+
+#endif

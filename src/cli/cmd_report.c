@@ -1,0 +1,46 @@
+/*
+ * cmd_report.c - `parlogit report RUN_DIR`: draw every picture of a run and
+ * write RUN_DIR/report.html; also what `parlogit train` calls after a run
+ * when [output] plots = true.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "parlogit/report.h"
+
+static const char usage[] = "usage: parlogit report RUN_DIR [--quiet]";
+
+int pl_cli_report(const char *dir, const pl_config *cfg, pl_error *e)
+{
+    (void)cfg;   /* the run directory holds everything, config included */
+    pl_report_summary s;
+    int rc = pl_report_build(dir, &s, e);
+    if (rc)
+        return rc;
+    fprintf(stderr, "parlogit: %d picture(s) in %s/plots/; report in %s\n", s.pictures, dir,
+            s.html);
+    for (int k = 0; k < s.nnotes; k++)
+        fprintf(stderr, "parlogit: note: %s\n", s.notes[k]);
+    return PL_OK;
+}
+
+int pl_cmd_report(int argc, char **argv)
+{
+    pl_error e = { 0 };
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            continue;
+        if (argv[i][0] == '-' || dir) {
+            pl_errorf(&e, PL_EINPUT, "unexpected argument '%s'\n%s", argv[i], usage);
+            return pl_cli_fail(&e);
+        }
+        dir = argv[i];
+    }
+    if (!dir) {
+        pl_errorf(&e, PL_EINPUT, "a run directory is needed\n%s", usage);
+        return pl_cli_fail(&e);
+    }
+    return pl_cli_report(dir, NULL, &e) ? pl_cli_fail(&e) : PL_EXIT_OK;
+}

@@ -1,0 +1,160 @@
+/*
+ * cmd_show.c - `parlogit show DATA_SPEC INDEX`: one digit of a data file as a
+ * picture (and in the terminal).  DATA_SPEC is a run directory (its training
+ * file), a config file (its train_images) or an images file itself (IDX with
+ * its labels file beside it or given by --labels, or CSV).  INDEX is the row
+ * in that file, as the report's captions give it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "parlogit/data.h"
+#include "parlogit/plot.h"
+#include "parlogit/report.h"
+
+static const char usage[] =
+    "usage: parlogit show DATA_SPEC INDEX [--test] [--labels FILE] [--out FILE.png]\n"
+    "  DATA_SPEC: a run directory, a config file, or an images file (IDX or CSV)";
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* The images and labels files DATA_SPEC names, and where the picture goes. */
+static int resolve(const char *spec, int test, const char *labels, char *images, char *lab,
+                   char *outdir, int *csv, pl_error *e)
+{
+    static pl_config cfg;
+    struct stat st;
+    int rc = PL_OK;
+    *csv = 0;
+    outdir[0] = '\0';
+    if (stat(spec, &st) == 0 && S_ISDIR(st.st_mode)) {
+        pl_run_dir r;
+        rc = pl_run_dir_open(spec, &r, e);
+        const pl_result_row *row = NULL;
+        for (size_t k = 0; !rc && k < r.nrows && !row; k++)
+            if (!strcmp(r.rows[k].status, "ok"))
+                row = &r.rows[k];
+        if (!rc && !row)
+            rc = pl_errorf(e, PL_EINPUT, "%s: no trained model to read the config from", spec);
+        if (!rc)
+            rc = pl_run_dir_config(&r, row, &cfg, e);
+        if (!rc)
+            snprintf(outdir, PL_PATH_MAX, "%s/plots", spec);
+        pl_run_dir_free(&r);
+    } else if (ends_with(spec, ".ini")) {
+        pl_config_defaults(&cfg);
+        rc = pl_config_load(&cfg, spec, e);
+    } else {
+        snprintf(images, PL_PATH_MAX * 2, "%s", spec);
+        *csv = ends_with(spec, ".csv") || ends_with(spec, ".csv.gz");
+        if (labels) {
+            snprintf(lab, PL_PATH_MAX * 2, "%s", labels);
+        } else if (!*csv) {   /* MNIST's naming: ...-images-idx3-ubyte -> ...-labels-idx1-ubyte */
+            char *p = strstr(images, "images-idx3");
+            if (!p)
+                return pl_errorf(e, PL_EINPUT, "%s: which labels file goes with it? use "
+                                 "--labels FILE", spec);
+            snprintf(lab, PL_PATH_MAX * 2, "%.*slabels-idx1%s", (int)(p - images), images,
+                     p + strlen("images-idx3"));
+        }
+        return PL_OK;
+    }
+    if (rc)
+        return rc;
+    pl_data_file files[4];
+    int n = pl_data_files(&cfg, files);
+    const char *want = test ? "test_images" : "train_images";
+    const char *wantl = test ? "test_labels" : "train_labels";
+    images[0] = lab[0] = '\0';
+    for (int k = 0; k < n; k++) {
+        if (!strcmp(files[k].role, want))
+            snprintf(images, PL_PATH_MAX * 2, "%s", files[k].path);
+        if (!strcmp(files[k].role, wantl))
+            snprintf(lab, PL_PATH_MAX * 2, "%s", files[k].path);
+    }
+    if (!images[0])
+        return pl_errorf(e, PL_EINPUT, "%s: names no %s", spec, want);
+    *csv = ends_with(images, ".csv") || ends_with(images, ".csv.gz") ||
+           cfg.data.format == PL_FORMAT_CSV;
+    return PL_OK;
+}
+
+int pl_cmd_show(int argc, char **argv)
+{
+    pl_error e = { 0 };
+    const char *spec = NULL, *index = NULL, *labels = NULL, *out = NULL;
+    int test = 0, rc = PL_OK;
+    for (int i = 1; !rc && i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--test"))
+            test = 1;
+        else if (!strcmp(a, "--labels") && i + 1 < argc)
+            labels = argv[++i];
+        else if (!strcmp(a, "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (a[0] == '-' || (spec && index))
+            rc = pl_errorf(&e, PL_EINPUT, "unexpected argument '%s'\n%s", a, usage);
+        else if (!spec)
+            spec = a;
+        else
+            index = a;
+    }
+    if (!rc && !index)
+        rc = pl_errorf(&e, PL_EINPUT, "DATA_SPEC and INDEX are needed\n%s", usage);
+    char *end = NULL;
+    long idx = index ? strtol(index, &end, 10) : 0;
+    if (!rc && (*end || idx < 0))
+        rc = pl_errorf(&e, PL_EINPUT, "INDEX '%s': expected a row number >= 0", index);
+
+    static char images[PL_PATH_MAX * 2], lab[PL_PATH_MAX * 2], outdir[PL_PATH_MAX];
+    int csv = 0;
+    if (!rc)
+        rc = resolve(spec, test, labels, images, lab, outdir, &csv, &e);
+    pl_raw raw = { 0 };
+    if (!rc)
+        rc = csv ? pl_csv_load(images, &(pl_csv_opts){ PL_CSV_LABEL_FIRST, PL_CSV_HEADER_AUTO },
+                               &raw, &e)
+                 : pl_idx_load(images, lab, &raw, &e);
+    if (!rc && (size_t)idx >= raw.n)
+        rc = pl_errorf(&e, PL_EINPUT, "INDEX %ld: %s has rows 0..%zu", idx, images, raw.n - 1);
+    if (!rc && raw.dim != PL_PIXELS)
+        rc = pl_errorf(&e, PL_EINPUT, "%s: images of %zu pixels, expected %d", images, raw.dim,
+                       PL_PIXELS);
+    char path[PL_PATH_MAX * 2 + 64];
+    if (!rc) {
+        if (out)
+            snprintf(path, sizeof path, "%s", out);
+        else if (outdir[0])
+            snprintf(path, sizeof path, "%s/digit-%s%ld.png", outdir, test ? "test-" : "", idx);
+        else
+            snprintf(path, sizeof path, "digit-%s%ld.png", test ? "test-" : "", idx);
+        if (outdir[0] && !out)
+            mkdir(outdir, 0777);
+        const uint8_t *pix = raw.pix + (size_t)idx * raw.dim;
+        char title[PL_PATH_MAX * 2 + 64], cap[32];
+        const char *slash = strrchr(images, '/');
+        snprintf(title, sizeof title, "%s row %ld", slash ? slash + 1 : images, idx);
+        snprintf(cap, sizeof cap, "label %d", raw.label[idx]);
+        const char *caps[1] = { cap };
+        rc = pl_plot_digits(path, title, &pix, caps, 1, 1, &e);
+        if (!rc) {
+            for (int y = 0; y < PL_SIDE; y++) {   /* the digit in the terminal too */
+                for (int x = 0; x < PL_SIDE; x++) {
+                    uint8_t v = pix[y * PL_SIDE + x];
+                    fputs(v > 170 ? "##" : v > 85 ? "++" : v > 20 ? ".." : "  ", stdout);
+                }
+                putchar('\n');
+            }
+            printf("%s row %ld: label %d; picture: %s\n", images, idx, raw.label[idx], path);
+        }
+    }
+    pl_raw_free(&raw);
+    return rc ? pl_cli_fail(&e) : PL_EXIT_OK;
+}

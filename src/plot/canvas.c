@@ -1,0 +1,201 @@
+/*
+ * canvas.c - one PNG picture drawn with PLplot, and the drawing helpers the
+ * pictures share.  See canvas.h.
+ *
+ * Each picture gets its own PLplot stream (plmkstrm ... plend1), so no state
+ * leaks from one picture into the next; PLplot is global, so all of this runs
+ * on one thread.  PLplot reports recoverable errors through plabort, which
+ * would print: our handler records the message instead and close turns it
+ * into an error.  Conditions that make PLplot exit() are ruled out before
+ * plinit: the device is checked (device.c) and the output file must be
+ * creatable.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <plplot.h>
+
+#include "parlogit/plot.h"
+#include "plot/canvas.h"
+#include "plot/palette.h"
+
+static char abort_msg[512];
+static int aborted;
+
+static void on_abort(PLCHAR_VECTOR msg)
+{
+    aborted = 1;
+    snprintf(abort_msg, sizeof abort_msg, "%s", msg ? msg : "(no message)");
+}
+
+int pl_canvas_open(pl_canvas *c, const char *path, int w, int h, pl_error *e)
+{
+    memset(c, 0, sizeof *c);
+    int rc = pl_plot_check_device(PL_PLOT_DEVICE, e);
+    if (rc)
+        return rc;
+    c->w = w;
+    c->h = h;
+    snprintf(c->path, sizeof c->path, "%s", path);
+    snprintf(c->tmp, sizeof c->tmp, "%s.tmp", path);
+    FILE *f = fopen(c->tmp, "wb");   /* PLplot exits when it cannot open it */
+    if (!f)
+        return pl_errorf(e, PL_EIO, "%s: cannot create: %s", c->tmp, strerror(errno));
+    fclose(f);
+
+    aborted = 0;
+    abort_msg[0] = '\0';
+    plsabort(on_abort);
+    PLINT prev, strm;
+    plgstrm(&prev);
+    plmkstrm(&strm);
+    c->prev = prev;
+    c->strm = strm;
+    plsdev(PL_PLOT_DEVICE);
+    plsfnam(c->tmp);
+    plspage(0, 0, w, h, 0, 0);
+    pl_palette_cmap0();
+    plinit();
+    pladv(0);
+    plcol0(PL_COL_FG);
+    plfontld(1);
+    return PL_OK;
+}
+
+int pl_canvas_close(pl_canvas *c, pl_error *e)
+{
+    plend1();
+    plsstrm(c->prev);
+    if (aborted) {
+        remove(c->tmp);
+        return pl_errorf(e, PL_EIO, "%s: PLplot failed: %s", c->path, abort_msg);
+    }
+    if (rename(c->tmp, c->path) != 0) {
+        int err = errno;
+        remove(c->tmp);
+        return pl_errorf(e, PL_EIO, "%s: cannot rename into place: %s", c->path, strerror(err));
+    }
+    return PL_OK;
+}
+
+void pl_canvas_viewport(const pl_canvas *c, double x0, double y0, double x1, double y1)
+{
+    plvpor(x0 / c->w, x1 / c->w, 1.0 - y1 / c->h, 1.0 - y0 / c->h);
+}
+
+void pl_canvas_text(const pl_canvas *c, double x, double y, double size, double just,
+                    const char *text)
+{
+    /* PLplot treats '#' as its escape character: double it. */
+    char buf[1024];
+    size_t k = 0;
+    for (const char *p = text; *p && k + 2 < sizeof buf; p++) {
+        if (*p == '#')
+            buf[k++] = '#';
+        buf[k++] = *p;
+    }
+    buf[k] = '\0';
+    plvpor(0, 1, 0, 1);
+    plwind(0, c->w, 0, c->h);
+    plschr(0, size);
+    plcol0(PL_COL_FG);
+    plptex(x, c->h - y, 1, 0, just, buf);
+    plschr(0, 1);
+}
+
+void pl_canvas_image(const double *v, int rows, int cols, double vmin, double vmax)
+{
+    /* plimagefr wants idata[x][y] with y growing upwards. */
+    PLFLT **m = malloc((size_t)cols * sizeof *m);
+    PLFLT *cells = malloc((size_t)rows * (size_t)cols * sizeof *cells);
+    if (!m || !cells) {
+        free(m);
+        free(cells);
+        return;   /* nothing drawn; the picture stays readable without it */
+    }
+    for (int x = 0; x < cols; x++) {
+        m[x] = cells + (size_t)x * (size_t)rows;
+        for (int y = 0; y < rows; y++) {
+            double z = v[(size_t)(rows - 1 - y) * (size_t)cols + (size_t)x];
+            m[x][y] = z < vmin ? vmin : z > vmax ? vmax : z;
+        }
+    }
+    plwind(0, cols, 0, rows);
+    plimagefr((PLFLT_MATRIX)m, cols, rows, 0, cols, 0, rows, vmin, vmax, vmin, vmax, NULL,
+              NULL);
+    free(cells);
+    free(m);
+}
+
+void pl_canvas_colorbar(const pl_canvas *c, double x0, double y0, double x1, double y1,
+                        double vmin, double vmax, const char *label)
+{
+    enum { STEPS = 256 };
+    double v[STEPS][2];   /* two columns: PLplot draws nothing for an image one wide */
+    for (int i = 0; i < STEPS; i++)
+        v[i][0] = v[i][1] = vmax - (vmax - vmin) * i / (STEPS - 1);
+    pl_canvas_viewport(c, x0, y0, x1, y1);
+    pl_canvas_image(&v[0][0], STEPS, 2, vmin, vmax);
+    plwind(0, 1, vmin, vmax);
+    plcol0(PL_COL_FG);
+    plschr(0, 0.8);
+    plbox("bc", 0, 0, "bcmstv", 0, 0);
+    plschr(0, 0.9);
+    if (label && *label)
+        plmtex("r", 6.0, 0.5, 0.5, label);
+    plschr(0, 1);
+}
+
+void pl_canvas_frame(int gray)
+{
+    plcol0(gray ? PL_COL_GRAY : PL_COL_FG);
+    plbox("bc", 0, 0, "bc", 0, 0);
+    plcol0(PL_COL_FG);
+}
+
+void pl_canvas_line(const pl_canvas *c, int n, const double *x, const double *y)
+{
+    PLFLT px[16], py[16];
+    if (n > 16)
+        n = 16;
+    for (int i = 0; i < n; i++) {
+        px[i] = x[i];
+        py[i] = c->h - y[i];
+    }
+    plvpor(0, 1, 0, 1);
+    plwind(0, c->w, 0, c->h);
+    plline(n, px, py);
+}
+
+void pl_canvas_legend(const pl_canvas *c, double x, double y, int n, const int *col,
+                      const int *sty, const char *const *labels)
+{
+    const double row = 22, width = 190;
+    double bx[5] = { x, x + width, x + width, x, x };
+    double by[5] = { y, y, y + row * n + 8, y + row * n + 8, y };
+    PLFLT fx[4], fy[4];
+    for (int i = 0; i < 4; i++) {
+        fx[i] = bx[i];
+        fy[i] = c->h - by[i];
+    }
+    plvpor(0, 1, 0, 1);
+    plwind(0, c->w, 0, c->h);
+    plcol0(PL_COL_BG);
+    plfill(4, fx, fy);
+    plcol0(PL_COL_GRAY);
+    pl_canvas_line(c, 5, bx, by);
+    for (int k = 0; k < n; k++) {
+        double ly = y + 4 + row * k + row / 2;
+        double lx[2] = { x + 10, x + 50 }, lyy[2] = { ly, ly };
+        plcol0(col[k]);
+        pllsty(sty[k]);
+        plwidth(2.5);
+        pl_canvas_line(c, 2, lx, lyy);
+        plwidth(1);
+        pllsty(1);
+        pl_canvas_text(c, x + 60, ly, 0.8, 0, labels[k]);
+    }
+    plcol0(PL_COL_FG);
+}

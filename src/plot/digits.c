@@ -1,0 +1,66 @@
+/*
+ * digits.c - a grid of digit images in gray ink, each with a caption: the
+ * montage of random samples per digit, the grid of misclassified digits and
+ * a single digit by index all use it.  See plot.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parlogit/plot.h"
+#include "plot/canvas.h"
+#include "plot/palette.h"
+
+enum { CAPTION = 40, TOP = 70, MARGIN = 8 };
+
+void pl_plot_digits_size(size_t n, size_t ncols, int *width, int *height)
+{
+    if (ncols == 0)
+        ncols = 1;
+    size_t rows = n ? (n + ncols - 1) / ncols : 1;
+    size_t cols = n < ncols ? (n ? n : 1) : ncols;
+    *width = (int)(cols * PL_PLOT_CELL);
+    if (*width < 300)
+        *width = 300;   /* room for the title */
+    *height = (int)(rows * (PL_PLOT_CELL + CAPTION) + TOP);
+}
+
+int pl_plot_digits(const char *path, const char *title, const uint8_t *const *pix,
+                   const char *const *captions, size_t n, size_t ncols, pl_error *e)
+{
+    int w, h;
+    pl_plot_digits_size(n, ncols, &w, &h);
+    if (ncols == 0)
+        ncols = 1;
+    size_t cols = n < ncols ? (n ? n : 1) : ncols;
+    double x0 = (w - (double)cols * PL_PLOT_CELL) / 2;
+    pl_canvas c;
+    int rc = pl_canvas_open(&c, path, w, h, e);
+    if (rc)
+        return rc;
+    pl_canvas_text(&c, w / 2.0, 28, w < 500 ? 0.9 : 1.2, 0.5, title);
+    if (n == 0)
+        pl_canvas_text(&c, w / 2.0, TOP + PL_PLOT_CELL / 2.0, 1.0, 0.5, "(none)");
+    pl_palette_ink();
+    for (size_t k = 0; k < n; k++) {
+        double x = x0 + (double)(k % ncols) * PL_PLOT_CELL;
+        double y = TOP + (double)(k / ncols) * (PL_PLOT_CELL + CAPTION);
+        double img[PL_PIXELS];
+        for (int i = 0; i < PL_PIXELS; i++)
+            img[i] = pix[k][i] / 255.0;
+        pl_canvas_viewport(&c, x + MARGIN, y, x + PL_PLOT_CELL - MARGIN,
+                           y + PL_PLOT_CELL - 2 * MARGIN);
+        pl_canvas_image(img, PL_SIDE, PL_SIDE, 0, 1);
+        pl_canvas_frame(1);
+        if (!captions || !captions[k])
+            continue;
+        char line[128];
+        const char *nl = strchr(captions[k], '\n');
+        size_t len = nl ? (size_t)(nl - captions[k]) : strlen(captions[k]);
+        snprintf(line, sizeof line, "%.*s", (int)len, captions[k]);
+        pl_canvas_text(&c, x + PL_PLOT_CELL / 2.0, y + PL_PLOT_CELL - 2, 0.75, 0.5, line);
+        if (nl)
+            pl_canvas_text(&c, x + PL_PLOT_CELL / 2.0, y + PL_PLOT_CELL + 16, 0.65, 0.5,
+                           nl + 1);
+    }
+    return pl_canvas_close(&c, e);
+}

@@ -1,0 +1,261 @@
+/*
+ * tables.c - reading a run's tables back: results.csv, best.csv and
+ * curves.csv.  See report.h.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parlogit/report.h"
+#include "report/csvline.h"
+
+/* Grows *a (of *cap elements of size sz) to hold n + 1. */
+static int grow(void **a, size_t *cap, size_t n, size_t sz, pl_error *e)
+{
+    if (n < *cap)
+        return PL_OK;
+    size_t c = *cap ? 2 * *cap : 64;
+    void *p = realloc(*a, c * sz);
+    if (!p)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    *a = p;
+    *cap = c;
+    return PL_OK;
+}
+
+static int header(pl_csvline *c, const char *want, pl_error *e)
+{
+    int r = pl_csvline_next(c, e);
+    if (r < 0)
+        return e->code;
+    if (r == 0)
+        return pl_errorf(e, PL_EINPUT, "%s: empty file, expected the header '%s'", c->path,
+                         want);
+    /* the fields were split in place: compare them one by one */
+    const char *p = want;
+    for (int k = 0; k < c->nfields; k++) {
+        size_t n = strlen(c->field[k]);
+        if (strncmp(p, c->field[k], n) != 0 || (p[n] != ',' && p[n] != '\0') ||
+            (p[n] == '\0' && k + 1 < c->nfields))
+            return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path,
+                             want);
+        p += n + (p[n] == ',');
+    }
+    if (*p)
+        return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path, want);
+    return PL_OK;
+}
+
+static int task_field(pl_csvline *c, pl_task *t, pl_error *e)
+{
+    int rc = pl_task_parse(c->field[0], t, e);
+    if (rc)
+        pl_error_prefix(e, "%s:%d: column pair", c->path, c->line);
+    return rc;
+}
+
+static int fields(pl_csvline *c, int n, pl_error *e)
+{
+    if (c->nfields != n)
+        return pl_errorf(e, PL_EINPUT, "%s:%d: %d fields, expected %d", c->path, c->line,
+                         c->nfields, n);
+    return PL_OK;
+}
+
+static int results_line(pl_csvline *c, pl_result_row *r, pl_error *e)
+{
+    memset(r, 0, sizeof *r);
+    long it;
+    int rc = fields(c, 9, e);
+    if (!rc)
+        rc = task_field(c, &r->task, e);
+    if (!rc) {
+        snprintf(r->pair, sizeof r->pair, "%s", c->field[0]);
+        rc = pl_csvline_num(c, 1, "lr", 0, &r->lr, e);
+    }
+    if (!rc && !(r->lr > 0))
+        rc = pl_errorf(e, PL_EINPUT, "%s:%d: column lr: expected a number > 0", c->path,
+                       c->line);
+    if (!rc)
+        rc = pl_csvline_int(c, 2, "iterations", 0, 1L << 30, &it, e);
+    r->iterations = (int)it;
+    double *v[5] = { &r->train_loss, &r->train_acc, &r->test_loss, &r->test_acc, &r->seconds };
+    const char *names[5] = { "train_loss", "train_acc", "test_loss", "test_acc", "seconds" };
+    for (int k = 0; !rc && k < 5; k++)
+        rc = pl_csvline_num(c, 3 + k, names[k], 1, v[k], e);
+    if (!rc)
+        snprintf(r->status, sizeof r->status, "%s", c->field[8]);
+    return rc;
+}
+
+int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error *e)
+{
+    *rows = NULL;
+    *n = 0;
+    pl_csvline c;
+    int rc = pl_csvline_open(&c, path, e);
+    if (rc)
+        return rc;
+    rc = header(&c, "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status",
+                e);
+    size_t cap = 0;
+    int r;
+    while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
+        if (r < 0)
+            rc = e->code;
+        if (!rc)
+            rc = grow((void **)rows, &cap, *n, sizeof **rows, e);
+        if (!rc)
+            rc = results_line(&c, &(*rows)[*n], e);
+        if (!rc)
+            (*n)++;
+    }
+    pl_csvline_close(&c);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* The column of header field name (or alt), -1 when absent. */
+static int column(const pl_csvline *c, const char *name, const char *alt)
+{
+    for (int k = 0; k < c->nfields; k++)
+        if (!strcmp(c->field[k], name) || (alt && !strcmp(c->field[k], alt)))
+            return k;
+    return -1;
+}
+
+/* best.csv is found by column name (pair, lr, iterations required;
+ * validation_acc or val_acc, and test_acc optional), so that columns the
+ * sweep adds do not break it. */
+int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e)
+{
+    *rows = NULL;
+    *n = 0;
+    pl_csvline c;
+    int rc = pl_csvline_open(&c, path, e);
+    if (rc)
+        return rc;
+    int r = pl_csvline_next(&c, e), width = c.nfields;
+    int cp = column(&c, "pair", NULL), cl = column(&c, "lr", NULL);
+    int ci = column(&c, "iterations", NULL), cv = column(&c, "validation_acc", "val_acc");
+    int ct = column(&c, "test_acc", NULL);
+    if (r < 0)
+        rc = e->code;
+    else if (r == 0 || cp != 0 || cl < 0 || ci < 0)
+        rc = pl_errorf(e, PL_EINPUT, "%s:1: expected a header starting with 'pair' and "
+                       "naming lr and iterations", path);
+    size_t cap = 0;
+    while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
+        long it = 0;
+        if (r < 0)
+            rc = e->code;
+        if (!rc)
+            rc = grow((void **)rows, &cap, *n, sizeof **rows, e);
+        pl_best_row *b = rc ? NULL : &(*rows)[*n];
+        if (!rc)
+            rc = fields(&c, width, e);
+        if (!rc)
+            rc = task_field(&c, &b->task, e);
+        if (!rc)
+            rc = pl_csvline_num(&c, cl, "lr", 0, &b->lr, e);
+        if (!rc)
+            rc = pl_csvline_int(&c, ci, "iterations", 0, 1L << 30, &it, e);
+        if (!rc) {
+            b->iterations = (int)it;
+            b->validation_acc = b->test_acc = NAN;
+            if (cv >= 0)
+                rc = pl_csvline_num(&c, cv, "validation_acc", 1, &b->validation_acc, e);
+        }
+        if (!rc && ct >= 0)
+            rc = pl_csvline_num(&c, ct, "test_acc", 1, &b->test_acc, e);
+        if (!rc)
+            (*n)++;
+    }
+    pl_csvline_close(&c);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void pl_loss_curves_free(pl_loss_curve *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        free(c[i].loss);
+    free(c);
+}
+
+/* Appends loss to curve cv (which has capacity *cap). */
+static int push(pl_loss_curve *cv, size_t *cap, double loss, pl_error *e)
+{
+    if ((size_t)cv->len == *cap) {
+        size_t nc = *cap ? 2 * *cap : 256;
+        double *p = realloc(cv->loss, nc * sizeof *p);
+        if (!p)
+            return pl_errorf(e, PL_ENOMEM, "out of memory");
+        cv->loss = p;
+        *cap = nc;
+    }
+    cv->loss[cv->len++] = loss;
+    return PL_OK;
+}
+
+int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error *e)
+{
+    *curves = NULL;
+    *n = 0;
+    pl_csvline c;
+    int rc = pl_csvline_open(&c, path, e);
+    if (rc)
+        return rc;
+    rc = header(&c, "pair,lr,iteration,train_loss", e);
+    size_t cap = 0, lcap = 0;
+    int r;
+    while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
+        pl_task t;
+        double lr, loss;
+        long it = 0;
+        if (r < 0)
+            rc = e->code;
+        if (!rc)
+            rc = fields(&c, 4, e);
+        if (!rc)
+            rc = task_field(&c, &t, e);
+        if (!rc)
+            rc = pl_csvline_num(&c, 1, "lr", 0, &lr, e);
+        if (!rc)
+            rc = pl_csvline_int(&c, 2, "iteration", 0, 1L << 30, &it, e);
+        if (!rc)
+            rc = pl_csvline_num(&c, 3, "train_loss", 1, &loss, e);
+        if (rc)
+            break;
+        pl_loss_curve *last = *n ? &(*curves)[*n - 1] : NULL;
+        if (it == 0) {   /* a new curve */
+            rc = grow((void **)curves, &cap, *n, sizeof **curves, e);
+            if (rc)
+                break;
+            last = &(*curves)[(*n)++];
+            *last = (pl_loss_curve){ .task = t, .lr = lr };
+            lcap = 0;
+        } else if (!last || last->len != it || last->task.pos != t.pos ||
+                   last->task.neg != t.neg || last->lr != lr) {
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: iteration %ld does not continue the curve "
+                           "above (each curve starts at 0 and counts up)", path, c.line, it);
+            break;
+        }
+        rc = push(last, &lcap, loss, e);
+    }
+    pl_csvline_close(&c);
+    if (rc) {
+        pl_loss_curves_free(*curves, *n);
+        *curves = NULL;
+        *n = 0;
+    }
+    return rc;
+}
