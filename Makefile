@@ -107,11 +107,11 @@ test: deps
 	PARLOGIT_BIN=$(abspath $(BIN)) PYTHON=$(PYTHON) $(TESTBIN)
 
 test-sanitize: deps
-	$(MAKE) SANITIZE=1 $(BUILD)/parlogit $(BUILD)/check_parlogit
-	$(BUILD)/parlogit fetch configs/default.ini
+	$(MAKE) SANITIZE=1 BUILD=build-asan build-asan/parlogit build-asan/check_parlogit
+	build-asan/parlogit fetch configs/default.ini
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	  PARLOGIT_BIN=$(abspath $(BUILD)/parlogit) PYTHON=$(PYTHON) $(BUILD)/check_parlogit
+	  PARLOGIT_BIN=$(abspath build-asan/parlogit) PYTHON=$(PYTHON) build-asan/check_parlogit
 
 bench: deps
 	$(MAKE) all
