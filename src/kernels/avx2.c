@@ -142,10 +142,14 @@ void pl_spfwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const floa
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
         case 8: spfwd_chunk(idx, val, nnz, W + c0, ldw, 8, z + c0); break;
+        case 7: spfwd_chunk(idx, val, nnz, W + c0, ldw, 7, z + c0); break;
         case 6: spfwd_chunk(idx, val, nnz, W + c0, ldw, 6, z + c0); break;
+        case 5: spfwd_chunk(idx, val, nnz, W + c0, ldw, 5, z + c0); break;
         case 4: spfwd_chunk(idx, val, nnz, W + c0, ldw, 4, z + c0); break;
+        case 3: spfwd_chunk(idx, val, nnz, W + c0, ldw, 3, z + c0); break;
         case 2: spfwd_chunk(idx, val, nnz, W + c0, ldw, 2, z + c0); break;
-        default: break;   /* m is a multiple of 16 */
+        case 1: spfwd_chunk(idx, val, nnz, W + c0, ldw, 1, z + c0); break;
+        default: break;   /* m is a multiple of 8 */
         }
     }
 }
@@ -187,9 +191,13 @@ void pl_tbwd_avx2(const pl_tile *t, const float *R, size_t m, float *G, size_t l
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
         case 8: tbwd_chunk(t, R + c0, m, 8, G + c0, ldw); break;
+        case 7: tbwd_chunk(t, R + c0, m, 7, G + c0, ldw); break;
         case 6: tbwd_chunk(t, R + c0, m, 6, G + c0, ldw); break;
+        case 5: tbwd_chunk(t, R + c0, m, 5, G + c0, ldw); break;
         case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
+        case 3: tbwd_chunk(t, R + c0, m, 3, G + c0, ldw); break;
         case 2: tbwd_chunk(t, R + c0, m, 2, G + c0, ldw); break;
+        case 1: tbwd_chunk(t, R + c0, m, 1, G + c0, ldw); break;
         default: break;
         }
     }

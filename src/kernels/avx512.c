@@ -86,89 +86,122 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 }
 
 /* ---- fused sweep kernels: as in avx2.c, 16 floats per register, chunks of at
- * most 64 columns (4 registers); with 3 or fewer registers per chunk the
- * forward takes non-zeros two at a time, and the backward always takes entries
- * in pairs, into two sets of accumulators. */
+ * most 64 columns: nz full registers and, when the chunk holds 8 more columns,
+ * one 8-float (ymm) register.  The forward takes non-zeros two at a time into
+ * two sets of accumulators when the chunk has 3 registers or fewer; the
+ * backward always takes entries in pairs. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
-            const int nv, float *z)
+            const int nz, const int half, float *z)
 {
     __m512 a[4], c[4];
-    for (int q = 0; q < nv; q++)
+    __m256 ha = _mm256_setzero_ps(), hc = _mm256_setzero_ps();
+    for (int q = 0; q < nz; q++)
         a[q] = c[q] = _mm512_setzero_ps();
     size_t t = 0;
-    if (nv <= 3)
+    if (nz <= 3)
         for (; t + 2 <= nnz; t += 2) {
             const __m512 v0 = _mm512_set1_ps(val[t]), v1 = _mm512_set1_ps(val[t + 1]);
             const float *w0 = W + (size_t)idx[t] * ldw, *w1 = W + (size_t)idx[t + 1] * ldw;
-            for (int q = 0; q < nv; q++) {
+            for (int q = 0; q < nz; q++) {
                 a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
                 c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(w1 + 16 * q), c[q]);
+            }
+            if (half) {
+                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(w0 + 16 * nz), ha);
+                hc = _mm256_fmadd_ps(_mm512_castps512_ps256(v1), _mm256_loadu_ps(w1 + 16 * nz), hc);
             }
         }
     for (; t < nnz; t++) {
         const __m512 v0 = _mm512_set1_ps(val[t]);
         const float *w0 = W + (size_t)idx[t] * ldw;
-        for (int q = 0; q < nv; q++)
+        for (int q = 0; q < nz; q++)
             a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
+        if (half)
+            ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(w0 + 16 * nz), ha);
     }
-    for (int q = 0; q < nv; q++)
+    for (int q = 0; q < nz; q++)
         _mm512_storeu_ps(z + 16 * q, _mm512_add_ps(a[q], c[q]));
+    if (half)
+        _mm256_storeu_ps(z + 16 * nz, _mm256_add_ps(ha, hc));
 }
 
 void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
                      size_t ldw, size_t m, float *z)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 16) {
-        case 4: spfwd_chunk(idx, val, nnz, W + c0, ldw, 4, z + c0); break;
-        case 3: spfwd_chunk(idx, val, nnz, W + c0, ldw, 3, z + c0); break;
-        case 2: spfwd_chunk(idx, val, nnz, W + c0, ldw, 2, z + c0); break;
-        case 1: spfwd_chunk(idx, val, nnz, W + c0, ldw, 1, z + c0); break;
-        default: break;   /* m is a multiple of 16 */
+        const float *w = W + c0;
+        float *zc = z + c0;
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: spfwd_chunk(idx, val, nnz, w, ldw, 4, 0, zc); break;
+        case 7: spfwd_chunk(idx, val, nnz, w, ldw, 3, 1, zc); break;
+        case 6: spfwd_chunk(idx, val, nnz, w, ldw, 3, 0, zc); break;
+        case 5: spfwd_chunk(idx, val, nnz, w, ldw, 2, 1, zc); break;
+        case 4: spfwd_chunk(idx, val, nnz, w, ldw, 2, 0, zc); break;
+        case 3: spfwd_chunk(idx, val, nnz, w, ldw, 1, 1, zc); break;
+        case 2: spfwd_chunk(idx, val, nnz, w, ldw, 1, 0, zc); break;
+        case 1: spfwd_chunk(idx, val, nnz, w, ldw, 0, 1, zc); break;
+        default: break;   /* m is a multiple of 8 */
         }
     }
 }
 
 static inline __attribute__((always_inline)) void
-tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
+tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nz, const int half, float *G,
+           size_t ldw)
 {
     for (size_t p = 0; p < t->npix; p++) {
         __m512 a[4], c[4];
-        for (int q = 0; q < nv; q++)
+        __m256 ha = _mm256_setzero_ps(), hc = _mm256_setzero_ps();
+        for (int q = 0; q < nz; q++)
             a[q] = c[q] = _mm512_setzero_ps();
         uint32_t e = t->ptr[p];
         const uint32_t end = t->ptr[p + 1];
         for (; e + 2 <= end; e += 2) {
             const __m512 v0 = _mm512_set1_ps(t->val[e]), v1 = _mm512_set1_ps(t->val[e + 1]);
             const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
-            for (int q = 0; q < nv; q++) {
+            for (int q = 0; q < nz; q++) {
                 a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
                 c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(r1 + 16 * q), c[q]);
+            }
+            if (half) {
+                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(r0 + 16 * nz), ha);
+                hc = _mm256_fmadd_ps(_mm512_castps512_ps256(v1), _mm256_loadu_ps(r1 + 16 * nz), hc);
             }
         }
         if (e < end) {
             const __m512 v0 = _mm512_set1_ps(t->val[e]);
             const float *r0 = R + (size_t)t->row[e] * m;
-            for (int q = 0; q < nv; q++)
+            for (int q = 0; q < nz; q++)
                 a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
+            if (half)
+                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(r0 + 16 * nz), ha);
         }
         float *g = G + (size_t)t->pix[p] * ldw;
-        for (int q = 0; q < nv; q++)
+        for (int q = 0; q < nz; q++)
             _mm512_storeu_ps(g + 16 * q, _mm512_add_ps(_mm512_loadu_ps(g + 16 * q),
                                                        _mm512_add_ps(a[q], c[q])));
+        if (half)
+            _mm256_storeu_ps(g + 16 * nz, _mm256_add_ps(_mm256_loadu_ps(g + 16 * nz),
+                                                        _mm256_add_ps(ha, hc)));
     }
 }
 
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 16) {
-        case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
-        case 3: tbwd_chunk(t, R + c0, m, 3, G + c0, ldw); break;
-        case 2: tbwd_chunk(t, R + c0, m, 2, G + c0, ldw); break;
-        case 1: tbwd_chunk(t, R + c0, m, 1, G + c0, ldw); break;
+        const float *r = R + c0;
+        float *g = G + c0;
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: tbwd_chunk(t, r, m, 4, 0, g, ldw); break;
+        case 7: tbwd_chunk(t, r, m, 3, 1, g, ldw); break;
+        case 6: tbwd_chunk(t, r, m, 3, 0, g, ldw); break;
+        case 5: tbwd_chunk(t, r, m, 2, 1, g, ldw); break;
+        case 4: tbwd_chunk(t, r, m, 2, 0, g, ldw); break;
+        case 3: tbwd_chunk(t, r, m, 1, 1, g, ldw); break;
+        case 2: tbwd_chunk(t, r, m, 1, 0, g, ldw); break;
+        case 1: tbwd_chunk(t, r, m, 0, 1, g, ldw); break;
         default: break;
         }
     }

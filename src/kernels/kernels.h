@@ -70,7 +70,7 @@ typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float
                            float *r, float *loss, float *hits);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 
-#define PL_MCOLS 16   /* fused column counts are multiples of this */
+#define PL_MCOLS 8    /* fused column counts are multiples of this */
 
 typedef struct pl_kernels {
     int level;          /* enum pl_simd of the chosen set */

@@ -132,7 +132,9 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
     f->njobs = (size_t)cfg->task.ntasks * (size_t)cfg->train.nlr;
     const size_t nj = f->njobs, dim = f->dim;
     f->col = malloc(nj * sizeof *f->col);
-    f->copies = calloc(nj, sizeof *f->copies);
+    f->ntasks = (size_t)cfg->task.ntasks;
+    f->nlr = (size_t)cfg->train.nlr;
+    f->copies = calloc(f->ntasks, sizeof *f->copies);
     f->lr = malloc(nj * sizeof *f->lr);
     f->gb = calloc(nj, sizeof *f->gb);
     f->stat = calloc(2 * nj, sizeof *f->stat);
@@ -164,9 +166,11 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
             if (!task_uses(t, c))
                 continue;
             f->col[jb][c] = (int)kcol;
-            struct pl_fcopies *cp = &f->copies[jb];
-            cp->g[cp->n] = c;
-            cp->off[cp->n++] = kcol;
+            if (jb % f->nlr == 0) {   /* a task's learning rates take adjacent columns */
+                struct pl_fcopies *cp = &f->copies[jb / f->nlr];
+                cp->g[cp->n] = c;
+                cp->off[cp->n++] = kcol;
+            }
             g->job[kcol] = (int)jb;
             g->y[kcol++] = t.pos == c ? 1.0f : 0.0f;
         }
@@ -271,34 +275,43 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 }
 
 /* w <- w - lr * grad for every job, from the digits' summed partials (a
- * job's copies added in digit order), written to every copy.  Pixel-major, so
- * the rows touched for one pixel stay in L1 while every job is updated. */
+ * task's copies added in digit order), written to every copy.  Pixel-major,
+ * so the rows touched for one pixel stay in L1; a task's learning rates are
+ * adjacent columns, so the inner loops run over contiguous floats. */
 static void update(pl_fused *f, int ith, int nth)
 {
+    const size_t nlr = f->nlr;
+    float w[PL_MAX_LIST];
     size_t j0, j1;
     pl_share(f->dim, 16, ith, nth, &j0, &j1);
     for (size_t j = j0; j < j1; j++)
-        for (size_t jb = 0; jb < f->njobs; jb++) {
-            const struct pl_fcopies *cp = &f->copies[jb];
-            float w = 0.0f;
-            if (!f->halt[jb]) {
-                double acc = 0.0;
-                for (int q = 0; q < cp->n; q++)
-                    acc += f->grp[cp->g[q]].gsum[j * f->grp[cp->g[q]].ldw + cp->off[q]];
-                const float g = (float)(acc / (double)f->train.rows[jb]);
-                const pl_fgroup *g0 = &f->grp[cp->g[0]];
-                w = (float)(g0->W[j * g0->ldw + cp->off[0]] - f->lr[jb] * (double)g);
+        for (size_t t = 0; t < f->ntasks; t++) {
+            const struct pl_fcopies *cp = &f->copies[t];
+            const pl_fgroup *g0 = &f->grp[cp->g[0]];
+            const float *w0 = g0->W + j * g0->ldw + cp->off[0];
+            const double inv = 1.0 / (double)f->train.rows[t * nlr];
+            double acc[PL_MAX_LIST] = { 0 };
+            for (int q = 0; q < cp->n; q++) {
+                const float *gs = f->grp[cp->g[q]].gsum + j * f->grp[cp->g[q]].ldw + cp->off[q];
+                for (size_t l = 0; l < nlr; l++)
+                    acc[l] += (double)gs[l];
+            }
+            for (size_t l = 0; l < nlr; l++) {
+                const float g = (float)(acc[l] * inv);
+                w[l] = f->halt[t * nlr + l] ? 0.0f : (float)(w0[l] - f->lr[t * nlr + l] * (double)g);
             }
             for (int q = 0; q < cp->n; q++)
-                f->grp[cp->g[q]].W[j * f->grp[cp->g[q]].ldw + cp->off[q]] = w;
+                memcpy(f->grp[cp->g[q]].W + j * f->grp[cp->g[q]].ldw + cp->off[q], w,
+                       nlr * sizeof *w);
         }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
-            const struct pl_fcopies *cp = &f->copies[jb];
+            const struct pl_fcopies *cp = &f->copies[jb / nlr];
+            const size_t l = jb % nlr;
             float b = f->halt[jb] ? 0.0f
-                                  : (float)(f->grp[cp->g[0]].b[cp->off[0]] - f->lr[jb] * f->gb[jb]);
+                                  : (float)(f->grp[cp->g[0]].b[cp->off[0] + l] - f->lr[jb] * f->gb[jb]);
             for (int q = 0; q < cp->n; q++)
-                f->grp[cp->g[q]].b[cp->off[q]] = b;
+                f->grp[cp->g[q]].b[cp->off[q] + l] = b;
         }
 }
 
@@ -308,8 +321,9 @@ static void save(pl_fused *f, pl_run *run, int niters, int cp, int ith, int nth)
     size_t j0, j1;
     pl_share(f->dim, 16, ith, nth, &j0, &j1);
     for (size_t jb = 0; jb < f->njobs; jb++) {
-        const pl_fgroup *g0 = &f->grp[f->copies[jb].g[0]];
-        const size_t col0 = f->copies[jb].off[0];
+        const struct pl_fcopies *cps = &f->copies[jb / f->nlr];
+        const pl_fgroup *g0 = &f->grp[cps->g[0]];
+        const size_t col0 = cps->off[0] + jb % f->nlr;
         float *w = run->results[jb * (size_t)niters + (size_t)cp].w;
         for (size_t j = j0; j < j1; j++)
             w[j] = g0->W[j * g0->ldw + col0];

@@ -60,11 +60,12 @@ typedef struct pl_fused {
     size_t dim, njobs, ldwmax;
     pl_fgroup grp[PL_CLASSES];
     int (*col)[PL_CLASSES];      /* njobs: a job's column in each group, or -1     */
-    struct pl_fcopies {          /* njobs: the groups holding a job, digit order   */
+    struct pl_fcopies {          /* ntasks: the groups holding a task, digit order */
         int n;
         int g[PL_CLASSES];
-        size_t off[PL_CLASSES];  /* its column in that group                       */
-    } *copies;
+        size_t off[PL_CLASSES];  /* its first column there; its nlr learning rates */
+    } *copies;                   /* are that column and the next nlr - 1            */
+    size_t ntasks, nlr;
     double *lr;                  /* njobs                                          */
     double *gb;                  /* njobs                                          */
     double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
