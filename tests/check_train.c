@@ -88,7 +88,7 @@ START_TEST(test_loss_at_zero_is_log2)
     float w[30] = { 0 };
     pl_eval ev;
     pl_logloss_eval(&o, 0, 1, w, 0.0f, NULL, &ev);
-    ck_assert_double_eq_tol(ev.loss, log(2.0), 1e-12);
+    ck_assert_double_eq_tol(ev.loss, log(2.0), 1e-6);   /* float link */
     /* z = 0 predicts class 0: accuracy is the share of negatives */
     ck_assert_double_eq_tol(ev.acc, (double)(v.n - v.npos) / (double)v.n, 1e-12);
     pl_logloss_free(&o);

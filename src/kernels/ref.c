@@ -52,7 +52,8 @@ void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ld
     }
 }
 
-/* In double, with the same stable branches as train/link.h. */
+/* In double, branching on the sign of the logit (liblinear's l2r_lr_fun):
+ * exp of a non-positive number only, never log(0). */
 void pl_link_ref(size_t m, const float *z, const float *b, const float *y, float *r,
                  float *loss, float *hits)
 {

@@ -1,0 +1,106 @@
+# bench/bench.mk - builds and runs parlogit's benchmarks (see bench/README.md).
+#
+#   make -f bench/bench.mk BUILD=build            ceilings, then product benchmarks
+#   make -f bench/bench.mk BUILD=build ceilings   this machine's ceilings only
+#
+# The top Makefile's `bench` target calls the first form from the repository
+# root after building the library.  Everything goes to $(BUILD)/bench/; each
+# group's output is printed and also kept in a text file there.  Benchmarks
+# never run concurrently (.NOTPARALLEL), whatever -j says, since they would
+# measure each other.  Only files named *_avx2.c / *_avx512.c get instruction-
+# set flags, as in the library.
+
+BUILD     ?= build
+BENCH_DIR := $(BUILD)/bench
+LIB       := $(BUILD)/libparlogit.a
+
+BENCH_CPPFLAGS := -Iinclude -Isrc -Ibench -D_GNU_SOURCE
+BENCH_CFLAGS   := -std=c11 -O3 -g -fopenmp -Wall -Wextra -Werror
+BENCH_LDFLAGS  := -fopenmp
+BENCH_LDLIBS   := -lm
+ISA_AVX2       := -mavx2 -mfma
+ISA_AVX512     := -mavx512f -mavx512bw -mavx512vl -mfma
+
+# Fail a recipe whose pipeline fails, not just its last command (tee).
+SHELL      := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
+# Pin one OpenMP thread per core unless the caller chose otherwise.
+export OMP_PROC_BIND ?= spread
+export OMP_PLACES    ?= cores
+
+.NOTPARALLEL:
+.SECONDARY:
+.PHONY: all ceilings product
+.DEFAULT_GOAL := all
+
+all: ceilings product
+
+# ---------------------------------------------------------------------------
+# Machine ceilings: memory bandwidth (ceiling_stream), FMA and pixel-pipeline
+# throughput (ceiling_fma).  Independent of the library.
+
+CEILINGS := $(BENCH_DIR)/ceiling_stream $(BENCH_DIR)/ceiling_fma
+
+$(BENCH_DIR)/ceiling_stream: $(BENCH_DIR)/ceiling_stream.o $(BENCH_DIR)/ceiling_stream_avx2.o
+$(BENCH_DIR)/ceiling_fma: $(BENCH_DIR)/ceiling_fma.o $(BENCH_DIR)/ceiling_fma_avx2.o \
+                          $(BENCH_DIR)/ceiling_fma_avx512.o
+
+$(CEILINGS):
+	$(CC) $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LDLIBS)
+
+ceilings: $(CEILINGS)
+	{ echo "# parlogit ceilings, $$(date -u '+%Y-%m-%d %H:%M UTC'), $$(uname -n)," \
+	       "$$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) CPUs," \
+	       "OMP_PROC_BIND=$$OMP_PROC_BIND OMP_PLACES=$$OMP_PLACES"; \
+	  $(BENCH_DIR)/ceiling_stream && $(BENCH_DIR)/ceiling_fma; } \
+	  | tee $(BENCH_DIR)/ceilings.txt.tmp
+	mv $(BENCH_DIR)/ceilings.txt.tmp $(BENCH_DIR)/ceilings.txt
+
+# ===========================================================================
+# >>> PRODUCT BENCHMARKS GO HERE <<<
+#
+# The product's own benchmarks (the gradient pass first) link against the
+# library built by the top Makefile.  To add one, write bench/bench_NAME.c
+# (and, if it needs intrinsics, bench/bench_NAME_avx2.c / _avx512.c), then:
+#   - add $(BENCH_DIR)/bench_NAME to PRODUCT_BENCHES;
+#   - list its extra objects as prerequisites, e.g.
+#       $(BENCH_DIR)/bench_NAME: $(BENCH_DIR)/bench_NAME_avx2.o
+#   - add its run command to the `product` recipe, writing through tee like
+#     the ceilings do, to $(BENCH_DIR)/NAME.txt.
+# The rule below links every bench_% binary with the library and its libraries.
+
+PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad
+PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot 2>/dev/null)
+
+$(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
+	$(CC) $(BENCH_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS) $(BENCH_LDLIBS)
+
+# The gradient pass (bench_grad.c) against the ceilings, then the default sweep
+# timed as a whole process against the same sweep in NumPy (bench_sweep.py).
+product: $(PRODUCT_BENCHES)
+	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
+	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
+	/usr/bin/python3 bench/bench_sweep.py $(BUILD) --numpy | tee $(BENCH_DIR)/sweep.txt.tmp
+	mv $(BENCH_DIR)/sweep.txt.tmp $(BENCH_DIR)/sweep.txt
+
+$(LIB):
+	@echo "bench.mk: $(LIB) is missing; run 'make' first (or 'make bench')" >&2; exit 1
+
+# <<< END OF PRODUCT BENCHMARKS
+# ===========================================================================
+
+# Objects: the ISA of a file is in its name; the most specific pattern wins.
+$(BENCH_DIR)/%_avx512.o: bench/%_avx512.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CPPFLAGS) $(BENCH_CFLAGS) $(ISA_AVX512) -MMD -MP -c $< -o $@
+
+$(BENCH_DIR)/%_avx2.o: bench/%_avx2.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CPPFLAGS) $(BENCH_CFLAGS) $(ISA_AVX2) -MMD -MP -c $< -o $@
+
+$(BENCH_DIR)/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CPPFLAGS) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(wildcard $(BENCH_DIR)/*.d)

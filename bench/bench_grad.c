@@ -1,0 +1,218 @@
+/*
+ * bench_grad.c - the gradient pass: what the training loop does every
+ * iteration (forward dot, link, backward axpy over every row, the block
+ * reduction), timed on MNIST's 10k set and on a synthetic uint8 matrix far
+ * beyond the caches, for every kernel set and 1..N threads, and set against
+ * this machine's ceilings from $(BUILD)/bench/ceilings.txt.
+ *
+ * Work per pass: n*dim pixels read once from memory (1 byte each), 2 FMAs per
+ * pixel (4 flops) and 2 uint8->float conversions per pixel.  So
+ *   GB/s     = n*dim / t          (compare with read bandwidth, beyond caches)
+ *   GFLOP/s  = 4*n*dim / t        (compare with peak FMA, and with the measured
+ *                                  convert+FMA pipeline, the true ceiling of a
+ *                                  kernel that converts every pixel it uses: a
+ *                                  pass does one dot-shaped and one axpy-shaped
+ *                                  FMA per pixel, so its ceiling is the harmonic
+ *                                  mean of cvt_fma_dot and cvt_fma_axpy)
+ * Output: one "grad key=value ..." line per measurement, plus a table.
+ *
+ * usage: bench_grad [CEILINGS_FILE]   (env BENCH_SYNTH_MB, default 112)
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/engine_impl.h"
+#include "parlogit/config.h"
+#include "parlogit/dataset.h"
+#include "parlogit/engine.h"
+#include "train/logloss.h"
+#include "train/view.h"
+
+#define MAXC 64
+
+static struct { char name[48]; int threads; double value; } ceil_tab[MAXC];
+static int nceil;
+
+static void read_ceilings(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bench_grad: %s not found; ratios to ceilings omitted\n", path);
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, f) && nceil < MAXC) {
+        char name[48];
+        int th;
+        double v;
+        if (sscanf(line, "ceiling name=%47s threads=%d value=%lf", name, &th, &v) == 3) {
+            snprintf(ceil_tab[nceil].name, sizeof ceil_tab[nceil].name, "%s", name);
+            ceil_tab[nceil].threads = th;
+            ceil_tab[nceil++].value = v;
+        }
+    }
+    fclose(f);
+}
+
+static double ceiling(const char *name, int threads)
+{
+    for (int i = 0; i < nceil; i++)
+        if (!strcmp(ceil_tab[i].name, name) && ceil_tab[i].threads == threads)
+            return ceil_tab[i].value;
+    return NAN;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Best seconds per pass over `passes` passes, best of 5, one bound team. */
+static double time_pass(pl_engine *eng, const pl_view *v, int passes)
+{
+    pl_error e;
+    pl_logloss o;
+    if (pl_logloss_plan(&o, &eng->k, v->dim, v->n, &e)) {
+        fprintf(stderr, "bench_grad: %s\n", e.msg);
+        exit(1);
+    }
+    pl_logloss_set_view(&o, v);
+    float *w = aligned_alloc(64, o.ldg * sizeof(float));
+    float *gw = aligned_alloc(64, o.ldg * sizeof(float));
+    for (size_t j = 0; j < v->dim; j++)
+        w[j] = 0.001f * (float)((j * 7919) % 13) - 0.006f;
+    pl_eval ev;
+    double best = INFINITY;
+    const int nth = pl_engine_threads(eng);
+#pragma omp parallel num_threads(nth)
+    {
+        int ith = omp_get_thread_num();
+        pl_engine_bind_self(eng, ith);
+        pl_logloss_eval(&o, ith, nth, w, 0.1f, gw, &ev);   /* warm-up */
+        for (int rep = 0; rep < 5; rep++) {
+            double t0 = 0;
+#pragma omp barrier
+            if (ith == 0)
+                t0 = now();
+            for (int p = 0; p < passes; p++)
+                pl_logloss_eval(&o, ith, nth, w, 0.1f, gw, &ev);
+            if (ith == 0) {
+                double t = (now() - t0) / passes;
+                best = t < best ? t : best;
+            }
+        }
+    }
+    free(w);
+    free(gw);
+    pl_logloss_free(&o);
+    return best;
+}
+
+static void bench(const char *label, const pl_dataset *d, int maxth, const char *simd_name)
+{
+    pl_view v;
+    pl_view_make(d, (pl_task){ .pos = 3, .neg = PL_REST }, &v);   /* every row */
+    const double pixels = (double)v.n * (double)v.dim;
+    const int passes = pixels > 5e7 ? 3 : 40;
+    const int simd = pl_simd_parse(simd_name);
+    double t1 = NAN;
+    printf("\n%s: %zu rows x %zu pixels = %.1f MB, kernels %s\n", label, v.n, v.dim, pixels / 1e6,
+           simd_name);
+    printf("%7s %10s %8s %9s %9s %9s %9s %8s\n", "threads", "ms/pass", "GB/s", "GFLOP/s",
+           "%readBW", "%peakFMA", "%cvt+FMA", "speedup");
+    for (int nth = 1; nth <= maxth; nth++) {
+        pl_engine *eng;
+        pl_error e;
+        if (pl_engine_create(&(pl_engine_opts){ nth, PL_BIND_CORE, simd }, &eng, &e)) {
+            fprintf(stderr, "bench_grad: %s\n", e.msg);
+            exit(1);
+        }
+        double t = time_pass(eng, &v, passes);
+        pl_engine_destroy(eng);
+        if (nth == 1)
+            t1 = t;
+        const char *isa = simd == PL_SIMD_AVX512 ? "avx512" : "avx2";
+        char peak[48], cdot[48], caxpy[48];
+        snprintf(peak, sizeof peak, "fma_peak_%s", isa);
+        snprintf(cdot, sizeof cdot, "cvt_fma_dot_%s", isa);
+        snprintf(caxpy, sizeof caxpy, "cvt_fma_axpy_%s", isa);
+        double gbs = pixels / t * 1e-9, gfl = 4 * pixels / t * 1e-9;
+        double bw = ceiling(pixels > 4e7 ? "read_dram" : "read_l3", nth);
+        double pk = ceiling(peak, nth);
+        double cv = 2.0 / (1.0 / ceiling(cdot, nth) + 1.0 / ceiling(caxpy, nth));
+        printf("%7d %10.3f %8.2f %9.2f %8.0f%% %8.0f%% %8.0f%% %8.2f\n", nth, t * 1e3, gbs, gfl,
+               100 * gbs / bw, 100 * gfl / pk, 100 * gfl / cv, t1 / t);
+        printf("grad data=%s rows=%zu simd=%s threads=%d ms_per_pass=%.4f GBps=%.3f GFLOPs=%.3f "
+               "frac_read_bw=%.3f frac_peak_fma=%.3f frac_cvt_fma=%.3f speedup=%.3f\n",
+               label, v.n, simd_name, nth, t * 1e3, gbs, gfl, gbs / bw, gfl / pk, gfl / cv,
+               t1 / t);
+    }
+}
+
+static void synth(size_t n, pl_dataset *d)
+{
+    pl_raw raw = { .n = n, .height = PL_SIDE, .width = PL_SIDE, .dim = PL_PIXELS };
+    raw.pix = malloc(n * PL_PIXELS);
+    raw.label = malloc(n);
+    if (!raw.pix || !raw.label) {
+        fprintf(stderr, "bench_grad: out of memory\n");
+        exit(1);
+    }
+    uint64_t s = 1;
+    for (size_t i = 0; i < n * PL_PIXELS; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        raw.pix[i] = (uint8_t)(s >> 56);
+    }
+    for (size_t i = 0; i < n; i++)
+        raw.label[i] = (uint8_t)(i % 10);
+    pl_error e;
+    if (pl_dataset_build(&raw, NULL, n, 1, d, &e)) {
+        fprintf(stderr, "bench_grad: %s\n", e.msg);
+        exit(1);
+    }
+    pl_raw_free(&raw);
+}
+
+int main(int argc, char **argv)
+{
+    read_ceilings(argc > 1 ? argv[1] : "build/bench/ceilings.txt");
+    pl_engine *probe;
+    pl_error e;
+    if (pl_engine_create(&(pl_engine_opts){ 0, PL_BIND_CORE, PL_SIMD_AUTO }, &probe, &e)) {
+        fprintf(stderr, "bench_grad: %s\n", e.msg);
+        return 1;
+    }
+    const int maxth = pl_engine_cores(probe);
+    pl_engine_destroy(probe);
+
+    pl_raw raw;
+    if (pl_idx_load("data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz",
+                    &raw, &e)) {
+        fprintf(stderr, "bench_grad: %s (run `make data` first)\n", e.msg);
+        return 1;
+    }
+    pl_dataset mnist, big;
+    if (pl_dataset_build(&raw, NULL, raw.n, 1, &mnist, &e))
+        return 1;
+    pl_raw_free(&raw);
+    const char *mb = getenv("BENCH_SYNTH_MB");
+    size_t rows = (size_t)((mb ? atof(mb) : 112.0) * 1e6 / PL_PIXELS);
+    synth(rows, &big);
+
+    const char *levels[] = { "scalar", "avx2", "avx512" };
+    for (int l = 0; l < 3; l++) {
+        if (!pl_simd_supported(pl_simd_parse(levels[l])))
+            continue;
+        bench("mnist10k", &mnist, l == 0 ? 1 : maxth, levels[l]);
+        bench("synthetic", &big, l == 0 ? 1 : maxth, levels[l]);
+    }
+    pl_dataset_free(&mnist);
+    pl_dataset_free(&big);
+    return 0;
+}
