@@ -93,7 +93,7 @@ static double time_pass(pl_engine *eng, const pl_view *v, int passes)
 #pragma omp parallel num_threads(nth)
     {
         int ith = omp_get_thread_num();
-        pl_engine_bind_self(eng, ith);
+        pl_engine_enter(eng, ith, nth);
         pl_logloss_eval(&o, ith, nth, w, 0.1f, gw, &ev);   /* warm-up */
         for (int rep = 0; rep < 5; rep++) {
             double t0 = 0;
@@ -107,6 +107,7 @@ static double time_pass(pl_engine *eng, const pl_view *v, int passes)
                 best = t < best ? t : best;
             }
         }
+        pl_engine_leave();
     }
     free(w);
     free(gw);

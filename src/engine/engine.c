@@ -154,6 +154,22 @@ int pl_engine_describe(const pl_engine *eng, char *buf, size_t len)
     return PL_OK;
 }
 
+_Thread_local pl_spin_barrier *pl_tl_bar;
+_Thread_local unsigned pl_tl_nth;
+
+void pl_engine_enter(pl_engine *eng, int ith, int nth)
+{
+    pl_engine_bind_self(eng, ith);
+    pl_tl_bar = &eng->bar;
+    pl_tl_nth = (unsigned)nth;
+}
+
+void pl_engine_leave(void)
+{
+    pl_tl_bar = NULL;
+    pl_tl_nth = 0;
+}
+
 void pl_engine_bind_team(const pl_engine *eng)
 {
 #pragma omp parallel num_threads(eng->nth)

@@ -5,10 +5,21 @@
 #define PARLOGIT_ENGINE_IMPL_H
 
 #include <hwloc.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/engine.h"
+
+/* The team's barrier: threads spin (a training iteration is far shorter than
+ * a sleep and wake-up), yielding the CPU now and then in case the team has
+ * more threads than cores.  Arrivals are counted; the last one resets the
+ * count and advances the phase the others wait on. */
+typedef struct pl_spin_barrier {
+    _Alignas(64) atomic_uint arrived;
+    _Alignas(64) atomic_uint phase;
+} pl_spin_barrier;
 
 struct pl_engine {
     hwloc_topology_t topo;
@@ -18,19 +29,47 @@ struct pl_engine {
     int bind_active;      /* 1 when threads bind themselves with hwloc        */
     char bind_note[160];  /* why binding is off, when it is                   */
     pl_kernels k;
+    pl_spin_barrier bar;
 };
 
 /* Called by thread ith at the start of the team's parallel region: binds it to
  * core ith mod ncores when binding is active.  Safe to call concurrently. */
 void pl_engine_bind_self(const pl_engine *eng, int ith);
 
+/* Every thread of a team of nth: binds (as above) and makes pl_team_barrier
+ * use the engine's spin barrier for this team until pl_engine_leave. */
+void pl_engine_enter(pl_engine *eng, int ith, int nth);
+void pl_engine_leave(void);
+
+extern _Thread_local pl_spin_barrier *pl_tl_bar;
+extern _Thread_local unsigned pl_tl_nth;
+
+/* A barrier of the current team: the engine's spin barrier inside
+ * pl_engine_enter/leave, else OpenMP's (a no-op outside parallel regions). */
+static inline void pl_team_barrier(void)
+{
+    pl_spin_barrier *b = pl_tl_bar;
+    if (!b) {
+        _Pragma("omp barrier")
+        return;
+    }
+    const unsigned ph = atomic_load_explicit(&b->phase, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == pl_tl_nth) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->phase, ph + 1, memory_order_release);
+        return;
+    }
+    for (unsigned spins = 1; atomic_load_explicit(&b->phase, memory_order_acquire) == ph; spins++)
+        if ((spins & 0xfff) == 0)
+            sched_yield();
+}
+
 /* A barrier of the current team, skipped when a thread works alone (the
  * "jobs" strategy: each thread trains whole models by itself). */
 #define PL_BARRIER(solo)                                                                \
     do {                                                                                \
-        if (!(solo)) {                                                                  \
-            _Pragma("omp barrier")                                                      \
-        }                                                                               \
+        if (!(solo))                                                                    \
+            pl_team_barrier();                                                          \
     } while (0)
 
 /* Thread ith's share [*lo, *hi) of [0, n), cut at multiples of align (the last

@@ -228,7 +228,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
             }
         }
     }
-#pragma omp barrier
+    pl_team_barrier();
 
     if (grad) {
         /* Each digit's partials summed in block order (the first copied); the
@@ -271,7 +271,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
             if (grad)
                 f->gb[jb] = s->rows[jb] ? rsum / n : 0.0;
         }
-#pragma omp barrier
+    pl_team_barrier();
 }
 
 /* w <- w - lr * grad for every job, from the digits' summed partials (a
@@ -388,7 +388,7 @@ void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train
         }
         if (t == last)
             break;
-#pragma omp barrier   /* halt flags and saved models are settled before the update */
+        pl_team_barrier();   /* halt flags and saved models are settled before the update */
         update(f, ith, nth);
         if (ith == 0) {
             if (o && o->progress)
@@ -396,7 +396,7 @@ void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train
             if (o && o->stop && *o->stop)
                 *interrupted = 1;
         }
-#pragma omp barrier
+        pl_team_barrier();
         if (*interrupted)
             break;
     }
@@ -405,5 +405,5 @@ void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train
             for (size_t jb = 0; jb < nj; jb++)
                 run->results[jb * (size_t)niters + (size_t)c].status =
                     f->halt[jb] ? PL_RUN_DIVERGED : PL_RUN_INTERRUPTED;
-#pragma omp barrier
+    pl_team_barrier();
 }

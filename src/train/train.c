@@ -240,14 +240,14 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-        pl_engine_bind_self(eng, ith);
+        pl_engine_enter(eng, ith, team);
         if (strategy == PL_STRATEGY_FUSED) {
             pl_fused_run(&fused, cfg, out, opts, ith, team, &interrupted);
         } else if (strategy == PL_STRATEGY_DATA) {
             for (size_t jb = 0; jb < njobs; jb++) {
                 if (ith == 0)
                     dense_job(&shared, &ws[0], jb, cfg, train, val, test, out);
-#pragma omp barrier
+                pl_team_barrier();
                 if (interrupted)   /* written by thread 0 before the barrier above */
                     break;
                 pl_gd_run(&shared, ith, team);
@@ -269,6 +269,7 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
                 out->curves[jb].len = mine.curve_len;
             }
         }
+        pl_engine_leave();
     }
     /* Jobs never started (an interruption) say so. */
     for (size_t jb = 0; jb < njobs; jb++)
