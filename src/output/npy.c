@@ -21,7 +21,7 @@ int pl_npy_write(const char *path, const float *a, int ndim, const size_t *shape
 }
 
 int pl_npy_stage(const char *path, const float *a, int ndim, const size_t *shape,
-                 pl_abatch *batch, pl_error *e)
+                 const pl_sdir *dir, pl_error *e)
 {
     if (ndim < 0 || ndim > 4)
         return pl_errorf(e, PL_EINPUT, "%s: npy rank %d not supported", path, ndim);
@@ -44,7 +44,7 @@ int pl_npy_stage(const char *path, const float *a, int ndim, const size_t *shape
     head[9] = (unsigned char)(hlen >> 8);
 
     pl_afile f;
-    int rc = pl_afile_open_in(&f, path, batch, e);
+    int rc = dir ? pl_afile_open_staged(&f, dir, path, e) : pl_afile_open(&f, path, e);
     if (rc)
         return rc;
     fwrite(head, 1, sizeof head, f.f);

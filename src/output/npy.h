@@ -1,6 +1,7 @@
 /*
- * npy.h - .npy writing as part of a batch of files committed together
- * (util.h: pl_abatch).  The public pl_npy_write commits on its own.
+ * npy.h - .npy writing into a staging directory (util.h: pl_sdir), where
+ * path is the file's name in it; with dir NULL, path is a path and the file is
+ * committed on its own (the public pl_npy_write).
  */
 #ifndef PARLOGIT_NPY_H
 #define PARLOGIT_NPY_H
@@ -10,6 +11,6 @@
 #include "util/util.h"
 
 int pl_npy_stage(const char *path, const float *a, int ndim, const size_t *shape,
-                 pl_abatch *batch, pl_error *e);
+                 const pl_sdir *dir, pl_error *e);
 
 #endif

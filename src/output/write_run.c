@@ -68,12 +68,12 @@ static void json_kv(FILE *f, const char *key, double x, int last)
     fputs(last ? "\n" : ",\n", f);
 }
 
-static int write_sidecar(const char *path, const char *name, const pl_config *cfg,
-                         const pl_data *data, const pl_run *run, const pl_result *r,
-                         pl_abatch *batch, pl_error *e)
+static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
+                         const pl_config *cfg, const pl_data *data, const pl_run *run,
+                         const pl_result *r, pl_error *e)
 {
     pl_afile f;
-    int rc = pl_afile_open_in(&f, path, batch, e);
+    int rc = pl_afile_open_staged(&f, dir, file, e);
     if (rc)
         return rc;
     char t[16], s[32];
@@ -92,9 +92,15 @@ static int write_sidecar(const char *path, const char *name, const pl_config *cf
     char wfile[128], bfile[128];
     snprintf(wfile, sizeof wfile, "%s.w.npy", name);
     snprintf(bfile, sizeof bfile, "%s.b.npy", name);
-    pl_json_str(f.f, wfile);
+    if (r->status == PL_RUN_OK)   /* a model never reached has no files */
+        pl_json_str(f.f, wfile);
+    else
+        fputs("null", f.f);
     fprintf(f.f, ",\n  \"weights_shape\": [%zu],\n  \"bias_file\": ", run->dim);
-    pl_json_str(f.f, bfile);
+    if (r->status == PL_RUN_OK)
+        pl_json_str(f.f, bfile);
+    else
+        fputs("null", f.f);
     fprintf(f.f, ",\n  \"bias\": %s,\n", r->b == r->b ? pl_fmt_float(s, r->b) : "null");
     json_kv(f.f, "train_loss", r->train_loss, 0);
     json_kv(f.f, "train_acc", r->train_acc, 0);
@@ -123,34 +129,37 @@ static int write_sidecar(const char *path, const char *name, const pl_config *cf
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
                  const pl_run *run, pl_error *e)
 {
-    char models[4096], path[4096 + 160];
-    pl_abatch batch = { 0 };
+    char models[4096], file[160];
+    pl_sdir staged;
     snprintf(models, sizeof models, "%s/models", dir);
-    int rc = pl_mkdirs(models, e);
+    int rc = pl_mkdirs(dir, e);
     if (!rc)
         rc = write_results(dir, run, e);
     if (!rc)
         rc = write_curves(dir, run, e);
-    /* Models, hundreds of files in a sweep, are staged and committed together. */
+    if (rc)
+        return rc;
+    /* Models, hundreds of files in a sweep, replace the old set as a whole. */
+    rc = pl_sdir_open(&staged, models, e);
     for (size_t i = 0; !rc && i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
         char name[64];
         pl_model_name(r, name);
         if (r->status == PL_RUN_OK) {   /* a model that was never reached has no weights */
             size_t shape = run->dim;
-            snprintf(path, sizeof path, "%s/%s.w.npy", models, name);
-            rc = pl_npy_stage(path, r->w, 1, &shape, &batch, e);
-            snprintf(path, sizeof path, "%s/%s.b.npy", models, name);
+            snprintf(file, sizeof file, "%s.w.npy", name);
+            rc = pl_npy_stage(file, r->w, 1, &shape, &staged, e);
+            snprintf(file, sizeof file, "%s.b.npy", name);
             if (!rc)
-                rc = pl_npy_stage(path, &r->b, 0, NULL, &batch, e);
+                rc = pl_npy_stage(file, &r->b, 0, NULL, &staged, e);
         }
-        snprintf(path, sizeof path, "%s/%s.json", models, name);
+        snprintf(file, sizeof file, "%s.json", name);
         if (!rc)
-            rc = write_sidecar(path, name, cfg, data, run, r, &batch, e);
+            rc = write_sidecar(&staged, file, name, cfg, data, run, r, e);
     }
     if (rc)
-        pl_abatch_abort(&batch);
+        pl_sdir_abort(&staged);
     else
-        rc = pl_abatch_commit(&batch, e);
+        rc = pl_sdir_commit(&staged, e);
     return rc;
 }

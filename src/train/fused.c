@@ -53,6 +53,8 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     for (int c = 0; c < PL_CLASSES; c++) {
         if (!f->grp[c].m)
             continue;
+        if (grad)
+            f->grp[c].blk0 = nb;
         for (size_t r = d->start[c]; r < d->start[c + 1]; r += PL_FBLOCK_ROWS) {
             size_t n = d->start[c + 1] - r < PL_FBLOCK_ROWS ? d->start[c + 1] - r : PL_FBLOCK_ROWS;
             s->blk[nb] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff, .tile0 = tile,
@@ -63,6 +65,8 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
             if (grad)
                 goff += f->dim * f->grp[c].ldw;
         }
+        if (grad)
+            f->grp[c].blk1 = nb;
     }
     int rc = pl_tiles_build(d, r0, rn, s->nblk, nthreads, &s->tiles, e);
     free(r0);
@@ -106,16 +110,18 @@ void pl_fused_free(pl_fused *f)
         free(f->grp[c].y);
         free(f->grp[c].W);
         free(f->grp[c].b);
-        free(f->grp[c].gsum);
     }
     free(f->col);
     free(f->copies);
     free(f->lr);
+    free(f->lrf);
+    free(f->inv);
     free(f->gb);
     free(f->stat);
     free(f->halt);
     free(f->zbuf);
     free(f->rbuf);
+    free(f->gbuf);
     fset_free(&f->train);
     fset_free(&f->val);
     fset_free(&f->test);
@@ -136,13 +142,16 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
     f->nlr = (size_t)cfg->train.nlr;
     f->copies = calloc(f->ntasks, sizeof *f->copies);
     f->lr = malloc(nj * sizeof *f->lr);
+    f->lrf = malloc(nj * sizeof *f->lrf);
+    f->inv = calloc(f->ntasks ? f->ntasks : 1, sizeof *f->inv);
     f->gb = calloc(nj, sizeof *f->gb);
     f->stat = calloc(2 * nj, sizeof *f->stat);
     f->halt = calloc(nj, sizeof *f->halt);
-    if (!f->col || !f->copies || !f->lr || !f->gb || !f->stat || !f->halt)
+    if (!f->col || !f->copies || !f->lr || !f->lrf || !f->inv || !f->gb || !f->stat || !f->halt)
         goto nomem;
     for (size_t jb = 0; jb < nj; jb++) {
         f->lr[jb] = cfg->train.lr[jb % (size_t)cfg->train.nlr];
+        f->lrf[jb] = (float)f->lr[jb];
         for (int c = 0; c < PL_CLASSES; c++)
             f->col[jb][c] = -1;
     }
@@ -157,8 +166,7 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
         g->y = zalloc(g->ldw * sizeof *g->y);
         g->b = zalloc(g->ldw * sizeof *g->b);
         g->W = zalloc(dim * g->ldw * sizeof *g->W);
-        g->gsum = zalloc(dim * g->ldw * sizeof *g->gsum);
-        if (!g->job || !g->y || !g->b || !g->W || !g->gsum)
+        if (!g->job || !g->y || !g->b || !g->W)
             goto nomem;
         size_t kcol = 0;
         for (size_t jb = 0; jb < nj; jb++) {
@@ -178,9 +186,12 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
     }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->rbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
-    if (!f->zbuf || !f->rbuf)
+    f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
+    if (!f->zbuf || !f->rbuf || !f->gbuf)
         goto nomem;
     int rc = fset_plan(f, &f->train, train, 1, nthreads, cfg, e);
+    for (size_t t = 0; !rc && t < f->ntasks; t++)
+        f->inv[t] = f->train.rows[t * f->nlr] ? 1.0f / (float)f->train.rows[t * f->nlr] : 0.0f;
     if (!rc)
         rc = fset_plan(f, &f->val, val, 0, nthreads, cfg, e);
     if (!rc)
@@ -194,7 +205,8 @@ nomem:
 }
 
 /* One pass over set s at the current weights: every job's mean loss and
- * accuracy into f->stat and, when grad, its gradient (each digit's gsum, f->gb). */
+ * accuracy into f->stat and, when grad, the blocks' partial gradients (summed
+ * by update) and f->gb. */
 static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
     const pl_kernels *k = f->k;
@@ -230,30 +242,6 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     }
     pl_team_barrier();
 
-    if (grad) {
-        /* Each digit's partials summed in block order (the first copied); the
-         * update combines a model's copies. */
-        size_t j0, j1;
-        pl_share(dim, 16, ith, nth, &j0, &j1);
-        for (int c = 0; c < PL_CLASSES; c++) {
-            pl_fgroup *g = &f->grp[c];
-            if (!g->m)
-                continue;
-            float *gs = g->gsum + j0 * g->ldw;
-            const size_t span = (j1 - j0) * g->ldw;
-            int first = 1;
-            for (size_t bk = 0; bk < s->nblk; bk++) {
-                if (s->blk[bk].g != c)
-                    continue;
-                const float *G = s->G + s->blk[bk].goff + j0 * g->ldw;
-                if (first)
-                    memcpy(gs, G, span * sizeof *gs);
-                else
-                    k->vadd(gs, G, span);
-                first = 0;
-            }
-        }
-    }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
             double l = 0, h = 0, rsum = 0;
@@ -274,36 +262,58 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     pl_team_barrier();
 }
 
-/* w <- w - lr * grad for every job, from the digits' summed partials (a
- * task's copies added in digit order), written to every copy.  Pixel-major,
- * so the rows touched for one pixel stay in L1; a task's learning rates are
- * adjacent columns, so the inner loops run over contiguous floats. */
+/* w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time (each
+ * thread its range): each digit's block partials of those pixels summed in
+ * block order (the first copied; contiguous spans), then for each pixel each
+ * task's copies added in digit order, the step taken and written to every
+ * copy.  A task's learning rates are adjacent columns, so the inner loops run
+ * over contiguous floats; what a chunk needs stays in L1. */
 static void update(pl_fused *f, int ith, int nth)
 {
-    const size_t nlr = f->nlr;
-    float w[PL_MAX_LIST];
+    const size_t nlr = f->nlr, L = f->ldwmax, P = PL_UPDATE_PIXELS;
+    const pl_fset *s = &f->train;
+    float *gs = f->gbuf + (size_t)ith * PL_CLASSES * P * L, w[PL_MAX_LIST];
     size_t j0, j1;
-    pl_share(f->dim, 16, ith, nth, &j0, &j1);
-    for (size_t j = j0; j < j1; j++)
-        for (size_t t = 0; t < f->ntasks; t++) {
-            const struct pl_fcopies *cp = &f->copies[t];
-            const pl_fgroup *g0 = &f->grp[cp->g[0]];
-            const float *w0 = g0->W + j * g0->ldw + cp->off[0];
-            const double inv = 1.0 / (double)f->train.rows[t * nlr];
-            double acc[PL_MAX_LIST] = { 0 };
-            for (int q = 0; q < cp->n; q++) {
-                const float *gs = f->grp[cp->g[q]].gsum + j * f->grp[cp->g[q]].ldw + cp->off[q];
-                for (size_t l = 0; l < nlr; l++)
-                    acc[l] += (double)gs[l];
-            }
-            for (size_t l = 0; l < nlr; l++) {
-                const float g = (float)(acc[l] * inv);
-                w[l] = f->halt[t * nlr + l] ? 0.0f : (float)(w0[l] - f->lr[t * nlr + l] * (double)g);
-            }
-            for (int q = 0; q < cp->n; q++)
-                memcpy(f->grp[cp->g[q]].W + j * f->grp[cp->g[q]].ldw + cp->off[q], w,
-                       nlr * sizeof *w);
+    pl_share(f->dim, P, ith, nth, &j0, &j1);
+    for (size_t c0 = j0; c0 < j1; c0 += P) {
+        const size_t np = j1 - c0 < P ? j1 - c0 : P;
+        for (int c = 0; c < PL_CLASSES; c++) {
+            const pl_fgroup *g = &f->grp[c];
+            if (!g->m)
+                continue;
+            float *sum = gs + (size_t)c * P * L;
+            const size_t span = np * g->ldw, at = c0 * g->ldw;
+            memcpy(sum, s->G + s->blk[g->blk0].goff + at, span * sizeof *sum);
+            for (size_t bk = g->blk0 + 1; bk < g->blk1; bk++)
+                f->k->vadd(sum, s->G + s->blk[bk].goff + at, span);
         }
+        for (size_t p = 0; p < np; p++) {
+            const size_t j = c0 + p;
+            for (size_t t = 0; t < f->ntasks; t++) {
+                const struct pl_fcopies *cp = &f->copies[t];
+                const pl_fgroup *g0 = &f->grp[cp->g[0]];
+                const float *w0 = g0->W + j * g0->ldw + cp->off[0], *lr = f->lrf + t * nlr;
+                const float inv = f->inv[t];
+                const size_t ld0 = g0->ldw;
+                const float *ga = gs + (size_t)cp->g[0] * P * L + p * ld0 + cp->off[0];
+                for (size_t l = 0; l < nlr; l++)
+                    w[l] = ga[l];
+                for (int q = 1; q < cp->n; q++) {
+                    const size_t ldq = f->grp[cp->g[q]].ldw;
+                    const float *gq = gs + (size_t)cp->g[q] * P * L + p * ldq + cp->off[q];
+                    for (size_t l = 0; l < nlr; l++)
+                        w[l] += gq[l];
+                }
+                for (size_t l = 0; l < nlr; l++)   /* halted jobs have lr 0 and w 0 */
+                    w[l] = w0[l] - lr[l] * (w[l] * inv);
+                for (int q = 0; q < cp->n; q++) {
+                    float *dst = f->grp[cp->g[q]].W + j * f->grp[cp->g[q]].ldw + cp->off[q];
+                    for (size_t l = 0; l < nlr; l++)
+                        dst[l] = w[l];
+                }
+            }
+        }
+    }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
             const struct pl_fcopies *cp = &f->copies[jb / nlr];
@@ -332,6 +342,22 @@ static void save(pl_fused *f, pl_run *run, int niters, int cp, int ith, int nth)
     }
 }
 
+/* A diverged job stops: its weights become zero in every copy and its step
+ * size zero, so the rest of the sweep neither moves nor reads it.  Thread 0,
+ * between the pass and the update. */
+static void halt_job(pl_fused *f, size_t jb)
+{
+    const struct pl_fcopies *cp = &f->copies[jb / f->nlr];
+    const size_t l = jb % f->nlr;
+    f->halt[jb] = 1;
+    f->lrf[jb] = 0.0f;
+    for (int q = 0; q < cp->n; q++) {
+        pl_fgroup *g = &f->grp[cp->g[q]];
+        for (size_t j = 0; j < f->dim; j++)
+            g->W[j * g->ldw + cp->off[q] + l] = 0.0f;
+    }
+}
+
 void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train_opts *o,
                   int ith, int nth, int *interrupted)
 {
@@ -346,7 +372,7 @@ void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train
                 if (f->halt[jb])
                     continue;
                 if (!isfinite(f->stat[2 * jb]))
-                    f->halt[jb] = 1;
+                    halt_job(f, jb);
                 else
                     run->curves[jb].loss[run->curves[jb].len++] = f->stat[2 * jb];
             }

@@ -27,6 +27,7 @@
 #include "train/sparse.h"
 
 #define PL_FBLOCK_ROWS 256
+#define PL_UPDATE_PIXELS 16   /* pixels whose partials are summed at a time */
 
 typedef struct pl_fgroup {
     size_t m, ldw;       /* models using this digit; columns padded to PL_MCOLS  */
@@ -34,7 +35,7 @@ typedef struct pl_fgroup {
     float *y;            /* ldw: the target of this digit's rows, per column      */
     float *W;            /* dim * ldw weights                                      */
     float *b;            /* ldw biases                                             */
-    float *gsum;         /* dim * ldw: the digit's gradient, its blocks summed     */
+    size_t blk0, blk1;   /* its blocks in the training set: [blk0, blk1)           */
 } pl_fgroup;
 
 typedef struct pl_fblock {
@@ -67,10 +68,13 @@ typedef struct pl_fused {
     } *copies;                   /* are that column and the next nlr - 1            */
     size_t ntasks, nlr;
     double *lr;                  /* njobs                                          */
+    float *lrf;                  /* njobs: lr as used by the update (0 once halted) */
+    float *inv;                  /* ntasks: 1 / training rows of the task           */
     double *gb;                  /* njobs                                          */
     double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
     int *halt;                   /* njobs: 0 running, 1 diverged                   */
     float *zbuf, *rbuf;          /* per thread: PL_TILE_ROWS * ldwmax each          */
+    float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
     pl_fset train, val, test;    /* val / test have d == NULL when absent           */
 } pl_fused;
 

@@ -1,6 +1,7 @@
 /*
  * atomic.c - atomic output files and directory creation.  See util.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,15 +12,21 @@
 
 #include "util/util.h"
 
-int pl_afile_open(pl_afile *a, const char *path, pl_error *e)
-{
-    return pl_afile_open_in(a, path, NULL, e);
-}
-
-int pl_afile_open_in(pl_afile *a, const char *path, pl_abatch *b, pl_error *e)
+int pl_afile_open_staged(pl_afile *a, const pl_sdir *d, const char *name, pl_error *e)
 {
     memset(a, 0, sizeof *a);
-    a->batch = b;
+    a->staged = 1;
+    if ((size_t)snprintf(a->path, sizeof a->path, "%s/%s", d->stage, name) >= sizeof a->path)
+        return pl_errorf(e, PL_EINPUT, "%s/%s: path too long", d->path, name);
+    a->f = fopen(a->path, "wbx");   /* the staging directory is new: nothing to replace */
+    if (!a->f)
+        return pl_errorf(e, PL_EIO, "%s: cannot create: %s", a->path, strerror(errno));
+    return PL_OK;
+}
+
+int pl_afile_open(pl_afile *a, const char *path, pl_error *e)
+{
+    memset(a, 0, sizeof *a);
     if (strlen(path) >= sizeof a->path)
         return pl_errorf(e, PL_EINPUT, "%s: path too long", path);
     snprintf(a->path, sizeof a->path, "%s", path);
@@ -39,47 +46,17 @@ int pl_afile_open_in(pl_afile *a, const char *path, pl_abatch *b, pl_error *e)
     return PL_OK;
 }
 
-/* Records a staged file in its batch. */
-static int stage(pl_afile *a, pl_error *e)
-{
-    pl_abatch *b = a->batch;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
-        char **t = realloc(b->tmp, cap * sizeof *t), **p = t ? realloc(b->path, cap * sizeof *p) : NULL;
-        if (t)
-            b->tmp = t;
-        if (p)
-            b->path = p;
-        if (!t || !p)
-            return pl_errorf(e, PL_ENOMEM, "out of memory");
-        b->cap = cap;
-    }
-    b->tmp[b->n] = strdup(a->tmp);
-    b->path[b->n] = strdup(a->path);
-    if (!b->tmp[b->n] || !b->path[b->n]) {
-        free(b->tmp[b->n]);
-        free(b->path[b->n]);
-        return pl_errorf(e, PL_ENOMEM, "out of memory");
-    }
-    b->n++;
-    return PL_OK;
-}
-
 int pl_afile_commit(pl_afile *a, pl_error *e)
 {
-    int bad = ferror(a->f) || fflush(a->f) != 0 || (!a->batch && fsync(fileno(a->f)) != 0);
+    int bad = ferror(a->f) || fflush(a->f) != 0 || (!a->staged && fsync(fileno(a->f)) != 0);
     int err = errno;
     if (fclose(a->f) != 0 && !bad) {
         bad = 1;
         err = errno;
     }
     a->f = NULL;
-    if (!bad && a->batch) {
-        int rc = stage(a, e);
-        if (rc)
-            unlink(a->tmp);
-        return rc;
-    }
+    if (a->staged)   /* the directory commit makes it durable and visible */
+        return bad ? pl_errorf(e, PL_EIO, "%s: write failed: %s", a->path, strerror(err)) : PL_OK;
     if (!bad && rename(a->tmp, a->path) != 0) {
         bad = 1;
         err = errno;
@@ -97,7 +74,9 @@ void pl_afile_abort(pl_afile *a)
         fclose(a->f);
         a->f = NULL;
     }
-    if (a->tmp[0])
+    if (a->staged)
+        unlink(a->path);
+    else if (a->tmp[0])
         unlink(a->tmp);
 }
 
@@ -125,49 +104,89 @@ int pl_mkdirs(const char *path, pl_error *e)
     return PL_OK;
 }
 
-static void batch_free(pl_abatch *b)
+int pl_rmtree(const char *path, pl_error *e)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->tmp[i]);
-        free(b->path[i]);
+    DIR *d = opendir(path);
+    if (!d) {
+        if (errno == ENOENT)
+            return PL_OK;
+        return pl_errorf(e, PL_EIO, "%s: cannot open: %s", path, strerror(errno));
     }
-    free(b->tmp);
-    free(b->path);
-    memset(b, 0, sizeof *b);
+    int rc = PL_OK;
+    struct dirent *de;
+    char sub[8192];
+    while (!rc && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+        struct stat st;
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = pl_rmtree(sub, e);
+        else if (unlink(sub) != 0)
+            rc = pl_errorf(e, PL_EIO, "%s: cannot remove: %s", sub, strerror(errno));
+    }
+    closedir(d);
+    if (!rc && rmdir(path) != 0)
+        rc = pl_errorf(e, PL_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    return rc;
 }
 
-int pl_abatch_commit(pl_abatch *b, pl_error *e)
+/* "parent/.name.<what>XXXXXX" for mkdtemp. */
+static int sibling(char *out, size_t len, const char *path, const char *what)
 {
-    if (b->n == 0) {
-        batch_free(b);
-        return PL_OK;
-    }
+    const char *slash = strrchr(path, '/');
+    int n = slash ? snprintf(out, len, "%.*s/.%s.%sXXXXXX", (int)(slash - path), path, slash + 1, what)
+                  : snprintf(out, len, ".%s.%sXXXXXX", path, what);
+    return n > 0 && (size_t)n < len;
+}
+
+int pl_sdir_open(pl_sdir *d, const char *path, pl_error *e)
+{
+    memset(d, 0, sizeof *d);
+    if (strlen(path) >= sizeof d->path || !sibling(d->stage, sizeof d->stage, path, "new"))
+        return pl_errorf(e, PL_EINPUT, "%s: path too long", path);
+    snprintf(d->path, sizeof d->path, "%s", path);
+    if (!mkdtemp(d->stage))
+        return pl_errorf(e, PL_EIO, "%s: cannot create a staging directory: %s", path,
+                         strerror(errno));
+    return PL_OK;
+}
+
+int pl_sdir_commit(pl_sdir *d, pl_error *e)
+{
     /* One sync of the file system holding the files, instead of one fsync each. */
-    int fd = open(b->tmp[0], O_RDONLY);
+    int fd = open(d->stage, O_RDONLY | O_DIRECTORY);
     if (fd < 0 || syncfs(fd) != 0) {
         int err = errno;
         if (fd >= 0)
             close(fd);
-        pl_errorf(e, PL_EIO, "%s: sync failed: %s", b->path[0], strerror(err));
-        pl_abatch_abort(b);
-        return PL_EIO;
+        pl_sdir_abort(d);
+        return pl_errorf(e, PL_EIO, "%s: sync failed: %s", d->path, strerror(err));
     }
     close(fd);
-    for (size_t i = 0; i < b->n; i++)
-        if (rename(b->tmp[i], b->path[i]) != 0) {
-            pl_errorf(e, PL_EIO, "%s: rename failed: %s", b->path[i], strerror(errno));
-            for (size_t k = i; k < b->n; k++)
-                unlink(b->tmp[k]);
-            batch_free(b);
-            return PL_EIO;
-        }
-    batch_free(b);
-    return PL_OK;
+    char old[sizeof d->stage];
+    struct stat st;
+    int had = stat(d->path, &st) == 0;
+    if (had && (!sibling(old, sizeof old, d->path, "old") || !mkdtemp(old) ||
+                rename(d->path, old) != 0)) {   /* an empty directory is replaced */
+        int err = errno;
+        pl_sdir_abort(d);
+        return pl_errorf(e, PL_EIO, "%s: cannot move the old directory aside: %s", d->path,
+                         strerror(err));
+    }
+    if (rename(d->stage, d->path) != 0) {
+        int err = errno;
+        if (had)
+            (void)rename(old, d->path);   /* put the old one back */
+        pl_sdir_abort(d);
+        return pl_errorf(e, PL_EIO, "%s: cannot move the new directory in: %s", d->path,
+                         strerror(err));
+    }
+    return had ? pl_rmtree(old, e) : PL_OK;
 }
 
-void pl_abatch_abort(pl_abatch *b)
+void pl_sdir_abort(pl_sdir *d)
 {
-    for (size_t i = 0; i < b->n; i++)
-        unlink(b->tmp[i]);
-    batch_free(b);
+    if (d->stage[0])
+        (void)pl_rmtree(d->stage, NULL);
 }

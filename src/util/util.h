@@ -23,31 +23,39 @@ const char *pl_fmt_float(char buf[32], float x);
  * it over the target, so readers see the old file or the whole new one.
  * abort removes the temporary file.  Both release the handle.
  */
+/*
+ * A directory replaced as a whole (a sweep's hundreds of model files): its
+ * files are written into a fresh staging directory beside it, where nothing
+ * else looks; pl_sdir_commit makes them durable with one file-system sync,
+ * swaps the staging directory in for the old one (two renames) and removes
+ * the old one.  Readers see the old set or the new set, never a mix, and no
+ * stale file of an earlier run survives.  pl_sdir_abort removes the staging
+ * directory.
+ */
+typedef struct pl_sdir {
+    char path[4096];          /* the directory                     */
+    char stage[4096 + 32];    /* where its new files are written   */
+} pl_sdir;
+
+int pl_sdir_open(pl_sdir *d, const char *path, pl_error *e);
+int pl_sdir_commit(pl_sdir *d, pl_error *e);
+void pl_sdir_abort(pl_sdir *d);
+
 typedef struct pl_afile {
     FILE *f;
     char path[4096];
     char tmp[4096 + 16];
-    struct pl_abatch *batch;   /* NULL: commit on its own */
+    int staged;               /* in a pl_sdir: written in place, no rename */
 } pl_afile;
 
-/*
- * Many files that appear together (a sweep's models): each one's commit only
- * flushes and closes it; pl_abatch_commit then makes them all durable with one
- * file-system sync and renames them in order.  Until then none is visible
- * under its name.  pl_abatch_abort removes the staged temporary files.
- */
-typedef struct pl_abatch {
-    size_t n, cap;
-    char **tmp, **path;
-} pl_abatch;
-
 int pl_afile_open(pl_afile *a, const char *path, pl_error *e);
-/* As pl_afile_open, committed later with the batch b (b may be NULL). */
-int pl_afile_open_in(pl_afile *a, const char *path, pl_abatch *b, pl_error *e);
+/* A file of a staging directory: path is its name inside d->stage. */
+int pl_afile_open_staged(pl_afile *a, const pl_sdir *d, const char *name, pl_error *e);
 int pl_afile_commit(pl_afile *a, pl_error *e);
 void pl_afile_abort(pl_afile *a);
-int pl_abatch_commit(pl_abatch *b, pl_error *e);
-void pl_abatch_abort(pl_abatch *b);
+
+/* rm -r: removes a directory tree (PL_EIO on failure). */
+int pl_rmtree(const char *path, pl_error *e);
 
 /* mkdir -p. */
 int pl_mkdirs(const char *path, pl_error *e);
