@@ -264,27 +264,31 @@ END_TEST
  * exact; over logits from -120 to 120 including 0, +-1e-8 and the clamps. */
 START_TEST(test_link_matches_reference)
 {
-    pl_kernels k;
-    pl_error e;
-    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AVX2, &k, &e), PL_OK);
-    enum { M = 4096 };
-    static float z[M], b[M], y[M], r[M], rr[M], l[M], lr[M], h[M], hr[M];
-    uint64_t s = 5;
-    for (int i = 0; i < M; i++) {
-        z[i] = i < 8 ? (float[]){ 0.0f, -0.0f, 1e-8f, -1e-8f, 87.5f, -87.5f, 120, -120 }[i]
-                     : tu_uniform(&s, -60, 60) * (i % 3 == 0 ? 2.0f : 0.05f);
-        b[i] = i < 8 ? 0.0f : tu_uniform(&s, -1, 1);
-        y[i] = (float)(tu_rand(&s) & 1);
-        l[i] = lr[i] = h[i] = hr[i] = (float)(i % 5);
-    }
-    k.link(M, z, b, y, r, l, h);
-    pl_link_ref(M, z, b, y, rr, lr, hr);
-    for (int i = 0; i < M; i++) {
-        ck_assert_msg(fabsf(r[i] - rr[i]) <= 2e-7f, "r[%d] z %g: %g vs %g", i, z[i], r[i], rr[i]);
-        double loss = l[i] - (i % 5), ref = lr[i] - (i % 5);
-        ck_assert_msg(fabs(loss - ref) <= 1e-6 * fabs(ref) + 1e-6, "loss[%d] z %g y %g: %.9g vs %.9g",
-                      i, z[i] + b[i], y[i], loss, ref);
-        ck_assert_msg(h[i] == hr[i], "hits[%d] z %g y %g", i, z[i] + b[i], y[i]);
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        if (!pl_simd_supported(level))
+            continue;
+        pl_kernels k;
+        pl_error e;
+        ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+        enum { M = 4104 };   /* a multiple of 8, not of 16 */
+        static float z[M], b[M], y[M], r[M], rr[M], l[M], lr[M], h[M], hr[M];
+        uint64_t s = 5;
+        for (int i = 0; i < M; i++) {
+            z[i] = i < 8 ? (float[]){ 0.0f, -0.0f, 1e-8f, -1e-8f, 87.5f, -87.5f, 120, -120 }[i]
+                         : tu_uniform(&s, -60, 60) * (i % 3 == 0 ? 2.0f : 0.05f);
+            b[i] = i < 8 ? 0.0f : tu_uniform(&s, -1, 1);
+            y[i] = (float)(tu_rand(&s) & 1);
+            l[i] = lr[i] = h[i] = hr[i] = (float)(i % 5);
+        }
+        k.link(M, z, b, y, r, l, h);
+        pl_link_ref(M, z, b, y, rr, lr, hr);
+        for (int i = 0; i < M; i++) {
+            ck_assert_msg(fabsf(r[i] - rr[i]) <= 2e-7f, "%s r[%d] z %g: %g vs %g", k.name, i, z[i], r[i], rr[i]);
+            double loss = l[i] - (i % 5), ref = lr[i] - (i % 5);
+            ck_assert_msg(fabs(loss - ref) <= 1e-6 * fabs(ref) + 1e-6, "loss[%d] z %g y %g: %.9g vs %.9g",
+                          i, z[i] + b[i], y[i], loss, ref);
+            ck_assert_msg(h[i] == hr[i], "%s hits[%d] z %g y %g", k.name, i, z[i] + b[i], y[i]);
+        }
     }
 }
 END_TEST

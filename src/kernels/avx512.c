@@ -206,3 +206,72 @@ void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t
         }
     }
 }
+
+/* ---- the link, 16 lanes: the same exp, reciprocal and log1p as avx2.c (see
+ * there for the error bounds), with mask registers for the branches. */
+
+static inline __m512 exp_neg(__m512 a)
+{
+    const __m512 x = _mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), _mm512_set1_ps(-87.0f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n),
+                                                         _mm512_set1_epi32(127)), 23);
+    const __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(87.0f), _CMP_LE_OQ), y);
+}
+
+static inline __m512 recip(__m512 d)
+{
+    const __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
+static inline __m512 log1p_unit(__m512 t)
+{
+    const __m512 s = _mm512_mul_ps(t, recip(_mm512_add_ps(t, _mm512_set1_ps(2.0f))));
+    const __m512 s2 = _mm512_mul_ps(s, s);
+    __m512 p = _mm512_set1_ps(1.0f / 13);
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 11));
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 9));
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 7));
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 5));
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 3));
+    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f));
+    return _mm512_mul_ps(_mm512_add_ps(s, s), p);
+}
+
+void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
+                    float *loss, float *hits)
+{
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f),
+                 half = _mm512_set1_ps(0.5f);
+    size_t k = 0;
+    for (; k + 16 <= m; k += 16) {
+        const __m512 zz = _mm512_add_ps(_mm512_loadu_ps(z + k), _mm512_loadu_ps(b + k));
+        const __m512 yk = _mm512_loadu_ps(y + k);
+        const __m512 t = exp_neg(_mm512_abs_ps(zz));                    /* exp(-|z|) */
+        const __m512 q = recip(_mm512_add_ps(one, t));                  /* 1/(1+t)   */
+        const __m512 p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(zz, zero, _CMP_GE_OQ),
+                                              _mm512_mul_ps(t, q), q);
+        _mm512_storeu_ps(r + k, _mm512_sub_ps(p, yk));
+        __m512 l = _mm512_add_ps(log1p_unit(t), _mm512_max_ps(zz, zero));
+        l = _mm512_fnmadd_ps(yk, zz, l);
+        _mm512_storeu_ps(loss + k, _mm512_add_ps(_mm512_loadu_ps(loss + k), l));
+        const __mmask16 right = _kxnor_mask16(_mm512_cmp_ps_mask(zz, zero, _CMP_GT_OQ),
+                                              _mm512_cmp_ps_mask(yk, half, _CMP_GT_OQ));
+        _mm512_storeu_ps(hits + k, _mm512_mask_add_ps(_mm512_loadu_ps(hits + k), right,
+                                                      _mm512_loadu_ps(hits + k), one));
+    }
+    if (k < m)   /* m is a multiple of 8: at most one half-register left */
+        pl_link_avx2(m - k, z + k, b + k, y + k, r + k, loss + k, hits + k);
+}

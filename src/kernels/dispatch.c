@@ -100,7 +100,7 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
         k->axpy = pl_axpy_avx512;
         k->spfwd = pl_spfwd_avx512;
         k->tbwd = pl_tbwd_avx512;
-        /* the AVX2 link is already memory- and latency-light; no 512-bit twin */
+        k->link = pl_link_avx512;
     }
     return PL_OK;
 }

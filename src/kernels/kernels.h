@@ -103,8 +103,9 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 PL_KERNEL_SET(ref)
 PL_KERNEL_SET(avx2)
 #undef PL_KERNEL_SET
-/* AVX-512 has the two products; the link stays AVX2 (8 lanes of exp and log1p
- * per call are not the bottleneck). */
+/* AVX-512: the two products and the link (its last 8 columns by the AVX2 one). */
+void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
+                    float *loss, float *hits);
 void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
                      size_t ldw, size_t m, float *z);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);

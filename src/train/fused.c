@@ -204,6 +204,28 @@ nomem:
     return pl_errorf(e, PL_ENOMEM, "out of memory for the fused sweep");
 }
 
+/* Thread ith's blocks: contiguous, cut where the running row count crosses
+ * ith/nth of the rows (blocks differ in size: each digit's last is short).
+ * Which thread does a block never changes a result. */
+static void share_blocks(const pl_fset *s, int ith, int nth, size_t *b0, size_t *b1)
+{
+    const size_t rows = s->tiles.rows;
+    size_t lo = rows * (size_t)ith / (size_t)nth, hi = rows * (size_t)(ith + 1) / (size_t)nth;
+    size_t at = 0, k = 0;
+    *b0 = *b1 = s->nblk;
+    for (k = 0; k < s->nblk; at += s->blk[k].n, k++) {
+        const size_t mid = at + s->blk[k].n / 2;   /* a block goes where its middle row is */
+        if (*b0 == s->nblk && mid >= lo)
+            *b0 = k;
+        if (mid >= hi) {
+            *b1 = k;
+            break;
+        }
+    }
+    if (*b0 > *b1)
+        *b0 = *b1;
+}
+
 /* One pass over set s at the current weights: every job's mean loss and
  * accuracy into f->stat and, when grad, the blocks' partial gradients (summed
  * by update) and f->gb. */
@@ -214,7 +236,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     float *Z = f->zbuf + (size_t)ith * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
-    pl_share(s->nblk, 1, ith, nth, &b0, &b1);
+    share_blocks(s, ith, nth, &b0, &b1);
     for (size_t bk = b0; bk < b1; bk++) {
         const pl_fblock *B = &s->blk[bk];
         const pl_fgroup *g = &f->grp[B->g];
