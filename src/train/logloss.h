@@ -18,7 +18,7 @@
 #include "parlogit/error.h"
 #include "train/view.h"
 
-#define PL_BLOCK_ROWS 64
+#define PL_BLOCK_ROWS 128
 
 typedef struct pl_eval {
     double loss;    /* mean log-loss              */
