@@ -14,9 +14,6 @@
 #include "parlogit/dataset.h"
 #include "testutil.h"
 
-#define ASSERT_HAS(msg, sub) \
-    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
-
 #define CELLS (PL_PIXELS + 1)
 
 static char dir[4096];
@@ -126,7 +123,7 @@ static void load_fails(const char *path, const pl_csv_opts *o, const char *at,
     ck_assert_msg(strncmp(e.msg, head, strlen(head)) == 0, "message \"%s\" does not start "
                   "with \"%s\"", e.msg, head);
     if (s)
-        ASSERT_HAS(e.msg, s);
+        TU_ASSERT_HAS(e.msg, s);
     ck_assert_uint_eq(r.n, 0);
     ck_assert_ptr_null(r.pix);
     ck_assert_ptr_null(r.label);
@@ -376,7 +373,7 @@ START_TEST(test_missing)
     pl_error e = {0};
     ck_assert_int_eq(pl_csv_load(path, &FIRST, &r, &e), PL_EIO);
     ck_assert_msg(strncmp(e.msg, path, strlen(path)) == 0, "%s", e.msg);
-    ASSERT_HAS(e.msg, "No such file");
+    TU_ASSERT_HAS(e.msg, "No such file");
 }
 END_TEST
 

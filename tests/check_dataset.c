@@ -15,9 +15,6 @@
 #include "parlogit/data.h"
 #include "testutil.h"
 
-#define ASSERT_HAS(msg, sub) \
-    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
-
 static char dir[4096];
 
 static void setup(void)
@@ -148,12 +145,12 @@ START_TEST(test_build_errors)
     pl_dataset d;
     pl_error e = {0};
     ck_assert_int_eq(pl_dataset_build(&r, rows, 2, 1, &d, &e), PL_EINPUT);
-    ASSERT_HAS(e.msg, "row index 10");
+    TU_ASSERT_HAS(e.msg, "row index 10");
     ck_assert_ptr_null(d.pix);
     ck_assert_uint_eq(d.n, 0);
     r.label[4] = 11;
     ck_assert_int_eq(pl_dataset_build(&r, NULL, r.n, 1, &d, &e), PL_EINPUT);
-    ASSERT_HAS(e.msg, "label 11");
+    TU_ASSERT_HAS(e.msg, "label 11");
     /* No rows: an empty set, not an error. */
     ck_assert_int_eq(pl_dataset_build(&r, rows, 0, 2, &d, &e), PL_OK);
     ck_assert_uint_eq(d.n, 0);
@@ -233,9 +230,9 @@ static void load_fails(const pl_config *c, int code, const char *s1, const char 
     pl_error e = {0};
     ck_assert_int_eq(pl_data_load(c, 1, &d, &e), code);
     if (s1)
-        ASSERT_HAS(e.msg, s1);
+        TU_ASSERT_HAS(e.msg, s1);
     if (s2)
-        ASSERT_HAS(e.msg, s2);
+        TU_ASSERT_HAS(e.msg, s2);
     ck_assert_ptr_null(d.train.pix);
     ck_assert_ptr_null(d.test.pix);
 }

@@ -14,48 +14,11 @@
 #include "parlogit/output.h"
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("PARLOGIT_BIN");
-    return b && *b ? b : "build/parlogit";
-}
-
-static const char *python(void)
-{
-    const char *p = getenv("PYTHON");
-    return p && *p ? p : "/usr/bin/python3";
-}
-
-/* Runs cmd through the shell, output (stdout + stderr) into out; returns the
- * exit status. */
-static int run(const char *cmd, char *out, size_t len)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "( %s ) 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void mnist_dir(char *buf, size_t len)
-{
-    char *abs = realpath(TU_MNIST_DIR, NULL);
-    ck_assert_msg(abs != NULL, "%s missing: run `make test` (it fetches MNIST)", TU_MNIST_DIR);
-    snprintf(buf, len, "%s", abs);
-    free(abs);
-    char f[PATH_MAX + 64];
-    snprintf(f, sizeof f, "%s/t10k-images-idx3-ubyte.gz", buf);
-    ck_assert_msg(access(f, R_OK) == 0, "%s missing: run `make test`", f);
-}
-
 /* A config on the 10k set, first 8000 rows train, last 2000 test. */
 static void write_config(const char *dir, const char *extra, char *path, size_t len)
 {
     char data[PATH_MAX], text[4096];
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     int n = snprintf(text, sizeof text,
                      "[data]\ndir = %s\ntrain_images = t10k-images-idx3-ubyte.gz\n"
                      "train_labels = t10k-labels-idx1-ubyte.gz\nsplit = rows\n"
@@ -75,27 +38,14 @@ static double csv_field(const char *line, int col)
     return strtod(p, NULL);
 }
 
-static int no_temp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *de;
-    int clean = 1;
-    while ((de = readdir(d)))
-        if (strstr(de->d_name, ".tmp"))
-            clean = 0;
-    closedir(d);
-    return clean;
-}
-
 START_TEST(test_pair_1_7_reaches_99_percent)
 {
     char tmp[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[65536], path[PATH_MAX + 64];
     tu_tmpdir(tmp, sizeof tmp);
     write_config(tmp, "[task]\npairs = 1-7\n[train]\nlearning_rates = 0.5\n"
                  "iterations = 100, 500\n", ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --out %s/run", bin(), ini, tmp);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --out %s/run", tu_bin(), ini, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "1-7"));   /* the summary table */
 
     snprintf(path, sizeof path, "%s/run/results.csv", tmp);
@@ -131,11 +81,11 @@ START_TEST(test_pair_1_7_reaches_99_percent)
     free(w);
     snprintf(cmd, sizeof cmd, "grep -c 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6 "
              "%s/run/models/1-7_lr0.5_it500.json", tmp);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     snprintf(path, sizeof path, "%s/run", tmp);
-    ck_assert(no_temp_files(path));
+    ck_assert(tu_no_temp_files(path));
     snprintf(path, sizeof path, "%s/run/models", tmp);
-    ck_assert(no_temp_files(path));
+    ck_assert(tu_no_temp_files(path));
     tu_rmtree(tmp);
 }
 END_TEST
@@ -144,21 +94,21 @@ START_TEST(test_agrees_with_numpy_on_three_pairs)
 {
     char tmp[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[65536], data[PATH_MAX];
     tu_tmpdir(tmp, sizeof tmp);
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     write_config(tmp, "[task]\npairs = 1-7, 0-6, 4-rest\n[train]\n"
                  "learning_rates = 0.1, 1.0\niterations = 100\n", ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/run", bin(), ini, tmp);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/run", tu_bin(), ini, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     snprintf(cmd, sizeof cmd,
              "%s tests/numpy_ref.py --images %s/t10k-images-idx3-ubyte.gz "
              "--labels %s/t10k-labels-idx1-ubyte.gz --train-rows 0:8000 --test-rows 8000:10000 "
              "--pairs 1-7,0-6,4-rest --lrs 0.1,1.0 --iterations 100 --jobs 2 --json %s/ref.json",
-             python(), data, data, tmp);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "numpy_ref.py failed: %s", out);
+             tu_python(), data, data, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "numpy_ref.py failed: %s", out);
     snprintf(cmd, sizeof cmd,
              "%s tests/compare_numpy.py %s/run %s/ref.json %s/t10k-images-idx3-ubyte.gz "
-             "%s/t10k-labels-idx1-ubyte.gz 0:8000", python(), tmp, tmp, data, data);
-    int rc = run(cmd, out, sizeof out);
+             "%s/t10k-labels-idx1-ubyte.gz 0:8000", tu_python(), tmp, tmp, data, data);
+    int rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 0, "parlogit and NumPy disagree:\n%s", out);
     /* six models compared */
     int lines = 0;
@@ -173,7 +123,7 @@ END_TEST
 static void expect_input_error(const char *cmd, const char *want)
 {
     char out[16384];
-    int rc = run(cmd, out, sizeof out);
+    int rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 2, "exit %d (expected 2) for %s:\n%s", rc, cmd, out);
     ck_assert_msg(strstr(out, want) != NULL, "'%s' not in output of %s:\n%s", want, cmd, out);
 }
@@ -184,12 +134,12 @@ START_TEST(test_cli_input_errors_exit_2)
     tu_tmpdir(tmp, sizeof tmp);
     const char bad_key[] = "[train]\nlearning_rates = 0.1\nmomentum = 0.9\n";
     tu_write(tmp, "bad.ini", bad_key, sizeof bad_key - 1, path, sizeof path);
-    snprintf(cmd, sizeof cmd, "%s train %s", bin(), path);
+    snprintf(cmd, sizeof cmd, "%s train %s", tu_bin(), path);
     expect_input_error(cmd, "bad.ini:3:");
 
     const char same[] = "[task]\npairs = 1-7, 4-4\n";
     tu_write(tmp, "same.ini", same, sizeof same - 1, path, sizeof path);
-    snprintf(cmd, sizeof cmd, "%s train %s", bin(), path);
+    snprintf(cmd, sizeof cmd, "%s train %s", tu_bin(), path);
     expect_input_error(cmd, "same.ini:2:");
 
     char missing[2048];
@@ -197,24 +147,24 @@ START_TEST(test_cli_input_errors_exit_2)
                      "[data]\ndir = %s\ntrain_images = nowhere.idx\ntrain_labels = nowhere.lbl\n"
                      "split = rows\ntrain_rows = 0:10\ntest_rows = 10:20\n", tmp);
     tu_write(tmp, "missing.ini", missing, (size_t)n, path, sizeof path);
-    snprintf(cmd, sizeof cmd, "%s train %s --out %s/run", bin(), path, tmp);
+    snprintf(cmd, sizeof cmd, "%s train %s --out %s/run", tu_bin(), path, tmp);
     expect_input_error(cmd, "missing.ini:3:");
     snprintf(path, sizeof path, "%s/run", tmp);
     ck_assert_msg(access(path, F_OK) != 0, "a failed run left an output directory");
 
-    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --set train.iterations=0", bin());
+    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --set train.iterations=0", tu_bin());
     expect_input_error(cmd, "--set train.iterations=0");
-    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --bogus", bin());
+    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --bogus", tu_bin());
     expect_input_error(cmd, "unknown option '--bogus'");
-    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --threads 0x", bin());
+    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --threads 0x", tu_bin());
     expect_input_error(cmd, "--threads 0x");
-    snprintf(cmd, sizeof cmd, "%s train /nonexistent/x.ini", bin());
+    snprintf(cmd, sizeof cmd, "%s train /nonexistent/x.ini", tu_bin());
     char out[4096];
-    ck_assert_int_ne(run(cmd, out, sizeof out), 0);
+    ck_assert_int_ne(tu_run(cmd, out, sizeof out), 0);
     ck_assert_ptr_nonnull(strstr(out, "/nonexistent/x.ini"));
-    snprintf(cmd, sizeof cmd, "%s frobnicate", bin());
+    snprintf(cmd, sizeof cmd, "%s frobnicate", tu_bin());
     expect_input_error(cmd, "unknown command 'frobnicate'");
-    snprintf(cmd, sizeof cmd, "PARLOGIT_SIMD=sse9 %s info", bin());
+    snprintf(cmd, sizeof cmd, "PARLOGIT_SIMD=sse9 %s info", tu_bin());
     expect_input_error(cmd, "PARLOGIT_SIMD=sse9");
     tu_rmtree(tmp);
 }
@@ -223,14 +173,14 @@ END_TEST
 START_TEST(test_info_describes_engine)
 {
     char cmd[4096], out[16384];
-    snprintf(cmd, sizeof cmd, "%s info --threads 3 --simd scalar", bin());
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s info --threads 3 --simd scalar", tu_bin());
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "topology:"));
     ck_assert_ptr_nonnull(strstr(out, "simd:      scalar chosen"));
     ck_assert_ptr_nonnull(strstr(out, "threads:   3"));
     ck_assert_ptr_nonnull(strstr(out, "thread 2:"));
-    snprintf(cmd, sizeof cmd, "OMP_PROC_BIND=close %s info", bin());
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "OMP_PROC_BIND=close %s info", tu_bin());
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     ck_assert_ptr_nonnull(strstr(out, "OMP_PLACES/OMP_PROC_BIND set"));
 }
 END_TEST
@@ -239,27 +189,27 @@ START_TEST(test_fetch_from_mirror_directory)
 {
     char tmp[PATH_MAX], data[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[16384];
     tu_tmpdir(tmp, sizeof tmp);
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     char text[2048];
     int n = snprintf(text, sizeof text,
                      "[data]\ndir = %s/d\ntrain_images = t10k-images-idx3-ubyte.gz\n"
                      "train_labels = t10k-labels-idx1-ubyte.gz\nsplit = rows\n"
                      "train_rows = 0:8000\ntest_rows = 8000:10000\n", tmp);
     tu_write(tmp, "f.ini", text, (size_t)n, ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "MNIST_MIRROR=%s %s fetch %s", data, bin(), ini);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "MNIST_MIRROR=%s %s fetch %s", data, tu_bin(), ini);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "fetched"));
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_null(strstr(out, "fetched"));   /* verified copy already there */
     snprintf(cmd, sizeof cmd, "cmp %s/d/t10k-labels-idx1-ubyte.gz %s/t10k-labels-idx1-ubyte.gz",
              tmp, data);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     /* a mirror without the files: clear error, nothing left behind */
-    snprintf(cmd, sizeof cmd, "rm -f %s/d/*; MNIST_MIRROR=%s %s fetch %s", tmp, tmp, bin(), ini);
-    ck_assert_int_ne(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "rm -f %s/d/*; MNIST_MIRROR=%s %s fetch %s", tmp, tmp, tu_bin(), ini);
+    ck_assert_int_ne(tu_run(cmd, out, sizeof out), 0);
     ck_assert_ptr_nonnull(strstr(out, "t10k-images-idx3-ubyte.gz"));
     snprintf(cmd, sizeof cmd, "%s/d", tmp);
-    ck_assert(no_temp_files(cmd));
+    ck_assert(tu_no_temp_files(cmd));
     tu_rmtree(tmp);
 }
 END_TEST
@@ -277,8 +227,8 @@ static void interrupt_run(const char *sig, const char *pairs)
     snprintf(cmd, sizeof cmd,
              "%s train %s --threads 2 --out %s/run & pid=$!; "
              "sleep 2; kill -%s $pid; wait $pid; echo \"exit=$?\"",
-             bin(), ini, tmp, sig);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+             tu_bin(), ini, tmp, sig);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "exit=130") != NULL, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "interrupted"));
     char path[PATH_MAX + 64], line[1024];
@@ -297,10 +247,10 @@ static void interrupt_run(const char *sig, const char *pairs)
     ck_assert_int_eq(ok, models);
     ck_assert_int_eq(stopped, models);
     snprintf(cmd, sizeof cmd, "%s -c 'import json,sys; d=json.load(open(\"%s/run/summary.json\")); "
-             "sys.exit(0 if d[\"interrupted\"] else 1)'", python(), tmp);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "summary.json: %s", out);
+             "sys.exit(0 if d[\"interrupted\"] else 1)'", tu_python(), tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "summary.json: %s", out);
     snprintf(path, sizeof path, "%s/run/models", tmp);
-    ck_assert(no_temp_files(path));
+    ck_assert(tu_no_temp_files(path));
     tu_rmtree(tmp);
 }
 

@@ -17,9 +17,6 @@
 #include "testutil.h"
 #include "util/sha256.h"
 
-#define ASSERT_HAS(msg, sub) \
-    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
-
 #define T10K_LABELS "t10k-labels-idx1-ubyte.gz"
 #define TRAIN_LABELS "train-labels-idx1-ubyte.gz"
 
@@ -96,7 +93,7 @@ START_TEST(test_sha256_million)
     free(a);
     snprintf(path, sizeof path, "%s/none", dir);
     ck_assert_int_eq(pl_sha256_file(path, hex, &e), PL_EIO);
-    ASSERT_HAS(e.msg, path);
+    TU_ASSERT_HAS(e.msg, path);
 }
 END_TEST
 
@@ -188,16 +185,16 @@ START_TEST(test_fetch_wrong_digest)
     int fetched = -1;
     ck_assert_int_eq(pl_fetch(target, TRAIN_LABELS, mirror, &fetched, &e), PL_EIO);
     ck_assert_int_eq(fetched, 0);
-    ASSERT_HAS(e.msg, TRAIN_LABELS);
-    ASSERT_HAS(e.msg, mirror);
-    ASSERT_HAS(e.msg, junk);                              /* what it got      */
-    ASSERT_HAS(e.msg, pl_mnist_sha256(TRAIN_LABELS));     /* what it expected */
+    TU_ASSERT_HAS(e.msg, TRAIN_LABELS);
+    TU_ASSERT_HAS(e.msg, mirror);
+    TU_ASSERT_HAS(e.msg, junk);                              /* what it got      */
+    TU_ASSERT_HAS(e.msg, pl_mnist_sha256(TRAIN_LABELS));     /* what it expected */
     only_files(target, (const char *const[]){NULL});      /* no temp, no file */
 
     /* A file the mirror does not have. */
     ck_assert_int_eq(pl_fetch(target, T10K_LABELS, mirror, &fetched, &e), PL_EIO);
-    ASSERT_HAS(e.msg, mirror);
-    ASSERT_HAS(e.msg, "No such file");
+    TU_ASSERT_HAS(e.msg, mirror);
+    TU_ASSERT_HAS(e.msg, "No such file");
     only_files(target, (const char *const[]){NULL});
 }
 END_TEST
@@ -223,7 +220,7 @@ START_TEST(test_fetch_refetch_damaged)
     tu_write(mirror, T10K_LABELS, "also bad", 8, buf, sizeof buf);
     tu_write(dir, T10K_LABELS, "damaged", 7, path, sizeof path);
     ck_assert_int_eq(pl_fetch(dir, T10K_LABELS, mirror, &fetched, &e), PL_EIO);
-    ASSERT_HAS(e.msg, "present copy");
+    TU_ASSERT_HAS(e.msg, "present copy");
     size_t n;
     read_all(path, buf, sizeof buf, &n);
     ck_assert_uint_eq(n, 7);
@@ -264,8 +261,8 @@ START_TEST(test_fetch_url_fails)
     const char *url = "http://127.0.0.1:9/mnist/";
     ck_assert_int_eq(pl_fetch(dir, T10K_LABELS, url, &fetched, &e), PL_EIO);
     ck_assert_int_eq(fetched, 0);
-    ASSERT_HAS(e.msg, url);
-    ASSERT_HAS(e.msg, "curl");
+    TU_ASSERT_HAS(e.msg, url);
+    TU_ASSERT_HAS(e.msg, "curl");
     only_files(dir, (const char *const[]){NULL});
 }
 END_TEST

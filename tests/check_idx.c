@@ -13,9 +13,6 @@
 #include "parlogit/dataset.h"
 #include "testutil.h"
 
-#define ASSERT_HAS(msg, sub) \
-    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
-
 static char dir[4096];
 
 static void setup(void)
@@ -99,9 +96,9 @@ static void load_fails(const char *img, const char *lab, const char *file, const
     ck_assert_msg(strncmp(e.msg, file, strlen(file)) == 0, "message \"%s\" does not start "
                   "with \"%s\"", e.msg, file);
     if (s1)
-        ASSERT_HAS(e.msg, s1);
+        TU_ASSERT_HAS(e.msg, s1);
     if (s2)
-        ASSERT_HAS(e.msg, s2);
+        TU_ASSERT_HAS(e.msg, s2);
     ck_assert_uint_eq(r.n, 0);
     ck_assert_ptr_null(r.pix);
     ck_assert_ptr_null(r.label);
@@ -366,10 +363,10 @@ START_TEST(test_missing)
     pl_error e = {0};
     ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_EIO);
     ck_assert_msg(strncmp(e.msg, lab, strlen(lab)) == 0, "%s", e.msg);
-    ASSERT_HAS(e.msg, "No such file");
+    TU_ASSERT_HAS(e.msg, "No such file");
     ck_assert_ptr_null(r.pix);
     ck_assert_int_eq(pl_idx_load(dir, lab, &r, &e), PL_EIO);   /* a directory */
-    ASSERT_HAS(e.msg, dir);
+    TU_ASSERT_HAS(e.msg, dir);
 }
 END_TEST
 

@@ -305,45 +305,10 @@ END_TEST
 
 /* ---- end to end ----------------------------------------------------------- */
 
-static const char *bin(void)
-{
-    const char *b = getenv("PARLOGIT_BIN");
-    return b && *b ? b : "build/parlogit";
-}
-
-static const char *python(void)
-{
-    const char *p = getenv("PYTHON");
-    return p && *p ? p : "/usr/bin/python3";
-}
-
 static const char *chromium(void)
 {
     const char *p = getenv("CHROMIUM");
     return p && *p ? p : "chromium";
-}
-
-static int run(const char *cmd, char *out, size_t len)
-{
-    char full[16384];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(out, 1, len - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void mnist_dir(char *buf, size_t len)
-{
-    char *abs = realpath(TU_MNIST_DIR, NULL);
-    ck_assert_msg(abs != NULL, "%s missing: run `make test` (it fetches MNIST)", TU_MNIST_DIR);
-    snprintf(buf, len, "%s", abs);
-    free(abs);
-    char f[PATH_MAX + 64];
-    snprintf(f, sizeof f, "%s/t10k-images-idx3-ubyte.gz", buf);
-    ck_assert_msg(access(f, R_OK) == 0, "%s missing: run `make test`", f);
 }
 
 /* Trains 1-7 and 0-6 on the 10k set (0:8000 train, 8000:10000 test) into
@@ -351,7 +316,7 @@ static void mnist_dir(char *buf, size_t len)
 static void train_run(const char *tmp)
 {
     char data[PATH_MAX], text[4096], ini[PATH_MAX + 64], cmd[8192], out[65536];
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     int n = snprintf(text, sizeof text,
                      "[data]\ndir = %s\ntrain_images = t10k-images-idx3-ubyte.gz\n"
                      "train_labels = t10k-labels-idx1-ubyte.gz\nsplit = rows\n"
@@ -359,8 +324,8 @@ static void train_run(const char *tmp)
                      "[train]\nlearning_rates = 0.1, 0.5\niterations = 50, 200\n"
                      "[output]\nplots = true\n", data);
     tu_write(tmp, "run.ini", text, (size_t)n, ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/run", bin(), ini, tmp);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/run", tu_bin(), ini, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_msg(strstr(out, "report in"), "train with plots = true said: %s", out);
 }
 
@@ -433,16 +398,16 @@ START_TEST(test_train_with_plots_writes_report)
     ck_assert_int_eq(access(path, R_OK), 0);   /* written by train itself */
     /* without sweep files: those pictures are skipped with a note */
     snprintf(cmd, sizeof cmd, "rm -f %s/pair_accuracy.csv %s/ovo_confusion.csv && %s report %s",
-             dir, dir, bin(), dir);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+             dir, dir, tu_bin(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "note: No pair_accuracy.csv"));
     snprintf(cmd, sizeof cmd, "grep -c 'No ovo_confusion.csv' %s", path);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
 
     /* with them: every picture */
     write_sweep_fixtures(dir);
-    snprintf(cmd, sizeof cmd, "%s report %s", bin(), dir);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s report %s", tu_bin(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     const char *pairs[2] = { "1-7", "0-6" };
     const char *pick[2][2] = { { "7_as_1", "1_as_7" }, { "6_as_0", "0_as_6" } };
     for (int k = 0; k < 2; k++) {
@@ -486,7 +451,7 @@ START_TEST(test_report_renders_in_chromium)
     snprintf(prof, sizeof prof, "%s/profile", tmp);
     snprintf(cmd, sizeof cmd, "timeout 120 %s %s --user-data-dir=%s --dump-dom "
              "file://%s/report.html", chromium(), flags, prof, dir);
-    int rc = run(cmd, out, sizeof out);
+    int rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 0, "chromium failed (%d): %s", rc, out);
     char want[64];
     snprintf(want, sizeof want, "data-images-ok=\"%d/%d\"", images, images);
@@ -494,7 +459,7 @@ START_TEST(test_report_renders_in_chromium)
 
     snprintf(cmd, sizeof cmd, "timeout 120 %s %s --user-data-dir=%s --window-size=1200,3000 "
              "--screenshot=%s/shot.png file://%s/report.html", chromium(), flags, prof, tmp, dir);
-    rc = run(cmd, out, sizeof out);
+    rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 0, "chromium failed (%d): %s", rc, out);
     snprintf(cmd, sizeof cmd, "%s/shot.png", tmp);
     tu_png img;
@@ -513,19 +478,19 @@ START_TEST(test_explain_matches_numpy)
 {
     char tmp[PATH_MAX], dir[PATH_MAX + 16], data[PATH_MAX], cmd[8192], out[65536], ref[4096];
     tu_tmpdir(tmp, sizeof tmp);
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     train_run(tmp);
     snprintf(dir, sizeof dir, "%s/run", tmp);
     const char *pairs[2] = { "1-7", "0-6" };
     const int digits[2][2] = { { 1, 7 }, { 0, 6 } };
     for (int k = 0; k < 2; k++) {
-        snprintf(cmd, sizeof cmd, "%s explain %s --pair %s --lr 0.5 --iterations 200", bin(),
+        snprintf(cmd, sizeof cmd, "%s explain %s --pair %s --lr 0.5 --iterations 200", tu_bin(),
                  dir, pairs[k]);
-        ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
         snprintf(cmd, sizeof cmd, "%s tests/explain_ref.py %s/models/%s_lr0.5_it200 "
                  "%s/t10k-images-idx3-ubyte.gz %s/t10k-labels-idx1-ubyte.gz 0:8000 %d %d",
-                 python(), dir, pairs[k], data, data, digits[k][0], digits[k][1]);
-        ck_assert_msg(run(cmd, ref, sizeof ref) == 0, "%s", ref);
+                 tu_python(), dir, pairs[k], data, data, digits[k][0], digits[k][1]);
+        ck_assert_msg(tu_run(cmd, ref, sizeof ref) == 0, "%s", ref);
         int truth, other;
         unsigned row;
         double p;
@@ -540,14 +505,14 @@ START_TEST(test_explain_matches_numpy)
         }
     }
     /* bad input: exit 2 with a message */
-    snprintf(cmd, sizeof cmd, "%s explain %s --pair 2-3", bin(), dir);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s explain %s --pair 2-3", tu_bin(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
     ck_assert_ptr_nonnull(strstr(out, "pair 2-3 is not in this run"));
-    snprintf(cmd, sizeof cmd, "%s explain %s --pair 1-7", bin(), tmp);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s explain %s --pair 1-7", tu_bin(), tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
     ck_assert_ptr_nonnull(strstr(out, "no results.csv"));
-    snprintf(cmd, sizeof cmd, "%s report %s", bin(), tmp);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s report %s", tu_bin(), tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
     tu_rmtree(tmp);
 }
 END_TEST
@@ -556,21 +521,21 @@ START_TEST(test_show_and_missing_driver)
 {
     char tmp[PATH_MAX], data[PATH_MAX], cmd[8192], out[65536], path[PATH_MAX + 32];
     tu_tmpdir(tmp, sizeof tmp);
-    mnist_dir(data, sizeof data);
+    tu_mnist_dir(data, sizeof data);
     snprintf(path, sizeof path, "%s/d.png", tmp);
-    snprintf(cmd, sizeof cmd, "%s show %s/t10k-images-idx3-ubyte.gz 0 --out %s", bin(), data,
+    snprintf(cmd, sizeof cmd, "%s show %s/t10k-images-idx3-ubyte.gz 0 --out %s", tu_bin(), data,
              path);
-    ck_assert_msg(run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "row 0: label 7"));   /* MNIST's first test digit */
     int w, h;
     pl_plot_digits_size(1, 1, &w, &h);
     check_png_file(path, w, h);
-    snprintf(cmd, sizeof cmd, "%s show %s/t10k-images-idx3-ubyte.gz 10000", bin(), data);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s show %s/t10k-images-idx3-ubyte.gz 10000", tu_bin(), data);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
     /* no cairo driver: a clear message and exit 1, no prompt, no crash */
     snprintf(cmd, sizeof cmd, "PLPLOT_DRV_DIR=%s %s show %s/t10k-images-idx3-ubyte.gz 0 "
-             "--out %s/x.png < /dev/null", tmp, bin(), data, tmp);
-    ck_assert_int_eq(run(cmd, out, sizeof out), 1);
+             "--out %s/x.png < /dev/null", tmp, tu_bin(), data, tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "no 'pngcairo' output device") &&
                   strstr(out, "plplot-driver-cairo"), "%s", out);
     tu_rmtree(tmp);

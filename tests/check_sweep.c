@@ -368,19 +368,6 @@ static int exists(const char *dir, const char *name)
     return access(path, F_OK) == 0;
 }
 
-static int no_temp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    ck_assert_ptr_nonnull(d);
-    struct dirent *de;
-    int clean = 1;
-    while ((de = readdir(d)))
-        if (strstr(de->d_name, ".tmp"))
-            clean = 0;
-    closedir(d);
-    return clean;
-}
-
 START_TEST(test_write_files)
 {
     pl_config c;
@@ -403,7 +390,7 @@ START_TEST(test_write_files)
     tu_write(dir, "ovo_confusion.csv", "x\n", 2, stale, sizeof stale);
     ck_assert_msg(pl_sweep_write(dir, &c, NULL, &run, &s, &e) == PL_OK, "%s", e.msg);
     ck_assert(!exists(dir, "ovo_confusion.csv"));
-    ck_assert(no_temp_files(dir));
+    ck_assert(tu_no_temp_files(dir));
 
     const char *t = slurp(dir, "best.csv");
     ck_assert(starts(t, "pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n"

@@ -6,10 +6,13 @@
 #define PARLOGIT_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); path written to buf. */
@@ -56,5 +59,64 @@ static inline float tu_uniform(uint64_t *s, float lo, float hi)
 
 /* Path of the repository's MNIST 10k copy, fetched by `make test`. */
 #define TU_MNIST_DIR "data/mnist"
+
+/* Asserts that an error message contains sub. */
+#define TU_ASSERT_HAS(msg, sub) \
+    ck_assert_msg(strstr((msg), (sub)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (sub))
+
+/* The parlogit binary under test ($PARLOGIT_BIN, default build/parlogit). */
+static inline const char *tu_bin(void)
+{
+    const char *b = getenv("PARLOGIT_BIN");
+    return b && *b ? b : "build/parlogit";
+}
+
+/* The Python with NumPy ($PYTHON, default Debian's /usr/bin/python3). */
+static inline const char *tu_python(void)
+{
+    const char *p = getenv("PYTHON");
+    return p && *p ? p : "/usr/bin/python3";
+}
+
+/* Runs a shell command line, its stdout and stderr into out; returns its exit
+ * status (128 + signal when killed). */
+static inline int tu_run(const char *cmd, char *out, size_t len)
+{
+    char full[16384];
+    snprintf(full, sizeof full, "( %s ) 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The absolute path of TU_MNIST_DIR; fails the test when the 10k set is not
+ * there (never a skip). */
+static inline void tu_mnist_dir(char *buf, size_t len)
+{
+    char *abs = realpath(TU_MNIST_DIR, NULL);
+    ck_assert_msg(abs != NULL, "%s missing: run `make test` (it fetches MNIST)", TU_MNIST_DIR);
+    snprintf(buf, len, "%s", abs);
+    free(abs);
+    char f[PATH_MAX + 64];
+    snprintf(f, sizeof f, "%s/t10k-images-idx3-ubyte.gz", buf);
+    ck_assert_msg(access(f, R_OK) == 0, "%s missing: run `make test`", f);
+}
+
+/* Whether dir holds no leftover temporary file (".tmp" in a name). */
+static inline int tu_no_temp_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    int clean = 1;
+    while ((de = readdir(d)))
+        if (strstr(de->d_name, ".tmp"))
+            clean = 0;
+    closedir(d);
+    return clean;
+}
 
 #endif
