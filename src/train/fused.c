@@ -204,23 +204,35 @@ nomem:
     return pl_errorf(e, PL_ENOMEM, "out of memory for the fused sweep");
 }
 
-/* Thread ith's blocks: contiguous, cut where the running row count crosses
- * ith/nth of the rows (blocks differ in size: each digit's last is short).
- * Which thread does a block never changes a result. */
-static void share_blocks(const pl_fset *s, int ith, int nth, size_t *b0, size_t *b1)
+/* Thread ith's blocks: contiguous, cut where the running work crosses ith/nth
+ * of the total.  A block's work is its non-zero pixels times its columns
+ * (digits differ: a 1 has half the ink of a 0).  Which thread does a block
+ * never changes a result. */
+static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
 {
-    const size_t rows = s->tiles.rows;
-    size_t lo = rows * (size_t)ith / (size_t)nth, hi = rows * (size_t)(ith + 1) / (size_t)nth;
-    size_t at = 0, k = 0;
+    const pl_fblock *B = &s->blk[k];
+    const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
+    const double nnz = (double)(t1->rptr[t1->nrows] - t0->rptr[0]);
+    return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;   /* + the link of each row */
+}
+
+static void share_blocks(const pl_fused *f, const pl_fset *s, int ith, int nth, size_t *b0,
+                         size_t *b1)
+{
+    double total = 0, at = 0;
+    for (size_t k = 0; k < s->nblk; k++)
+        total += block_work(f, s, k);
+    const double lo = total * ith / nth, hi = total * (ith + 1) / nth;
     *b0 = *b1 = s->nblk;
-    for (k = 0; k < s->nblk; at += s->blk[k].n, k++) {
-        const size_t mid = at + s->blk[k].n / 2;   /* a block goes where its middle row is */
+    for (size_t k = 0; k < s->nblk; k++) {
+        const double w = block_work(f, s, k), mid = at + w / 2;   /* a block goes where its middle is */
         if (*b0 == s->nblk && mid >= lo)
             *b0 = k;
         if (mid >= hi) {
             *b1 = k;
             break;
         }
+        at += w;
     }
     if (*b0 > *b1)
         *b0 = *b1;
@@ -236,7 +248,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     float *Z = f->zbuf + (size_t)ith * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
-    share_blocks(s, ith, nth, &b0, &b1);
+    share_blocks(f, s, ith, nth, &b0, &b1);
     for (size_t bk = b0; bk < b1; bk++) {
         const pl_fblock *B = &s->blk[bk];
         const pl_fgroup *g = &f->grp[B->g];
