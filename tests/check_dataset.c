@@ -487,6 +487,49 @@ START_TEST(test_csv_fraction)
 }
 END_TEST
 
+/* validation_fraction carves a seeded share out of the training rows:
+ * train, validation and test partition the rows; same seed, same rows. */
+START_TEST(test_validation_split)
+{
+    pl_config c = make_config();
+    c.data.split = PL_SPLIT_ROWS;
+    c.data.train_lo = 0;
+    c.data.train_hi = 40;
+    c.data.test_lo = 40;
+    c.data.test_hi = 60;
+    c.data.validation_fraction = 0.25;
+    pl_data a = load_ok(&c), b = load_ok(&c);
+    ck_assert_uint_eq(a.train.n, 30);
+    ck_assert_uint_eq(a.val.n, 10);
+    ck_assert_uint_eq(a.test.n, 20);
+    check_grouped(&a.val, 1, 0);
+    int seen[60] = {0};
+    for (size_t j = 0; j < a.train.n; j++)
+        seen[a.train.orig[j]]++;
+    for (size_t j = 0; j < a.val.n; j++)
+        seen[a.val.orig[j]]++;
+    for (size_t j = 0; j < a.test.n; j++)
+        seen[a.test.orig[j]]++;
+    for (int i = 0; i < 60; i++)
+        ck_assert_int_eq(seen[i], 1);
+    for (size_t j = 0; j < a.val.n; j++)
+        ck_assert_uint_lt(a.val.orig[j], 40);   /* carved from the training range */
+    ck_assert_int_eq(memcmp(a.val.orig, b.val.orig, a.val.n * 4), 0);
+    pl_data_free(&a);
+    pl_data_free(&b);
+
+    /* None by default; an empty validation set is refused. */
+    c.data.validation_fraction = 0;
+    a = load_ok(&c);
+    ck_assert_uint_eq(a.val.n, 0);
+    ck_assert_uint_eq(a.train.n, 40);
+    pl_data_free(&a);
+    set_origin(&c, "validation_fraction", "v.ini:4");
+    c.data.validation_fraction = 0.001;
+    load_fails(&c, PL_EINPUT, "v.ini:4: validation_fraction", "the validation set");
+}
+END_TEST
+
 Suite *suite_dataset(void)
 {
     Suite *s = suite_create("dataset");
@@ -505,6 +548,7 @@ Suite *suite_dataset(void)
     tcase_add_test(tc, test_subsample);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_csv_fraction);
+    tcase_add_test(tc, test_validation_split);
     suite_add_tcase(s, tc);
     return s;
 }

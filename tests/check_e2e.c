@@ -261,6 +261,32 @@ START_TEST(test_interrupt_writes_everything_so_far)
 }
 END_TEST
 
+/* A second run into the same directory replaces the models as a whole: none
+ * of the first run's models survives, nothing temporary is left. */
+START_TEST(test_rerun_replaces_models)
+{
+    char tmp[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[16384];
+    tu_tmpdir(tmp, sizeof tmp);
+    write_config(tmp, "[task]\npairs = 1-7, 0-6\n[train]\nlearning_rates = 0.5, 0.1\n"
+                 "iterations = 3, 5\n", ini, sizeof ini);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run && echo count=$(ls %s/run/models | wc -l)",
+             tu_bin(), ini, tmp, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "count=24\n") != NULL, "%s", out);   /* 2 pairs x 2 rates x 2 x 3 files */
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run --set train.learning_rates=1 "
+             "--set train.iterations=4 && ls %s/run/models && ls -a %s/run", tu_bin(), ini, tmp,
+             tmp, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "1-7_lr1_it4.w.npy"));
+    ck_assert_ptr_null(strstr(out, "lr0.5"));
+    ck_assert_ptr_null(strstr(out, ".models."));   /* no staging or old directory left */
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/run/models", tmp);
+    ck_assert(tu_no_temp_files(path));
+    tu_rmtree(tmp);
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -272,6 +298,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);
+    tcase_add_test(tc, test_rerun_replaces_models);
     suite_add_tcase(s, tc);
     return s;
 }
