@@ -1,8 +1,9 @@
 /*
  * bench_grad.c - the gradient pass: what the training loop does every
  * iteration (forward dot, link, backward axpy over every row, the block
- * reduction), timed on MNIST's 10k set and on a synthetic uint8 matrix far
- * beyond the caches, for every kernel set and 1..N threads, and set against
+ * reduction), timed on MNIST's 10k set and on two uint8 matrices far beyond
+ * the caches (random bytes, and MNIST's rows repeated), for every kernel set
+ * and 1..N threads, and set against
  * this machine's ceilings from $(BUILD)/bench/ceilings.txt.
  *
  * Work per pass: n*dim pixels read once from memory (1 byte each), 2 FMAs per
@@ -156,7 +157,9 @@ static void bench(const char *label, const pl_dataset *d, int maxth, const char 
     }
 }
 
-static void synth(size_t n, pl_dataset *d)
+/* n rows: uniformly random bytes, or (like) MNIST's rows repeated with their
+ * labels, when like is given: the 60k training set's shape, beyond the caches. */
+static void synth(size_t n, const pl_dataset *like, pl_dataset *d)
 {
     pl_raw raw = { .n = n, .height = PL_SIDE, .width = PL_SIDE, .dim = PL_PIXELS };
     raw.pix = malloc(n * PL_PIXELS);
@@ -172,6 +175,11 @@ static void synth(size_t n, pl_dataset *d)
     }
     for (size_t i = 0; i < n; i++)
         raw.label[i] = (uint8_t)(i % 10);
+    if (like)
+        for (size_t i = 0; i < n; i++) {
+            memcpy(raw.pix + i * PL_PIXELS, like->pix + (i % like->n) * PL_PIXELS, PL_PIXELS);
+            raw.label[i] = like->label[i % like->n];
+        }
     pl_error e;
     if (pl_dataset_build(&raw, NULL, n, 1, d, &e)) {
         fprintf(stderr, "bench_grad: %s\n", e.msg);
@@ -204,16 +212,21 @@ int main(int argc, char **argv)
     pl_raw_free(&raw);
     const char *mb = getenv("BENCH_SYNTH_MB");
     size_t rows = (size_t)((mb ? atof(mb) : 112.0) * 1e6 / PL_PIXELS);
-    synth(rows, &big);
+    synth(rows, NULL, &big);
+    pl_dataset tiled;
+    synth(rows, &mnist, &tiled);
 
     const char *levels[] = { "scalar", "avx2", "avx512" };
+    const char *only = getenv("BENCH_SIMD");   /* e.g. BENCH_SIMD=avx2: that level only */
     for (int l = 0; l < 3; l++) {
-        if (!pl_simd_supported(pl_simd_parse(levels[l])))
+        if (!pl_simd_supported(pl_simd_parse(levels[l])) || (only && strcmp(only, levels[l])))
             continue;
         bench("mnist10k", &mnist, l == 0 ? 1 : maxth, levels[l]);
         bench("synthetic", &big, l == 0 ? 1 : maxth, levels[l]);
+        bench("mnist-tiled", &tiled, l == 0 ? 1 : maxth, levels[l]);
     }
     pl_dataset_free(&mnist);
     pl_dataset_free(&big);
+    pl_dataset_free(&tiled);
     return 0;
 }

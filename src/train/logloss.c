@@ -15,6 +15,10 @@
 #include "engine/engine_impl.h"
 #include "train/logloss.h"
 
+#ifndef PL_PREFETCH_ROWS
+#define PL_PREFETCH_ROWS 64
+#endif
+
 int pl_logloss_plan(pl_logloss *o, const pl_kernels *k, size_t dim, size_t maxrows,
                     pl_error *e)
 {
@@ -70,11 +74,11 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, flo
         for (size_t i = lo; i < hi; i += PL_MR, x += PL_MR * dim) {
             size_t nr = hi - i < PL_MR ? hi - i : PL_MR;
             o->k->dot(x, dim, nr, dim, w, z + n);
-            /* Data beyond the caches: fetch the same rows of the next block
-             * while this one is computed (the hardware prefetchers lose the
-             * stream at every 4 KiB page). */
+            /* Data beyond the caches: ask for the rows PL_PREFETCH_ROWS ahead
+             * (into L2) while these are computed; the hardware prefetchers
+             * lose the stream at every 4 KiB page. */
             for (size_t q = 0; q < nr * dim; q += 64)
-                __builtin_prefetch(x + PL_BLOCK_ROWS * dim + q);
+                __builtin_prefetch(x + PL_PREFETCH_ROWS * dim + q, 0, 2);
             for (size_t t = 0; t < nr; t++)
                 y[n + t] = v->seg[s].y;
             tile[ntiles] = x;
