@@ -6,7 +6,7 @@
  *          iteration ~ 2 * sum over rows of nnz(row) * models(row), sparse; the
  *          pass is shared, so it wins whenever models share rows.  Its
  *          parallelism is the number of 128-row blocks.
- *   data:  models one after another, each data-parallel over 64-row blocks
+ *   data:  models one after another, each data-parallel over 128-row blocks
  *          with the dense uint8 kernels (every pixel, zero or not).
  *   jobs:  whole models spread over threads, each trained by one thread with
  *          the dense kernels; no barriers, so tiny tasks keep every thread busy.
