@@ -352,6 +352,41 @@ START_TEST(test_auto_strategy_follows_cost_model)
 }
 END_TEST
 
+/* A big view gets larger blocks (pl_block_rows): still bit-identical for 1,
+ * 2 and 3 threads, and the same model as the fused strategy within float
+ * rounding. */
+START_TEST(test_big_view_larger_blocks)
+{
+    ck_assert_uint_eq(pl_block_rows(1000), PL_BLOCK_ROWS);
+    ck_assert_uint_eq(pl_block_rows(70001), 384);
+    ck_assert_uint_eq(pl_block_rows(10000000), PL_BLOCK_ROWS_MAX);
+    static pl_config c;
+    const int iters[] = { 6 };
+    train_cfg(&c, 0.5, iters, 1);
+    c.task.ntasks = 1;
+    c.task.tasks[0] = (pl_task){ .pos = 3, .neg = PL_REST };
+    c.engine.strategy = PL_STRATEGY_DATA;
+    pl_dataset tr;
+    synth_dataset(70001, 24, 41, &tr);
+    pl_run r1, r2, r3, rf;
+    run_with(1, PL_SIMD_AUTO, &c, &tr, NULL, &r1);
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r2);
+    run_with(3, PL_SIMD_AUTO, &c, &tr, NULL, &r3);
+    ck_assert(memcmp(r1.results[0].w, r2.results[0].w, 24 * sizeof(float)) == 0);
+    ck_assert(memcmp(r1.results[0].w, r3.results[0].w, 24 * sizeof(float)) == 0);
+    ck_assert(r1.results[0].train_loss == r3.results[0].train_loss);
+    c.engine.strategy = PL_STRATEGY_FUSED;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &rf);
+    ck_assert_double_eq_tol(rf.results[0].train_loss, r1.results[0].train_loss,
+                            1e-5 * r1.results[0].train_loss);
+    pl_run_free(&r1);
+    pl_run_free(&r2);
+    pl_run_free(&r3);
+    pl_run_free(&rf);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -367,6 +402,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
     tcase_add_test(tc, test_strategies_train_the_same_models);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
+    tcase_add_test(tc, test_big_view_larger_blocks);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -60,10 +60,10 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, flo
 {
     const pl_view *v = &o->v;
     const size_t dim = v->dim;
-    float z[PL_BLOCK_ROWS] = { 0 }, y[PL_BLOCK_ROWS] = { 0 }, bb[PL_BLOCK_ROWS] = { 0 };
-    float r[PL_BLOCK_ROWS], loss[PL_BLOCK_ROWS], hits[PL_BLOCK_ROWS];
-    const uint8_t *tile[PL_BLOCK_ROWS];   /* first row of each tile */
-    size_t tn[PL_BLOCK_ROWS], ntiles = 0, n = 0, base = 0;
+    float z[PL_BLOCK_ROWS_MAX] = { 0 }, y[PL_BLOCK_ROWS_MAX] = { 0 }, bb[PL_BLOCK_ROWS_MAX] = { 0 };
+    float r[PL_BLOCK_ROWS_MAX], loss[PL_BLOCK_ROWS_MAX], hits[PL_BLOCK_ROWS_MAX];
+    const uint8_t *tile[PL_BLOCK_ROWS_MAX];   /* first row of each tile */
+    size_t tn[PL_BLOCK_ROWS_MAX], ntiles = 0, n = 0, base = 0;
 
     for (int s = 0; s < v->nseg; base += v->seg[s].n, s++) {
         size_t lo = r0 > base ? r0 - base : 0;
@@ -114,7 +114,7 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
                      pl_eval *out)
 {
     const size_t n = o->v.n, dim = o->v.dim;
-    const size_t nblocks = (n + PL_BLOCK_ROWS - 1) / PL_BLOCK_ROWS;
+    const size_t brows = pl_block_rows(n), nblocks = (n + brows - 1) / brows;
     size_t b0, b1;
 
     /* Phase 1: this thread's blocks, each into its own partial. */
@@ -125,8 +125,8 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
             g = o->gpart + bk * o->ldg;
             memset(g, 0, dim * sizeof *g);
         }
-        size_t r1 = (bk + 1) * PL_BLOCK_ROWS;
-        block(o, bk * PL_BLOCK_ROWS, r1 < n ? r1 : n, w, b, g, &o->st[bk]);
+        size_t r1 = (bk + 1) * brows;
+        block(o, bk * brows, r1 < n ? r1 : n, w, b, g, &o->st[bk]);
     }
     PL_BARRIER(o->solo);
 

@@ -3,7 +3,7 @@
  * its gradient and accuracy, computed by the whole team.
  *
  * It knows nothing about the solver (liblinear's fun/grad split).  Rows are cut
- * into fixed blocks of PL_BLOCK_ROWS; each block's partial gradient goes to its
+ * into fixed blocks (pl_block_rows); each block's partial gradient goes to its
  * own cache-line-aligned slot of scratch, and partials are summed in block
  * order.  Which thread computes a block changes nothing, so results are
  * bit-identical for every team size.  All scratch is sized by plan(), before
@@ -18,7 +18,19 @@
 #include "parlogit/error.h"
 #include "train/view.h"
 
-#define PL_BLOCK_ROWS 128
+#define PL_BLOCK_ROWS 128       /* the smallest block                        */
+#define PL_BLOCK_ROWS_MAX 512   /* the largest: its rows stay in L2          */
+#define PL_BLOCKS_WANTED 256    /* big views get fewer, larger blocks         */
+
+/* Rows per block for a view of n rows: PL_BLOCK_ROWS, or larger (a multiple
+ * of it, at most PL_BLOCK_ROWS_MAX) so a big view has about PL_BLOCKS_WANTED
+ * blocks and fewer partial gradients to reduce.  It depends on n only, never
+ * on the team, so results stay bit-identical for any thread count. */
+static inline size_t pl_block_rows(size_t n)
+{
+    size_t b = (n / PL_BLOCKS_WANTED + PL_BLOCK_ROWS - 1) / PL_BLOCK_ROWS * PL_BLOCK_ROWS;
+    return b < PL_BLOCK_ROWS ? PL_BLOCK_ROWS : b > PL_BLOCK_ROWS_MAX ? PL_BLOCK_ROWS_MAX : b;
+}
 
 typedef struct pl_eval {
     double loss;    /* mean log-loss              */
