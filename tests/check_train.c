@@ -345,7 +345,7 @@ START_TEST(test_auto_strategy_follows_cost_model)
     synth_dataset(3000, 100, 31, &tr);
     pl_run r;
     run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);
-    ck_assert_str_eq(r.strategy, "fused");   /* 3 models, sparse rows, 24+ blocks */
+    ck_assert_str_eq(r.strategy, "fused");   /* 3 models, sparse rows, 10 blocks */
     ck_assert(r.density > 0.1 && r.density < 0.4);
     pl_run_free(&r);
     pl_dataset_free(&tr);

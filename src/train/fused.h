@@ -26,7 +26,7 @@
 #include "parlogit/train.h"
 #include "train/sparse.h"
 
-#define PL_FBLOCK_ROWS 256
+#define PL_FBLOCK_ROWS 512
 #define PL_UPDATE_PIXELS 16   /* pixels whose partials are summed at a time */
 
 typedef struct pl_fgroup {
