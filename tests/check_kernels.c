@@ -138,7 +138,7 @@ START_TEST(test_level_names_round_trip)
 }
 END_TEST
 
-/* Sparse forward (one row's non-zeros) and tiled backward, on tiles built by
+/* Sparse forward (a pair of rows) and tiled backward, on tiles built by
  * pl_tiles_build from rows with 0..784 non-zero pixels; m in {8, ..., 112},
  * ldw > m.  Same float tolerance rule as above. */
 static void check_sparse(int level)
@@ -175,17 +175,27 @@ static void check_sparse(int level)
         }
         for (size_t ti = 0; ti < tiles.ntiles; ti++) {
             const pl_tile *t = &tiles.tile[ti];
-            for (size_t r = 0; r < t->nrows; r++) {
-                const uint32_t p0 = t->rptr[r], nnz = t->rptr[r + 1] - p0;
-                k.spfwd(t->ridx + p0, t->rval + p0, nnz, W, ldw, m, z);
-                pl_spfwd_ref(t->ridx + p0, t->rval + p0, nnz, W, ldw, m, zref);
+            for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
+                const uint32_t p0 = t->pptr[i], np = t->pptr[i + 1] - p0;
+                float z1[112], zref1[112];
+                k.spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, np, W, ldw, m, z, z1);
+                pl_spfwd_ref(t->pidx + p0, t->pval + 2 * (size_t)p0, np, W, ldw, m, zref, zref1);
                 for (size_t c = 0; c < m; c++) {
-                    double mag = 1e-6;
-                    for (uint32_t q = p0; q < p0 + nnz; q++)
-                        mag += fabs((double)t->rval[q] * W[t->ridx[q] * ldw + c]);
-                    ck_assert_msg(fabs((double)z[c] - zref[c]) <= 8.0 * ldexp(1.0, -24) * (double)nnz * mag + 1e-6,
-                                  "%s spfwd m %zu row %zu col %zu: %g vs %g", k.name, m, r, c, z[c], zref[c]);
+                    double mag0 = 1e-6, mag1 = 1e-6;
+                    for (uint32_t q = p0; q < p0 + np; q++) {
+                        mag0 += fabs((double)t->pval[2 * q] * W[t->pidx[q] * ldw + c]);
+                        mag1 += fabs((double)t->pval[2 * q + 1] * W[t->pidx[q] * ldw + c]);
+                    }
+                    const double eps = 8.0 * ldexp(1.0, -24) * (double)np;
+                    ck_assert_msg(fabs((double)z[c] - zref[c]) <= eps * mag0 + 1e-6,
+                                  "%s spfwd m %zu row %zu col %zu: %g vs %g", k.name, m, r, c,
+                                  z[c], zref[c]);
+                    ck_assert_msg(fabs((double)z1[c] - zref1[c]) <= eps * mag1 + 1e-6,
+                                  "%s spfwd m %zu row %zu col %zu: %g vs %g", k.name, m, r + 1, c,
+                                  z1[c], zref1[c]);
                     R[r * m + c] = tu_uniform(&s, -1, 1);
+                    if (r + 1 < t->nrows)
+                        R[(r + 1) * m + c] = tu_uniform(&s, -1, 1);
                 }
             }
             k.tbwd(t, R, m, G, ldw);
@@ -204,7 +214,8 @@ static void check_sparse(int level)
     pl_raw_free(&raw);
 }
 
-/* The tiled index holds exactly the non-zero pixels, in both orders. */
+/* The tiled index holds exactly the non-zero pixels, by pixel and by pairs of
+ * rows (tiles of 64, 6, 64, 64 and 2 rows: odd and even pair counts). */
 START_TEST(test_tiles_hold_every_nonzero)
 {
     uint64_t s = 3;
@@ -236,9 +247,16 @@ START_TEST(test_tiles_hold_every_nonzero)
                 dense[(t.row0[ti] + tl->row[q]) * dim + tl->pix[p]] = tl->val[q];
             }
         }
-        for (size_t r = 0; r < tl->nrows; r++)
-            for (uint32_t q = tl->rptr[r]; q < tl->rptr[r + 1]; q++)
-                dense2[(t.row0[ti] + r) * dim + tl->ridx[q]] = tl->rval[q];
+        for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++)
+            for (uint32_t q = tl->pptr[i]; q < tl->pptr[i + 1]; q++) {
+                ck_assert(q == tl->pptr[i] || tl->pidx[q] > tl->pidx[q - 1]);
+                ck_assert(tl->pval[2 * q] != 0 || tl->pval[2 * q + 1] != 0);   /* the union only */
+                dense2[(t.row0[ti] + r) * dim + tl->pidx[q]] = tl->pval[2 * q];
+                if (r + 1 < tl->nrows)
+                    dense2[(t.row0[ti] + r + 1) * dim + tl->pidx[q]] = tl->pval[2 * q + 1];
+                else
+                    ck_assert(tl->pval[2 * q + 1] == 0);
+            }
     }
     for (size_t i = 0; i < rows * dim; i++) {
         ck_assert_float_eq(dense[i], (float)d.pix[i] * (1.0f / 255.0f));

@@ -99,56 +99,45 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
 }
 
 /* ---- fused sweep kernels ------------------------------------------------
- * Columns are processed in chunks of at most 64 (8 registers of 8 floats).
- * Forward, one row: the chunk's z accumulates in registers over the row's
- * non-zeros (weight rows come from L2: they are read, never written); with 4
- * or fewer registers per chunk, non-zeros are taken two at a time into two
- * sets of accumulators so at least 8 FMA chains are in flight.  Backward, one
- * tile: the chunk of G's row
+ * Forward, a pair of rows: in chunks of 32 columns, both rows' z accumulate
+ * in registers over the pixels non-zero in either, each weight row (from L2:
+ * read, never written) loaded once for the two.  Backward, one tile, in chunks
+ * of at most 64 columns: the chunk of G's row
  * j accumulates in registers over the pixel's entries (two sets of
  * accumulators, entries taken in pairs, when the chunk is 4 registers or
  * fewer) and is added to G once per pixel. */
 
 static inline __attribute__((always_inline)) void
-spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
-            const int nv, float *z)
+spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
+            const int nv, float *z0, float *z1)
 {
-    __m256 a[8], c[8];
+    __m256 a[4], c[4];
     for (int q = 0; q < nv; q++)
         a[q] = c[q] = _mm256_setzero_ps();
-    size_t t = 0;
-    if (nv <= 4)
-        for (; t + 2 <= nnz; t += 2) {
-            const __m256 v0 = _mm256_broadcast_ss(val + t), v1 = _mm256_broadcast_ss(val + t + 1);
-            const float *w0 = W + (size_t)idx[t] * ldw, *w1 = W + (size_t)idx[t + 1] * ldw;
-            for (int q = 0; q < nv; q++) {
-                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(w0 + 8 * q), a[q]);
-                c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(w1 + 8 * q), c[q]);
-            }
+    for (size_t t = 0; t < n; t++) {
+        const __m256 u0 = _mm256_broadcast_ss(v2 + 2 * t), u1 = _mm256_broadcast_ss(v2 + 2 * t + 1);
+        const float *w = W + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nv; q++) {
+            const __m256 wq = _mm256_loadu_ps(w + 8 * q);
+            a[q] = _mm256_fmadd_ps(u0, wq, a[q]);
+            c[q] = _mm256_fmadd_ps(u1, wq, c[q]);
         }
-    for (; t < nnz; t++) {
-        const __m256 v0 = _mm256_broadcast_ss(val + t);
-        const float *w0 = W + (size_t)idx[t] * ldw;
-        for (int q = 0; q < nv; q++)
-            a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(w0 + 8 * q), a[q]);
     }
-    for (int q = 0; q < nv; q++)
-        _mm256_storeu_ps(z + 8 * q, _mm256_add_ps(a[q], c[q]));
+    for (int q = 0; q < nv; q++) {
+        _mm256_storeu_ps(z0 + 8 * q, a[q]);
+        _mm256_storeu_ps(z1 + 8 * q, c[q]);
+    }
 }
 
-void pl_spfwd_avx2(const uint16_t *idx, const float *val, size_t nnz, const float *W,
-                   size_t ldw, size_t m, float *z)
+void pl_spfwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
+                   size_t m, float *z0, float *z1)
 {
-    for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: spfwd_chunk(idx, val, nnz, W + c0, ldw, 8, z + c0); break;
-        case 7: spfwd_chunk(idx, val, nnz, W + c0, ldw, 7, z + c0); break;
-        case 6: spfwd_chunk(idx, val, nnz, W + c0, ldw, 6, z + c0); break;
-        case 5: spfwd_chunk(idx, val, nnz, W + c0, ldw, 5, z + c0); break;
-        case 4: spfwd_chunk(idx, val, nnz, W + c0, ldw, 4, z + c0); break;
-        case 3: spfwd_chunk(idx, val, nnz, W + c0, ldw, 3, z + c0); break;
-        case 2: spfwd_chunk(idx, val, nnz, W + c0, ldw, 2, z + c0); break;
-        case 1: spfwd_chunk(idx, val, nnz, W + c0, ldw, 1, z + c0); break;
+    for (size_t c0 = 0; c0 < m; c0 += 32) {   /* 2 rows x 4 registers + 4 weights */
+        switch ((m - c0 < 32 ? m - c0 : 32) / 8) {
+        case 4: spfwd_chunk(idx, v2, n, W + c0, ldw, 4, z0 + c0, z1 + c0); break;
+        case 3: spfwd_chunk(idx, v2, n, W + c0, ldw, 3, z0 + c0, z1 + c0); break;
+        case 2: spfwd_chunk(idx, v2, n, W + c0, ldw, 2, z0 + c0, z1 + c0); break;
+        case 1: spfwd_chunk(idx, v2, n, W + c0, ldw, 1, z0 + c0, z1 + c0); break;
         default: break;   /* m is a multiple of 8 */
         }
     }

@@ -87,61 +87,57 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 
 /* ---- fused sweep kernels: as in avx2.c, 16 floats per register, chunks of at
  * most 64 columns: nz full registers and, when the chunk holds 8 more columns,
- * one 8-float (ymm) register.  The forward takes non-zeros two at a time into
- * two sets of accumulators when the chunk has 3 registers or fewer; the
- * backward always takes entries in pairs. */
+ * one 8-float (ymm) register.  The forward accumulates both rows of its pair
+ * (each weight row loaded once for the two); the backward takes entries in
+ * pairs into two sets of accumulators. */
 
 static inline __attribute__((always_inline)) void
-spfwd_chunk(const uint16_t *idx, const float *val, size_t nnz, const float *W, size_t ldw,
-            const int nz, const int half, float *z)
+spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
+            const int nz, const int half, float *z0, float *z1)
 {
     __m512 a[4], c[4];
     __m256 ha = _mm256_setzero_ps(), hc = _mm256_setzero_ps();
     for (int q = 0; q < nz; q++)
         a[q] = c[q] = _mm512_setzero_ps();
-    size_t t = 0;
-    if (nz <= 3)
-        for (; t + 2 <= nnz; t += 2) {
-            const __m512 v0 = _mm512_set1_ps(val[t]), v1 = _mm512_set1_ps(val[t + 1]);
-            const float *w0 = W + (size_t)idx[t] * ldw, *w1 = W + (size_t)idx[t + 1] * ldw;
-            for (int q = 0; q < nz; q++) {
-                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
-                c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(w1 + 16 * q), c[q]);
-            }
-            if (half) {
-                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(w0 + 16 * nz), ha);
-                hc = _mm256_fmadd_ps(_mm512_castps512_ps256(v1), _mm256_loadu_ps(w1 + 16 * nz), hc);
-            }
+    for (size_t t = 0; t < n; t++) {
+        const __m512 u0 = _mm512_set1_ps(v2[2 * t]), u1 = _mm512_set1_ps(v2[2 * t + 1]);
+        const float *w = W + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nz; q++) {
+            const __m512 wq = _mm512_loadu_ps(w + 16 * q);
+            a[q] = _mm512_fmadd_ps(u0, wq, a[q]);
+            c[q] = _mm512_fmadd_ps(u1, wq, c[q]);
         }
-    for (; t < nnz; t++) {
-        const __m512 v0 = _mm512_set1_ps(val[t]);
-        const float *w0 = W + (size_t)idx[t] * ldw;
-        for (int q = 0; q < nz; q++)
-            a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(w0 + 16 * q), a[q]);
-        if (half)
-            ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(w0 + 16 * nz), ha);
+        if (half) {
+            const __m256 wh = _mm256_loadu_ps(w + 16 * nz);
+            ha = _mm256_fmadd_ps(_mm512_castps512_ps256(u0), wh, ha);
+            hc = _mm256_fmadd_ps(_mm512_castps512_ps256(u1), wh, hc);
+        }
     }
-    for (int q = 0; q < nz; q++)
-        _mm512_storeu_ps(z + 16 * q, _mm512_add_ps(a[q], c[q]));
-    if (half)
-        _mm256_storeu_ps(z + 16 * nz, _mm256_add_ps(ha, hc));
+    for (int q = 0; q < nz; q++) {
+        _mm512_storeu_ps(z0 + 16 * q, a[q]);
+        _mm512_storeu_ps(z1 + 16 * q, c[q]);
+    }
+    if (half) {
+        _mm256_storeu_ps(z0 + 16 * nz, ha);
+        _mm256_storeu_ps(z1 + 16 * nz, hc);
+    }
 }
 
-void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
-                     size_t ldw, size_t m, float *z)
+void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
+                     size_t ldw, size_t m, float *z0, float *z1)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         const float *w = W + c0;
-        float *zc = z + c0;
+        float *y0 = z0 + c0, *y1 = z1 + c0;
         switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: spfwd_chunk(idx, val, nnz, w, ldw, 4, 0, zc); break;
-        case 7: spfwd_chunk(idx, val, nnz, w, ldw, 3, 1, zc); break;
-        case 6: spfwd_chunk(idx, val, nnz, w, ldw, 3, 0, zc); break;
-        case 5: spfwd_chunk(idx, val, nnz, w, ldw, 2, 1, zc); break;
-        case 4: spfwd_chunk(idx, val, nnz, w, ldw, 2, 0, zc); break;
-        case 3: spfwd_chunk(idx, val, nnz, w, ldw, 1, 1, zc); break;
-        case 2: spfwd_chunk(idx, val, nnz, w, ldw, 1, 0, zc); break;
-        case 1: spfwd_chunk(idx, val, nnz, w, ldw, 0, 1, zc); break;
+        case 8: spfwd_chunk(idx, v2, n, w, ldw, 4, 0, y0, y1); break;
+        case 7: spfwd_chunk(idx, v2, n, w, ldw, 3, 1, y0, y1); break;
+        case 6: spfwd_chunk(idx, v2, n, w, ldw, 3, 0, y0, y1); break;
+        case 5: spfwd_chunk(idx, v2, n, w, ldw, 2, 1, y0, y1); break;
+        case 4: spfwd_chunk(idx, v2, n, w, ldw, 2, 0, y0, y1); break;
+        case 3: spfwd_chunk(idx, v2, n, w, ldw, 1, 1, y0, y1); break;
+        case 2: spfwd_chunk(idx, v2, n, w, ldw, 1, 0, y0, y1); break;
+        case 1: spfwd_chunk(idx, v2, n, w, ldw, 0, 1, y0, y1); break;
         default: break;   /* m is a multiple of 8 */
         }
     }

@@ -14,9 +14,11 @@
  * tiles of up to PL_TILE_ROWS rows stored by pixel (pl_tile: the pixels that
  * are non-zero in any row of the tile, each with its (row, value) entries;
  * values already scaled by 1/255), so each weight row is loaded once per tile
- * and G's row j is written once per tile; the forward works row by row on the
- * same non-zeros in row order (pl_tile.rptr):
- *   spfwd: z[k]  = sum over the row's non-zeros (j, v) of v * W[j][k]  (forward)
+ * and G's row j is written once per tile; the forward works on pairs of rows,
+ * over the pixels non-zero in either (pl_tile.pptr), so each weight row it
+ * loads from L2 feeds both:
+ *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
+ *          z1[k] the same with v1                                   (forward)
  *   link:  r[k]  = sigmoid(z[k] + b[k]) - y[k]; loss[k] += log-loss;
  *          hits[k] += 1 when the prediction (z + b > 0) matches y      (per row)
  *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
@@ -56,14 +58,16 @@ typedef struct pl_tile {
     const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]) */
     const uint8_t *row;     /* each entry's row in the tile, ascending per pixel  */
     const float *val;       /* each entry's pixel value / 255                    */
-    const uint32_t *rptr;   /* nrows + 1: row r's non-zeros are [rptr[r], rptr[r+1]) */
-    const uint16_t *ridx;   /* the same non-zeros by row: pixel index ascending   */
-    const float *rval;      /* and value / 255                                   */
+    const uint32_t *pptr;   /* (nrows + 1) / 2 + 1: rows 2i and 2i+1 (or 2i alone,
+                               the last of an odd tile) are [pptr[i], pptr[i+1])  */
+    const uint16_t *pidx;   /* their pixels non-zero in either row, ascending    */
+    const float *pval;      /* two per pixel: row 2i's value / 255, row 2i+1's
+                               (0 where that row has no ink, or no row)          */
 } pl_tile;
 
-/* One row's non-zeros: z[0..m) overwritten. */
-typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *val, size_t nnz,
-                            const float *W, size_t ldw, size_t m, float *z);
+/* A pair of rows' n pixels: z0[0..m), z1[0..m) overwritten. */
+typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, const float *W,
+                            size_t ldw, size_t m, float *z0, float *z1);
 /* R is nrows x m (row stride m). */
 typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float *y,
@@ -94,8 +98,8 @@ void pl_dot_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const fl
 void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const float *r, float *g);
 
 #define PL_KERNEL_SET(isa)                                                              \
-    void pl_spfwd_##isa(const uint16_t *idx, const float *val, size_t nnz, const float *W,    \
-                        size_t ldw, size_t m, float *z);                                      \
+    void pl_spfwd_##isa(const uint16_t *idx, const float *v2, size_t n, const float *W,       \
+                        size_t ldw, size_t m, float *z0, float *z1);                          \
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_link_##isa(size_t m, const float *z, const float *b, const float *y, float *r,    \
                        float *loss, float *hits);                                             \
@@ -106,8 +110,8 @@ PL_KERNEL_SET(avx2)
 /* AVX-512: the two products and the link (its last 8 columns by the AVX2 one). */
 void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
                     float *loss, float *hits);
-void pl_spfwd_avx512(const uint16_t *idx, const float *val, size_t nnz, const float *W,
-                     size_t ldw, size_t m, float *z);
+void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
+                     size_t ldw, size_t m, float *z0, float *z1);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 
 /* The best enum pl_simd level this CPU and OS support. */

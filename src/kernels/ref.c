@@ -27,15 +27,17 @@ void pl_axpy_ref(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const floa
     }
 }
 
-void pl_spfwd_ref(const uint16_t *idx, const float *val, size_t nnz, const float *W,
-                  size_t ldw, size_t m, float *z)
+void pl_spfwd_ref(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
+                  size_t m, float *z0, float *z1)
 {
     for (size_t k = 0; k < m; k++)
-        z[k] = 0.0f;
-    for (size_t t = 0; t < nnz; t++) {
+        z0[k] = z1[k] = 0.0f;
+    for (size_t t = 0; t < n; t++) {
         const float *w = W + (size_t)idx[t] * ldw;
-        for (size_t k = 0; k < m; k++)
-            z[k] += val[t] * w[k];
+        for (size_t k = 0; k < m; k++) {
+            z0[k] += v2[2 * t] * w[k];
+            z1[k] += v2[2 * t + 1] * w[k];
+        }
     }
 }
 

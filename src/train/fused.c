@@ -212,7 +212,7 @@ static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
 {
     const pl_fblock *B = &s->blk[k];
     const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
-    const double nnz = (double)(t1->rptr[t1->nrows] - t0->rptr[0]);
+    const double nnz = (double)(t1->ptr[t1->npix] - t0->ptr[0]);
     return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;   /* + the link of each row */
 }
 
@@ -245,7 +245,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
     const pl_kernels *k = f->k;
     const size_t dim = f->dim, L = f->ldwmax;
-    float *Z = f->zbuf + (size_t)ith * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
+    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
     share_blocks(f, s, ith, nth, &b0, &b1);
@@ -262,10 +262,12 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
             memset(G, 0, dim * ldw * sizeof *G);
         for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
             const pl_tile *t = &s->tiles.tile[ti];
-            for (size_t r = 0; r < t->nrows; r++) {
-                const uint32_t p0 = t->rptr[r], nnz = t->rptr[r + 1] - p0;
-                k->spfwd(t->ridx + p0, t->rval + p0, nnz, g->W, ldw, ldw, Z);
+            for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
+                const uint32_t p0 = t->pptr[i], n = t->pptr[i + 1] - p0;
+                k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, n, g->W, ldw, ldw, Z, Z + ldw);
                 k->link(ldw, Z, g->b, g->y, R + r * ldw, loss, hits);
+                if (r + 1 < t->nrows)   /* an odd tile's last row has no partner */
+                    k->link(ldw, Z + ldw, g->b, g->y, R + (r + 1) * ldw, loss, hits);
             }
             if (G) {
                 for (size_t r = 0; r < t->nrows; r++)

@@ -20,9 +20,9 @@ void pl_tiles_free(pl_tiles *t)
     free(t->ptr);
     free(t->row);
     free(t->val);
-    free(t->rptr);
-    free(t->ridx);
-    free(t->rval);
+    free(t->pptr);
+    free(t->pidx);
+    free(t->pval);
     memset(t, 0, sizeof *t);
 }
 
@@ -42,9 +42,9 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     out->tile = calloc(nt ? nt : 1, sizeof *out->tile);
     out->row0 = calloc(nt ? nt : 1, sizeof *out->row0);
     size_t *pixoff = calloc(nt + 1, sizeof *pixoff), *entoff = calloc(nt + 1, sizeof *entoff);
-    size_t *rowoff = calloc(nt + 1, sizeof *rowoff);
+    size_t *pairoff = calloc(nt + 1, sizeof *pairoff);
     int rc = PL_OK;
-    if (!out->tile || !out->row0 || !pixoff || !entoff || !rowoff) {
+    if (!out->tile || !out->row0 || !pixoff || !entoff || !pairoff) {
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
         goto done;
     }
@@ -88,7 +88,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     for (size_t t = 0; t < nt; t++) {
         pixoff[t + 1] += pixoff[t];
         entoff[t + 1] += entoff[t];
-        rowoff[t + 1] = rowoff[t] + out->tile[t].nrows;
+        pairoff[t + 1] = pairoff[t] + (out->tile[t].nrows + 1) / 2;
     }
     out->nnz = entoff[nt];
     if (out->nnz >= UINT32_MAX) {
@@ -100,11 +100,13 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     out->ptr = malloc((pixoff[nt] + nt + 1) * sizeof *out->ptr);
     out->row = malloc((out->nnz ? out->nnz : 1) * sizeof *out->row);
     out->val = malloc((out->nnz ? out->nnz : 1) * sizeof *out->val);
-    out->rptr = malloc((out->rows + nt + 1) * sizeof *out->rptr);
-    out->ridx = malloc((out->nnz ? out->nnz : 1) * sizeof *out->ridx);
-    out->rval = malloc((out->nnz ? out->nnz : 1) * sizeof *out->rval);
-    if (!out->pix || !out->ptr || !out->row || !out->val || !out->rptr || !out->ridx ||
-        !out->rval) {
+    /* pairs: a tile of r rows has (r + 1) / 2 of them, each with at most the
+     * two rows' non-zeros, so the tile's entry offsets bound them too */
+    out->pptr = malloc((out->rows / 2 + 2 * nt + 1) * sizeof *out->pptr);
+    out->pidx = malloc((out->nnz ? out->nnz : 1) * sizeof *out->pidx);
+    out->pval = malloc((out->nnz ? 2 * out->nnz : 2) * sizeof *out->pval);
+    if (!out->pix || !out->ptr || !out->row || !out->val || !out->pptr || !out->pidx ||
+        !out->pval) {
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index (%zu non-zeros)",
                        out->nnz);
         goto done;
@@ -140,27 +142,32 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                     at += c;
                 }
             ptr[np] = at;
-            /* rows before this tile: tiles are full but for the last of a range */
-            uint32_t *rptr = out->rptr + rowoff[t] + t, q = (uint32_t)entoff[t];
-            for (size_t r = 0; r < tl->nrows; r++) {
-                rptr[r] = q;
+            for (size_t r = 0; r < tl->nrows; r++)
                 for (size_t j = 0; j < dim; j++)
                     if (x[r * dim + j]) {
-                        const float v = (float)x[r * dim + j] * (1.0f / 255.0f);
                         out->row[pos[j]] = (uint8_t)r;
-                        out->val[pos[j]++] = v;
-                        out->ridx[q] = (uint16_t)j;
-                        out->rval[q++] = v;
+                        out->val[pos[j]++] = (float)x[r * dim + j] * (1.0f / 255.0f);
+                    }
+            /* pairs of rows: the pixels non-zero in either, both values */
+            uint32_t *pptr = out->pptr + pairoff[t] + t, q = (uint32_t)entoff[t];
+            for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++) {
+                const uint8_t *a = x + r * dim, *b = r + 1 < tl->nrows ? a + dim : NULL;
+                pptr[i] = q;
+                for (size_t j = 0; j < dim; j++)
+                    if (a[j] || (b && b[j])) {
+                        out->pidx[q] = (uint16_t)j;
+                        out->pval[2 * q] = (float)a[j] * (1.0f / 255.0f);
+                        out->pval[2 * q++ + 1] = b ? (float)b[j] * (1.0f / 255.0f) : 0.0f;
                     }
             }
-            rptr[tl->nrows] = q;
+            pptr[(tl->nrows + 1) / 2] = q;
             tl->pix = pix;
             tl->ptr = ptr;
             tl->row = out->row;
             tl->val = out->val;
-            tl->rptr = rptr;
-            tl->ridx = out->ridx;
-            tl->rval = out->rval;
+            tl->pptr = pptr;
+            tl->pidx = out->pidx;
+            tl->pval = out->pval;
         }
         free(pos);
     }
@@ -169,7 +176,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 done:
     free(pixoff);
     free(entoff);
-    free(rowoff);
+    free(pairoff);
     if (rc)
         pl_tiles_free(out);
     return rc;

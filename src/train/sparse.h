@@ -5,7 +5,7 @@
  *
  * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores, for each
  * pixel that is non-zero in any of its rows, that pixel's (row, value) entries,
- * and the same non-zeros row by row (see pl_tile in kernels/kernels.h).  Values are floats already scaled by
+ * and the same non-zeros by pairs of rows (see pl_tile in kernels/kernels.h).  Values are floats already scaled by
  * 1/255, so kernels broadcast them straight from memory.
  */
 #ifndef PARLOGIT_SPARSE_H
@@ -28,9 +28,9 @@ typedef struct pl_tiles {
     uint32_t *ptr;
     uint8_t *row;
     float *val;
-    uint32_t *rptr;     /* row-major copy of the same non-zeros             */
-    uint16_t *ridx;
-    float *rval;
+    uint32_t *pptr;     /* the same non-zeros by pairs of rows (pl_tile)    */
+    uint16_t *pidx;
+    float *pval;
 } pl_tiles;
 
 /*
