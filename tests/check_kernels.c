@@ -311,6 +311,77 @@ START_TEST(test_link_matches_reference)
 }
 END_TEST
 
+/* Dense fused kernels against their references: u8f exactly; dfwd for 1..4
+ * rows and dbwd for 1..8 rows, dims 1..785 (pixel tails), m a multiple of 8
+ * from 8 to 72 (every chunk tail).  Float tolerance as above. */
+START_TEST(test_dense_kernels_match_reference)
+{
+    static const size_t ms[] = { 8, 16, 24, 32, 40, 48, 56, 72 };
+    static const size_t ddims[] = { 1, 3, 4, 5, 33, 784, 785 };
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        if (!pl_simd_supported(level))
+            continue;
+        pl_kernels k;
+        pl_error e;
+        ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+        uint64_t s = 11;
+        uint8_t u[800];
+        float f[800], fref[800];
+        for (size_t j = 0; j < 800; j++)
+            u[j] = (uint8_t)(tu_rand(&s) & 0xff);
+        k.u8f(u, 797, f);
+        pl_u8f_ref(u, 797, fref);
+        for (size_t j = 0; j < 797; j++)
+            ck_assert_float_eq(f[j], fref[j]);
+        for (size_t di = 0; di < sizeof ddims / sizeof *ddims; di++)
+            for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
+                const size_t dim = ddims[di], m = ms[mi], ldw = m + 8, ldx = dim + 3, ldz = m + 16;
+                float *X = malloc(PL_DTILE * ldx * sizeof(float));
+                float *W = malloc(dim * ldw * sizeof(float)), *G = malloc(dim * ldw * sizeof(float));
+                float *Gr = malloc(dim * ldw * sizeof(float)), *R = malloc(PL_DTILE * ldz * sizeof(float));
+                float *Z = malloc(PL_DMR * ldz * sizeof(float)), *Zr = malloc(PL_DMR * ldz * sizeof(float));
+                for (size_t q = 0; q < PL_DTILE * ldx; q++)
+                    X[q] = (float)(tu_rand(&s) % 256) / 255.0f;
+                for (size_t q = 0; q < dim * ldw; q++) {
+                    W[q] = tu_uniform(&s, -1, 1);
+                    G[q] = Gr[q] = tu_uniform(&s, -1, 1);
+                }
+                for (size_t q = 0; q < PL_DTILE * ldz; q++)
+                    R[q] = tu_uniform(&s, -1, 1);
+                const double eps = 8.0 * ldexp(1.0, -24);
+                for (size_t nr = 1; nr <= PL_DMR; nr++) {
+                    k.dfwd(X, ldx, nr, dim, W, ldw, m, Z, ldz);
+                    pl_dfwd_ref(X, ldx, nr, dim, W, ldw, m, Zr, ldz);
+                    for (size_t i = 0; i < nr; i++)
+                        for (size_t c = 0; c < m; c++) {
+                            double mag = 1e-6;
+                            for (size_t j = 0; j < dim; j++)
+                                mag += fabs((double)X[i * ldx + j] * W[j * ldw + c]);
+                            ck_assert_msg(fabs((double)Z[i * ldz + c] - Zr[i * ldz + c]) <= eps * (double)dim * mag,
+                                          "%s dfwd dim %zu m %zu nr %zu (%zu,%zu): %g vs %g", k.name, dim,
+                                          m, nr, i, c, Z[i * ldz + c], Zr[i * ldz + c]);
+                        }
+                }
+                for (size_t nr = 1; nr <= PL_DTILE; nr += 3) {
+                    k.dbwd(X, ldx, nr, dim, R, ldz, m, G, ldw);
+                    pl_dbwd_ref(X, ldx, nr, dim, R, ldz, m, Gr, ldw);
+                    for (size_t q = 0; q < dim * ldw; q++)
+                        ck_assert_msg(fabsf(G[q] - Gr[q]) <= 1e-5f * (1 + fabsf(Gr[q])),
+                                      "%s dbwd dim %zu m %zu nr %zu at %zu: %g vs %g", k.name, dim, m,
+                                      nr, q, G[q], Gr[q]);
+                }
+                free(X);
+                free(W);
+                free(G);
+                free(Gr);
+                free(R);
+                free(Z);
+                free(Zr);
+            }
+    }
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
     Suite *s = suite_create("kernels");
@@ -324,6 +395,7 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_level_names_round_trip);
     tcase_add_test(tc, test_sparse_kernels_match_reference);
     tcase_add_test(tc, test_tiles_hold_every_nonzero);
+    tcase_add_test(tc, test_dense_kernels_match_reference);
     tcase_add_test(tc, test_link_matches_reference);
     suite_add_tcase(s, tc);
     return s;

@@ -10,6 +10,7 @@
 #include "parlogit/train.h"
 #include "synth.h"
 #include "train/logloss.h"
+#include "train/fused.h"
 #include "train/strategy.h"
 #include "train/view.h"
 
@@ -336,8 +337,9 @@ START_TEST(test_auto_strategy_follows_cost_model)
     ck_assert_int_eq(pl_strategy_choose(1, 2, 0.2, 100), PL_STRATEGY_DATA);
     ck_assert_int_eq(pl_strategy_choose(180, 2, 0.19, 35), PL_STRATEGY_FUSED);
     ck_assert_int_eq(pl_strategy_choose(180, 16, 0.19, 20), PL_STRATEGY_JOBS);
-    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.9, 35), PL_STRATEGY_JOBS);
-    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 35), PL_STRATEGY_DATA);
+    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.9, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 20), PL_STRATEGY_FUSED);   /* too few jobs */
     static pl_config c;
     const int iters[] = { 2 };
     train_cfg(&c, 0.5, iters, 1);
@@ -387,6 +389,51 @@ START_TEST(test_big_view_larger_blocks)
 }
 END_TEST
 
+/* Dense data (density > PL_DENSE_AT) takes the fused strategy's dense kernels:
+ * the same models as the data strategy within float rounding, bit-identical
+ * for 1 and 3 threads. */
+START_TEST(test_fused_dense_kernels)
+{
+    static pl_config c;
+    const int iters[] = { 30 };
+    train_cfg(&c, 0.5, iters, 1);
+    c.train.nlr = 2;
+    c.train.lr[1] = 0.1;
+    pl_raw raw = { .n = 900, .height = 1, .width = 50, .dim = 50 };
+    raw.pix = malloc(900 * 50);
+    raw.label = malloc(900);
+    uint64_t s = 77;
+    for (size_t i = 0; i < 900; i++) {
+        raw.label[i] = (uint8_t)(i % 10);
+        for (size_t j = 0; j < 50; j++)   /* ~90% ink, brighter in the digit's band */
+            raw.pix[i * 50 + j] = (uint8_t)(tu_rand(&s) % 10 == 0 ? 0
+                                            : (j / 5 == i % 10 ? 200 : 40) + tu_rand(&s) % 50);
+    }
+    pl_dataset tr;
+    pl_error e;
+    ck_assert_int_eq(pl_dataset_build(&raw, NULL, 900, 1, &tr, &e), PL_OK);
+    pl_raw_free(&raw);
+    pl_run f1, f3, d1;
+    c.engine.strategy = PL_STRATEGY_FUSED;
+    run_with(1, PL_SIMD_AUTO, &c, &tr, &tr, &f1);
+    run_with(3, PL_SIMD_AUTO, &c, &tr, &tr, &f3);
+    ck_assert_double_gt(f1.density, PL_DENSE_AT);
+    c.engine.strategy = PL_STRATEGY_DATA;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, &tr, &d1);
+    for (size_t i = 0; i < f1.nresults; i++) {
+        ck_assert(memcmp(f1.results[i].w, f3.results[i].w, 50 * sizeof(float)) == 0);
+        ck_assert_double_eq_tol(f1.results[i].train_loss, d1.results[i].train_loss,
+                                1e-5 * d1.results[i].train_loss);
+        for (size_t j = 0; j < 50; j++)
+            ck_assert_float_eq_tol(f1.results[i].w[j], d1.results[i].w[j], 2e-4f);
+    }
+    pl_run_free(&f1);
+    pl_run_free(&f3);
+    pl_run_free(&d1);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -403,6 +450,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_strategies_train_the_same_models);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     tcase_add_test(tc, test_big_view_larger_blocks);
+    tcase_add_test(tc, test_fused_dense_kernels);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -273,3 +273,105 @@ void pl_vadd_avx2(float *dst, const float *src, size_t n)
     for (; i < n; i++)
         dst[i] += src[i];
 }
+
+/* ---- dense fused kernels ---------------------------------------------------
+ * Rows come as floats (u8f converts each pixel once, for every model).
+ * Forward: up to 4 rows x 16 columns of Z in 8 registers; per pixel, the
+ * weight row's 16 floats are loaded once for the 4 rows.  Backward: 4 pixels
+ * x 16 columns of G in 8 registers; per row, its residual's 16 floats are
+ * loaded once for the 4 pixels.  Columns come in chunks of 16, then 8. */
+
+void pl_u8f_avx2(const uint8_t *x, size_t n, float *out)
+{
+    const __m256 s = _mm256_set1_ps(1.0f / 255.0f);
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        _mm256_storeu_ps(out + j, _mm256_mul_ps(cvt8(x + j), s));
+    for (; j < n; j++)
+        out[j] = (float)x[j] * (1.0f / 255.0f);
+}
+
+static inline __attribute__((always_inline)) void
+dfwd_tile(const float *X, size_t ldx, const size_t nr, size_t dim, const float *W, size_t ldw,
+          const int nv, float *Z, size_t ldz)
+{
+    __m256 acc[PL_DMR][2];
+    for (size_t i = 0; i < nr; i++)
+        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (size_t j = 0; j < dim; j++) {
+        const float *w = W + j * ldw;
+        const __m256 w0 = _mm256_loadu_ps(w), w1 = nv > 1 ? _mm256_loadu_ps(w + 8) : w0;
+        for (size_t i = 0; i < nr; i++) {
+            const __m256 x = _mm256_broadcast_ss(X + i * ldx + j);
+            acc[i][0] = _mm256_fmadd_ps(x, w0, acc[i][0]);
+            if (nv > 1)
+                acc[i][1] = _mm256_fmadd_ps(x, w1, acc[i][1]);
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        _mm256_storeu_ps(Z + i * ldz, acc[i][0]);
+        if (nv > 1)
+            _mm256_storeu_ps(Z + i * ldz + 8, acc[i][1]);
+    }
+}
+
+#define DFWD_ROWS(nv)                                                                     \
+    switch (nr) {                                                                         \
+    case 4: dfwd_tile(X, ldx, 4, dim, W + c0, ldw, nv, Z + c0, ldz); break;              \
+    case 3: dfwd_tile(X, ldx, 3, dim, W + c0, ldw, nv, Z + c0, ldz); break;              \
+    case 2: dfwd_tile(X, ldx, 2, dim, W + c0, ldw, nv, Z + c0, ldz); break;              \
+    case 1: dfwd_tile(X, ldx, 1, dim, W + c0, ldw, nv, Z + c0, ldz); break;              \
+    default: break;                                                                       \
+    }
+
+void pl_dfwd_avx2(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
+                  size_t ldw, size_t m, float *Z, size_t ldz)
+{
+    size_t c0 = 0;
+    for (; c0 + 16 <= m; c0 += 16)
+        DFWD_ROWS(2)
+    if (c0 < m)   /* m is a multiple of 8 */
+        DFWD_ROWS(1)
+}
+
+static inline __attribute__((always_inline)) void
+dbwd_tile(const float *X, size_t ldx, size_t nr, size_t j0, const size_t np, const float *R,
+          size_t ldr, const int nv, float *G, size_t ldw)
+{
+    __m256 acc[4][2];
+    for (size_t p = 0; p < np; p++)
+        acc[p][0] = acc[p][1] = _mm256_setzero_ps();
+    for (size_t i = 0; i < nr; i++) {
+        const float *r = R + i * ldr;
+        const __m256 r0 = _mm256_loadu_ps(r), r1 = nv > 1 ? _mm256_loadu_ps(r + 8) : r0;
+        for (size_t p = 0; p < np; p++) {
+            const __m256 x = _mm256_broadcast_ss(X + i * ldx + j0 + p);
+            acc[p][0] = _mm256_fmadd_ps(x, r0, acc[p][0]);
+            if (nv > 1)
+                acc[p][1] = _mm256_fmadd_ps(x, r1, acc[p][1]);
+        }
+    }
+    for (size_t p = 0; p < np; p++) {
+        float *g = G + (j0 + p) * ldw;
+        _mm256_storeu_ps(g, _mm256_add_ps(_mm256_loadu_ps(g), acc[p][0]));
+        if (nv > 1)
+            _mm256_storeu_ps(g + 8, _mm256_add_ps(_mm256_loadu_ps(g + 8), acc[p][1]));
+    }
+}
+
+void pl_dbwd_avx2(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
+                  size_t ldr, size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 16) {
+        const int nv = m - c0 >= 16 ? 2 : 1;   /* m is a multiple of 8 */
+        size_t j = 0;
+        for (; j + 4 <= dim; j += 4) {
+            if (nv == 2)
+                dbwd_tile(X, ldx, nr, j, 4, R + c0, ldr, 2, G + c0, ldw);
+            else
+                dbwd_tile(X, ldx, nr, j, 4, R + c0, ldr, 1, G + c0, ldw);
+        }
+        for (; j < dim; j++)
+            dbwd_tile(X, ldx, nr, j, 1, R + c0, ldr, nv == 2 ? 2 : 1, G + c0, ldw);
+    }
+}

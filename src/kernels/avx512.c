@@ -271,3 +271,130 @@ void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, fl
     if (k < m)   /* m is a multiple of 8: at most one half-register left */
         pl_link_avx2(m - k, z + k, b + k, y + k, r + k, loss + k, hits + k);
 }
+
+/* ---- dense fused kernels: as in avx2.c, in chunks of at most 64 columns
+ * (nz registers of 16 and, for 8 more columns, one ymm register), so the
+ * weight and residual rows of the usual 40 models are read in one sweep:
+ * the forward holds 4 rows x 40 columns of Z, the backward 4 pixels x 40
+ * columns of G, in registers. */
+
+static inline __attribute__((always_inline)) void
+dfwd_tile(const float *X, size_t ldx, const size_t nr, size_t dim, const float *W, size_t ldw,
+          const int nz, const int half, float *Z, size_t ldz)
+{
+    __m512 acc[PL_DMR][4];
+    __m256 hacc[PL_DMR];
+    for (size_t i = 0; i < nr; i++) {
+        for (int q = 0; q < nz; q++)
+            acc[i][q] = _mm512_setzero_ps();
+        hacc[i] = _mm256_setzero_ps();
+    }
+    for (size_t j = 0; j < dim; j++) {
+        const float *w = W + j * ldw;
+        __m512 wv[4];
+        for (int q = 0; q < nz; q++)
+            wv[q] = _mm512_loadu_ps(w + 16 * q);
+        const __m256 wh = half ? _mm256_loadu_ps(w + 16 * nz) : _mm256_setzero_ps();
+        for (size_t i = 0; i < nr; i++) {
+            const __m512 x = _mm512_set1_ps(X[i * ldx + j]);
+            for (int q = 0; q < nz; q++)
+                acc[i][q] = _mm512_fmadd_ps(x, wv[q], acc[i][q]);
+            if (half)
+                hacc[i] = _mm256_fmadd_ps(_mm512_castps512_ps256(x), wh, hacc[i]);
+        }
+    }
+    for (size_t i = 0; i < nr; i++) {
+        for (int q = 0; q < nz; q++)
+            _mm512_storeu_ps(Z + i * ldz + 16 * q, acc[i][q]);
+        if (half)
+            _mm256_storeu_ps(Z + i * ldz + 16 * nz, hacc[i]);
+    }
+}
+
+#define DFWD_ROWS(nz, half)                                                               \
+    switch (nr) {                                                                         \
+    case 4: dfwd_tile(X, ldx, 4, dim, W + c0, ldw, nz, half, Z + c0, ldz); break;        \
+    case 3: dfwd_tile(X, ldx, 3, dim, W + c0, ldw, nz, half, Z + c0, ldz); break;        \
+    case 2: dfwd_tile(X, ldx, 2, dim, W + c0, ldw, nz, half, Z + c0, ldz); break;        \
+    case 1: dfwd_tile(X, ldx, 1, dim, W + c0, ldw, nz, half, Z + c0, ldz); break;        \
+    default: break;                                                                       \
+    }
+
+void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
+                    size_t ldw, size_t m, float *Z, size_t ldz)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: DFWD_ROWS(4, 0) break;
+        case 7: DFWD_ROWS(3, 1) break;
+        case 6: DFWD_ROWS(3, 0) break;
+        case 5: DFWD_ROWS(2, 1) break;
+        case 4: DFWD_ROWS(2, 0) break;
+        case 3: DFWD_ROWS(1, 1) break;
+        case 2: DFWD_ROWS(1, 0) break;
+        case 1: DFWD_ROWS(0, 1) break;
+        default: break;   /* m is a multiple of 8 */
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void
+dbwd_tile(const float *X, size_t ldx, size_t nr, size_t j0, const size_t np, const float *R,
+          size_t ldr, const int nz, const int half, float *G, size_t ldw)
+{
+    __m512 acc[4][4];
+    __m256 hacc[4];
+    for (size_t p = 0; p < np; p++) {
+        for (int q = 0; q < nz; q++)
+            acc[p][q] = _mm512_setzero_ps();
+        hacc[p] = _mm256_setzero_ps();
+    }
+    for (size_t i = 0; i < nr; i++) {
+        const float *r = R + i * ldr;
+        __m512 rv[4];
+        for (int q = 0; q < nz; q++)
+            rv[q] = _mm512_loadu_ps(r + 16 * q);
+        const __m256 rh = half ? _mm256_loadu_ps(r + 16 * nz) : _mm256_setzero_ps();
+        for (size_t p = 0; p < np; p++) {
+            const __m512 x = _mm512_set1_ps(X[i * ldx + j0 + p]);
+            for (int q = 0; q < nz; q++)
+                acc[p][q] = _mm512_fmadd_ps(x, rv[q], acc[p][q]);
+            if (half)
+                hacc[p] = _mm256_fmadd_ps(_mm512_castps512_ps256(x), rh, hacc[p]);
+        }
+    }
+    for (size_t p = 0; p < np; p++) {
+        float *g = G + (j0 + p) * ldw;
+        for (int q = 0; q < nz; q++)
+            _mm512_storeu_ps(g + 16 * q, _mm512_add_ps(_mm512_loadu_ps(g + 16 * q), acc[p][q]));
+        if (half)
+            _mm256_storeu_ps(g + 16 * nz, _mm256_add_ps(_mm256_loadu_ps(g + 16 * nz), hacc[p]));
+    }
+}
+
+#define DBWD_PIXELS(nz, half)                                                             \
+    do {                                                                                  \
+        size_t j = 0;                                                                     \
+        for (; j + 4 <= dim; j += 4)                                                      \
+            dbwd_tile(X, ldx, nr, j, 4, R + c0, ldr, nz, half, G + c0, ldw);              \
+        for (; j < dim; j++)                                                              \
+            dbwd_tile(X, ldx, nr, j, 1, R + c0, ldr, nz, half, G + c0, ldw);              \
+    } while (0);
+
+void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
+                    size_t ldr, size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
+        case 8: DBWD_PIXELS(4, 0) break;
+        case 7: DBWD_PIXELS(3, 1) break;
+        case 6: DBWD_PIXELS(3, 0) break;
+        case 5: DBWD_PIXELS(2, 1) break;
+        case 4: DBWD_PIXELS(2, 0) break;
+        case 3: DBWD_PIXELS(1, 1) break;
+        case 2: DBWD_PIXELS(1, 0) break;
+        case 1: DBWD_PIXELS(0, 1) break;
+        default: break;   /* m is a multiple of 8 */
+        }
+    }
+}

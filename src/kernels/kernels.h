@@ -22,6 +22,10 @@
  *   link:  r[k]  = sigmoid(z[k] + b[k]) - y[k]; loss[k] += log-loss;
  *          hits[k] += 1 when the prediction (z + b > 0) matches y      (per row)
  *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
+ * On dense data the fused sweep uses register-tiled dense products instead,
+ * on rows converted to float once (u8f) and shared by every model:
+ *   dfwd:  Z[i][k]  = sum_j X[i][j] * W[j][k]      (up to PL_DMR rows)
+ *   dbwd:  G[j][k] += sum_i X[i][j] * R[i][k]      (up to PL_DTILE rows)
  * and one for the block reduction:
  *   vadd:  dst[i] += src[i]
  *
@@ -74,6 +78,18 @@ typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float
                            float *r, float *loss, float *hits);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 
+#define PL_DMR 4      /* rows per dense forward call  */
+#define PL_DTILE 16    /* rows per dense backward call */
+
+/* out[j] = x[j] / 255 for j < n. */
+typedef void (*pl_u8f_fn)(const uint8_t *x, size_t n, float *out);
+/* X: nr rows of dim floats, ldx apart; Z: nr rows, ldz apart; m a multiple of 8. */
+typedef void (*pl_dfwd_fn)(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
+                           size_t ldw, size_t m, float *Z, size_t ldz);
+/* R: nr rows, ldr apart. */
+typedef void (*pl_dbwd_fn)(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
+                           size_t ldr, size_t m, float *G, size_t ldw);
+
 #define PL_MCOLS 8    /* fused column counts are multiples of this */
 
 typedef struct pl_kernels {
@@ -85,6 +101,9 @@ typedef struct pl_kernels {
     pl_tbwd_fn tbwd;
     pl_link_fn link;
     pl_vadd_fn vadd;
+    pl_u8f_fn u8f;
+    pl_dfwd_fn dfwd;
+    pl_dbwd_fn dbwd;
 } pl_kernels;
 
 /* Reference (scalar) kernels, always available. */
@@ -103,13 +122,22 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_link_##isa(size_t m, const float *z, const float *b, const float *y, float *r,    \
                        float *loss, float *hits);                                             \
-    void pl_vadd_##isa(float *dst, const float *src, size_t n);
+    void pl_vadd_##isa(float *dst, const float *src, size_t n);                               \
+    void pl_u8f_##isa(const uint8_t *x, size_t n, float *out);                                \
+    void pl_dfwd_##isa(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,     \
+                       size_t ldw, size_t m, float *Z, size_t ldz);                           \
+    void pl_dbwd_##isa(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,     \
+                       size_t ldr, size_t m, float *G, size_t ldw);
 PL_KERNEL_SET(ref)
 PL_KERNEL_SET(avx2)
 #undef PL_KERNEL_SET
 /* AVX-512: the two products and the link (its last 8 columns by the AVX2 one). */
 void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
                     float *loss, float *hits);
+void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
+                    size_t ldw, size_t m, float *Z, size_t ldz);
+void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
+                    size_t ldr, size_t m, float *G, size_t ldw);
 void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
                      size_t ldw, size_t m, float *z0, float *z1);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);

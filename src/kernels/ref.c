@@ -80,3 +80,34 @@ void pl_vadd_ref(float *dst, const float *src, size_t n)
     for (size_t i = 0; i < n; i++)
         dst[i] += src[i];
 }
+
+void pl_u8f_ref(const uint8_t *x, size_t n, float *out)
+{
+    for (size_t j = 0; j < n; j++)
+        out[j] = (float)x[j] * (1.0f / 255.0f);
+}
+
+void pl_dfwd_ref(const float *X, size_t ldx, size_t nr, size_t dim, const float *W, size_t ldw,
+                 size_t m, float *Z, size_t ldz)
+{
+    for (size_t i = 0; i < nr; i++) {
+        float *z = Z + i * ldz;
+        for (size_t k = 0; k < m; k++)
+            z[k] = 0.0f;
+        for (size_t j = 0; j < dim; j++)
+            for (size_t k = 0; k < m; k++)
+                z[k] += X[i * ldx + j] * W[j * ldw + k];
+    }
+}
+
+void pl_dbwd_ref(const float *X, size_t ldx, size_t nr, size_t dim, const float *R, size_t ldr,
+                 size_t m, float *G, size_t ldw)
+{
+    for (size_t j = 0; j < dim; j++)
+        for (size_t k = 0; k < m; k++) {
+            float acc = 0.0f;
+            for (size_t i = 0; i < nr; i++)
+                acc += X[i * ldx + j] * R[i * ldr + k];
+            G[j * ldw + k] += acc;
+        }
+}

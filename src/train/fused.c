@@ -68,7 +68,7 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         if (grad)
             f->grp[c].blk1 = nb;
     }
-    int rc = pl_tiles_build(d, r0, rn, s->nblk, nthreads, &s->tiles, e);
+    int rc = f->dense ? PL_OK : pl_tiles_build(d, r0, rn, s->nblk, nthreads, &s->tiles, e);
     free(r0);
     free(rn);
     if (rc)
@@ -122,6 +122,7 @@ void pl_fused_free(pl_fused *f)
     free(f->zbuf);
     free(f->rbuf);
     free(f->gbuf);
+    free(f->xbuf);
     fset_free(&f->train);
     fset_free(&f->val);
     fset_free(&f->test);
@@ -187,8 +188,14 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->rbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
-    if (!f->zbuf || !f->rbuf || !f->gbuf)
+    f->xbuf = zalloc((size_t)nthreads * PL_DTILE * dim * sizeof(float));
+    if (!f->zbuf || !f->rbuf || !f->gbuf || !f->xbuf)
         goto nomem;
+    size_t nz = 0;
+    for (size_t q = 0; q < train->n * dim; q++)
+        nz += train->pix[q] != 0;
+    f->density = train->n ? (double)nz / ((double)train->n * (double)dim) : 0.0;
+    f->dense = f->density >= PL_DENSE_AT;
     int rc = fset_plan(f, &f->train, train, 1, nthreads, cfg, e);
     for (size_t t = 0; !rc && t < f->ntasks; t++)
         f->inv[t] = f->train.rows[t * f->nlr] ? 1.0f / (float)f->train.rows[t * f->nlr] : 0.0f;
@@ -211,6 +218,8 @@ nomem:
 static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
 {
     const pl_fblock *B = &s->blk[k];
+    if (f->dense)
+        return (double)B->n * ((double)f->dim + 1.0) * (double)f->grp[B->g].ldw;
     const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
     const double nnz = (double)(t1->ptr[t1->npix] - t0->ptr[0]);
     return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;   /* + the link of each row */
@@ -238,6 +247,35 @@ static void share_blocks(const pl_fused *f, const pl_fset *s, int ith, int nth, 
         *b0 = *b1;
 }
 
+/* A block of dense rows: PL_DTILE rows at a time converted to float (once for
+ * all the block's models), the dense forward PL_DMR rows at a time, the link
+ * of each row, the dense backward of the whole tile. */
+static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B, float *G,
+                        float *loss, float *hits, float *rs, int ith)
+{
+    const pl_kernels *k = f->k;
+    const pl_fgroup *g = &f->grp[B->g];
+    const size_t dim = f->dim, ldw = g->ldw, L = f->ldwmax;
+    float *X = f->xbuf + (size_t)ith * PL_DTILE * dim;
+    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
+    for (size_t r = 0; r < B->n; r += PL_DTILE) {
+        const size_t nr = B->n - r < PL_DTILE ? B->n - r : PL_DTILE;
+        const uint8_t *x = s->d->pix + (B->row0 + r) * dim;
+        for (size_t i = 0; i < nr; i++)
+            k->u8f(x + i * dim, dim, X + i * dim);
+        for (size_t i = 0; i < nr; i += PL_DMR)
+            k->dfwd(X + i * dim, dim, nr - i < PL_DMR ? nr - i : PL_DMR, dim, g->W, ldw, ldw,
+                    Z + i * ldw, ldw);
+        for (size_t i = 0; i < nr; i++)
+            k->link(ldw, Z + i * ldw, g->b, g->y, R + i * ldw, loss, hits);
+        if (G) {
+            for (size_t i = 0; i < nr; i++)
+                k->vadd(rs, R + i * ldw, ldw);
+            k->dbwd(X, dim, nr, dim, R, ldw, ldw, G, ldw);
+        }
+    }
+}
+
 /* One pass over set s at the current weights: every job's mean loss and
  * accuracy into f->stat and, when grad, the blocks' partial gradients (summed
  * by update) and f->gb. */
@@ -260,6 +298,10 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
         float *G = grad ? s->G + B->goff : NULL;
         if (G)
             memset(G, 0, dim * ldw * sizeof *G);
+        if (f->dense) {
+            dense_block(f, s, B, G, loss, hits, rs, ith);
+            continue;
+        }
         for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
             const pl_tile *t = &s->tiles.tile[ti];
             for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {

@@ -12,7 +12,9 @@
  * G_c += x (x) r.  Rows are cut into fixed blocks of PL_FBLOCK_ROWS rows of one
  * digit, and blocks into tiles of PL_TILE_ROWS rows stored by pixel
  * (sparse.h), so a tile's forward, link and backward run on data in L1 and each
- * weight row is read once per tile.  Every block's partial G, loss, hits and
+ * weight row is read once per tile.  On dense data the blocks are worked in
+ * tiles of PL_DTILE rows converted to float once, with register-tiled dense
+ * products instead (PL_DENSE_AT).  Every block's partial G, loss, hits and
  * residual sum has its own scratch, summed in block order: bit-identical
  * results for any thread count.
  */
@@ -28,6 +30,12 @@
 
 #define PL_FBLOCK_ROWS 512
 #define PL_UPDATE_PIXELS 16   /* pixels whose partials are summed at a time */
+/* Above this share of non-zero pixels the dense kernels (every pixel, register
+ * tiles, the conversion shared by all models) beat the sparse ones (one load
+ * of a weight or residual row per non-zero).  Measured on the default sweep
+ * (density 0.19): dense 8.3-9.6 s, sparse 3.1-4.4 s, a ratio of about 2.7, so
+ * the two cost the same near 0.19 x 2.7 = 0.5. */
+#define PL_DENSE_AT 0.5
 
 typedef struct pl_fgroup {
     size_t m, ldw;       /* models using this digit; columns padded to PL_MCOLS  */
@@ -75,6 +83,9 @@ typedef struct pl_fused {
     int *halt;                   /* njobs: 0 running, 1 diverged                   */
     float *zbuf, *rbuf;          /* per thread: PL_TILE_ROWS * ldwmax each          */
     float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
+    float *xbuf;                 /* per thread: PL_DTILE * dim (dense rows as floats) */
+    int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */
+    double density;              /* share of non-zero training pixels               */
     pl_fset train, val, test;    /* val / test have d == NULL when absent           */
 } pl_fused;
 

@@ -7,10 +7,9 @@
 int pl_strategy_choose(size_t njobs, int nthreads, double density, size_t fused_blocks)
 {
     const size_t nth = (size_t)nthreads;
+    (void)density;   /* fused has sparse and dense kernels: it picks by density itself */
     if (njobs <= 1)
         return PL_STRATEGY_DATA;
-    if (density >= 0.5)
-        return njobs >= nth ? PL_STRATEGY_JOBS : PL_STRATEGY_DATA;
     if (fused_blocks < 2 * nth && njobs >= nth)
         return PL_STRATEGY_JOBS;
     return PL_STRATEGY_FUSED;

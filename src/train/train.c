@@ -209,9 +209,7 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
         rc = pl_fused_plan(&fused, &eng->k, cfg, train, val, test, nth, e);
         if (rc)
             goto done;
-        out->density = fused.train.tiles.rows
-                           ? (double)fused.train.tiles.nnz / ((double)fused.train.tiles.rows * (double)dim)
-                           : 0.0;
+        out->density = fused.density;
         if (strategy == PL_STRATEGY_AUTO)
             strategy = pl_strategy_choose(njobs, nth, out->density, fused.train.nblk);
         if (strategy != PL_STRATEGY_FUSED)
