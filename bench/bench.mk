@@ -70,7 +70,7 @@ ceilings: $(CEILINGS)
 #     the ceilings do, to $(BENCH_DIR)/NAME.txt.
 # The rule below links every bench_% binary with the library and its libraries.
 
-PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad
+PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
 PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot 2>/dev/null)
 
 $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
@@ -81,6 +81,8 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 product: $(PRODUCT_BENCHES)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
 	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
+	$(BENCH_DIR)/bench_fused $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/fused.txt.tmp
+	mv $(BENCH_DIR)/fused.txt.tmp $(BENCH_DIR)/fused.txt
 	/usr/bin/python3 bench/bench_sweep.py $(BUILD) --numpy | tee $(BENCH_DIR)/sweep.txt.tmp
 	mv $(BENCH_DIR)/sweep.txt.tmp $(BENCH_DIR)/sweep.txt
 

@@ -263,6 +263,9 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
         const uint8_t *x = s->d->pix + (B->row0 + r) * dim;
         for (size_t i = 0; i < nr; i++)
             k->u8f(x + i * dim, dim, X + i * dim);
+        /* the next tile's rows into L2 while this one is computed */
+        for (size_t q = 0; r + nr < B->n && q < nr * dim; q += 64)
+            __builtin_prefetch(x + nr * dim + q, 0, 2);
         for (size_t i = 0; i < nr; i += PL_DMR)
             k->dfwd(X + i * dim, dim, nr - i < PL_DMR ? nr - i : PL_DMR, dim, g->W, ldw, ldw,
                     Z + i * ldw, ldw);

@@ -1,0 +1,172 @@
+/*
+ * bench_fused.c - the fused sweep's products on one core, against peak FMA:
+ * the dense kernels (dfwd, dbwd: rows already converted to float, weights
+ * and gradient of 40 model columns in L2, as in the default sweep) and the
+ * sparse ones (spfwd on pairs of rows, tbwd on tiles) over MNIST's digit 3.
+ *
+ * GFLOP/s counts 2 flops per multiply-add actually done: for the sparse
+ * kernels, over the non-zero pixels only (and over the union of a pair's
+ * pixels for spfwd).  Output: a table and "fused key=value" lines.
+ *
+ * usage: bench_fused [CEILINGS_FILE]   (env BENCH_SIMD limits the levels)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernels/kernels.h"
+#include "parlogit/config.h"
+#include "parlogit/dataset.h"
+#include "train/sparse.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak(const char *path, const char *isa)
+{
+    FILE *f = fopen(path, "r");
+    char line[512], want[64];
+    double v = NAN;
+    snprintf(want, sizeof want, "ceiling name=fma_peak_%s threads=1 ", isa);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, want, strlen(want)))
+            v = strtod(line + strlen(want) + strlen("value="), NULL);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* Best of 5 of fn(arg), seconds. */
+static double best_of(void (*fn)(void *), void *arg)
+{
+    double best = INFINITY;
+    fn(arg);
+    for (int r = 0; r < 5; r++) {
+        double t0 = now();
+        fn(arg);
+        double t = now() - t0;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+enum { DIM = PL_PIXELS, M = 40, REPS = 400 };
+
+struct job {
+    const pl_kernels *k;
+    const pl_tiles *t;
+    float *X, *W, *G, *Z, *R;
+};
+
+static void dense_fwd(void *a)
+{
+    struct job *j = a;
+    for (int r = 0; r < REPS; r++)
+        for (size_t i = 0; i < PL_DTILE; i += PL_DMR)
+            j->k->dfwd(j->X + i * DIM, DIM, PL_DMR, DIM, j->W, M, M, j->Z + i * M, M);
+}
+
+static void dense_bwd(void *a)
+{
+    struct job *j = a;
+    for (int r = 0; r < REPS; r++)
+        j->k->dbwd(j->X, DIM, PL_DTILE, DIM, j->R, M, M, j->G, M);
+}
+
+static void sparse_fwd(void *a)
+{
+    struct job *j = a;
+    for (int r = 0; r < REPS / 100; r++)
+        for (size_t ti = 0; ti < j->t->ntiles; ti++) {
+            const pl_tile *t = &j->t->tile[ti];
+            for (size_t i = 0; 2 * i < t->nrows; i++) {
+                uint32_t p0 = t->pptr[i];
+                j->k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, t->pptr[i + 1] - p0, j->W, M,
+                            M, j->Z, j->Z + M);
+            }
+        }
+}
+
+static void sparse_bwd(void *a)
+{
+    struct job *j = a;
+    for (int r = 0; r < REPS / 100; r++)
+        for (size_t ti = 0; ti < j->t->ntiles; ti++)
+            j->k->tbwd(&j->t->tile[ti], j->R, M, j->G, M);
+}
+
+int main(int argc, char **argv)
+{
+    const char *ceil = argc > 1 ? argv[1] : "build/bench/ceilings.txt";
+    pl_raw raw;
+    pl_error e;
+    if (pl_idx_load("data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz",
+                    &raw, &e)) {
+        fprintf(stderr, "bench_fused: %s (run `make data` first)\n", e.msg);
+        return 1;
+    }
+    pl_dataset d;
+    if (pl_dataset_build(&raw, NULL, 8000, 1, &d, &e))
+        return 1;
+    pl_raw_free(&raw);
+    size_t r0 = d.start[3], n = d.start[4] - d.start[3];
+    pl_tiles t;
+    if (pl_tiles_build(&d, &r0, &n, 1, 1, &t, &e)) {
+        fprintf(stderr, "bench_fused: %s\n", e.msg);
+        return 1;
+    }
+    size_t pairs_union = 0;
+    for (size_t ti = 0; ti < t.ntiles; ti++)
+        pairs_union += t.tile[ti].pptr[(t.tile[ti].nrows + 1) / 2] - t.tile[ti].pptr[0];
+
+    struct job j = { .t = &t };
+    j.X = aligned_alloc(64, PL_DTILE * DIM * sizeof(float));
+    j.W = aligned_alloc(64, DIM * M * sizeof(float));
+    j.G = aligned_alloc(64, DIM * M * sizeof(float));
+    j.Z = aligned_alloc(64, PL_TILE_ROWS * M * sizeof(float));
+    j.R = aligned_alloc(64, PL_TILE_ROWS * M * sizeof(float));
+    for (size_t i = 0; i < PL_DTILE * DIM; i++)
+        j.X[i] = (float)(i % 251) / 255.0f;
+    for (size_t i = 0; i < DIM * M; i++) {
+        j.W[i] = 0.001f * (float)(i % 13) - 0.006f;
+        j.G[i] = 0.0f;
+    }
+    for (size_t i = 0; i < PL_TILE_ROWS * M; i++)
+        j.R[i] = 0.01f * (float)(i % 7) - 0.03f;
+
+    printf("fused products, 1 core, %d model columns; sparse: digit 3 of MNIST (%zu rows, %zu "
+           "non-zeros, %zu pair pixels)\n", M, n, t.nnz, pairs_union);
+    printf("%-8s %10s %10s %10s %10s   (GFLOP/s, %% of peak FMA)\n", "kernels", "dense fwd",
+           "dense bwd", "sparse fwd", "sparse bwd");
+    const char *levels[] = { "scalar", "avx2", "avx512" };
+    const char *only = getenv("BENCH_SIMD");
+    for (int l = 0; l < 3; l++) {
+        int level = pl_simd_parse(levels[l]);
+        if (!pl_simd_supported(level) || (only && strcmp(only, levels[l])))
+            continue;
+        pl_kernels k;
+        pl_kernels_select(level, &k, &e);
+        j.k = &k;
+        const double dflop = 2.0 * PL_DTILE * DIM * M * REPS;
+        const double sf = 2.0 * 2.0 * (double)pairs_union * M * (REPS / 100);
+        const double sb = 2.0 * (double)t.nnz * M * (REPS / 100);
+        double g[4] = { dflop / best_of(dense_fwd, &j) * 1e-9, dflop / best_of(dense_bwd, &j) * 1e-9,
+                        sf / best_of(sparse_fwd, &j) * 1e-9, sb / best_of(sparse_bwd, &j) * 1e-9 };
+        double pk = peak(ceil, level == PL_SIMD_SCALAR ? "avx2" : levels[l]);
+        printf("%-8s", levels[l]);
+        for (int q = 0; q < 4; q++)
+            printf(" %5.1f (%2.0f%%)", g[q], 100 * g[q] / pk);
+        printf("\n");
+        printf("fused simd=%s dense_fwd=%.2f dense_bwd=%.2f sparse_fwd=%.2f sparse_bwd=%.2f "
+               "peak=%.2f\n", levels[l], g[0], g[1], g[2], g[3], pk);
+    }
+    pl_tiles_free(&t);
+    pl_dataset_free(&d);
+    return 0;
+}
