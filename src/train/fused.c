@@ -2,11 +2,13 @@
  * fused.c - the fused sweep: planning the digit groups and blocks, the pass,
  * the reduction and the checkpointed gradient descent.  See fused.h.
  *
- * Per iteration: the pass (blocks shared among threads; barrier; partials
- * summed per digit in block order and combined per model, each thread a pixel
- * range; thread 0 sums each model's loss, hits and residuals; barrier), then
- * the update (each thread its pixel range of every model and of every copy of
- * it; thread 0 the biases; barrier).  Nothing is allocated in the loop.
+ * Per iteration: the pass (blocks shared among threads by their work, each
+ * block into its own partial gradient, loss, hits and residual sums; barrier;
+ * thread 0 sums each model's loss, hits and residuals in block order;
+ * barrier), then the update (each thread a range of pixels: the digits' block
+ * partials summed in block order, each model's copies combined in digit order,
+ * the step written to every copy; thread 0 the biases; barrier).  Nothing is
+ * allocated in the loop.
  */
 #include <math.h>
 #include <omp.h>
@@ -15,6 +17,8 @@
 
 #include "engine/engine_impl.h"
 #include "train/fused.h"
+
+_Static_assert(PL_DTILE <= PL_TILE_ROWS, "dense tiles use the sparse tiles' z and r buffers");
 
 static int task_uses(pl_task t, int c)
 {
