@@ -119,9 +119,10 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
     int all_rest = 1;
     for (int d = 0; d < PL_CLASSES; d++)
         all_rest &= out->rest_best[d] >= 0;
+    int rc = PL_OK;
     if (test && out->npairs == PL_CLASSES * (PL_CLASSES - 1) / 2)
-        pl_vote_ovo(run, out, test, &out->ovo);
-    if (test && all_rest)
-        pl_vote_ovr(run, out, test, &out->ovr);
-    return PL_OK;
+        rc = pl_vote_ovo(run, out, test, &out->ovo);
+    if (!rc && test && all_rest)
+        rc = pl_vote_ovr(run, out, test, &out->ovr);
+    return rc ? pl_errorf(e, rc, "out of memory for the vote") : PL_OK;
 }

@@ -9,12 +9,13 @@
 #include "parlogit/sweep.h"
 
 /* The one-vs-one vote of s->pair_best over test (all 45 pairs present, test
- * non-empty, test->dim == run->dim: the caller checks). */
-void pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
-                 pl_sweep_vote *v);
+ * non-empty, test->dim == run->dim: the caller checks).  PL_OK, or PL_ENOMEM
+ * for the row's pixel list. */
+int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                pl_sweep_vote *v);
 
 /* The one-vs-rest argmax of s->rest_best over test (all ten present). */
-void pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
-                 pl_sweep_vote *v);
+int pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                pl_sweep_vote *v);
 
 #endif

@@ -9,18 +9,49 @@
  * kernel set the training used.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output/sweep_impl.h"
 
-/* z = (x/255)·w + b for one row, in double. */
-static double margin(const uint8_t *x, const float *w, float b, size_t dim)
+/* One row's non-zero pixels, listed once for all the models that score it: a
+ * zero pixel adds exactly nothing, so skipping it changes no bit. */
+typedef struct nzrow {
+    size_t n;
+    size_t *idx;     /* dim entries of room */
+    double *val;
+} nzrow;
+
+static void nz_list(nzrow *z, const uint8_t *x, size_t dim)
+{
+    z->n = 0;
+    for (size_t k = 0; k < dim; k++)
+        if (x[k]) {
+            z->idx[z->n] = k;
+            z->val[z->n++] = (double)x[k];
+        }
+}
+
+/* z = (x/255)·w + b for one row, in double, pixels in ascending order. */
+static double margin(const nzrow *x, const float *w, float b)
 {
     double s = 0;
-    for (size_t k = 0; k < dim; k++)
-        if (x[k])   /* a zero pixel adds exactly nothing: skipping it changes no bit */
-            s += (double)x[k] * (double)w[k];
+    for (size_t t = 0; t < x->n; t++)
+        s += x->val[t] * (double)w[x->idx[t]];
     return s / 255.0 + (double)b;
+}
+
+static int nz_alloc(nzrow *z, size_t dim)
+{
+    z->idx = malloc((dim ? dim : 1) * sizeof *z->idx);
+    z->val = malloc((dim ? dim : 1) * sizeof *z->val);
+    return z->idx && z->val;
+}
+
+static void nz_free(nzrow *z)
+{
+    free(z->idx);
+    free(z->val);
 }
 
 /* The index of the largest of a[0..n), the first one on a tie. */
@@ -46,38 +77,52 @@ static void finish(pl_sweep_vote *v)
     v->acc = v->rows ? (double)v->correct / (double)v->rows : 0.0;
 }
 
-void pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
-                 pl_sweep_vote *v)
+int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                pl_sweep_vote *v)
 {
     memset(v, 0, sizeof *v);
+    nzrow nz;
+    if (!nz_alloc(&nz, test->dim)) {
+        nz_free(&nz);
+        return PL_ENOMEM;
+    }
     for (size_t r = 0; r < test->n; r++) {
-        const uint8_t *x = test->pix + r * test->dim;
+        nz_list(&nz, test->pix + r * test->dim, test->dim);
         double votes[PL_CLASSES] = { 0 };
         for (int i = 0; i < PL_CLASSES; i++)
             for (int j = i + 1; j < PL_CLASSES; j++) {
                 const pl_sweep_best *bm = &s->best[s->pair_best[i][j]];
                 const pl_result *m = &run->results[bm->result];
                 /* a pair "7-1" has negative 7, positive 1: vote by the task */
-                double z = margin(x, m->w, m->b, run->dim);
+                double z = margin(&nz, m->w, m->b);
                 votes[z > 0 ? bm->task.pos : bm->task.neg] += 1;
             }
         tally(v, test->label[r], argmax_first(votes, PL_CLASSES));
     }
+    nz_free(&nz);
     finish(v);
+    return PL_OK;
 }
 
-void pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
-                 pl_sweep_vote *v)
+int pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                pl_sweep_vote *v)
 {
     memset(v, 0, sizeof *v);
+    nzrow nz;
+    if (!nz_alloc(&nz, test->dim)) {
+        nz_free(&nz);
+        return PL_ENOMEM;
+    }
     for (size_t r = 0; r < test->n; r++) {
-        const uint8_t *x = test->pix + r * test->dim;
+        nz_list(&nz, test->pix + r * test->dim, test->dim);
         double z[PL_CLASSES];
         for (int d = 0; d < PL_CLASSES; d++) {
             const pl_result *m = &run->results[s->best[s->rest_best[d]].result];
-            z[d] = margin(x, m->w, m->b, run->dim);
+            z[d] = margin(&nz, m->w, m->b);
         }
         tally(v, test->label[r], argmax_first(z, PL_CLASSES));
     }
+    nz_free(&nz);
     finish(v);
+    return PL_OK;
 }

@@ -70,11 +70,12 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             const uint8_t *x = d->pix + out->row0[t] * dim;
             size_t ent = 0, npix = 0;
             memset(cnt, 0, dim * sizeof *cnt);
-            for (size_t q = 0; q < out->tile[t].nrows * dim; q++)
-                if (x[q]) {
-                    npix += cnt[q % dim]++ == 0;
-                    ent++;
-                }
+            for (size_t r = 0; r < out->tile[t].nrows; r++)
+                for (size_t j = 0; j < dim; j++)
+                    if (x[r * dim + j]) {
+                        npix += cnt[j]++ == 0;
+                        ent++;
+                    }
             out->tile[t].npix = npix;
             pixoff[t + 1] = npix;
             entoff[t + 1] = ent;
@@ -129,8 +130,9 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             uint16_t *pix = out->pix + pixoff[t];
             uint32_t *ptr = out->ptr + pixoff[t] + t;
             memset(pos, 0, dim * sizeof *pos);
-            for (size_t q = 0; q < tl->nrows * dim; q++)   /* counts */
-                pos[q % dim] += x[q] != 0;
+            for (size_t r = 0; r < tl->nrows; r++)   /* counts */
+                for (size_t j = 0; j < dim; j++)
+                    pos[j] += x[r * dim + j] != 0;
             uint32_t at = (uint32_t)entoff[t];
             size_t np = 0;
             for (size_t j = 0; j < dim; j++)   /* starts, and the pixel list */
