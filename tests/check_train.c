@@ -334,12 +334,12 @@ END_TEST
 /* auto follows the cost model of strategy.h. */
 START_TEST(test_auto_strategy_follows_cost_model)
 {
-    ck_assert_int_eq(pl_strategy_choose(1, 2, 0.2, 100), PL_STRATEGY_DATA);
-    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.19, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(180, 16, 0.19, 20), PL_STRATEGY_JOBS);
-    ck_assert_int_eq(pl_strategy_choose(180, 2, 0.9, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(3, 16, 0.9, 20), PL_STRATEGY_FUSED);   /* too few jobs */
+    ck_assert_int_eq(pl_strategy_choose(1, 2, 100), PL_STRATEGY_DATA);
+    ck_assert_int_eq(pl_strategy_choose(180, 2, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(180, 16, 20), PL_STRATEGY_JOBS);
+    ck_assert_int_eq(pl_strategy_choose(180, 2, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(3, 16, 35), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(3, 16, 20), PL_STRATEGY_FUSED);   /* too few jobs */
     static pl_config c;
     const int iters[] = { 2 };
     train_cfg(&c, 0.5, iters, 1);

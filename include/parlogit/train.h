@@ -65,7 +65,8 @@ typedef struct pl_run {
     int threads;
     const char *simd;
     const char *strategy;     /* "fused", "data" or "jobs": how the run was spread */
-    double density;           /* share of non-zero training pixels                 */
+    double density;           /* share of non-zero training pixels (0 when a single
+                                 model went straight to the data strategy)        */
     double seconds;           /* the whole call                                  */
     int interrupted;          /* 1 if the stop flag ended the run early          */
 } pl_run;

@@ -42,14 +42,21 @@ static void print_best(FILE *f, const pl_sweep *s)
     }
 }
 
+/* The column numbers of a 10x10 digit table. */
+static void digit_header(FILE *f)
+{
+    fputs("     ", f);
+    for (int j = 0; j < PL_CLASSES; j++)
+        fprintf(f, " %5d", j);
+    fputc('\n', f);
+}
+
 static void print_pairs(FILE *f, const pl_sweep *s)
 {
     if (!s->npairs)
         return;
-    fputs("\npair test accuracy (%): row i, column j = pair i-j's best model\n     ", f);
-    for (int j = 0; j < PL_CLASSES; j++)
-        fprintf(f, " %5d", j);
-    fputc('\n', f);
+    fputs("\npair test accuracy (%): row i, column j = pair i-j's best model\n", f);
+    digit_header(f);
     for (int i = 0; i < PL_CLASSES; i++) {
         fprintf(f, "%5d", i);
         for (int j = 0; j < PL_CLASSES; j++)
@@ -64,10 +71,8 @@ static void print_vote(FILE *f, const char *what, const pl_sweep_vote *v)
         return;
     fprintf(f, "\n%s: %zu of %zu test rows right, accuracy %.2f%%\n", what, v->correct,
             v->rows, 100.0 * v->acc);
-    fputs("confusion (rows: actual digit, columns: predicted)\n     ", f);
-    for (int j = 0; j < PL_CLASSES; j++)
-        fprintf(f, " %5d", j);
-    fputc('\n', f);
+    fputs("confusion (rows: actual digit, columns: predicted)\n", f);
+    digit_header(f);
     for (int i = 0; i < PL_CLASSES; i++) {
         fprintf(f, "%5d", i);
         for (int j = 0; j < PL_CLASSES; j++)

@@ -77,8 +77,10 @@ static void finish(pl_sweep_vote *v)
     v->acc = v->rows ? (double)v->correct / (double)v->rows : 0.0;
 }
 
-int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
-                pl_sweep_vote *v)
+/* Scores every test row and tallies the predictions: ovo, the vote of the 45
+ * best pair models; otherwise the argmax of the ten best d-rest models. */
+static int score(const pl_run *run, const pl_sweep *s, const pl_dataset *test, int ovo,
+                 pl_sweep_vote *v)
 {
     memset(v, 0, sizeof *v);
     nzrow nz;
@@ -88,41 +90,37 @@ int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
     }
     for (size_t r = 0; r < test->n; r++) {
         nz_list(&nz, test->pix + r * test->dim, test->dim);
-        double votes[PL_CLASSES] = { 0 };
-        for (int i = 0; i < PL_CLASSES; i++)
-            for (int j = i + 1; j < PL_CLASSES; j++) {
-                const pl_sweep_best *bm = &s->best[s->pair_best[i][j]];
-                const pl_result *m = &run->results[bm->result];
-                /* a pair "7-1" has negative 7, positive 1: vote by the task */
-                double z = margin(&nz, m->w, m->b);
-                votes[z > 0 ? bm->task.pos : bm->task.neg] += 1;
+        double score[PL_CLASSES] = { 0 };
+        if (ovo) {
+            for (int i = 0; i < PL_CLASSES; i++)
+                for (int j = i + 1; j < PL_CLASSES; j++) {
+                    const pl_sweep_best *bm = &s->best[s->pair_best[i][j]];
+                    const pl_result *m = &run->results[bm->result];
+                    /* a pair "7-1" has negative 7, positive 1: vote by the task */
+                    double z = margin(&nz, m->w, m->b);
+                    score[z > 0 ? bm->task.pos : bm->task.neg] += 1;
+                }
+        } else {
+            for (int d = 0; d < PL_CLASSES; d++) {
+                const pl_result *m = &run->results[s->best[s->rest_best[d]].result];
+                score[d] = margin(&nz, m->w, m->b);
             }
-        tally(v, test->label[r], argmax_first(votes, PL_CLASSES));
+        }
+        tally(v, test->label[r], argmax_first(score, PL_CLASSES));
     }
     nz_free(&nz);
     finish(v);
     return PL_OK;
 }
 
+int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
+                pl_sweep_vote *v)
+{
+    return score(run, s, test, 1, v);
+}
+
 int pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
                 pl_sweep_vote *v)
 {
-    memset(v, 0, sizeof *v);
-    nzrow nz;
-    if (!nz_alloc(&nz, test->dim)) {
-        nz_free(&nz);
-        return PL_ENOMEM;
-    }
-    for (size_t r = 0; r < test->n; r++) {
-        nz_list(&nz, test->pix + r * test->dim, test->dim);
-        double z[PL_CLASSES];
-        for (int d = 0; d < PL_CLASSES; d++) {
-            const pl_result *m = &run->results[s->best[s->rest_best[d]].result];
-            z[d] = margin(&nz, m->w, m->b);
-        }
-        tally(v, test->label[r], argmax_first(z, PL_CLASSES));
-    }
-    nz_free(&nz);
-    finish(v);
-    return PL_OK;
+    return score(run, s, test, 0, v);
 }

@@ -4,10 +4,9 @@
 #include "parlogit/config.h"
 #include "train/strategy.h"
 
-int pl_strategy_choose(size_t njobs, int nthreads, double density, size_t fused_blocks)
+int pl_strategy_choose(size_t njobs, int nthreads, size_t fused_blocks)
 {
     const size_t nth = (size_t)nthreads;
-    (void)density;   /* fused has sparse and dense kernels: it picks by density itself */
     if (njobs <= 1)
         return PL_STRATEGY_DATA;
     if (fused_blocks < 2 * nth && njobs >= nth)

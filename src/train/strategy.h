@@ -14,15 +14,15 @@
  *
  * auto: one model -> data.  Otherwise fused, unless its blocks are too few
  * to feed the team (fewer than 2 per thread) while there are enough models for
- * every thread: then jobs.  (density is kept in the signature for the record:
- * the fused plan itself picks sparse or dense kernels by it.)
+ * every thread: then jobs.  (The fused plan itself picks sparse or dense
+ * kernels by the density.)
  */
 #ifndef PARLOGIT_STRATEGY_H
 #define PARLOGIT_STRATEGY_H
 
 #include <stddef.h>
 
-int pl_strategy_choose(size_t njobs, int nthreads, double density, size_t fused_blocks);
+int pl_strategy_choose(size_t njobs, int nthreads, size_t fused_blocks);
 
 const char *pl_strategy_name(int strategy);
 

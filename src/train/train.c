@@ -202,16 +202,18 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
     if (rc)
         goto done;
 
-    /* The fused plan also measures the density and the block count the cost
-     * model needs; it is kept when fused wins. */
+    /* The fused plan also counts the blocks the cost model needs (and measures
+     * the density); it is kept when fused wins. */
     int strategy = cfg->engine.strategy;
+    if (strategy == PL_STRATEGY_AUTO && njobs <= 1)   /* no plan needed to know it */
+        strategy = pl_strategy_choose(njobs, nth, 0);
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
         rc = pl_fused_plan(&fused, &eng->k, cfg, train, val, test, nth, e);
         if (rc)
             goto done;
         out->density = fused.density;
         if (strategy == PL_STRATEGY_AUTO)
-            strategy = pl_strategy_choose(njobs, nth, out->density, fused.train.nblk);
+            strategy = pl_strategy_choose(njobs, nth, fused.train.nblk);
         if (strategy != PL_STRATEGY_FUSED)
             pl_fused_free(&fused);
     }
