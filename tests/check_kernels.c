@@ -148,7 +148,7 @@ static void check_sparse(int level)
     ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
     static const size_t ms[] = { 8, 16, 24, 40, 56, 64, 72, 112 };
     uint64_t s = 77;
-    const size_t dim = 784, rows = 150;   /* three tiles: 64, 64 and 22 rows */
+    const size_t dim = 784, rows = 2 * PL_TILE_ROWS + 22;   /* three tiles, the last of 22 rows */
     pl_raw raw = { .n = rows, .height = 28, .width = 28, .dim = dim };
     raw.pix = calloc(rows * dim, 1);
     raw.label = calloc(rows, 1);
@@ -201,7 +201,7 @@ static void check_sparse(int level)
             k.tbwd(t, R, m, G, ldw);
             pl_tbwd_ref(t, R, m, Gref, ldw);
             for (size_t i = 0; i < dim * ldw; i++)
-                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * 64 * (2 + fabsf(Gref[i])),
+                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * PL_TILE_ROWS * (2 + fabsf(Gref[i])),
                               "%s tbwd m %zu tile %zu at %zu: %g vs %g", k.name, m, ti, i, G[i], Gref[i]);
         }
         free(W);
@@ -215,11 +215,13 @@ static void check_sparse(int level)
 }
 
 /* The tiled index holds exactly the non-zero pixels, by pixel and by pairs of
- * rows (tiles of 64, 6, 64, 64 and 2 rows: odd and even pair counts). */
+ * rows (tiles of T, 6, T, T and 2 rows, T = PL_TILE_ROWS: odd and even pair
+ * counts). */
 START_TEST(test_tiles_hold_every_nonzero)
 {
     uint64_t s = 3;
-    const size_t dim = 50, rows = 200;
+    enum { ROWS = 3 * PL_TILE_ROWS + 8 };
+    const size_t dim = 50, rows = ROWS;
     pl_raw raw = { .n = rows, .height = 5, .width = 10, .dim = dim };
     raw.pix = calloc(rows * dim, 1);
     raw.label = calloc(rows, 1);
@@ -232,12 +234,12 @@ START_TEST(test_tiles_hold_every_nonzero)
     pl_dataset d;
     pl_error e;
     ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
-    size_t r0[2] = { 0, 70 }, n[2] = { 70, 130 };   /* two ranges: tiles of 64+6 and 64+64+2 */
+    size_t r0[2] = { 0, PL_TILE_ROWS + 6 }, n[2] = { PL_TILE_ROWS + 6, 2 * PL_TILE_ROWS + 2 };
     pl_tiles t;
     ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, 3, &t, &e), PL_OK);
     ck_assert_uint_eq(t.ntiles, 5);
     ck_assert_uint_eq(t.nnz, nnz);
-    static float dense[200 * 50], dense2[200 * 50];
+    static float dense[ROWS * 50], dense2[ROWS * 50];
     for (size_t ti = 0; ti < t.ntiles; ti++) {
         const pl_tile *tl = &t.tile[ti];
         for (size_t p = 0; p < tl->npix; p++) {

@@ -99,26 +99,28 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
 }
 
 /* ---- fused sweep kernels ------------------------------------------------
- * Forward, a pair of rows: in chunks of 32 columns, both rows' z accumulate
- * in registers over the pixels non-zero in either, each weight row (from L2:
- * read, never written) loaded once for the two.  Backward, one tile, in chunks
- * of at most 64 columns: the chunk of G's row
- * j accumulates in registers over the pixel's entries (two sets of
- * accumulators, entries taken in pairs, when the chunk is 4 registers or
+ * Forward, a pair of rows: in chunks of 40 columns (a digit group of the
+ * default sweep in one pass: 10 accumulators, 2 values, 1 weight register),
+ * both rows' z accumulate in registers over the pixels non-zero in either,
+ * each weight row (from L2: read, never written) loaded once for the two.
+ * Backward, one tile, in chunks of at most 64 columns: the chunk of G's row j
+ * accumulates in registers over the pixel's entries (two sets of
+ * accumulators, entries taken in pairs, when the chunk is 5 registers or
  * fewer) and is added to G once per pixel. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
             const int nv, float *z0, float *z1)
 {
-    __m256 a[4], c[4];
+    __m256 a[5], c[5];
     for (int q = 0; q < nv; q++)
         a[q] = c[q] = _mm256_setzero_ps();
     for (size_t t = 0; t < n; t++) {
         const __m256 u0 = _mm256_broadcast_ss(v2 + 2 * t), u1 = _mm256_broadcast_ss(v2 + 2 * t + 1);
         const float *w = W + (size_t)idx[t] * ldw;
         for (int q = 0; q < nv; q++) {
-            const __m256 wq = _mm256_loadu_ps(w + 8 * q);
+            __m256 wq = _mm256_loadu_ps(w + 8 * q);
+            __asm__("" : "+x"(wq));   /* one load for both rows, not one folded into each FMA */
             a[q] = _mm256_fmadd_ps(u0, wq, a[q]);
             c[q] = _mm256_fmadd_ps(u1, wq, c[q]);
         }
@@ -132,8 +134,9 @@ spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size
 void pl_spfwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
                    size_t m, float *z0, float *z1)
 {
-    for (size_t c0 = 0; c0 < m; c0 += 32) {   /* 2 rows x 4 registers + 4 weights */
-        switch ((m - c0 < 32 ? m - c0 : 32) / 8) {
+    for (size_t c0 = 0; c0 < m; c0 += 40) {   /* 2 rows x 5 registers, 2 values, a weight */
+        switch ((m - c0 < 40 ? m - c0 : 40) / 8) {
+        case 5: spfwd_chunk(idx, v2, n, W + c0, ldw, 5, z0 + c0, z1 + c0); break;
         case 4: spfwd_chunk(idx, v2, n, W + c0, ldw, 4, z0 + c0, z1 + c0); break;
         case 3: spfwd_chunk(idx, v2, n, W + c0, ldw, 3, z0 + c0, z1 + c0); break;
         case 2: spfwd_chunk(idx, v2, n, W + c0, ldw, 2, z0 + c0, z1 + c0); break;
@@ -152,7 +155,7 @@ tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, s
             a[q] = c[q] = _mm256_setzero_ps();
         uint32_t e = t->ptr[p];
         const uint32_t end = t->ptr[p + 1];
-        if (nv <= 4)
+        if (nv <= 5)
             for (; e + 2 <= end; e += 2) {
                 const __m256 v0 = _mm256_broadcast_ss(t->val + e);
                 const __m256 v1 = _mm256_broadcast_ss(t->val + e + 1);

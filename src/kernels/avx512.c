@@ -103,12 +103,14 @@ spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size
         const __m512 u0 = _mm512_set1_ps(v2[2 * t]), u1 = _mm512_set1_ps(v2[2 * t + 1]);
         const float *w = W + (size_t)idx[t] * ldw;
         for (int q = 0; q < nz; q++) {
-            const __m512 wq = _mm512_loadu_ps(w + 16 * q);
+            __m512 wq = _mm512_loadu_ps(w + 16 * q);
+            __asm__("" : "+v"(wq));   /* one load for both rows, not one folded into each FMA */
             a[q] = _mm512_fmadd_ps(u0, wq, a[q]);
             c[q] = _mm512_fmadd_ps(u1, wq, c[q]);
         }
         if (half) {
-            const __m256 wh = _mm256_loadu_ps(w + 16 * nz);
+            __m256 wh = _mm256_loadu_ps(w + 16 * nz);
+            __asm__("" : "+v"(wh));
             ha = _mm256_fmadd_ps(_mm512_castps512_ps256(u0), wh, ha);
             hc = _mm256_fmadd_ps(_mm512_castps512_ps256(u1), wh, hc);
         }

@@ -53,7 +53,7 @@ typedef void (*pl_dot_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
 typedef void (*pl_axpy_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
                            const float *r, float *g);
 
-#define PL_TILE_ROWS 64
+#define PL_TILE_ROWS 128
 
 typedef struct pl_tile {
     size_t nrows;           /* rows in the tile, <= PL_TILE_ROWS                 */

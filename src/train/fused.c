@@ -187,6 +187,7 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
             g->job[kcol] = (int)jb;
             g->y[kcol++] = t.pos == c ? 1.0f : 0.0f;
         }
+
         f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
     }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
@@ -289,7 +290,7 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
 static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
     const pl_kernels *k = f->k;
-    const size_t dim = f->dim, L = f->ldwmax;
+    const size_t L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
@@ -304,7 +305,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
         memset(rs, 0, ldw * sizeof *rs);
         float *G = grad ? s->G + B->goff : NULL;
         if (G)
-            memset(G, 0, dim * ldw * sizeof *G);
+            memset(G, 0, f->dim * ldw * sizeof *G);
         if (f->dense) {
             dense_block(f, s, B, G, loss, hits, rs, ith);
             continue;
@@ -347,17 +348,31 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     pl_team_barrier();
 }
 
+/* One pair task's nlr learning rates at one pixel: its gradient is the sum
+ * of its two digits' parts (a then b, digit order), and both copies of its
+ * weights take the step. */
+static void step_pair(size_t nlr, const float *restrict a, const float *restrict b,
+                      const float *restrict lr, float inv, float *restrict w0,
+                      float *restrict w1)
+{
+    for (size_t l = 0; l < nlr; l++) {
+        const float w = w0[l] - lr[l] * ((a[l] + b[l]) * inv);
+        w0[l] = w;
+        w1[l] = w;
+    }
+}
+
 /* w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time (each
  * thread its range): each digit's block partials of those pixels summed in
- * block order (the first copied; contiguous spans), then for each pixel each
- * task's copies added in digit order, the step taken and written to every
- * copy.  A task's learning rates are adjacent columns, so the inner loops run
- * over contiguous floats; what a chunk needs stays in L1. */
+ * block order (the first copied; contiguous spans), then each task's
+ * gradient, its copies' sums added in digit order, and the step written to
+ * every copy (a pair's two copies in one loop).  A task's learning rates are
+ * adjacent columns; what a chunk needs stays in L1. */
 static void update(pl_fused *f, int ith, int nth)
 {
     const size_t nlr = f->nlr, L = f->ldwmax, P = PL_UPDATE_PIXELS;
     const pl_fset *s = &f->train;
-    float *gs = f->gbuf + (size_t)ith * PL_CLASSES * P * L, w[PL_MAX_LIST];
+    float *gs = f->gbuf + (size_t)ith * PL_CLASSES * P * L;
     size_t j0, j1;
     pl_share(f->dim, P, ith, nth, &j0, &j1);
     for (size_t c0 = j0; c0 < j1; c0 += P) {
@@ -372,29 +387,31 @@ static void update(pl_fused *f, int ith, int nth)
             for (size_t bk = g->blk0 + 1; bk < g->blk1; bk++)
                 f->k->vadd(sum, s->G + s->blk[bk].goff + at, span);
         }
-        for (size_t p = 0; p < np; p++) {
-            const size_t j = c0 + p;
-            for (size_t t = 0; t < f->ntasks; t++) {
-                const struct pl_fcopies *cp = &f->copies[t];
-                const pl_fgroup *g0 = &f->grp[cp->g[0]];
-                const float *w0 = g0->W + j * g0->ldw + cp->off[0], *lr = f->lrf + t * nlr;
-                const float inv = f->inv[t];
-                const size_t ld0 = g0->ldw;
-                const float *ga = gs + (size_t)cp->g[0] * P * L + p * ld0 + cp->off[0];
-                for (size_t l = 0; l < nlr; l++)
-                    w[l] = ga[l];
-                for (int q = 1; q < cp->n; q++) {
-                    const size_t ldq = f->grp[cp->g[q]].ldw;
-                    const float *gq = gs + (size_t)cp->g[q] * P * L + p * ldq + cp->off[q];
-                    for (size_t l = 0; l < nlr; l++)
-                        w[l] += gq[l];
+        for (size_t t = 0; t < f->ntasks; t++) {
+            const struct pl_fcopies *cp = &f->copies[t];
+            const float inv = f->inv[t], *lr = f->lrf + t * nlr;   /* halted: lr 0, w 0 */
+            const float *part[PL_CLASSES];
+            float *w[PL_CLASSES];
+            size_t ldg[PL_CLASSES];
+            for (int q = 0; q < cp->n; q++) {
+                const pl_fgroup *g = &f->grp[cp->g[q]];
+                part[q] = gs + (size_t)cp->g[q] * P * L + cp->off[q];
+                w[q] = g->W + c0 * g->ldw + cp->off[q];
+                ldg[q] = g->ldw;
+            }
+            for (size_t p = 0; p < np; p++) {
+                if (cp->n == 2) {
+                    step_pair(nlr, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
+                              w[0] + p * ldg[0], w[1] + p * ldg[1]);
+                    continue;
                 }
-                for (size_t l = 0; l < nlr; l++)   /* halted jobs have lr 0 and w 0 */
-                    w[l] = w0[l] - lr[l] * (w[l] * inv);
-                for (int q = 0; q < cp->n; q++) {
-                    float *dst = f->grp[cp->g[q]].W + j * f->grp[cp->g[q]].ldw + cp->off[q];
-                    for (size_t l = 0; l < nlr; l++)
-                        dst[l] = w[l];
+                for (size_t l = 0; l < nlr; l++) {
+                    float sum = part[0][p * ldg[0] + l];
+                    for (int q = 1; q < cp->n; q++)
+                        sum += part[q][p * ldg[q] + l];
+                    const float v = w[0][p * ldg[0] + l] - lr[l] * (sum * inv);
+                    for (int q = 0; q < cp->n; q++)
+                        w[q][p * ldg[q] + l] = v;
                 }
             }
         }
