@@ -187,7 +187,6 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
             g->job[kcol] = (int)jb;
             g->y[kcol++] = t.pos == c ? 1.0f : 0.0f;
         }
-
         f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
     }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
@@ -290,7 +289,7 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
 static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
     const pl_kernels *k = f->k;
-    const size_t L = f->ldwmax;
+    const size_t dim = f->dim, L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
     size_t b0, b1;
 
@@ -305,7 +304,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
         memset(rs, 0, ldw * sizeof *rs);
         float *G = grad ? s->G + B->goff : NULL;
         if (G)
-            memset(G, 0, f->dim * ldw * sizeof *G);
+            memset(G, 0, dim * ldw * sizeof *G);
         if (f->dense) {
             dense_block(f, s, B, G, loss, hits, rs, ith);
             continue;
@@ -399,12 +398,13 @@ static void update(pl_fused *f, int ith, int nth)
                 w[q] = g->W + c0 * g->ldw + cp->off[q];
                 ldg[q] = g->ldw;
             }
-            for (size_t p = 0; p < np; p++) {
-                if (cp->n == 2) {
+            if (cp->n == 2) {   /* the same arithmetic as below, in a loop that vectorises */
+                for (size_t p = 0; p < np; p++)
                     step_pair(nlr, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
                               w[0] + p * ldg[0], w[1] + p * ldg[1]);
-                    continue;
-                }
+                continue;
+            }
+            for (size_t p = 0; p < np; p++)
                 for (size_t l = 0; l < nlr; l++) {
                     float sum = part[0][p * ldg[0] + l];
                     for (int q = 1; q < cp->n; q++)
@@ -413,7 +413,6 @@ static void update(pl_fused *f, int ith, int nth)
                     for (int q = 0; q < cp->n; q++)
                         w[q][p * ldg[q] + l] = v;
                 }
-            }
         }
     }
     if (ith == 0)
