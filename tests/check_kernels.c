@@ -162,7 +162,7 @@ static void check_sparse(int level)
     ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
     pl_tiles tiles;
     size_t r0 = 0, n = rows;
-    ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, 2, &tiles, &e), PL_OK);
+    ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, 1, 2, &tiles, &e), PL_OK);
     ck_assert_uint_eq(tiles.ntiles, 3);
     for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
         const size_t m = ms[mi], ldw = m + 16;
@@ -216,7 +216,8 @@ static void check_sparse(int level)
 
 /* The tiled index holds exactly the non-zero pixels, by pixel and by pairs of
  * rows (tiles of T, 6, T, T and 2 rows, T = PL_TILE_ROWS: odd and even pair
- * counts). */
+ * counts), in the rows' own order and chained; each range's rows are a
+ * permutation of the range (in order when not chained). */
 START_TEST(test_tiles_hold_every_nonzero)
 {
     uint64_t s = 3;
@@ -235,36 +236,88 @@ START_TEST(test_tiles_hold_every_nonzero)
     pl_error e;
     ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
     size_t r0[2] = { 0, PL_TILE_ROWS + 6 }, n[2] = { PL_TILE_ROWS + 6, 2 * PL_TILE_ROWS + 2 };
-    pl_tiles t;
-    ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, 3, &t, &e), PL_OK);
-    ck_assert_uint_eq(t.ntiles, 5);
-    ck_assert_uint_eq(t.nnz, nnz);
-    static float dense[ROWS * 50], dense2[ROWS * 50];
-    for (size_t ti = 0; ti < t.ntiles; ti++) {
-        const pl_tile *tl = &t.tile[ti];
-        for (size_t p = 0; p < tl->npix; p++) {
-            ck_assert(p == 0 || tl->pix[p] > tl->pix[p - 1]);
-            for (uint32_t q = tl->ptr[p]; q < tl->ptr[p + 1]; q++) {
-                ck_assert(q == tl->ptr[p] || tl->row[q] > tl->row[q - 1]);
-                dense[(t.row0[ti] + tl->row[q]) * dim + tl->pix[p]] = tl->val[q];
-            }
+    for (int chain = 0; chain < 2; chain++) {
+        pl_tiles t;
+        ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, chain, 3, &t, &e), PL_OK);
+        ck_assert_uint_eq(t.ntiles, 5);
+        ck_assert_uint_eq(t.nnz, nnz);
+        ck_assert_uint_eq(t.rows, rows);
+        static unsigned char seen[ROWS];
+        memset(seen, 0, sizeof seen);
+        for (size_t i = 0; i < rows; i++) {
+            const size_t range = i >= n[0];
+            ck_assert(t.order[i] >= r0[range] && t.order[i] < r0[range] + n[range]);
+            ck_assert(!seen[t.order[i]]++);
+            if (!chain)
+                ck_assert_uint_eq(t.order[i], i);
         }
-        for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++)
-            for (uint32_t q = tl->pptr[i]; q < tl->pptr[i + 1]; q++) {
-                ck_assert(q == tl->pptr[i] || tl->pidx[q] > tl->pidx[q - 1]);
-                ck_assert(tl->pval[2 * q] != 0 || tl->pval[2 * q + 1] != 0);   /* the union only */
-                dense2[(t.row0[ti] + r) * dim + tl->pidx[q]] = tl->pval[2 * q];
-                if (r + 1 < tl->nrows)
-                    dense2[(t.row0[ti] + r + 1) * dim + tl->pidx[q]] = tl->pval[2 * q + 1];
-                else
-                    ck_assert(tl->pval[2 * q + 1] == 0);
+        static float dense[ROWS * 50], dense2[ROWS * 50];
+        memset(dense, 0, sizeof dense);
+        memset(dense2, 0, sizeof dense2);
+        for (size_t ti = 0; ti < t.ntiles; ti++) {
+            const pl_tile *tl = &t.tile[ti];
+            for (size_t p = 0; p < tl->npix; p++) {
+                ck_assert(p == 0 || tl->pix[p] > tl->pix[p - 1]);
+                for (uint32_t q = tl->ptr[p]; q < tl->ptr[p + 1]; q++) {
+                    ck_assert(q == tl->ptr[p] || tl->row[q] > tl->row[q - 1]);
+                    dense[(t.order[t.first[ti] + tl->row[q]]) * dim + tl->pix[p]] = tl->val[q];
+                }
             }
+            for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++)
+                for (uint32_t q = tl->pptr[i]; q < tl->pptr[i + 1]; q++) {
+                    ck_assert(q == tl->pptr[i] || tl->pidx[q] > tl->pidx[q - 1]);
+                    ck_assert(tl->pval[2 * q] != 0 || tl->pval[2 * q + 1] != 0);   /* the union only */
+                    dense2[t.order[t.first[ti] + r] * dim + tl->pidx[q]] = tl->pval[2 * q];
+                    if (r + 1 < tl->nrows)
+                        dense2[t.order[t.first[ti] + r + 1] * dim + tl->pidx[q]] = tl->pval[2 * q + 1];
+                    else
+                        ck_assert(tl->pval[2 * q + 1] == 0);
+                }
+        }
+        for (size_t i = 0; i < rows * dim; i++) {
+            ck_assert_float_eq(dense[i], (float)d.pix[i] * (1.0f / 255.0f));
+            ck_assert_float_eq(dense2[i], dense[i]);
+        }
+        pl_tiles_free(&t);
     }
-    for (size_t i = 0; i < rows * dim; i++) {
-        ck_assert_float_eq(dense[i], (float)d.pix[i] * (1.0f / 255.0f));
-        ck_assert_float_eq(dense2[i], dense[i]);
+    pl_dataset_free(&d);
+    pl_raw_free(&raw);
+}
+END_TEST
+
+/* The chain pairs rows that look alike: rows alternate between two disjoint
+ * strokes (with a pixel of noise each), so pairs in the rows' own order hold
+ * both strokes, chained pairs one stroke each: a pair's pixels are then at
+ * most one stroke plus two noise pixels. */
+START_TEST(test_chain_pairs_alike_rows)
+{
+    enum { ROWS = 40, DIM = 784 };
+    pl_raw raw = { .n = ROWS, .height = 28, .width = 28, .dim = DIM };
+    raw.pix = calloc(ROWS * DIM, 1);
+    raw.label = calloc(ROWS, 1);
+    for (size_t i = 0; i < ROWS; i++) {
+        const size_t at = i % 2 ? 500 : 100;   /* stroke A at 100..159, B at 500..559 */
+        for (size_t j = at; j < at + 60; j++)
+            raw.pix[i * DIM + j] = 200;
+        raw.pix[i * DIM + 300 + i] = 50;      /* a different noise pixel per row */
     }
-    pl_tiles_free(&t);
+    pl_dataset d;
+    pl_error e;
+    ck_assert_int_eq(pl_dataset_build(&raw, NULL, ROWS, 1, &d, &e), PL_OK);
+    size_t r0 = 0, n = ROWS;
+    for (int chain = 0; chain < 2; chain++) {
+        pl_tiles t;
+        ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, chain, 2, &t, &e), PL_OK);
+        const pl_tile *tl = &t.tile[0];
+        for (size_t i = 0; i < ROWS / 2; i++) {
+            const uint32_t np = tl->pptr[i + 1] - tl->pptr[i];
+            if (chain)
+                ck_assert_msg(np <= 62, "chained pair %zu: %u pixels", i, np);
+            else
+                ck_assert_uint_eq(np, 122);
+        }
+        pl_tiles_free(&t);
+    }
     pl_dataset_free(&d);
     pl_raw_free(&raw);
 }
@@ -280,8 +333,11 @@ START_TEST(test_sparse_kernels_match_reference)
 END_TEST
 
 /* The SIMD link (float exp and log1p polynomials) against the double
- * reference: r within 2e-7 absolute, loss within 1e-6 relative + 1e-7, hits
- * exact; over logits from -120 to 120 including 0, +-1e-8 and the clamps. */
+ * reference, over NR rows of M columns (a multiple of 8, not of 16) whose sums
+ * start from non-zero values: r within 2e-7 absolute, the loss and residual
+ * sums within 1e-6 relative + 1e-6 per row, hits exact; logits from -120 to
+ * 120 including 0, +-1e-8 and the clamps.  Once into a separate R, once in
+ * place (R == Z) without rsum; both must give the same r, loss and hits. */
 START_TEST(test_link_matches_reference)
 {
     for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
@@ -290,25 +346,41 @@ START_TEST(test_link_matches_reference)
         pl_kernels k;
         pl_error e;
         ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
-        enum { M = 4104 };   /* a multiple of 8, not of 16 */
-        static float z[M], b[M], y[M], r[M], rr[M], l[M], lr[M], h[M], hr[M];
+        enum { NR = 3, M = 1368, LD = M + 8 };
+        static float z[NR * LD], zin[NR * LD], b[M], y[M], r[NR * LD], rr[NR * LD];
+        static float l[M], lr[M], h[M], hr[M], rs[M], rsr[M], l2[M], h2[M];
         uint64_t s = 5;
-        for (int i = 0; i < M; i++) {
+        for (int i = 0; i < NR * LD; i++)
             z[i] = i < 8 ? (float[]){ 0.0f, -0.0f, 1e-8f, -1e-8f, 87.5f, -87.5f, 120, -120 }[i]
                          : tu_uniform(&s, -60, 60) * (i % 3 == 0 ? 2.0f : 0.05f);
+        for (int i = 0; i < M; i++) {
             b[i] = i < 8 ? 0.0f : tu_uniform(&s, -1, 1);
             y[i] = (float)(tu_rand(&s) & 1);
-            l[i] = lr[i] = h[i] = hr[i] = (float)(i % 5);
+            l[i] = lr[i] = l2[i] = h[i] = hr[i] = h2[i] = (float)(i % 5);
+            rs[i] = rsr[i] = (float)(i % 7) - 3.0f;
         }
-        k.link(M, z, b, y, r, l, h);
-        pl_link_ref(M, z, b, y, rr, lr, hr);
+        memcpy(zin, z, sizeof z);
+        k.link(NR, M, z, LD, b, y, r, LD, l, h, rs);
+        pl_link_ref(NR, M, z, LD, b, y, rr, LD, lr, hr, rsr);
+        for (int i = 0; i < NR; i++)
+            for (int j = 0; j < M; j++) {
+                const int q = i * LD + j;
+                ck_assert_msg(fabsf(r[q] - rr[q]) <= 2e-7f, "%s r[%d][%d] z %g: %g vs %g", k.name,
+                              i, j, z[q], r[q], rr[q]);
+            }
         for (int i = 0; i < M; i++) {
-            ck_assert_msg(fabsf(r[i] - rr[i]) <= 2e-7f, "%s r[%d] z %g: %g vs %g", k.name, i, z[i], r[i], rr[i]);
             double loss = l[i] - (i % 5), ref = lr[i] - (i % 5);
-            ck_assert_msg(fabs(loss - ref) <= 1e-6 * fabs(ref) + 1e-6, "loss[%d] z %g y %g: %.9g vs %.9g",
-                          i, z[i] + b[i], y[i], loss, ref);
-            ck_assert_msg(h[i] == hr[i], "%s hits[%d] z %g y %g", k.name, i, z[i] + b[i], y[i]);
+            ck_assert_msg(fabs(loss - ref) <= 1e-6 * fabs(ref) + NR * 1e-6, "%s loss[%d]: %.9g vs %.9g",
+                          k.name, i, loss, ref);
+            ck_assert_msg(h[i] == hr[i], "%s hits[%d] y %g", k.name, i, y[i]);
+            ck_assert_msg(fabsf(rs[i] - rsr[i]) <= NR * 1e-6f, "%s rsum[%d]: %.9g vs %.9g", k.name,
+                          i, rs[i], rsr[i]);
         }
+        k.link(NR, M, zin, LD, b, y, zin, LD, l2, h2, NULL);   /* in place */
+        for (int i = 0; i < NR; i++)
+            for (int j = 0; j < M; j++)
+                ck_assert_msg(zin[i * LD + j] == r[i * LD + j], "%s in place r[%d][%d]", k.name, i, j);
+        ck_assert_msg(!memcmp(l2, l, sizeof l) && !memcmp(h2, h, sizeof h), "%s in place sums", k.name);
     }
 }
 END_TEST
@@ -399,6 +471,7 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_tiles_hold_every_nonzero);
     tcase_add_test(tc, test_dense_kernels_match_reference);
     tcase_add_test(tc, test_link_matches_reference);
+    tcase_add_test(tc, test_chain_pairs_alike_rows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -241,28 +241,35 @@ static inline __m256 log1p_unit(__m256 t)
     return _mm256_mul_ps(_mm256_add_ps(s, s), p);
 }
 
-void pl_link_avx2(size_t m, const float *z, const float *b, const float *y, float *r,
-                  float *loss, float *hits)
+void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
+                  const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
 {
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f),
                  half = _mm256_set1_ps(0.5f);
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    for (size_t k = 0; k < m; k += 8) {
-        const __m256 zz = _mm256_add_ps(_mm256_loadu_ps(z + k), _mm256_loadu_ps(b + k));
-        const __m256 yk = _mm256_loadu_ps(y + k);
-        const __m256 t = exp_neg(_mm256_and_ps(zz, absmask));          /* exp(-|z|) */
-        const __m256 q = recip(_mm256_add_ps(one, t));                  /* 1/(1+t)   */
-        const __m256 pos = _mm256_cmp_ps(zz, zero, _CMP_GE_OQ);
-        const __m256 p = _mm256_blendv_ps(_mm256_mul_ps(t, q), q, pos);
-        _mm256_storeu_ps(r + k, _mm256_sub_ps(p, yk));
-        /* softplus(z) - y z = log1p(exp(-|z|)) + max(z, 0) - y z */
-        __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(zz, zero));
-        l = _mm256_fnmadd_ps(yk, zz, l);
-        _mm256_storeu_ps(loss + k, _mm256_add_ps(_mm256_loadu_ps(loss + k), l));
-        const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ),
-                                           _mm256_cmp_ps(yk, half, _CMP_LE_OQ));
-        _mm256_storeu_ps(hits + k, _mm256_add_ps(_mm256_loadu_ps(hits + k),
-                                                 _mm256_and_ps(right, one)));
+    for (size_t k = 0; k < m; k += 8) {   /* 8 columns down all the rows, sums in registers */
+        const __m256 bk = _mm256_loadu_ps(b + k), yk = _mm256_loadu_ps(y + k);
+        const __m256 yneg = _mm256_cmp_ps(yk, half, _CMP_LE_OQ);
+        __m256 ls = _mm256_loadu_ps(loss + k), hs = _mm256_loadu_ps(hits + k);
+        __m256 rs = rsum ? _mm256_loadu_ps(rsum + k) : zero;
+        for (size_t i = 0; i < nr; i++) {
+            const __m256 zz = _mm256_add_ps(_mm256_loadu_ps(Z + i * ldz + k), bk);
+            const __m256 t = exp_neg(_mm256_and_ps(zz, absmask));          /* exp(-|z|) */
+            const __m256 q = recip(_mm256_add_ps(one, t));                  /* 1/(1+t)   */
+            const __m256 pos = _mm256_cmp_ps(zz, zero, _CMP_GE_OQ);
+            const __m256 r = _mm256_sub_ps(_mm256_blendv_ps(_mm256_mul_ps(t, q), q, pos), yk);
+            _mm256_storeu_ps(R + i * ldr + k, r);
+            rs = _mm256_add_ps(rs, r);
+            /* softplus(z) - y z = log1p(exp(-|z|)) + max(z, 0) - y z */
+            __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(zz, zero));
+            ls = _mm256_add_ps(ls, _mm256_fnmadd_ps(yk, zz, l));
+            const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ), yneg);
+            hs = _mm256_add_ps(hs, _mm256_and_ps(right, one));
+        }
+        _mm256_storeu_ps(loss + k, ls);
+        _mm256_storeu_ps(hits + k, hs);
+        if (rsum)
+            _mm256_storeu_ps(rsum + k, rs);
     }
 }
 

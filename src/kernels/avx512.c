@@ -248,30 +248,47 @@ static inline __m512 log1p_unit(__m512 t)
     return _mm512_mul_ps(_mm512_add_ps(s, s), p);
 }
 
-void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
-                    float *loss, float *hits)
+/* Columns [k, k + 16) under mask mk, down all the rows: the sums stay in
+ * registers. */
+static inline __attribute__((always_inline)) void
+link_cols(__mmask16 mk, size_t nr, const float *Z, size_t ldz, const float *b, const float *y,
+          float *R, size_t ldr, float *loss, float *hits, float *rsum)
 {
-    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f),
-                 half = _mm512_set1_ps(0.5f);
-    size_t k = 0;
-    for (; k + 16 <= m; k += 16) {
-        const __m512 zz = _mm512_add_ps(_mm512_loadu_ps(z + k), _mm512_loadu_ps(b + k));
-        const __m512 yk = _mm512_loadu_ps(y + k);
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    const __m512 bk = _mm512_maskz_loadu_ps(mk, b), yk = _mm512_maskz_loadu_ps(mk, y);
+    const __mmask16 ypos = _mm512_cmp_ps_mask(yk, _mm512_set1_ps(0.5f), _CMP_GT_OQ);
+    __m512 ls = _mm512_maskz_loadu_ps(mk, loss), hs = _mm512_maskz_loadu_ps(mk, hits);
+    __m512 rs = rsum ? _mm512_maskz_loadu_ps(mk, rsum) : zero;
+    for (size_t i = 0; i < nr; i++) {
+        const __m512 zz = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, Z + i * ldz), bk);
         const __m512 t = exp_neg(_mm512_abs_ps(zz));                    /* exp(-|z|) */
         const __m512 q = recip(_mm512_add_ps(one, t));                  /* 1/(1+t)   */
         const __m512 p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(zz, zero, _CMP_GE_OQ),
                                               _mm512_mul_ps(t, q), q);
-        _mm512_storeu_ps(r + k, _mm512_sub_ps(p, yk));
-        __m512 l = _mm512_add_ps(log1p_unit(t), _mm512_max_ps(zz, zero));
-        l = _mm512_fnmadd_ps(yk, zz, l);
-        _mm512_storeu_ps(loss + k, _mm512_add_ps(_mm512_loadu_ps(loss + k), l));
-        const __mmask16 right = _kxnor_mask16(_mm512_cmp_ps_mask(zz, zero, _CMP_GT_OQ),
-                                              _mm512_cmp_ps_mask(yk, half, _CMP_GT_OQ));
-        _mm512_storeu_ps(hits + k, _mm512_mask_add_ps(_mm512_loadu_ps(hits + k), right,
-                                                      _mm512_loadu_ps(hits + k), one));
+        const __m512 r = _mm512_sub_ps(p, yk);
+        _mm512_mask_storeu_ps(R + i * ldr, mk, r);
+        rs = _mm512_add_ps(rs, r);
+        const __m512 l = _mm512_add_ps(log1p_unit(t), _mm512_max_ps(zz, zero));
+        ls = _mm512_add_ps(ls, _mm512_fnmadd_ps(yk, zz, l));
+        const __mmask16 right = _kxnor_mask16(_mm512_cmp_ps_mask(zz, zero, _CMP_GT_OQ), ypos);
+        hs = _mm512_mask_add_ps(hs, right, hs, one);
     }
-    if (k < m)   /* m is a multiple of 8: at most one half-register left */
-        pl_link_avx2(m - k, z + k, b + k, y + k, r + k, loss + k, hits + k);
+    _mm512_mask_storeu_ps(loss, mk, ls);
+    _mm512_mask_storeu_ps(hits, mk, hs);
+    if (rsum)
+        _mm512_mask_storeu_ps(rsum, mk, rs);
+}
+
+void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
+                    const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
+{
+    size_t k = 0;
+    for (; k + 16 <= m; k += 16)
+        link_cols(0xffff, nr, Z + k, ldz, b + k, y + k, R + k, ldr, loss + k, hits + k,
+                  rsum ? rsum + k : NULL);
+    if (k < m)   /* m is a multiple of 8: at most one half register left */
+        link_cols(0x00ff, nr, Z + k, ldz, b + k, y + k, R + k, ldr, loss + k, hits + k,
+                  rsum ? rsum + k : NULL);
 }
 
 /* ---- dense fused kernels: as in avx2.c, in chunks of at most 64 columns

@@ -19,8 +19,10 @@
  * loads from L2 feeds both:
  *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
  *          z1[k] the same with v1                                   (forward)
- *   link:  r[k]  = sigmoid(z[k] + b[k]) - y[k]; loss[k] += log-loss;
- *          hits[k] += 1 when the prediction (z + b > 0) matches y      (per row)
+ *   link:  for each row i of a tile, r[i][k] = sigmoid(z[i][k] + b[k]) - y[k];
+ *          loss[k] += its log-loss, hits[k] += 1 when the prediction
+ *          (z + b > 0) matches y, rsum[k] += r[i][k]; rows in order, so the
+ *          sums are those of one row at a time (R may overwrite Z)
  *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
  * On dense data the fused sweep uses register-tiled dense products instead,
  * on rows converted to float once (u8f) and shared by every model:
@@ -74,8 +76,11 @@ typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, cons
                             size_t ldw, size_t m, float *z0, float *z1);
 /* R is nrows x m (row stride m). */
 typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
-typedef void (*pl_link_fn)(size_t m, const float *z, const float *b, const float *y,
-                           float *r, float *loss, float *hits);
+/* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
+ * with ldr == ldz allowed); rsum may be NULL. */
+typedef void (*pl_link_fn)(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
+                           const float *y, float *R, size_t ldr, float *loss, float *hits,
+                           float *rsum);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 
 #define PL_DMR 4      /* rows per dense forward call  */
@@ -120,8 +125,9 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
     void pl_spfwd_##isa(const uint16_t *idx, const float *v2, size_t n, const float *W,       \
                         size_t ldw, size_t m, float *z0, float *z1);                          \
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
-    void pl_link_##isa(size_t m, const float *z, const float *b, const float *y, float *r,    \
-                       float *loss, float *hits);                                             \
+    void pl_link_##isa(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,       \
+                       const float *y, float *R, size_t ldr, float *loss, float *hits,        \
+                       float *rsum);                                                          \
     void pl_vadd_##isa(float *dst, const float *src, size_t n);                               \
     void pl_u8f_##isa(const uint8_t *x, size_t n, float *out);                                \
     void pl_dfwd_##isa(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,     \
@@ -131,9 +137,9 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 PL_KERNEL_SET(ref)
 PL_KERNEL_SET(avx2)
 #undef PL_KERNEL_SET
-/* AVX-512: the two products and the link (its last 8 columns by the AVX2 one). */
-void pl_link_avx512(size_t m, const float *z, const float *b, const float *y, float *r,
-                    float *loss, float *hits);
+/* AVX-512: the two products and the link (a last half register masked). */
+void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
+                    const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum);
 void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
                     size_t ldw, size_t m, float *Z, size_t ldz);
 void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,

@@ -56,23 +56,27 @@ void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ld
 
 /* In double, branching on the sign of the logit (liblinear's l2r_lr_fun):
  * exp of a non-positive number only, never log(0). */
-void pl_link_ref(size_t m, const float *z, const float *b, const float *y, float *r,
-                 float *loss, float *hits)
+void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
+                 const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
 {
-    for (size_t k = 0; k < m; k++) {
-        double zz = (double)z[k] + (double)b[k], t, p, yk = y[k];
-        if (zz >= 0) {
-            t = exp(-zz);
-            p = 1.0 / (1.0 + t);
-            loss[k] += (float)(log1p(t) + (1.0 - yk) * zz);
-        } else {
-            t = exp(zz);
-            p = t / (1.0 + t);
-            loss[k] += (float)(log1p(t) - yk * zz);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t k = 0; k < m; k++) {
+            double zz = (double)Z[i * ldz + k] + (double)b[k], t, p, yk = y[k];
+            if (zz >= 0) {
+                t = exp(-zz);
+                p = 1.0 / (1.0 + t);
+                loss[k] += (float)(log1p(t) + (1.0 - yk) * zz);
+            } else {
+                t = exp(zz);
+                p = t / (1.0 + t);
+                loss[k] += (float)(log1p(t) - yk * zz);
+            }
+            const float r = (float)(p - yk);
+            R[i * ldr + k] = r;
+            hits[k] += (float)((zz > 0) == (yk > 0.5));
+            if (rsum)
+                rsum[k] += r;
         }
-        r[k] = (float)(p - yk);
-        hits[k] += (float)((zz > 0) == (yk > 0.5));
-    }
 }
 
 void pl_vadd_ref(float *dst, const float *src, size_t n)

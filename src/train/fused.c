@@ -34,6 +34,35 @@ static void *zalloc(size_t bytes)
     return p;
 }
 
+/* A block's work: its non-zero pixels times its columns (digits differ: a 1
+ * has half the ink of a 0), plus the link of each row. */
+static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
+{
+    const pl_fblock *B = &s->blk[k];
+    if (f->dense)
+        return (double)B->n * ((double)f->dim + 1.0) * (double)f->grp[B->g].ldw;
+    const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
+    const double nnz = (double)(t1->ptr[t1->npix] - t0->ptr[0]);
+    return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;
+}
+
+/* s->cut: each thread's own blocks, contiguous, cut where the running work
+ * crosses i/nth of the total (a block goes where its middle is). */
+static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
+{
+    double total = 0, at = 0;
+    for (size_t k = 0; k < s->nblk; k++)
+        total += block_work(f, s, k);
+    s->cut[0] = 0;
+    size_t k = 0;
+    for (int i = 1; i <= nth; i++) {
+        const double hi = total * i / nth;
+        while (k < s->nblk && (i == nth || at + block_work(f, s, k) / 2 < hi))
+            at += block_work(f, s, k++);
+        s->cut[i] = k;
+    }
+}
+
 static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int nthreads,
                      const pl_config *cfg, pl_error *e)
 {
@@ -72,7 +101,7 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         if (grad)
             f->grp[c].blk1 = nb;
     }
-    int rc = f->dense ? PL_OK : pl_tiles_build(d, r0, rn, s->nblk, nthreads, &s->tiles, e);
+    int rc = f->dense ? PL_OK : pl_tiles_build(d, r0, rn, s->nblk, 1, nthreads, &s->tiles, e);
     free(r0);
     free(rn);
     if (rc)
@@ -92,6 +121,13 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
             if (task_uses(t, c))
                 s->rows[jb] += d->start[c + 1] - d->start[c];
     }
+    s->cut = malloc(((size_t)nthreads + 1) * sizeof *s->cut);
+    s->taken = malloc((s->nblk ? s->nblk : 1) * sizeof *s->taken);
+    if (!s->cut || !s->taken)
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
+    for (size_t k = 0; k < s->nblk; k++)
+        atomic_flag_clear(&s->taken[k]);
+    share_blocks(f, s, nthreads);
     return PL_OK;
 }
 
@@ -104,6 +140,8 @@ static void fset_free(pl_fset *s)
     free(s->hits);
     free(s->rsum);
     free(s->rows);
+    free(s->cut);
+    free((void *)s->taken);
     memset(s, 0, sizeof *s);
 }
 
@@ -124,7 +162,6 @@ void pl_fused_free(pl_fused *f)
     free(f->stat);
     free(f->halt);
     free(f->zbuf);
-    free(f->rbuf);
     free(f->gbuf);
     free(f->xbuf);
     fset_free(&f->train);
@@ -190,10 +227,9 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
         f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
     }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
-    f->rbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
     f->xbuf = zalloc((size_t)nthreads * PL_DTILE * dim * sizeof(float));
-    if (!f->zbuf || !f->rbuf || !f->gbuf || !f->xbuf)
+    if (!f->zbuf || !f->gbuf || !f->xbuf)
         goto nomem;
     size_t nz = 0;
     for (size_t q = 0; q < train->n * dim; q++)
@@ -215,42 +251,6 @@ nomem:
     return pl_errorf(e, PL_ENOMEM, "out of memory for the fused sweep");
 }
 
-/* Thread ith's blocks: contiguous, cut where the running work crosses ith/nth
- * of the total.  A block's work is its non-zero pixels times its columns
- * (digits differ: a 1 has half the ink of a 0).  Which thread does a block
- * never changes a result. */
-static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
-{
-    const pl_fblock *B = &s->blk[k];
-    if (f->dense)
-        return (double)B->n * ((double)f->dim + 1.0) * (double)f->grp[B->g].ldw;
-    const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
-    const double nnz = (double)(t1->ptr[t1->npix] - t0->ptr[0]);
-    return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;   /* + the link of each row */
-}
-
-static void share_blocks(const pl_fused *f, const pl_fset *s, int ith, int nth, size_t *b0,
-                         size_t *b1)
-{
-    double total = 0, at = 0;
-    for (size_t k = 0; k < s->nblk; k++)
-        total += block_work(f, s, k);
-    const double lo = total * ith / nth, hi = total * (ith + 1) / nth;
-    *b0 = *b1 = s->nblk;
-    for (size_t k = 0; k < s->nblk; k++) {
-        const double w = block_work(f, s, k), mid = at + w / 2;   /* a block goes where its middle is */
-        if (*b0 == s->nblk && mid >= lo)
-            *b0 = k;
-        if (mid >= hi) {
-            *b1 = k;
-            break;
-        }
-        at += w;
-    }
-    if (*b0 > *b1)
-        *b0 = *b1;
-}
-
 /* A block of dense rows: PL_DTILE rows at a time converted to float (once for
  * all the block's models), the dense forward PL_DMR rows at a time, the link
  * of each row, the dense backward of the whole tile. */
@@ -261,7 +261,7 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
     const pl_fgroup *g = &f->grp[B->g];
     const size_t dim = f->dim, ldw = g->ldw, L = f->ldwmax;
     float *X = f->xbuf + (size_t)ith * PL_DTILE * dim;
-    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
+    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* the link overwrites z with r */
     for (size_t r = 0; r < B->n; r += PL_DTILE) {
         const size_t nr = B->n - r < PL_DTILE ? B->n - r : PL_DTILE;
         const uint8_t *x = s->d->pix + (B->row0 + r) * dim;
@@ -273,13 +273,44 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
         for (size_t i = 0; i < nr; i += PL_DMR)
             k->dfwd(X + i * dim, dim, nr - i < PL_DMR ? nr - i : PL_DMR, dim, g->W, ldw, ldw,
                     Z + i * ldw, ldw);
-        for (size_t i = 0; i < nr; i++)
-            k->link(ldw, Z + i * ldw, g->b, g->y, R + i * ldw, loss, hits);
-        if (G) {
-            for (size_t i = 0; i < nr; i++)
-                k->vadd(rs, R + i * ldw, ldw);
-            k->dbwd(X, dim, nr, dim, R, ldw, ldw, G, ldw);
+        k->link(nr, ldw, Z, ldw, g->b, g->y, Z, ldw, loss, hits, G ? rs : NULL);
+        if (G)
+            k->dbwd(X, dim, nr, dim, Z, ldw, ldw, G, ldw);
+    }
+}
+
+/* Block bk of set s at the current weights: its loss, hits and, when grad,
+ * residual sums and partial gradient, into its own scratch. */
+static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, float *Z, int ith)
+{
+    const pl_kernels *k = f->k;
+    const size_t dim = f->dim, L = f->ldwmax;
+    const pl_fblock *B = &s->blk[bk];
+    const pl_fgroup *g = &f->grp[B->g];
+    const size_t ldw = g->ldw;
+    float *loss = s->loss + bk * L, *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
+    memset(loss, 0, ldw * sizeof *loss);
+    memset(hits, 0, ldw * sizeof *hits);
+    memset(rs, 0, ldw * sizeof *rs);
+    float *G = grad ? s->G + B->goff : NULL;
+    if (G)
+        memset(G, 0, dim * ldw * sizeof *G);
+    if (f->dense) {
+        dense_block(f, s, B, G, loss, hits, rs, ith);
+        return;
+    }
+    for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
+        const pl_tile *t = &s->tiles.tile[ti];
+        /* an odd tile's last row has no partner: its z1 goes past the tile's
+         * rows, still inside the buffer (an odd tile is short) */
+        for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
+            const uint32_t p0 = t->pptr[i], n = t->pptr[i + 1] - p0;
+            k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, n, g->W, ldw, ldw, Z + r * ldw,
+                     Z + (r + 1) * ldw);
         }
+        k->link(t->nrows, ldw, Z, ldw, g->b, g->y, Z, ldw, loss, hits, G ? rs : NULL);
+        if (G)
+            k->tbwd(t, Z, ldw, G, ldw);
     }
 }
 
@@ -288,41 +319,16 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
  * by update) and f->gb. */
 static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
 {
-    const pl_kernels *k = f->k;
-    const size_t dim = f->dim, L = f->ldwmax;
-    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L, *R = f->rbuf + (size_t)ith * PL_TILE_ROWS * L;
-    size_t b0, b1;
+    const size_t L = f->ldwmax;
+    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* a tile's z, then its r */
 
-    share_blocks(f, s, ith, nth, &b0, &b1);
-    for (size_t bk = b0; bk < b1; bk++) {
-        const pl_fblock *B = &s->blk[bk];
-        const pl_fgroup *g = &f->grp[B->g];
-        const size_t ldw = g->ldw;
-        float *loss = s->loss + bk * L, *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
-        memset(loss, 0, ldw * sizeof *loss);
-        memset(hits, 0, ldw * sizeof *hits);
-        memset(rs, 0, ldw * sizeof *rs);
-        float *G = grad ? s->G + B->goff : NULL;
-        if (G)
-            memset(G, 0, dim * ldw * sizeof *G);
-        if (f->dense) {
-            dense_block(f, s, B, G, loss, hits, rs, ith);
-            continue;
-        }
-        for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
-            const pl_tile *t = &s->tiles.tile[ti];
-            for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
-                const uint32_t p0 = t->pptr[i], n = t->pptr[i + 1] - p0;
-                k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, n, g->W, ldw, ldw, Z, Z + ldw);
-                k->link(ldw, Z, g->b, g->y, R + r * ldw, loss, hits);
-                if (r + 1 < t->nrows)   /* an odd tile's last row has no partner */
-                    k->link(ldw, Z + ldw, g->b, g->y, R + (r + 1) * ldw, loss, hits);
-            }
-            if (G) {
-                for (size_t r = 0; r < t->nrows; r++)
-                    k->vadd(rs, R + r * ldw, ldw);
-                k->tbwd(t, R, ldw, G, ldw);
-            }
+    /* its own blocks first, then what is left of the others', from their ends */
+    for (int o = 0; o < nth; o++) {
+        const int q = (ith + o) % nth;
+        for (size_t i = s->cut[q]; i < s->cut[q + 1]; i++) {
+            const size_t bk = o ? s->cut[q + 1] - 1 - (i - s->cut[q]) : i;
+            if (!atomic_flag_test_and_set_explicit(&s->taken[bk], memory_order_relaxed))
+                block(f, s, bk, grad, Z, ith);
         }
     }
     pl_team_barrier();
@@ -344,6 +350,9 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
             if (grad)
                 f->gb[jb] = s->rows[jb] ? rsum / n : 0.0;
         }
+    if (ith == 0)
+        for (size_t bk = 0; bk < s->nblk; bk++)
+            atomic_flag_clear_explicit(&s->taken[bk], memory_order_relaxed);
     pl_team_barrier();
 }
 

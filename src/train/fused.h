@@ -16,12 +16,16 @@
  * tiles of PL_DTILE rows converted to float once, with register-tiled dense
  * products instead (PL_DENSE_AT).  Every block's partial G, loss, hits and
  * residual sum has its own scratch, summed in block order: bit-identical
- * results for any thread count.
+ * results for any thread count.  Each thread works its own contiguous share
+ * of the blocks, then takes what is left of the others' from their ends, so
+ * a thread slowed down (by the machine, or a poor work estimate) is helped;
+ * which thread does a block never changes a result.
  */
 #ifndef PARLOGIT_FUSED_H
 #define PARLOGIT_FUSED_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/config.h"
@@ -62,6 +66,9 @@ typedef struct pl_fset {
     float *G;                    /* partial gradients (training set only)         */
     float *loss, *hits, *rsum;   /* nblk * ldwmax each                             */
     size_t *rows;                /* njobs: rows of each job's task in this set      */
+    size_t *cut;                 /* nthreads + 1: thread i's own blocks are
+                                    [cut[i], cut[i + 1]), balanced by work       */
+    atomic_flag *taken;          /* nblk: claimed in the current pass             */
 } pl_fset;
 
 typedef struct pl_fused {
@@ -81,7 +88,7 @@ typedef struct pl_fused {
     double *gb;                  /* njobs                                          */
     double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
     int *halt;                   /* njobs: 0 running, 1 diverged                   */
-    float *zbuf, *rbuf;          /* per thread: PL_TILE_ROWS * ldwmax each          */
+    float *zbuf;                 /* per thread: PL_TILE_ROWS * ldwmax (z, then r)   */
     float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
     float *xbuf;                 /* per thread: PL_DTILE * dim (dense rows as floats) */
     int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */

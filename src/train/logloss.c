@@ -95,7 +95,7 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, flo
         bb[i] = b;
         loss[i] = hits[i] = 0.0f;
     }
-    o->k->link(m, z, bb, y, r, loss, hits);
+    o->k->link(1, m, z, m, bb, y, r, m, loss, hits, NULL);
     double rsum = 0, lsum = 0, hsum = 0;
     for (size_t i = 0; i < n; i++) {
         rsum += r[i];
