@@ -20,6 +20,7 @@
 #include "parlogit/output.h"
 #include "parlogit/sweep.h"
 #include "testutil.h"
+#include "util/util.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -515,6 +516,36 @@ START_TEST(test_mnist_vote_matches_numpy)
 }
 END_TEST
 
+/* Number text: pl_fmt_double (shortest), pl_fmt_double17 (bulk curves) and
+ * pl_fmt_float read back as exactly the value, over random bit patterns of
+ * every magnitude and the usual suspects; non-finite values as words. */
+START_TEST(test_number_text_round_trips)
+{
+    char b[32];
+    uint64_t s = 99;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t bits = tu_rand(&s) << 32 ^ tu_rand(&s);
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        if (!isfinite(x))
+            continue;
+        ck_assert_msg(strtod(pl_fmt_double(b, x), NULL) == x, "%s", b);
+        ck_assert_msg(strtod(pl_fmt_double17(b, x), NULL) == x, "%s", b);
+        const float f = (float)tu_uniform(&s, -1e3, 1e3) * (float)(i % 7);
+        ck_assert_msg(strtof(pl_fmt_float(b, f), NULL) == f, "%s", b);
+    }
+    const double odd[] = { 0.0, -0.0, 0.1, 0.015, 1.0 / 3.0, 0.6931471805599453, 5e-324,
+                           1.7976931348623157e308 };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        ck_assert(strtod(pl_fmt_double(b, odd[i]), NULL) == odd[i]);
+        ck_assert(strtod(pl_fmt_double17(b, odd[i]), NULL) == odd[i]);
+    }
+    ck_assert_str_eq(pl_fmt_double(b, 0.015), "0.015");
+    ck_assert_str_eq(pl_fmt_double17(b, NAN), "nan");
+    ck_assert_str_eq(pl_fmt_double17(b, -INFINITY), "-inf");
+}
+END_TEST
+
 Suite *suite_sweep(void)
 {
     Suite *s = suite_create("sweep");
@@ -526,6 +557,7 @@ Suite *suite_sweep(void)
     tcase_add_test(tc, test_votes_known_exactly);
     tcase_add_test(tc, test_vote_tie_goes_to_smaller_digit);
     tcase_add_test(tc, test_write_files);
+    tcase_add_test(tc, test_number_text_round_trips);
     suite_add_tcase(s, tc);
     tc = tcase_create("mnist");
     tcase_set_timeout(tc, 300);

@@ -54,7 +54,7 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
         pl_task_name(cv->task, t);
         pl_fmt_double(lr, cv->lr);
         for (int k = 0; k < cv->len; k++)
-            fprintf(f.f, "%s,%s,%d,%s\n", t, lr, k, pl_fmt_double(l, cv->loss[k]));
+            fprintf(f.f, "%s,%s,%d,%s\n", t, lr, k, pl_fmt_double17(l, cv->loss[k]));
     }
     return pl_afile_commit(&f, e);
 }

@@ -2,10 +2,10 @@
  * fused.c - the fused sweep: planning the digit groups and blocks, the pass,
  * the reduction and the checkpointed gradient descent.  See fused.h.
  *
- * Per iteration: the pass (blocks shared among threads by their work, each
- * block into its own partial gradient, loss, hits and residual sums; barrier;
- * thread 0 sums each model's loss, hits and residuals in block order;
- * barrier), then the update (each thread a range of pixels: the digits' block
+ * Per iteration: the pass (each thread its share of the blocks by their work,
+ * then what is left of the others' shares; each block into its own partial
+ * gradient, loss, hits and residual sums; barrier; thread 0 sums each
+ * model's loss, hits and residuals in block order; barrier), then the update (each thread a range of pixels: the digits' block
  * partials summed in block order, each model's copies combined in digit order,
  * the step written to every copy; thread 0 the biases; barrier).  Nothing is
  * allocated in the loop.

@@ -25,6 +25,14 @@ const char *pl_fmt_double(char buf[32], double x)
     return buf;
 }
 
+const char *pl_fmt_double17(char buf[32], double x)
+{
+    if (!isfinite(x))
+        return nonfinite(buf, x);
+    snprintf(buf, 32, "%.17g", x);
+    return buf;
+}
+
 const char *pl_fmt_float(char buf[32], float x)
 {
     if (!isfinite(x))
