@@ -35,6 +35,8 @@ static void chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *si
                        unsigned char *used, size_t *tmp)
 {
     const size_t dim = d->dim;
+    if (n < 3)   /* nothing to choose */
+        return;
     for (size_t i = 0; i < n; i++) {
         uint64_t *g = sig + i * SIG_WORDS;
         const uint8_t *x = d->pix + rows[i] * dim;
