@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/rng.h"
+
 /* A fresh directory under $TMPDIR (or /tmp); path written to buf. */
 static inline void tu_tmpdir(char *buf, size_t len)
 {
@@ -42,13 +44,10 @@ static inline void tu_rmtree(const char *dir)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* splitmix64: a deterministic generator for test data. */
+/* A deterministic generator for test data: the library's splitmix64. */
 static inline uint64_t tu_rand(uint64_t *s)
 {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return pl_splitmix64(s);
 }
 
 /* Uniform in [lo, hi). */

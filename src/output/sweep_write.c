@@ -14,18 +14,10 @@
 #include "parlogit/sweep.h"
 #include "util/util.h"
 
-static int open_in(pl_afile *f, const char *dir, const char *name, pl_error *e)
-{
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-        return pl_errorf(e, PL_EINPUT, "%s/%s: path too long", dir, name);
-    return pl_afile_open(f, path, e);
-}
-
 static int write_best(const char *dir, const pl_sweep *s, pl_error *e)
 {
     pl_afile f;
-    int rc = open_in(&f, dir, "best.csv", e);
+    int rc = pl_afile_open_in(&f, dir, "best.csv", e);
     if (rc)
         return rc;
     fputs("pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n", f.f);
@@ -43,7 +35,7 @@ static int write_best(const char *dir, const pl_sweep *s, pl_error *e)
 static int write_pair_accuracy(const char *dir, const pl_sweep *s, pl_error *e)
 {
     pl_afile f;
-    int rc = open_in(&f, dir, "pair_accuracy.csv", e);
+    int rc = pl_afile_open_in(&f, dir, "pair_accuracy.csv", e);
     if (rc)
         return rc;
     fputs("digit", f.f);
@@ -75,7 +67,7 @@ static int write_confusion(const char *dir, const char *name, const pl_sweep_vot
         return PL_OK;
     }
     pl_afile f;
-    int rc = open_in(&f, dir, name, e);
+    int rc = pl_afile_open_in(&f, dir, name, e);
     if (rc)
         return rc;
     fputs("actual", f.f);
@@ -222,7 +214,7 @@ static int write_summary(const char *dir, const pl_config *cfg, const pl_data *d
                          const pl_run *run, const pl_sweep *s, pl_error *e)
 {
     pl_afile a;
-    int rc = open_in(&a, dir, "summary.json", e);
+    int rc = pl_afile_open_in(&a, dir, "summary.json", e);
     if (rc)
         return rc;
     FILE *f = a.f;

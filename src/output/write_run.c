@@ -20,10 +20,8 @@ const char *pl_model_name(const pl_result *r, char buf[64])
 
 static int write_results(const char *dir, const pl_run *run, pl_error *e)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results.csv", dir);
     pl_afile f;
-    int rc = pl_afile_open(&f, path, e);
+    int rc = pl_afile_open_in(&f, dir, "results.csv", e);
     if (rc)
         return rc;
     fputs("pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status\n", f.f);
@@ -41,10 +39,8 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
 
 static int write_curves(const char *dir, const pl_run *run, pl_error *e)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/curves.csv", dir);
     pl_afile f;
-    int rc = pl_afile_open(&f, path, e);
+    int rc = pl_afile_open_in(&f, dir, "curves.csv", e);
     if (rc)
         return rc;
     fputs("pair,lr,iteration,train_loss\n", f.f);

@@ -255,13 +255,12 @@ nomem:
  * all the block's models), the dense forward PL_DMR rows at a time, the link
  * of each row, the dense backward of the whole tile. */
 static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B, float *G,
-                        float *loss, float *hits, float *rs, int ith)
+                        float *loss, float *hits, float *rs, float *Z, int ith)
 {
     const pl_kernels *k = f->k;
     const pl_fgroup *g = &f->grp[B->g];
-    const size_t dim = f->dim, ldw = g->ldw, L = f->ldwmax;
+    const size_t dim = f->dim, ldw = g->ldw;
     float *X = f->xbuf + (size_t)ith * PL_DTILE * dim;
-    float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* the link overwrites z with r */
     for (size_t r = 0; r < B->n; r += PL_DTILE) {
         const size_t nr = B->n - r < PL_DTILE ? B->n - r : PL_DTILE;
         const uint8_t *x = s->d->pix + (B->row0 + r) * dim;
@@ -280,7 +279,8 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
 }
 
 /* Block bk of set s at the current weights: its loss, hits and, when grad,
- * residual sums and partial gradient, into its own scratch. */
+ * residual sums and partial gradient, into its own scratch.  Z is the
+ * thread's tile buffer: z, then r in place. */
 static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, float *Z, int ith)
 {
     const pl_kernels *k = f->k;
@@ -296,7 +296,7 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
     if (G)
         memset(G, 0, dim * ldw * sizeof *G);
     if (f->dense) {
-        dense_block(f, s, B, G, loss, hits, rs, ith);
+        dense_block(f, s, B, G, loss, hits, rs, Z, ith);
         return;
     }
     for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {

@@ -7,9 +7,10 @@
  * like the last (Jaccard similarity of signatures, the first on ties).
  * O(window^2) popcounts, a few ms for MNIST's 10k set.
  *
- * Then two passes over the pixels: the first counts, per tile, its distinct
- * non-zero pixels and its entries; after prefix sums the second fills each
- * tile by a counting sort on the pixel index, so a pixel's entries come in row
+ * Then two passes over the pixels: the first counts, per tile and pixel, the
+ * rows where it is non-zero (kept), hence the tile's distinct pixels and its
+ * entries; after prefix sums the second fills each tile by a counting sort on
+ * the pixel index, from those counts, so a pixel's entries come in row
  * order.  Tiles are independent, so both passes are shared by the threads.
  */
 #include <omp.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 
 #include "train/sparse.h"
+
+_Static_assert(PL_TILE_ROWS <= 255, "a tile's row numbers and per-pixel counts are bytes");
 
 enum { SIG_WORDS = 4 };   /* 256-bit ink signatures */
 
@@ -109,6 +112,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     size_t *pixoff = calloc(nt + 1, sizeof *pixoff), *entoff = calloc(nt + 1, sizeof *entoff);
     size_t *pairoff = calloc(nt + 1, sizeof *pairoff);
     size_t *win = malloc((nranges ? nranges : 1) * sizeof *win);   /* each range's first row */
+    uint8_t *rowcnt = NULL;   /* nt x dim: each tile's rows per pixel */
     int rc = PL_OK;
     if (!out->tile || !out->first || !out->order || !pixoff || !entoff || !pairoff || !win) {
         free(win);
@@ -156,36 +160,27 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         goto done;
     }
 
-    /* Pass 1: distinct pixels and entries per tile. */
-#pragma omp parallel num_threads(nthreads)
-    {
-        uint32_t *cnt = calloc(dim, sizeof *cnt);
-        if (!cnt) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(static)
-        for (size_t t = 0; t < nt; t++) {
-            if (!cnt)
-                continue;
-            const size_t *rows = out->order + out->first[t];
-            size_t ent = 0, npix = 0;
-            memset(cnt, 0, dim * sizeof *cnt);
-            for (size_t r = 0; r < out->tile[t].nrows; r++)
-                for (size_t j = 0; j < dim; j++)
-                    if (d->pix[rows[r] * dim + j]) {
-                        npix += cnt[j]++ == 0;
-                        ent++;
-                    }
-            out->tile[t].npix = npix;
-            pixoff[t + 1] = npix;
-            entoff[t + 1] = ent;
-        }
-        free(cnt);
-    }
-    if (failed) {
+    /* Pass 1: each tile's rows per pixel (kept for pass 2), distinct pixels and
+     * entries. */
+    rowcnt = calloc(nt * dim + 1, sizeof *rowcnt);
+    if (!rowcnt) {
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
         goto done;
+    }
+#pragma omp parallel for num_threads(nthreads) schedule(static)
+    for (size_t t = 0; t < nt; t++) {
+        const size_t *rows = out->order + out->first[t];
+        uint8_t *c = rowcnt + t * dim;
+        size_t ent = 0, npix = 0;
+        for (size_t r = 0; r < out->tile[t].nrows; r++)
+            for (size_t j = 0; j < dim; j++)
+                if (d->pix[rows[r] * dim + j]) {
+                    npix += c[j]++ == 0;
+                    ent++;
+                }
+        out->tile[t].npix = npix;
+        pixoff[t + 1] = npix;
+        entoff[t + 1] = ent;
     }
     for (size_t t = 0; t < nt; t++) {
         pixoff[t + 1] += pixoff[t];
@@ -230,19 +225,15 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             const size_t *rows = out->order + out->first[t];
             uint16_t *pix = out->pix + pixoff[t];
             uint32_t *ptr = out->ptr + pixoff[t] + t;
-            memset(pos, 0, dim * sizeof *pos);
-            for (size_t r = 0; r < tl->nrows; r++)   /* counts */
-                for (size_t j = 0; j < dim; j++)
-                    pos[j] += d->pix[rows[r] * dim + j] != 0;
+            const uint8_t *c = rowcnt + t * dim;
             uint32_t at = (uint32_t)entoff[t];
             size_t np = 0;
             for (size_t j = 0; j < dim; j++)   /* starts, and the pixel list */
-                if (pos[j]) {
-                    uint32_t c = pos[j];
+                if (c[j]) {
                     pix[np] = (uint16_t)j;
                     ptr[np++] = at;
                     pos[j] = at;
-                    at += c;
+                    at += c[j];
                 }
             ptr[np] = at;
             for (size_t r = 0; r < tl->nrows; r++) {
@@ -280,6 +271,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     if (failed)
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
 done:
+    free(rowcnt);
     free(pixoff);
     free(entoff);
     free(pairoff);

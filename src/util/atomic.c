@@ -46,6 +46,14 @@ int pl_afile_open(pl_afile *a, const char *path, pl_error *e)
     return PL_OK;
 }
 
+int pl_afile_open_in(pl_afile *a, const char *dir, const char *name, pl_error *e)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return pl_errorf(e, PL_EINPUT, "%s/%s: path too long", dir, name);
+    return pl_afile_open(a, path, e);
+}
+
 int pl_afile_commit(pl_afile *a, pl_error *e)
 {
     int bad = ferror(a->f) || fflush(a->f) != 0 || (!a->staged && fsync(fileno(a->f)) != 0);

@@ -54,6 +54,8 @@ typedef struct pl_afile {
 } pl_afile;
 
 int pl_afile_open(pl_afile *a, const char *path, pl_error *e);
+/* The same for the file name in directory dir. */
+int pl_afile_open_in(pl_afile *a, const char *dir, const char *name, pl_error *e);
 /* A file of a staging directory: path is its name inside d->stage. */
 int pl_afile_open_staged(pl_afile *a, const pl_sdir *d, const char *name, pl_error *e);
 int pl_afile_commit(pl_afile *a, pl_error *e);
