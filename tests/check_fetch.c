@@ -58,15 +58,20 @@ START_TEST(test_sha256_vectors)
          "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
     };
     char hex[65];
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        size_t n = strlen(v[i].msg);
-        for (size_t step = 1; step <= 65; step += 7) {
-            digest(v[i].msg, n, step, hex);
+    const int was = pl_sha256_accel(-1);
+    for (int accel = 0; accel <= 1; accel++) {   /* the portable code, then the SHA instructions */
+        pl_sha256_accel(accel);
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            size_t n = strlen(v[i].msg);
+            for (size_t step = 1; step <= 65; step += 7) {
+                digest(v[i].msg, n, step, hex);
+                ck_assert_str_eq(hex, v[i].hex);
+            }
+            digest(v[i].msg, n, n ? n : 1, hex);
             ck_assert_str_eq(hex, v[i].hex);
         }
-        digest(v[i].msg, n, n ? n : 1, hex);
-        ck_assert_str_eq(hex, v[i].hex);
     }
+    pl_sha256_accel(was);
 }
 END_TEST
 
@@ -78,12 +83,17 @@ START_TEST(test_sha256_million)
     char *a = malloc(n), hex[65];
     ck_assert_ptr_nonnull(a);
     memset(a, 'a', n);
-    digest(a, n, n, hex);
-    ck_assert_str_eq(hex, want);
-    digest(a, n, 1000, hex);
-    ck_assert_str_eq(hex, want);
-    digest(a, n, 4099, hex);
-    ck_assert_str_eq(hex, want);
+    const int was = pl_sha256_accel(-1);
+    for (int accel = 0; accel <= 1; accel++) {
+        pl_sha256_accel(accel);
+        digest(a, n, n, hex);
+        ck_assert_str_eq(hex, want);
+        digest(a, n, 1000, hex);
+        ck_assert_str_eq(hex, want);
+        digest(a, n, 4099, hex);
+        ck_assert_str_eq(hex, want);
+    }
+    pl_sha256_accel(was);
     /* And through a file. */
     char path[4200];
     pl_error e = {0};
@@ -94,6 +104,32 @@ START_TEST(test_sha256_million)
     snprintf(path, sizeof path, "%s/none", dir);
     ck_assert_int_eq(pl_sha256_file(path, hex, &e), PL_EIO);
     TU_ASSERT_HAS(e.msg, path);
+}
+END_TEST
+
+/* The SHA-instruction compression against the portable one on random
+ * messages of every length up to a few blocks, fed whole and in pieces. */
+START_TEST(test_sha256_accel_matches)
+{
+    const int was = pl_sha256_accel(-1);
+    if (!pl_sha256_accel(1))
+        fprintf(stderr, "check_fetch: this CPU has no SHA instructions; the portable SHA-256 "
+                        "alone is checked\n");
+    uint64_t seed = 5;
+    unsigned char msg[300];
+    for (size_t n = 0; n <= sizeof msg; n++) {
+        for (size_t i = 0; i < n; i++)
+            msg[i] = (unsigned char)tu_rand(&seed);
+        const size_t step = 1 + tu_rand(&seed) % 97;
+        char a[65], b[65], c[65];
+        pl_sha256_accel(0);
+        digest(msg, n, n ? n : 1, a);
+        pl_sha256_accel(1);
+        digest(msg, n, n ? n : 1, b);
+        digest(msg, n, step, c);
+        ck_assert_msg(!strcmp(a, b) && !strcmp(a, c), "length %zu: %s vs %s vs %s", n, a, b, c);
+    }
+    pl_sha256_accel(was);
 }
 END_TEST
 
@@ -275,6 +311,7 @@ Suite *suite_fetch(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_sha256_vectors);
     tcase_add_test(tc, test_sha256_million);
+    tcase_add_test(tc, test_sha256_accel_matches);
     tcase_add_test(tc, test_mnist_names);
     tcase_add_test(tc, test_fetch_local);
     tcase_add_test(tc, test_fetch_wrong_digest);

@@ -32,13 +32,34 @@ static void nz_list(nzrow *z, const uint8_t *x, size_t dim)
         }
 }
 
-/* z = (x/255)·w + b for one row, in double, pixels in ascending order. */
-static double margin(const nzrow *x, const float *w, float b)
+/* z[i] = (x/255)·w[i] + b[i] for one row and n models, each in double with
+ * pixels in ascending order; four models at a time, so four independent sums
+ * are in flight (each one's order, hence its bits, as if alone). */
+static void margins(const nzrow *x, const float *const *w, const float *b, int n, double *z)
 {
-    double s = 0;
-    for (size_t t = 0; t < x->n; t++)
-        s += x->val[t] * (double)w[x->idx[t]];
-    return s / 255.0 + (double)b;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float *w0 = w[i], *w1 = w[i + 1], *w2 = w[i + 2], *w3 = w[i + 3];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t t = 0; t < x->n; t++) {
+            const size_t j = x->idx[t];
+            const double v = x->val[t];
+            s0 += v * (double)w0[j];
+            s1 += v * (double)w1[j];
+            s2 += v * (double)w2[j];
+            s3 += v * (double)w3[j];
+        }
+        z[i] = s0 / 255.0 + (double)b[i];
+        z[i + 1] = s1 / 255.0 + (double)b[i + 1];
+        z[i + 2] = s2 / 255.0 + (double)b[i + 2];
+        z[i + 3] = s3 / 255.0 + (double)b[i + 3];
+    }
+    for (; i < n; i++) {
+        double s = 0;
+        for (size_t t = 0; t < x->n; t++)
+            s += x->val[t] * (double)w[i][x->idx[t]];
+        z[i] = s / 255.0 + (double)b[i];
+    }
 }
 
 static int nz_alloc(nzrow *z, size_t dim)
@@ -88,24 +109,32 @@ static int score(const pl_run *run, const pl_sweep *s, const pl_dataset *test, i
         nz_free(&nz);
         return PL_ENOMEM;
     }
+    /* the models in scoring order: ovo, the pairs (i, j), i < j; ovr, the digits */
+    enum { NMAX = PL_CLASSES * (PL_CLASSES - 1) / 2 };
+    const float *w[NMAX];
+    float b[NMAX];
+    int vote[NMAX][2], nm = 0;   /* ovo: who a positive / a negative margin votes for */
+    for (int i = 0; i < PL_CLASSES; i++)
+        for (int j = i + 1; j <= PL_CLASSES; j++) {
+            if (ovo == (j == PL_CLASSES))
+                continue;   /* ovo: the pairs (i, j); ovr: once per digit */
+            const pl_sweep_best *bm = &s->best[ovo ? s->pair_best[i][j] : s->rest_best[i]];
+            const pl_result *m = &run->results[bm->result];
+            w[nm] = m->w;
+            b[nm] = m->b;
+            /* a pair "7-1" has negative 7, positive 1: vote by the task */
+            vote[nm][0] = bm->task.pos;
+            vote[nm++][1] = bm->task.neg;
+        }
     for (size_t r = 0; r < test->n; r++) {
         nz_list(&nz, test->pix + r * test->dim, test->dim);
-        double score[PL_CLASSES] = { 0 };
-        if (ovo) {
-            for (int i = 0; i < PL_CLASSES; i++)
-                for (int j = i + 1; j < PL_CLASSES; j++) {
-                    const pl_sweep_best *bm = &s->best[s->pair_best[i][j]];
-                    const pl_result *m = &run->results[bm->result];
-                    /* a pair "7-1" has negative 7, positive 1: vote by the task */
-                    double z = margin(&nz, m->w, m->b);
-                    score[z > 0 ? bm->task.pos : bm->task.neg] += 1;
-                }
-        } else {
-            for (int d = 0; d < PL_CLASSES; d++) {
-                const pl_result *m = &run->results[s->best[s->rest_best[d]].result];
-                score[d] = margin(&nz, m->w, m->b);
-            }
-        }
+        double z[NMAX], score[PL_CLASSES] = { 0 };
+        margins(&nz, w, b, nm, z);
+        for (int q = 0; q < nm; q++)
+            if (ovo)
+                score[z[q] > 0 ? vote[q][0] : vote[q][1]] += 1;
+            else
+                score[q] = z[q];
         tally(v, test->label[r], argmax_first(score, PL_CLASSES));
     }
     nz_free(&nz);

@@ -23,8 +23,7 @@ _Static_assert(PL_TILE_ROWS <= 255, "a tile's row numbers and per-pixel counts a
 
 enum { SIG_WORDS = 4 };   /* 256-bit ink signatures */
 
-__attribute__((target_clones("popcnt", "default"))) static int popcount4(const uint64_t *a,
-                                                                       const uint64_t *b)
+static inline int popcount4(const uint64_t *a, const uint64_t *b)
 {
     int c = 0;
     for (int w = 0; w < SIG_WORDS; w++)
@@ -32,10 +31,30 @@ __attribute__((target_clones("popcnt", "default"))) static int popcount4(const u
     return c;
 }
 
+/* The indices of x's non-zero bytes (or, with y, of x's or y's) into idx, in
+ * order; returns their count.  Without branches on the pixels, which are
+ * unpredictable (a digit's edge). */
+static size_t nonzeros(const uint8_t *x, const uint8_t *y, size_t dim, uint16_t *idx)
+{
+    size_t n = 0;
+    if (y)
+        for (size_t j = 0; j < dim; j++) {
+            idx[n] = (uint16_t)j;
+            n += (x[j] | y[j]) != 0;
+        }
+    else
+        for (size_t j = 0; j < dim; j++) {
+            idx[n] = (uint16_t)j;
+            n += x[j] != 0;
+        }
+    return n;
+}
+
 /* Orders rows[0..n) (n <= PL_CHAIN_ROWS) into a nearest-neighbour chain;
- * sig and cnt are scratch for n rows. */
-static void chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
-                       unsigned char *used, size_t *tmp)
+ * sig and cnt are scratch for n rows, idx for a row's pixels.  Cloned for
+ * CPUs with popcnt, which popcount4 then inlines. */
+__attribute__((target_clones("popcnt", "default"))) static void chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
+                       unsigned char *used, size_t *tmp, uint16_t *idx)
 {
     const size_t dim = d->dim;
     if (n < 3)   /* nothing to choose */
@@ -44,11 +63,10 @@ static void chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *si
         uint64_t *g = sig + i * SIG_WORDS;
         const uint8_t *x = d->pix + rows[i] * dim;
         memset(g, 0, SIG_WORDS * sizeof *g);
-        for (size_t j = 0; j < dim; j++)
-            if (x[j]) {
-                const size_t bit = j * 64 * SIG_WORDS / dim;
-                g[bit / 64] |= 1ull << (bit % 64);
-            }
+        for (size_t t = 0, nz = nonzeros(x, NULL, dim, idx); t < nz; t++) {
+            const size_t bit = idx[t] * 64 * SIG_WORDS / dim;
+            g[bit / 64] |= 1ull << (bit % 64);
+        }
         cnt[i] = popcount4(g, g);
         used[i] = 0;
     }
@@ -138,16 +156,18 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             int *cnt = malloc(PL_CHAIN_ROWS * sizeof *cnt);
             unsigned char *used = malloc(PL_CHAIN_ROWS);
             size_t *tmp = malloc(PL_CHAIN_ROWS * sizeof *tmp);
-            if (!sig || !cnt || !used || !tmp) {
+            uint16_t *idx = malloc(dim * sizeof *idx);
+            if (!sig || !cnt || !used || !tmp || !idx) {
 #pragma omp atomic write
                 failed = 1;
             }
 #pragma omp for schedule(dynamic)
             for (size_t i = 0; i < nranges; i++)
-                for (size_t r = 0; sig && cnt && used && tmp && r < n[i]; r += PL_CHAIN_ROWS)
+                for (size_t r = 0; sig && cnt && used && tmp && idx && r < n[i]; r += PL_CHAIN_ROWS)
                     chain_rows(d, out->order + win[i] + r,
                                n[i] - r < PL_CHAIN_ROWS ? n[i] - r : PL_CHAIN_ROWS, sig, cnt,
-                               used, tmp);
+                               used, tmp, idx);
+            free(idx);
             free(sig);
             free(cnt);
             free(used);
@@ -167,20 +187,33 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
         goto done;
     }
-#pragma omp parallel for num_threads(nthreads) schedule(static)
-    for (size_t t = 0; t < nt; t++) {
-        const size_t *rows = out->order + out->first[t];
-        uint8_t *c = rowcnt + t * dim;
-        size_t ent = 0, npix = 0;
-        for (size_t r = 0; r < out->tile[t].nrows; r++)
-            for (size_t j = 0; j < dim; j++)
-                if (d->pix[rows[r] * dim + j]) {
-                    npix += c[j]++ == 0;
-                    ent++;
-                }
-        out->tile[t].npix = npix;
-        pixoff[t + 1] = npix;
-        entoff[t + 1] = ent;
+#pragma omp parallel num_threads(nthreads)
+    {
+        uint16_t *idx = malloc(dim * sizeof *idx);
+        if (!idx) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(static)
+        for (size_t t = 0; t < nt; t++) {
+            const size_t *rows = out->order + out->first[t];
+            uint8_t *c = rowcnt + t * dim;
+            size_t ent = 0, npix = 0;
+            for (size_t r = 0; idx && r < out->tile[t].nrows; r++) {
+                const size_t nz = nonzeros(d->pix + rows[r] * dim, NULL, dim, idx);
+                for (size_t q = 0; q < nz; q++)
+                    npix += c[idx[q]]++ == 0;
+                ent += nz;
+            }
+            out->tile[t].npix = npix;
+            pixoff[t + 1] = npix;
+            entoff[t + 1] = ent;
+        }
+        free(idx);
+    }
+    if (failed) {
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
+        goto done;
     }
     for (size_t t = 0; t < nt; t++) {
         pixoff[t + 1] += pixoff[t];
@@ -213,13 +246,14 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 #pragma omp parallel num_threads(nthreads)
     {
         uint32_t *pos = malloc(dim * sizeof *pos);
-        if (!pos) {
+        uint16_t *idx = malloc(dim * sizeof *idx);
+        if (!pos || !idx) {
 #pragma omp atomic write
             failed = 1;
         }
 #pragma omp for schedule(static)
         for (size_t t = 0; t < nt; t++) {
-            if (!pos)
+            if (!pos || !idx)
                 continue;
             pl_tile *tl = &out->tile[t];
             const size_t *rows = out->order + out->first[t];
@@ -238,11 +272,11 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             ptr[np] = at;
             for (size_t r = 0; r < tl->nrows; r++) {
                 const uint8_t *x = d->pix + rows[r] * dim;
-                for (size_t j = 0; j < dim; j++)
-                    if (x[j]) {
-                        out->row[pos[j]] = (uint8_t)r;
-                        out->val[pos[j]++] = (float)x[j] * (1.0f / 255.0f);
-                    }
+                for (size_t q = 0, nz = nonzeros(x, NULL, dim, idx); q < nz; q++) {
+                    const size_t j = idx[q];
+                    out->row[pos[j]] = (uint8_t)r;
+                    out->val[pos[j]++] = (float)x[j] * (1.0f / 255.0f);
+                }
             }
             /* pairs of rows: the pixels non-zero in either, both values */
             uint32_t *pptr = out->pptr + pairoff[t] + t, q = (uint32_t)entoff[t];
@@ -250,12 +284,12 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 const uint8_t *a = d->pix + rows[r] * dim;
                 const uint8_t *b = r + 1 < tl->nrows ? d->pix + rows[r + 1] * dim : NULL;
                 pptr[i] = q;
-                for (size_t j = 0; j < dim; j++)
-                    if (a[j] || (b && b[j])) {
-                        out->pidx[q] = (uint16_t)j;
-                        out->pval[2 * q] = (float)a[j] * (1.0f / 255.0f);
-                        out->pval[2 * q++ + 1] = b ? (float)b[j] * (1.0f / 255.0f) : 0.0f;
-                    }
+                for (size_t k = 0, nz = nonzeros(a, b, dim, idx); k < nz; k++, q++) {
+                    const size_t j = idx[k];
+                    out->pidx[q] = (uint16_t)j;
+                    out->pval[2 * q] = (float)a[j] * (1.0f / 255.0f);
+                    out->pval[2 * q + 1] = b ? (float)b[j] * (1.0f / 255.0f) : 0.0f;
+                }
             }
             pptr[(tl->nrows + 1) / 2] = q;
             tl->pix = pix;
@@ -267,6 +301,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             tl->pval = out->pval;
         }
         free(pos);
+        free(idx);
     }
     if (failed)
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");

@@ -1,11 +1,18 @@
 /*
  * sha256.c - SHA-256 as FIPS 180-4 section 6.2 specifies it: a 64-byte block
  * compression over eight 32-bit words, with big-endian message words and a
- * padding of 0x80, zeros and the 64-bit bit length.  Written for clarity, not
- * speed (hashing the 60k MNIST files takes well under a second); see
- * sha256.h for the interface.
+ * padding of 0x80, zeros and the 64-bit bit length; see sha256.h for the
+ * interface.  Two compressions: the portable one, written for clarity, and on
+ * x86 CPUs with the SHA extensions (CPUID 7.EBX bit 29: AMD since Zen, Intel
+ * since Goldmont and Ice Lake) one with sha256rnds2/msg1/msg2, about ten times
+ * faster (a run hashes its data files twice: the fetch check and the record).
  */
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define PL_SHA_NI 1
+#endif
 
 #include "util/sha256.h"
 
@@ -63,6 +70,84 @@ static void compress(uint32_t h[8], const uint8_t *p)
     h[7] += k;
 }
 
+#ifdef PL_SHA_NI
+/* The same compression on n blocks with the SHA extensions.  The state lives
+ * as ABEF and CDGH (the order sha256rnds2 wants); each step of four rounds
+ * adds K to four schedule words and runs two rounds twice; msg1/msg2 extend
+ * the schedule four words at a time. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
+                                                                const uint8_t *p, size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0xB1);   /* CDAB */
+    __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(h + 4)), 0x1B);   /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8);    /* ABEF */
+    s1 = _mm_blend_epi16(s1, t, 0xF0);         /* CDGH */
+    for (; n; n--, p += 64) {
+        const __m128i abef = s0, cdgh = s1;
+        __m128i w[4];
+        for (int i = 0; i < 16; i++) {
+            __m128i m;
+            if (i < 4)
+                m = w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+            else   /* words 4i..4i+3 from the four before */
+                m = w[i % 4] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]),
+                                  _mm_alignr_epi8(w[(i + 3) % 4], w[(i + 2) % 4], 4)),
+                    w[(i + 3) % 4]);
+            m = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(K + 4 * i)));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    t = _mm_shuffle_epi32(s0, 0x1B);    /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);   /* DCHG */
+    _mm_storeu_si128((__m128i *)h, _mm_blend_epi16(t, s1, 0xF0));        /* DCBA */
+    _mm_storeu_si128((__m128i *)(h + 4), _mm_alignr_epi8(s1, t, 8));     /* HGFE */
+}
+
+static int have_ni(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+           __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) && (c >> 9 & 1);   /* SSE4.1, SSSE3 */
+}
+#endif
+
+static int use_ni = -1;   /* -1: not decided yet */
+
+int pl_sha256_accel(int on)
+{
+#ifdef PL_SHA_NI
+    if (use_ni < 0)
+        use_ni = have_ni();
+    int was = use_ni;
+    if (on >= 0)
+        use_ni = on && have_ni();
+    return was;
+#else
+    (void)on;
+    return 0;
+#endif
+}
+
+/* n 64-byte blocks into the state. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef PL_SHA_NI
+    if (use_ni < 0)
+        use_ni = have_ni();
+    if (use_ni) {
+        blocks_ni(h, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64)
+        compress(h, p);
+}
+
 void pl_sha256_init(pl_sha256 *s)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -84,11 +169,12 @@ void pl_sha256_update(pl_sha256 *s, const void *data, size_t n)
         n -= k;
         if (s->fill < 64)
             return;
-        compress(s->h, s->block);
+        blocks(s->h, s->block, 1);
         s->fill = 0;
     }
-    for (; n >= 64; p += 64, n -= 64)
-        compress(s->h, p);
+    blocks(s->h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     memcpy(s->block, p, n);
     s->fill = n;
 }

@@ -25,6 +25,11 @@ void pl_sha256_update(pl_sha256 *s, const void *data, size_t n);
  * used again. */
 void pl_sha256_final(pl_sha256 *s, uint8_t digest[32]);
 
+/* Whether the SHA instructions are used (1) or the portable code (0): on < 0
+ * only asks; 0 or 1 sets it (1 only where the CPU has them) and returns the
+ * previous choice.  For tests; not thread-safe. */
+int pl_sha256_accel(int on);
+
 /* Writes a digest as 64 lowercase hex digits and a NUL. */
 void pl_sha256_hex(const uint8_t digest[32], char hex[65]);
 
