@@ -7,6 +7,7 @@
  * since Goldmont and Ice Lake) one with sha256rnds2/msg1/msg2, about ten times
  * faster (a run hashes its data files twice: the fetch check and the record).
  */
+#include <stdatomic.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -116,7 +117,7 @@ static int have_ni(void)
 }
 #endif
 
-static int use_ni = -1;   /* -1: not decided yet */
+static atomic_int use_ni = -1;   /* -1: not decided yet (threads may race to decide) */
 
 int pl_sha256_accel(int on)
 {
