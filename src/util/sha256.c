@@ -115,16 +115,22 @@ static int have_ni(void)
     return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
            __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) && (c >> 9 & 1);   /* SSE4.1, SSSE3 */
 }
-#endif
 
 static atomic_int use_ni = -1;   /* -1: not decided yet (threads may race to decide) */
+
+/* Whether blocks() takes the SHA instructions, decided on first use. */
+static int ni_on(void)
+{
+    if (use_ni < 0)
+        use_ni = have_ni();
+    return use_ni;
+}
+#endif
 
 int pl_sha256_accel(int on)
 {
 #ifdef PL_SHA_NI
-    if (use_ni < 0)
-        use_ni = have_ni();
-    int was = use_ni;
+    int was = ni_on();
     if (on >= 0)
         use_ni = on && have_ni();
     return was;
@@ -138,9 +144,7 @@ int pl_sha256_accel(int on)
 static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
 {
 #ifdef PL_SHA_NI
-    if (use_ni < 0)
-        use_ni = have_ni();
-    if (use_ni) {
+    if (ni_on()) {
         blocks_ni(h, p, n);
         return;
     }
