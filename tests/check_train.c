@@ -5,6 +5,8 @@
  */
 #include <math.h>
 #include <omp.h>
+#include <string.h>
+#include <time.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/train.h"
@@ -180,6 +182,51 @@ START_TEST(test_bit_identical_across_thread_counts)
     pl_run_free(&r3);
     pl_dataset_free(&tr);
     pl_dataset_free(&te);
+}
+END_TEST
+
+/*
+ * A thread that comes late (here: asleep 20 ms before the pass) finds its
+ * blocks taken by the others; the gradient, loss and accuracy are the same
+ * bits as one thread's (a fresh objective each time), pass after pass at
+ * moving weights (the claim counters go back to zero).
+ */
+START_TEST(test_late_thread_blocks_are_taken)
+{
+    pl_dataset d;
+    synth_dataset(3001, 40, 13, &d);   /* 24 blocks, the last one short */
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+    pl_view v;
+    pl_view_make(&d, (pl_task){ .pos = 2, .neg = PL_REST }, &v);
+    pl_logloss o, o1;
+    ck_assert_int_eq(pl_logloss_plan(&o, &k, d.dim, v.n, &e), PL_OK);
+    pl_logloss_set_view(&o, &v);
+    float w[40], g1[40], gt[40];
+    uint64_t s = 5;
+    for (int pass = 0; pass < 6; pass++) {
+        for (int j = 0; j < 40; j++)
+            w[j] = tu_uniform(&s, -0.2f, 0.2f);
+        const int late = pass % 3;
+        pl_eval e1, et;
+        memset(gt, 0xff, sizeof gt);
+#pragma omp parallel num_threads(3)
+        {
+            if (omp_get_thread_num() == late)
+                nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+            pl_logloss_eval(&o, omp_get_thread_num(), omp_get_num_threads(), w, 0.1f, gt, &et);
+        }
+        ck_assert_int_eq(pl_logloss_plan(&o1, &k, d.dim, v.n, &e), PL_OK);
+        pl_logloss_set_view(&o1, &v);
+        pl_logloss_eval(&o1, 0, 1, w, 0.1f, g1, &e1);
+        pl_logloss_free(&o1);
+        ck_assert_msg(memcmp(g1, gt, sizeof g1) == 0, "pass %d, late thread %d: gradient differs",
+                      pass, late);
+        ck_assert(e1.loss == et.loss && e1.acc == et.acc && e1.gb == et.gb);
+    }
+    pl_logloss_free(&o);
+    pl_dataset_free(&d);
 }
 END_TEST
 
@@ -443,6 +490,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_loss_at_zero_is_log2);
     tcase_add_test(tc, test_views_cover_their_digits);
     tcase_add_test(tc, test_bit_identical_across_thread_counts);
+    tcase_add_test(tc, test_late_thread_blocks_are_taken);
     tcase_add_test(tc, test_simd_and_scalar_train_the_same_model);
     tcase_add_test(tc, test_checkpoints_equal_separate_runs);
     tcase_add_test(tc, test_huge_learning_rate_stays_finite_or_reports_divergence);

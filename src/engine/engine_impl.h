@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/engine.h"
@@ -81,6 +82,33 @@ static inline void pl_share(size_t n, size_t align, int ith, int nth, size_t *lo
     size_t u1 = units * (size_t)(ith + 1) / (size_t)nth;
     *lo = u0 * align < n ? u0 * align : n;
     *hi = u1 * align < n ? u1 * align : n;
+}
+
+/* Claiming fixed blocks.  Each thread's share of the blocks (a range
+ * [lo, hi) of some cut) has one counter, on its own cache line, kept in the
+ * slot of the share's first block: the owner claims its blocks in order and,
+ * once its own share is out, the thread helps with what is left of the
+ * others' shares.  A thread slowed down by another process then no longer
+ * holds the whole team at the next barrier; a block's result does not depend
+ * on who computes it.  Counters start at zero and go back to zero (each share's
+ * owner, pl_claim_reset) after a barrier that ends the claiming. */
+typedef struct pl_claim {
+    _Alignas(64) atomic_size_t next;
+} pl_claim;
+
+/* The next unclaimed block of share [lo, hi), or SIZE_MAX when none is left. */
+static inline size_t pl_claim_take(pl_claim *c, size_t lo, size_t hi)
+{
+    if (lo >= hi)
+        return SIZE_MAX;
+    const size_t k = lo + atomic_fetch_add_explicit(&c[lo].next, 1, memory_order_relaxed);
+    return k < hi ? k : SIZE_MAX;
+}
+
+static inline void pl_claim_reset(pl_claim *c, size_t lo, size_t hi)
+{
+    if (lo < hi)
+        atomic_store_explicit(&c[lo].next, 0, memory_order_relaxed);
 }
 
 #endif

@@ -5,8 +5,10 @@
  * It knows nothing about the solver (liblinear's fun/grad split).  Rows are cut
  * into fixed blocks (pl_block_rows); each block's partial gradient goes to its
  * own cache-line-aligned slot of scratch, and partials are summed in block
- * order.  Which thread computes a block changes nothing, so results are
- * bit-identical for every team size.  All scratch is sized by plan(), before
+ * order.  A thread computes its own share of the blocks, then helps with what
+ * is left of the others' (pl_claim), so a thread slowed down by other
+ * processes does not hold the team up.  Which thread computes a block changes
+ * nothing, so results are bit-identical for every team size.  All scratch is sized by plan(), before
  * the iterations; eval() allocates nothing.
  */
 #ifndef PARLOGIT_LOGLOSS_H
@@ -52,6 +54,7 @@ typedef struct pl_logloss {
     size_t maxblocks;      /* capacity of the scratch                           */
     float *gpart;          /* maxblocks * ldg, 64-byte aligned                  */
     pl_blockstat *st;      /* maxblocks                                         */
+    struct pl_claim *claim; /* maxblocks: a counter per share, at its first block */
     double *gacc;          /* ldg: block sums per pixel, each thread its range  */
     int solo;              /* 1: called by one thread alone, no barriers         */
 } pl_logloss;
