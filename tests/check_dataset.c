@@ -138,6 +138,27 @@ START_TEST(test_build_threads)
 }
 END_TEST
 
+START_TEST(test_build_large)
+{
+    /* A set of over 4 MiB takes the path for big pixel buffers (2 MiB
+     * aligned, huge pages asked for): the same rows, the padding after the
+     * last row zero up to the next 64 bytes. */
+    pl_raw r = make_raw(6001);
+    pl_dataset d;
+    pl_error e = {0};
+    ck_assert_int_eq(pl_dataset_build(&r, NULL, r.n, 2, &d, &e), PL_OK);
+    ck_assert_uint_ge(r.n * PL_PIXELS, (size_t)4 << 20);
+    ck_assert_uint_eq((uintptr_t)d.pix % ((uintptr_t)2 << 20), 0);
+    check_grouped(&d, 1, 0);
+    const size_t used = r.n * PL_PIXELS, end = (used + 63) / 64 * 64;
+    ck_assert_uint_gt(end, used);
+    for (size_t i = used; i < end; i++)
+        ck_assert_uint_eq(d.pix[i], 0);
+    pl_dataset_free(&d);
+    pl_raw_free(&r);
+}
+END_TEST
+
 START_TEST(test_build_errors)
 {
     pl_raw r = make_raw(10);
@@ -537,6 +558,7 @@ Suite *suite_dataset(void)
     tcase_add_test(tc, test_build_all);
     tcase_add_test(tc, test_build_stable);
     tcase_add_test(tc, test_build_threads);
+    tcase_add_test(tc, test_build_large);
     tcase_add_test(tc, test_build_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("load");

@@ -64,7 +64,7 @@ typedef struct pl_dataset {
     size_t n;                        /* rows                                  */
     size_t dim;                      /* pixels per row                        */
     size_t height, width;
-    uint8_t *pix;                    /* n * dim, 64-byte aligned              */
+    uint8_t *pix;                    /* n * dim, 64-byte aligned (2 MiB when over 4 MiB) */
     uint8_t *label;                  /* n, non-decreasing                     */
     uint32_t *orig;                  /* source row index of each row          */
     size_t start[PL_CLASSES + 1];    /* digit d: rows [start[d], start[d+1])  */
