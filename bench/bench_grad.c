@@ -118,6 +118,11 @@ static void time_pair(pl_engine *eng, const pl_view *v, int passes, const cvt_fn
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num();
+        if (omp_get_num_threads() != nth) {   /* the spin barrier counts nth */
+            fprintf(stderr, "bench_grad: OpenMP gave %d threads, not %d\n",
+                    omp_get_num_threads(), nth);
+            exit(1);
+        }
         uint8_t *x = cx + (size_t)ith * CDIM;
         float *xw = cw + (size_t)ith * CDIM, *xg = cg + (size_t)ith * CDIM;
         pl_engine_enter(eng, ith, nth);
@@ -231,7 +236,7 @@ static void bench(const char *label, const pl_dataset *d, int maxth, const char 
          * ceilings (1.0: the pass scales as the pipeline does) */
         const double pc = cbest[nth], pe = gfl / pc;
         const double pa = nth > 1 ? (t1 / tb) / (pc / cbest[1]) : NAN;
-        printf("%7d %10.3f %8.2f %9.2f %8.0f%% %8.0f%% %8.0f%% %8.2f | %9.1f %8.0f%% %7.0f%%\n",
+        printf("%7d %10.3f %8.2f %9.2f %8.0f%% %8.0f%% %8.0f%% %8.2f | %9.1f %8.0f%% %7.1f%%\n",
                nth, tb * 1e3, gbs, gfl, 100 * gbs / bw, 100 * gfl / pk, 100 * gfl / cv, t1 / tb,
                pc, 100 * pe, 100 * pa);
         if (nth > 1 && pc / cbest[1] < 0.75 * nth)

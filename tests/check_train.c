@@ -189,7 +189,9 @@ END_TEST
  * A thread that comes late (here: asleep 20 ms before the pass) finds its
  * blocks taken by the others; the gradient, loss and accuracy are the same
  * bits as one thread's (a fresh objective each time), pass after pass at
- * moving weights (the claim counters go back to zero).
+ * moving weights (the claim counters go back to zero).  The others need far
+ * less than 20 ms for the whole pass, so in at least one of the six passes the
+ * late thread must have computed no block at all.
  */
 START_TEST(test_late_thread_blocks_are_taken)
 {
@@ -205,6 +207,8 @@ START_TEST(test_late_thread_blocks_are_taken)
     pl_logloss_set_view(&o, &v);
     float w[40], g1[40], gt[40];
     uint64_t s = 5;
+    const size_t nblocks = (v.n + pl_block_rows(v.n) - 1) / pl_block_rows(v.n);
+    int taken = 0;   /* passes where the late thread computed nothing */
     for (int pass = 0; pass < 6; pass++) {
         for (int j = 0; j < 40; j++)
             w[j] = tu_uniform(&s, -0.2f, 0.2f);
@@ -224,7 +228,12 @@ START_TEST(test_late_thread_blocks_are_taken)
         ck_assert_msg(memcmp(g1, gt, sizeof g1) == 0, "pass %d, late thread %d: gradient differs",
                       pass, late);
         ck_assert(e1.loss == et.loss && e1.acc == et.acc && e1.gb == et.gb);
+        size_t mine = 0;
+        for (size_t bk = 0; bk < nblocks; bk++)
+            mine += o.st[bk].thread == late;
+        taken += mine == 0;
     }
+    ck_assert_msg(taken > 0, "the late thread computed its own blocks in every pass");
     pl_logloss_free(&o);
     pl_dataset_free(&d);
 }

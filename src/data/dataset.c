@@ -9,7 +9,7 @@
  * expensive part, is then an OpenMP loop with a static schedule, so thread t
  * first-touches the contiguous share of rows it copies (and, with the same
  * static split later, mostly reads).  The pixel block is 64-byte aligned for
- * the vector kernels.
+ * the vector kernels, 2 MiB aligned (huge pages) when it is 4 MiB or more.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,12 +78,14 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
     size_t dim = raw->dim;
     if (dim && n > SIZE_MAX / dim)
         return pl_errorf(e, PL_ENOMEM, "dataset: %zu rows of %zu pixels overflow", n, dim);
-    size_t bytes = (n * dim + 63) / 64 * 64;   /* posix_memalign wants a nonzero size */
+    const size_t used = (n * dim + 63) / 64 * 64;   /* rows and their padding */
+    size_t bytes = used;   /* posix_memalign wants a nonzero size */
     void *pix = NULL;
     /* Pixels read every iteration from beyond the caches: in 2 MiB pages
      * where the kernel gives them (transparent huge pages), so a pass takes a
      * TLB entry per 2 MiB, not per 4 KiB, and the prefetches ahead of it do
-     * not stop at page walks.  Asked for before the first touch below. */
+     * not stop at page walks.  Asked for before the first touch below (unless
+ * the allocator hands back pages it had already touched). */
     const size_t huge = (size_t)2 << 20;
     const size_t align = bytes >= 2 * huge ? huge : 64;
     if (align == huge)
@@ -104,8 +106,9 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
         return pl_errorf(e, PL_ENOMEM, "dataset: out of memory for %zu rows", n);
     }
     /* The padding up to 64 bytes is zeroed, so a vector load past the last row
-     * reads defined bytes. */
-    memset(out->pix + n * dim, 0, bytes - n * dim);
+     * reads defined bytes; the rest of a rounded-up huge page is never read
+     * (and is not touched here, so the copy's threads place the pages). */
+    memset(out->pix + n * dim, 0, used - n * dim);
 
     /* Stable placement: the next free slot of each digit. */
     size_t next[PL_CLASSES];

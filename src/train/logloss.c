@@ -89,8 +89,8 @@ static inline void pf_slice(pf_cursor *c)
  * every register tile, the link of all the block's rows at once (the kernel
  * set's vector link), then the backward of every tile, whose rows the forward
  * just brought into L1/L2. */
-static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, float b,
-                  float *g, pl_blockstat *st)
+static void block(const pl_logloss *o, size_t r0, size_t r1, int prefetch, const float *w,
+                  float b, float *g, pl_blockstat *st)
 {
     const pl_view *v = &o->v;
     const size_t dim = v->dim;
@@ -98,7 +98,9 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, const float *w, flo
     float r[PL_BLOCK_ROWS_MAX], loss[PL_BLOCK_ROWS_MAX], hits[PL_BLOCK_ROWS_MAX];
     const uint8_t *tile[PL_BLOCK_ROWS_MAX];   /* first row of each tile */
     size_t tn[PL_BLOCK_ROWS_MAX], ntiles = 0, n = 0, base = 0;
-    pf_cursor pf = pf_plan(v, r0, r1);
+    pf_cursor pf = { NULL, 0, 0, 0 };
+    if (prefetch)
+        pf = pf_plan(v, r0, r1);
 
     for (int s = 0; s < v->nseg; base += v->seg[s].n, s++) {
         size_t lo = r0 > base ? r0 - base : 0;
@@ -164,7 +166,9 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
                 memset(g, 0, dim * sizeof *g);
             }
             size_t r1 = (bk + 1) * brows;
-            block(o, bk * brows, r1 < n ? r1 : n, w, b, g, &o->st[bk]);
+            /* the next block is this thread's next only inside a share */
+            block(o, bk * brows, r1 < n ? r1 : n, bk + 1 < hi, w, b, g, &o->st[bk]);
+            o->st[bk].thread = ith;
         }
     }
     PL_BARRIER(o->solo);

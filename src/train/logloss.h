@@ -44,7 +44,8 @@ typedef struct pl_eval {
 typedef struct pl_blockstat {
     double rsum, loss;
     size_t correct;
-    char pad[64 - 2 * sizeof(double) - sizeof(size_t)];
+    int thread;     /* who computed the block in the last eval (for tests) */
+    char pad[64 - 2 * sizeof(double) - sizeof(size_t) - sizeof(int)];
 } pl_blockstat;
 
 typedef struct pl_logloss {
