@@ -332,6 +332,16 @@ START_TEST(test_sparse_kernels_match_reference)
 }
 END_TEST
 
+/* The kernel set of a SIMD level into *k; 0 when this CPU lacks the level. */
+static int simd_kernels(int level, pl_kernels *k)
+{
+    pl_error e;
+    if (!pl_simd_supported(level))
+        return 0;
+    ck_assert_int_eq(pl_kernels_select(level, k, &e), PL_OK);
+    return 1;
+}
+
 /* The SIMD link (float exp and log1p polynomials) against the double
  * reference, over NR rows of M columns (a multiple of 8, not of 16) whose sums
  * start from non-zero values: r within 2e-7 absolute, the loss and residual
@@ -341,11 +351,9 @@ END_TEST
 START_TEST(test_link_matches_reference)
 {
     for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
-        if (!pl_simd_supported(level))
-            continue;
         pl_kernels k;
-        pl_error e;
-        ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+        if (!simd_kernels(level, &k))
+            continue;
         enum { NR = 3, M = 1368, LD = M + 8 };
         static float z[NR * LD], zin[NR * LD], b[M], y[M], r[NR * LD], rr[NR * LD];
         static float l[M], lr[M], h[M], hr[M], rs[M], rsr[M], l2[M], h2[M];
@@ -393,11 +401,9 @@ START_TEST(test_dense_kernels_match_reference)
     static const size_t ms[] = { 8, 16, 24, 32, 40, 48, 56, 72 };
     static const size_t ddims[] = { 1, 3, 4, 5, 33, 784, 785 };
     for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
-        if (!pl_simd_supported(level))
-            continue;
         pl_kernels k;
-        pl_error e;
-        ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+        if (!simd_kernels(level, &k))
+            continue;
         uint64_t s = 11;
         uint8_t u[800];
         float f[800], fref[800];
@@ -461,11 +467,9 @@ END_TEST
 START_TEST(test_vadd_matches_reference)
 {
     for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
-        if (!pl_simd_supported(level))
-            continue;
         pl_kernels k;
-        pl_error e;
-        ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+        if (!simd_kernels(level, &k))
+            continue;
         uint64_t s = 21;
         float src[1010], dst[1010], ref[1010];
         for (size_t t = 0; t <= 131; t++)
