@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/engine.h"
@@ -95,6 +96,16 @@ static inline void pl_share(size_t n, size_t align, int ith, int nth, size_t *lo
 typedef struct pl_claim {
     _Alignas(64) atomic_size_t next;
 } pl_claim;
+
+/* Counters for n blocks, all zero (64-byte aligned; free with free()), or NULL
+ * when out of memory. */
+static inline pl_claim *pl_claim_alloc(size_t n)
+{
+    pl_claim *c = aligned_alloc(64, (n ? n : 1) * sizeof *c);
+    for (size_t k = 0; c && k < n; k++)
+        atomic_init(&c[k].next, 0);
+    return c;
+}
 
 /* The next unclaimed block of share [lo, hi), or SIZE_MAX when none is left. */
 static inline size_t pl_claim_take(pl_claim *c, size_t lo, size_t hi)

@@ -2,12 +2,13 @@
  * fused.c - the fused sweep: planning the digit groups and blocks, the pass,
  * the reduction and the checkpointed gradient descent.  See fused.h.
  *
- * Per iteration: the pass (each thread its share of the blocks by their work,
- * then what is left of the others' shares; each block into its own partial
- * gradient, loss, hits and residual sums; barrier; thread 0 sums each
- * model's loss, hits and residuals in block order; barrier), then the update (each thread a range of pixels: the digits' block
- * partials summed in block order, each model's copies combined in digit order,
- * the step written to every copy; thread 0 the biases; barrier).  Nothing is
+ * Per iteration: the pass (each thread its share of the blocks by their
+ * work, then what is left of the others' shares, pl_claim; each block into
+ * its own partial gradient, loss, hits and residual sums; barrier; thread 0
+ * sums each model's loss, hits and residuals in block order; barrier), then
+ * the update (each thread a range of pixels: the digits' block partials
+ * summed in block order, each model's copies combined in digit order, the
+ * step written to every copy; thread 0 the biases; barrier).  Nothing is
  * allocated in the loop.
  */
 #include <math.h>
@@ -122,11 +123,9 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
                 s->rows[jb] += d->start[c + 1] - d->start[c];
     }
     s->cut = malloc(((size_t)nthreads + 1) * sizeof *s->cut);
-    s->taken = malloc((s->nblk ? s->nblk : 1) * sizeof *s->taken);
-    if (!s->cut || !s->taken)
+    s->claim = pl_claim_alloc(s->nblk);
+    if (!s->cut || !s->claim)
         return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
-    for (size_t k = 0; k < s->nblk; k++)
-        atomic_flag_clear(&s->taken[k]);
     share_blocks(f, s, nthreads);
     return PL_OK;
 }
@@ -141,7 +140,7 @@ static void fset_free(pl_fset *s)
     free(s->rsum);
     free(s->rows);
     free(s->cut);
-    free((void *)s->taken);
+    free(s->claim);
     memset(s, 0, sizeof *s);
 }
 
@@ -322,14 +321,12 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
     const size_t L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* a tile's z, then its r */
 
-    /* its own blocks first, then what is left of the others', from their ends */
+    /* its own blocks first, then what the others have not claimed yet */
     for (int o = 0; o < nth; o++) {
         const int q = (ith + o) % nth;
-        for (size_t i = s->cut[q]; i < s->cut[q + 1]; i++) {
-            const size_t bk = o ? s->cut[q + 1] - 1 - (i - s->cut[q]) : i;
-            if (!atomic_flag_test_and_set_explicit(&s->taken[bk], memory_order_relaxed))
-                block(f, s, bk, grad, Z, ith);
-        }
+        size_t bk;
+        while ((bk = pl_claim_take(s->claim, s->cut[q], s->cut[q + 1])) != SIZE_MAX)
+            block(f, s, bk, grad, Z, ith);
     }
     pl_team_barrier();
 
@@ -350,9 +347,7 @@ static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
             if (grad)
                 f->gb[jb] = s->rows[jb] ? rsum / n : 0.0;
         }
-    if (ith == 0)
-        for (size_t bk = 0; bk < s->nblk; bk++)
-            atomic_flag_clear_explicit(&s->taken[bk], memory_order_relaxed);
+    pl_claim_reset(s->claim, s->cut[ith], s->cut[ith + 1]);
     pl_team_barrier();
 }
 

@@ -18,7 +18,7 @@
  * products instead (PL_DENSE_AT).  Every block's partial G, loss, hits and
  * residual sum has its own scratch, summed in block order: bit-identical
  * results for any thread count.  Each thread works its own contiguous share
- * of the blocks, then takes what is left of the others' from their ends, so
+ * of the blocks, then claims what is left of the others' (pl_claim), so
  * a thread slowed down (by the machine, or a poor work estimate) is helped;
  * which thread does a block never changes a result.
  */
@@ -26,7 +26,6 @@
 #define PARLOGIT_FUSED_H
 
 #include <signal.h>
-#include <stdatomic.h>
 
 #include "kernels/kernels.h"
 #include "parlogit/config.h"
@@ -69,7 +68,7 @@ typedef struct pl_fset {
     size_t *rows;                /* njobs: rows of each job's task in this set      */
     size_t *cut;                 /* nthreads + 1: thread i's own blocks are
                                     [cut[i], cut[i + 1]), balanced by work       */
-    atomic_flag *taken;          /* nblk: claimed in the current pass             */
+    struct pl_claim *claim;      /* nblk: a counter per share, at its first block  */
 } pl_fset;
 
 typedef struct pl_fused {

@@ -28,13 +28,11 @@ int pl_logloss_plan(pl_logloss *o, const pl_kernels *k, size_t dim, size_t maxro
     o->gpart = aligned_alloc(64, gbytes);
     o->st = aligned_alloc(64, o->maxblocks * sizeof(pl_blockstat));
     o->gacc = aligned_alloc(64, o->ldg * sizeof(double));
-    o->claim = aligned_alloc(64, o->maxblocks * sizeof(pl_claim));
+    o->claim = pl_claim_alloc(o->maxblocks);
     if (!o->gpart || !o->st || !o->gacc || !o->claim) {
         pl_logloss_free(o);
         return pl_errorf(e, PL_ENOMEM, "out of memory for gradient scratch (%zu bytes)", gbytes);
     }
-    for (size_t bk = 0; bk < o->maxblocks; bk++)
-        atomic_init(&o->claim[bk].next, 0);
     return PL_OK;
 }
 
