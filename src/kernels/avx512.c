@@ -91,6 +91,22 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
  * (each weight row loaded once for the two); the backward takes entries in
  * pairs into two sets of accumulators. */
 
+/* Columns [c0, m) of a product, at most 64 of them (m a multiple of 8): CALL(nz,
+ * half) with nz registers of 16 and half = 1 for 8 more, both constants, so
+ * each chunk width gets its own unrolled code. */
+#define CHUNK64(cols, CALL)                                                           \
+    switch (((cols) < 64 ? (cols) : 64) / 8) {                                        \
+    case 8: CALL(4, 0); break;                                                        \
+    case 7: CALL(3, 1); break;                                                        \
+    case 6: CALL(3, 0); break;                                                        \
+    case 5: CALL(2, 1); break;                                                        \
+    case 4: CALL(2, 0); break;                                                        \
+    case 3: CALL(1, 1); break;                                                        \
+    case 2: CALL(1, 0); break;                                                        \
+    case 1: CALL(0, 1); break;                                                        \
+    default: break;   /* m is a multiple of 8 */                                      \
+    }
+
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
             const int nz, const int half, float *z0, float *z1)
@@ -131,17 +147,9 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         const float *w = W + c0;
         float *y0 = z0 + c0, *y1 = z1 + c0;
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: spfwd_chunk(idx, v2, n, w, ldw, 4, 0, y0, y1); break;
-        case 7: spfwd_chunk(idx, v2, n, w, ldw, 3, 1, y0, y1); break;
-        case 6: spfwd_chunk(idx, v2, n, w, ldw, 3, 0, y0, y1); break;
-        case 5: spfwd_chunk(idx, v2, n, w, ldw, 2, 1, y0, y1); break;
-        case 4: spfwd_chunk(idx, v2, n, w, ldw, 2, 0, y0, y1); break;
-        case 3: spfwd_chunk(idx, v2, n, w, ldw, 1, 1, y0, y1); break;
-        case 2: spfwd_chunk(idx, v2, n, w, ldw, 1, 0, y0, y1); break;
-        case 1: spfwd_chunk(idx, v2, n, w, ldw, 0, 1, y0, y1); break;
-        default: break;   /* m is a multiple of 8 */
-        }
+#define SPFWD(nz, half) spfwd_chunk(idx, v2, n, w, ldw, nz, half, y0, y1)
+        CHUNK64(m - c0, SPFWD)
+#undef SPFWD
     }
 }
 
@@ -191,17 +199,9 @@ void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t
     for (size_t c0 = 0; c0 < m; c0 += 64) {
         const float *r = R + c0;
         float *g = G + c0;
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: tbwd_chunk(t, r, m, 4, 0, g, ldw); break;
-        case 7: tbwd_chunk(t, r, m, 3, 1, g, ldw); break;
-        case 6: tbwd_chunk(t, r, m, 3, 0, g, ldw); break;
-        case 5: tbwd_chunk(t, r, m, 2, 1, g, ldw); break;
-        case 4: tbwd_chunk(t, r, m, 2, 0, g, ldw); break;
-        case 3: tbwd_chunk(t, r, m, 1, 1, g, ldw); break;
-        case 2: tbwd_chunk(t, r, m, 1, 0, g, ldw); break;
-        case 1: tbwd_chunk(t, r, m, 0, 1, g, ldw); break;
-        default: break;
-        }
+#define TBWD(nz, half) tbwd_chunk(t, r, m, nz, half, g, ldw)
+        CHUNK64(m - c0, TBWD)
+#undef TBWD
     }
 }
 
@@ -343,17 +343,7 @@ void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const flo
                     size_t ldw, size_t m, float *Z, size_t ldz)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: DFWD_ROWS(4, 0) break;
-        case 7: DFWD_ROWS(3, 1) break;
-        case 6: DFWD_ROWS(3, 0) break;
-        case 5: DFWD_ROWS(2, 1) break;
-        case 4: DFWD_ROWS(2, 0) break;
-        case 3: DFWD_ROWS(1, 1) break;
-        case 2: DFWD_ROWS(1, 0) break;
-        case 1: DFWD_ROWS(0, 1) break;
-        default: break;   /* m is a multiple of 8 */
-        }
+        CHUNK64(m - c0, DFWD_ROWS)
     }
 }
 
@@ -398,22 +388,12 @@ dbwd_tile(const float *X, size_t ldx, size_t nr, size_t j0, const size_t np, con
             dbwd_tile(X, ldx, nr, j, 4, R + c0, ldr, nz, half, G + c0, ldw);              \
         for (; j < dim; j++)                                                              \
             dbwd_tile(X, ldx, nr, j, 1, R + c0, ldr, nz, half, G + c0, ldw);              \
-    } while (0);
+    } while (0)
 
 void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
                     size_t ldr, size_t m, float *G, size_t ldw)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: DBWD_PIXELS(4, 0) break;
-        case 7: DBWD_PIXELS(3, 1) break;
-        case 6: DBWD_PIXELS(3, 0) break;
-        case 5: DBWD_PIXELS(2, 1) break;
-        case 4: DBWD_PIXELS(2, 0) break;
-        case 3: DBWD_PIXELS(1, 1) break;
-        case 2: DBWD_PIXELS(1, 0) break;
-        case 1: DBWD_PIXELS(0, 1) break;
-        default: break;   /* m is a multiple of 8 */
-        }
+        CHUNK64(m - c0, DBWD_PIXELS)
     }
 }
