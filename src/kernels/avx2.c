@@ -382,6 +382,6 @@ void pl_dbwd_avx2(const float *X, size_t ldx, size_t nr, size_t dim, const float
                 dbwd_tile(X, ldx, nr, j, 4, R + c0, ldr, 1, G + c0, ldw);
         }
         for (; j < dim; j++)
-            dbwd_tile(X, ldx, nr, j, 1, R + c0, ldr, nv == 2 ? 2 : 1, G + c0, ldw);
+            dbwd_tile(X, ldx, nr, j, 1, R + c0, ldr, nv, G + c0, ldw);
     }
 }
