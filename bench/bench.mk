@@ -73,8 +73,11 @@ ceilings: $(CEILINGS)
 PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
 PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot 2>/dev/null)
 
-# bench_grad times the ceilings' convert+FMA kernels next to every pass.
-$(BENCH_DIR)/bench_grad: $(BENCH_DIR)/ceiling_fma_avx2.o $(BENCH_DIR)/ceiling_fma_avx512.o
+# Both read the ceilings file; bench_grad also times the ceilings' convert+FMA
+# kernels next to every pass.
+$(BENCH_DIR)/bench_grad: $(BENCH_DIR)/ceiling_file.o $(BENCH_DIR)/ceiling_fma_avx2.o \
+                         $(BENCH_DIR)/ceiling_fma_avx512.o
+$(BENCH_DIR)/bench_fused: $(BENCH_DIR)/ceiling_file.o
 
 $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 	$(CC) $(BENCH_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS) $(BENCH_LDLIBS)

@@ -14,33 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "ceiling.h"
 #include "kernels/kernels.h"
 #include "parlogit/config.h"
 #include "parlogit/dataset.h"
 #include "train/sparse.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double peak(const char *path, const char *isa)
-{
-    FILE *f = fopen(path, "r");
-    char line[512], want[64];
-    double v = NAN;
-    snprintf(want, sizeof want, "ceiling name=fma_peak_%s threads=1 ", isa);
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, want, strlen(want)))
-            v = strtod(line + strlen(want) + strlen("value="), NULL);
-    if (f)
-        fclose(f);
-    return v;
-}
 
 /* Best of 5 of fn(arg), seconds. */
 static double best_of(void (*fn)(void *), void *arg)
@@ -48,9 +27,9 @@ static double best_of(void (*fn)(void *), void *arg)
     double best = INFINITY;
     fn(arg);
     for (int r = 0; r < 5; r++) {
-        double t0 = now();
+        double t0 = ceil_now();
         fn(arg);
-        double t = now() - t0;
+        double t = ceil_now() - t0;
         best = t < best ? t : best;
     }
     return best;
@@ -103,7 +82,7 @@ static void sparse_bwd(void *a)
 
 int main(int argc, char **argv)
 {
-    const char *ceil = argc > 1 ? argv[1] : "build/bench/ceilings.txt";
+    ceil_file_read(argc > 1 ? argv[1] : "build/bench/ceilings.txt");   /* missing: NAN peaks */
     pl_raw raw;
     pl_error e;
     if (pl_idx_load("data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz",
@@ -158,7 +137,9 @@ int main(int argc, char **argv)
         const double sb = 2.0 * (double)t.nnz * M * (REPS / 100);
         double g[4] = { dflop / best_of(dense_fwd, &j) * 1e-9, dflop / best_of(dense_bwd, &j) * 1e-9,
                         sf / best_of(sparse_fwd, &j) * 1e-9, sb / best_of(sparse_bwd, &j) * 1e-9 };
-        double pk = peak(ceil, level == PL_SIMD_SCALAR ? "avx2" : levels[l]);
+        char name[48];
+        snprintf(name, sizeof name, "fma_peak_%s", level == PL_SIMD_SCALAR ? "avx2" : levels[l]);
+        const double pk = ceil_file_value(name, 1);
         printf("%-8s", levels[l]);
         for (int q = 0; q < 4; q++)
             printf(" %5.1f (%2.0f%%)", g[q], 100 * g[q] / pk);

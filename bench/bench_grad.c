@@ -40,42 +40,9 @@
 #include "train/logloss.h"
 #include "train/view.h"
 
-#define MAXC 64
 #define ROUNDS 21          /* paired timings per thread count                   */
 #define CDIM 4096          /* ceiling kernels: pixels per pass, L1-resident     */
 #define CREPS 12000        /* ceiling kernels: passes per timing (~2 ms a form) */
-
-static struct { char name[48]; int threads; double value; } ceil_tab[MAXC];
-static int nceil;
-
-static void read_ceilings(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "bench_grad: %s not found; ratios to ceilings omitted\n", path);
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f) && nceil < MAXC) {
-        char name[48];
-        int th;
-        double v;
-        if (sscanf(line, "ceiling name=%47s threads=%d value=%lf", name, &th, &v) == 3) {
-            snprintf(ceil_tab[nceil].name, sizeof ceil_tab[nceil].name, "%s", name);
-            ceil_tab[nceil].threads = th;
-            ceil_tab[nceil++].value = v;
-        }
-    }
-    fclose(f);
-}
-
-static double ceiling(const char *name, int threads)
-{
-    for (int i = 0; i < nceil; i++)
-        if (!strcmp(ceil_tab[i].name, name) && ceil_tab[i].threads == threads)
-            return ceil_tab[i].value;
-    return NAN;
-}
 
 /* The ceiling kernels of one instruction set (ceiling_fma_*.c). */
 typedef struct cvt_fns {
@@ -228,9 +195,9 @@ static void bench(const char *label, const pl_dataset *d, int maxth, const char 
         snprintf(cdot, sizeof cdot, "cvt_fma_dot_%s", isa);
         snprintf(caxpy, sizeof caxpy, "cvt_fma_axpy_%s", isa);
         double gbs = pixels / tb * 1e-9, gfl = 4 * pixels / tb * 1e-9;
-        double bw = ceiling(pixels > 4e7 ? "read_dram" : "read_l3", nth);
-        double pk = ceiling(peak, nth);
-        double cv = 2.0 / (1.0 / ceiling(cdot, nth) + 1.0 / ceiling(caxpy, nth));
+        double bw = ceil_file_value(pixels > 4e7 ? "read_dram" : "read_l3", nth);
+        double pk = ceil_file_value(peak, nth);
+        double cv = 2.0 / (1.0 / ceil_file_value(cdot, nth) + 1.0 / ceil_file_value(caxpy, nth));
         /* paired: the best pass against the best ceiling of the same rounds;
          * for nth > 1, the speedup over one thread against the ratio of those
          * ceilings (1.0: the pass scales as the pipeline does) */
@@ -287,7 +254,9 @@ static void synth(size_t n, const pl_dataset *like, pl_dataset *d)
 
 int main(int argc, char **argv)
 {
-    read_ceilings(argc > 1 ? argv[1] : "build/bench/ceilings.txt");
+    const char *ceilings = argc > 1 ? argv[1] : "build/bench/ceilings.txt";
+    if (ceil_file_read(ceilings))
+        fprintf(stderr, "bench_grad: %s not found; ratios to ceilings omitted\n", ceilings);
     pl_engine *probe;
     pl_error e;
     if (pl_engine_create(&(pl_engine_opts){ 0, PL_BIND_CORE, PL_SIMD_AUTO }, &probe, &e)) {

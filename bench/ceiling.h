@@ -163,6 +163,13 @@ static inline enum ceil_isa ceil_isa_detect(void)
     return CEIL_ISA_AVX2;
 }
 
+/* ---- ceiling_file.c: the ceilings file, for the product benchmarks ------- */
+
+/* Reads the "ceiling ..." lines of path; -1 when it cannot be opened. */
+int ceil_file_read(const char *path);
+/* The value of ceiling name at a thread count, NAN when the file had none. */
+double ceil_file_value(const char *name, int threads);
+
 /* ---- kernels in ceiling_stream_avx2.c ---------------------------------- */
 
 /* Sum of n bytes (any n, any alignment), 32 bytes per VPSADBW. */
