@@ -85,7 +85,7 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
      * where the kernel gives them (transparent huge pages), so a pass takes a
      * TLB entry per 2 MiB, not per 4 KiB, and the prefetches ahead of it do
      * not stop at page walks.  Asked for before the first touch below (unless
- * the allocator hands back pages it had already touched). */
+     * the allocator hands back pages it had already touched). */
     const size_t huge = (size_t)2 << 20;
     const size_t align = bytes >= 2 * huge ? huge : 64;
     if (align == huge)
