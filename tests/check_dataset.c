@@ -77,6 +77,19 @@ static void check_grouped(const pl_dataset *d, int ascending, size_t first)
     }
 }
 
+/* The sets together hold each of the crafted file's 60 rows exactly once. */
+static void check_partition(const pl_dataset *const *sets, int nsets)
+{
+    int seen[60] = {0};
+    for (int k = 0; k < nsets; k++)
+        for (size_t j = 0; j < sets[k]->n; j++) {
+            ck_assert_uint_lt(sets[k]->orig[j], 60);
+            seen[sets[k]->orig[j]]++;
+        }
+    for (int i = 0; i < 60; i++)
+        ck_assert_int_eq(seen[i], 1);
+}
+
 START_TEST(test_build_all)
 {
     pl_raw r = make_raw(53);
@@ -380,13 +393,7 @@ START_TEST(test_split_fraction)
     check_grouped(&a.train, 1, 0);
     check_grouped(&a.test, 1, 0);
     /* Train and test partition the file's rows. */
-    int seen[60] = {0};
-    for (size_t j = 0; j < a.train.n; j++)
-        seen[a.train.orig[j]]++;
-    for (size_t j = 0; j < a.test.n; j++)
-        seen[a.test.orig[j]]++;
-    for (int i = 0; i < 60; i++)
-        ck_assert_int_eq(seen[i], 1);
+    check_partition((const pl_dataset *[]){ &a.train, &a.test }, 2);
     /* Same seed, same split; another seed, another split. */
     ck_assert_int_eq(memcmp(a.test.orig, b.test.orig, a.test.n * 4), 0);
     ck_assert_int_eq(memcmp(a.train.orig, b.train.orig, a.train.n * 4), 0);
@@ -524,15 +531,7 @@ START_TEST(test_validation_split)
     ck_assert_uint_eq(a.val.n, 10);
     ck_assert_uint_eq(a.test.n, 20);
     check_grouped(&a.val, 1, 0);
-    int seen[60] = {0};
-    for (size_t j = 0; j < a.train.n; j++)
-        seen[a.train.orig[j]]++;
-    for (size_t j = 0; j < a.val.n; j++)
-        seen[a.val.orig[j]]++;
-    for (size_t j = 0; j < a.test.n; j++)
-        seen[a.test.orig[j]]++;
-    for (int i = 0; i < 60; i++)
-        ck_assert_int_eq(seen[i], 1);
+    check_partition((const pl_dataset *[]){ &a.train, &a.val, &a.test }, 3);
     for (size_t j = 0; j < a.val.n; j++)
         ck_assert_uint_lt(a.val.orig[j], 40);   /* carved from the training range */
     ck_assert_int_eq(memcmp(a.val.orig, b.val.orig, a.val.n * 4), 0);
