@@ -779,7 +779,7 @@ START_TEST(test_check_cites_set_and_default)
     /* A struct nobody filled has no tasks. */
     memset(&c, 0, sizeof c);
     ck_assert_int_eq(pl_config_check(&c, &e), PL_EINPUT);
-    ck_assert_ptr_nonnull(strstr(e.msg, "default: no pairs"));
+    ck_assert_ptr_nonnull(strstr(e.msg, "default: nothing to train"));
 }
 END_TEST
 
@@ -853,7 +853,7 @@ START_TEST(test_foreach_text)
                      "data.test_size=0\n"
                      "data.seed=42\n"
                      "data.validation_fraction=0\n"
-                     "task.pairs=1-7\n"
+                     "task.pairs=1-7\n" "task.multiclass=none\n" "task.classes=0-9\n"
                      "train.learning_rates=0.1\n"
                      "train.iterations=100\n"
                      "engine.threads=auto\n"
@@ -927,7 +927,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 25);
+    ck_assert_int_eq(o.keys, 27);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -974,7 +974,7 @@ END_TEST
 
 START_TEST(test_task_name)
 {
-    char buf[16];
+    char buf[PL_TASK_NAME_MAX];
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 7, .neg = 1}, buf), "1-7");
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 0, .neg = 6}, buf), "6-0");
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 1, .neg = PL_REST}, buf), "1-rest");

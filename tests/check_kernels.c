@@ -80,6 +80,7 @@ START_TEST(test_scalar_selects_reference)
     ck_assert_int_eq(pl_kernels_select(PL_SIMD_SCALAR, &k, &e), PL_OK);
     ck_assert_ptr_eq(k.dot, pl_dot_ref);
     ck_assert_ptr_eq(k.axpy, pl_axpy_ref);
+    ck_assert_ptr_eq(k.smlink, pl_smlink_ref);
     ck_assert_str_eq(k.name, "scalar");
 }
 END_TEST
@@ -487,6 +488,334 @@ START_TEST(test_vadd_matches_reference)
 }
 END_TEST
 
+/* ---- the softmax link ------------------------------------------------------
+ * Each SIMD level against pl_smlink_ref for K = 1..16, nr in {1, 2, 3, 7, 8,
+ * 17, 128} (every block tail of 8 and 16 rows), cls at 0, the middle and K - 1,
+ * R separate (its own offset and stride) and R == Z, rsum NULL and not; Z rows
+ * at float offsets 0..3 with ldz = K + 2 * offset (packed, and > K), b at an
+ * odd offset.  Every float the kernel must not touch holds a NaN guard: Z's
+ * and R's columns >= K, the cells around loss and hits, rsum[K..].  A guard
+ * read by mistake poisons a result; one written is seen changed.  The sums
+ * start from non-zero values.  Each call is made twice: the same bits.
+ *
+ * Tolerances, with du = 2^-24 max|u| (the kernels round u = z + b to float; the
+ * reference adds in double):
+ *   R:     2e-6 + 2 du absolute (p moves by at most du / 2 per du of u)
+ *   loss:  1e-5 relative + nr (1e-6 + 4 du)
+ *   rsum:  nr times R's bound + 1e-6
+ *   hits:  exact, except one per row whose top two u differ, but by at most
+ *          1e-6 + 2^-22 |u| (they may round to one float)
+ * and in every case, for every level and the reference: R finite, p = R +
+ * onehot in [0, 1], the loss finite and not below its start. */
+
+static float sm_guard(void)
+{
+    const uint32_t bits = 0x7fc0beefu;   /* a quiet NaN */
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static int sm_is_guard(float f)
+{
+    const float g = sm_guard();
+    return memcmp(&f, &g, sizeof f) == 0;
+}
+
+/* Largest differences from the reference seen: R absolute, loss relative to
+ * 1 + its increment, rsum absolute. */
+typedef struct sm_worst {
+    double r, loss, rsum;
+} sm_worst;
+
+/* The outputs of one call, guards around loss and hits (index 1 is the value). */
+typedef struct sm_out {
+    float *zbuf, *rbuf, *R;   /* R inside rbuf, or inside zbuf when aliased */
+    float loss[3], hits[3], rsum[PL_SMAX_K + 2];
+} sm_out;
+
+enum { SM_MODERATE, SM_TIES, SM_EXTREME };
+
+/* One call of fn on a fresh copy of Z (n floats, rows from zoff, ldz apart);
+ * into a separate R (ldr apart, from roff) unless alias. */
+static void sm_call(pl_smlink_fn fn, const float *Z, size_t n, size_t zoff, size_t nr, size_t K,
+                    size_t ldz, const float *b, int cls, int alias, size_t roff, size_t ldr,
+                    int sums, sm_out *o)
+{
+    const float g = sm_guard();
+    o->zbuf = malloc(n * sizeof(float));
+    memcpy(o->zbuf, Z, n * sizeof(float));
+    o->rbuf = NULL;
+    if (alias) {
+        o->R = o->zbuf + zoff;
+        ldr = ldz;
+    } else {
+        const size_t rn = roff + nr * ldr + 8;
+        o->rbuf = malloc(rn * sizeof(float));
+        for (size_t q = 0; q < rn; q++)
+            o->rbuf[q] = g;
+        o->R = o->rbuf + roff;
+    }
+    o->loss[0] = o->loss[2] = o->hits[0] = o->hits[2] = g;
+    o->loss[1] = 1.5f;
+    o->hits[1] = 2.0f;
+    for (size_t k = 0; k < PL_SMAX_K + 2; k++)
+        o->rsum[k] = k < K ? 0.25f * (float)k - 1.0f : g;
+    fn(nr, K, o->zbuf + zoff, ldz, b, cls, o->R, ldr, &o->loss[1], &o->hits[1],
+       sums ? o->rsum : NULL);
+}
+
+static void sm_free(sm_out *o)
+{
+    free(o->zbuf);
+    free(o->rbuf);
+}
+
+/* Nothing written but columns [0, K) of R's rows and the sums; Z untouched
+ * unless it is R. */
+static void sm_check_guards(const char *name, const sm_out *o, const float *Z, size_t n,
+                            size_t zoff, size_t nr, size_t K, size_t ldz, int alias, size_t roff,
+                            size_t ldr)
+{
+    const size_t rn = roff + nr * ldr + 8;
+    for (size_t q = 0; q < n; q++) {
+        const int in_row = q >= zoff && q < zoff + nr * ldz && (q - zoff) % ldz < K;
+        if (!(alias && in_row))
+            ck_assert_msg(!memcmp(&o->zbuf[q], &Z[q], sizeof(float)),
+                          "%s smlink K %zu nr %zu: Z[%zu] changed", name, K, nr, q);
+    }
+    if (!alias)
+        for (size_t q = 0; q < rn; q++)
+            if (!(q >= roff && q < roff + nr * ldr && (q - roff) % ldr < K))
+                ck_assert_msg(sm_is_guard(o->rbuf[q]),
+                              "%s smlink K %zu nr %zu: R guard %zu written", name, K, nr, q);
+    ck_assert_msg(sm_is_guard(o->loss[0]) && sm_is_guard(o->loss[2]) && sm_is_guard(o->hits[0]) &&
+                      sm_is_guard(o->hits[2]),
+                  "%s smlink K %zu nr %zu: written beside loss or hits", name, K, nr);
+    for (size_t k = K; k < PL_SMAX_K + 2; k++)
+        ck_assert_msg(sm_is_guard(o->rsum[k]), "%s smlink K %zu nr %zu: rsum[%zu] written", name,
+                      K, nr, k);
+}
+
+/* R finite, p in [0, 1], the loss finite and not below its start, hits whole. */
+static void sm_check_sane(const char *name, const sm_out *o, size_t nr, size_t K, size_t ldr,
+                          int cls, int sums)
+{
+    for (size_t i = 0; i < nr; i++)
+        for (size_t k = 0; k < K; k++) {
+            const float r = o->R[i * ldr + k], p = r + (k == (size_t)cls);
+            ck_assert_msg(isfinite(r) && p >= 0.0f && p <= 1.0f,
+                          "%s smlink K %zu nr %zu cls %d: R[%zu][%zu] = %g", name, K, nr, cls, i,
+                          k, r);
+        }
+    ck_assert_msg(isfinite(o->loss[1]) && o->loss[1] >= 1.5f, "%s smlink K %zu nr %zu: loss %g",
+                  name, K, nr, o->loss[1]);
+    ck_assert_msg(o->hits[1] == floorf(o->hits[1]) && o->hits[1] >= 2.0f &&
+                      o->hits[1] <= 2.0f + (float)nr,
+                  "%s smlink K %zu nr %zu: hits %g", name, K, nr, o->hits[1]);
+    if (sums)
+        for (size_t k = 0; k < K; k++)
+            ck_assert_msg(isfinite(o->rsum[k]), "%s smlink rsum[%zu] %g", name, k, o->rsum[k]);
+}
+
+/* One case of the softmax link for kernel fn (named name) against the
+ * reference; mode picks the values: u in [-scale, scale], or small integers
+ * with b constant (many exact ties, the maximum among them). */
+static void check_smlink(const char *name, pl_smlink_fn fn, size_t K, size_t nr, int cls,
+                         int alias, int sums, int mode, float scale, size_t zoff, uint64_t *s,
+                         sm_worst *w)
+{
+    const size_t ldz = K + 2 * zoff, roff = 3 - zoff, ldr = K + 3;
+    const size_t n = zoff + nr * ldz + 8;
+    float *Z = malloc(n * sizeof(float)), bbuf[PL_SMAX_K + 2], *b = bbuf + 1;
+    for (size_t q = 0; q < n; q++)
+        Z[q] = sm_guard();
+    for (size_t k = 0; k < PL_SMAX_K + 1; k++)
+        b[k] = k >= K ? sm_guard()
+               : mode == SM_TIES ? 0.25f
+                                 : tu_uniform(s, -0.1f * scale, 0.1f * scale);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t k = 0; k < K; k++)
+            Z[zoff + i * ldz + k] = mode == SM_TIES ? (float)((int)(tu_rand(s) % 5) - 2)
+                                                    : tu_uniform(s, -0.9f * scale, 0.9f * scale);
+
+    /* The reference from the same Z into a packed R; its bounds from u. */
+    sm_out ref, got, again;
+    sm_call(pl_smlink_ref, Z, n, zoff, nr, K, ldz, b, cls, 0, 0, K, sums, &ref);
+    double umax = 0;
+    size_t near_ties = 0;
+    for (size_t i = 0; i < nr; i++) {
+        double u[PL_SMAX_K], m = -HUGE_VAL;
+        for (size_t k = 0; k < K; k++) {
+            u[k] = (double)Z[zoff + i * ldz + k] + (double)b[k];
+            m = fmax(m, u[k]);
+            umax = fmax(umax, fabs(u[k]));
+        }
+        int near = 0;
+        for (size_t k = 0; k < K; k++)
+            near |= u[k] != m && m - u[k] <= 1e-6 + ldexp(fabs(m), -22);
+        near_ties += (size_t)near;
+    }
+    const double du = ldexp(umax, -24), tol_r = 2e-6 + 2 * du;
+    sm_check_sane("ref", &ref, nr, K, K, cls, sums);
+
+    sm_call(fn, Z, n, zoff, nr, K, ldz, b, cls, alias, roff, ldr, sums, &got);
+    const size_t ldo = alias ? ldz : ldr;
+    sm_check_guards(name, &got, Z, n, zoff, nr, K, ldz, alias, roff, ldr);
+    sm_check_sane(name, &got, nr, K, ldo, cls, sums);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t k = 0; k < K; k++) {
+            const double d = fabs((double)got.R[i * ldo + k] - ref.R[i * K + k]);
+            w->r = fmax(w->r, d);
+            ck_assert_msg(d <= tol_r, "%s smlink K %zu nr %zu cls %d R[%zu][%zu]: %.9g vs %.9g",
+                          name, K, nr, cls, i, k, got.R[i * ldo + k], ref.R[i * K + k]);
+        }
+    const double linc = (double)ref.loss[1] - 1.5, dl = fabs((double)got.loss[1] - ref.loss[1]);
+    w->loss = fmax(w->loss, dl / (1 + fabs(linc)));
+    ck_assert_msg(dl <= 1e-5 * fabs(linc) + (double)nr * (1e-6 + 4 * du),
+                  "%s smlink K %zu nr %zu cls %d loss: %.9g vs %.9g", name, K, nr, cls,
+                  got.loss[1], ref.loss[1]);
+    ck_assert_msg(fabs((double)got.hits[1] - ref.hits[1]) <= (double)near_ties,
+                  "%s smlink K %zu nr %zu cls %d hits: %g vs %g (%zu near ties)", name, K, nr,
+                  cls, got.hits[1], ref.hits[1], near_ties);
+    if (mode == SM_TIES)
+        ck_assert_uint_eq(near_ties, 0);
+    if (sums)
+        for (size_t k = 0; k < K; k++) {
+            const double d = fabs((double)got.rsum[k] - ref.rsum[k]);
+            w->rsum = fmax(w->rsum, d);
+            ck_assert_msg(d <= (double)nr * tol_r + 1e-6,
+                          "%s smlink K %zu nr %zu rsum[%zu]: %.9g vs %.9g", name, K, nr, k,
+                          got.rsum[k], ref.rsum[k]);
+        }
+
+    /* The same call again: the same bits. */
+    sm_call(fn, Z, n, zoff, nr, K, ldz, b, cls, alias, roff, ldr, sums, &again);
+    for (size_t i = 0; i < nr; i++)
+        ck_assert_msg(!memcmp(again.R + i * ldo, got.R + i * ldo, K * sizeof(float)),
+                      "%s smlink K %zu nr %zu: R differs between calls", name, K, nr);
+    ck_assert_msg(!memcmp(again.loss, got.loss, sizeof got.loss) &&
+                      !memcmp(again.hits, got.hits, sizeof got.hits) &&
+                      !memcmp(again.rsum, got.rsum, sizeof got.rsum),
+                  "%s smlink K %zu nr %zu: sums differ between calls", name, K, nr);
+    sm_free(&again);
+
+    /* The reference in place gives the bits it gives into a separate R. */
+    if (alias) {
+        sm_out inplace;
+        sm_call(pl_smlink_ref, Z, n, zoff, nr, K, ldz, b, cls, 1, 0, 0, sums, &inplace);
+        sm_check_guards("ref", &inplace, Z, n, zoff, nr, K, ldz, 1, 0, 0);
+        for (size_t i = 0; i < nr; i++)
+            ck_assert(!memcmp(inplace.R + i * ldz, ref.R + i * K, K * sizeof(float)));
+        ck_assert(!memcmp(inplace.loss, ref.loss, sizeof ref.loss) &&
+                  !memcmp(inplace.hits, ref.hits, sizeof ref.hits) &&
+                  !memcmp(inplace.rsum, ref.rsum, sizeof ref.rsum));
+        sm_free(&inplace);
+    }
+    sm_free(&ref);
+    sm_free(&got);
+    free(Z);
+}
+
+/* Every K, nr, cls, aliasing and rsum choice, the Z offsets in turn, for each
+ * SIMD level this CPU has (the table must hold that level's own kernel, unless
+ * PARLOGIT_SIMD forces one). */
+static void check_smlink_all(int mode, float scale, uint64_t seed)
+{
+    static const size_t nrs[] = { 1, 2, 3, 7, 8, 17, 128 };
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        pl_kernels k;
+        if (!simd_kernels(level, &k))
+            continue;
+        const char *env = getenv("PARLOGIT_SIMD");
+        if (!env || !*env)   /* (a forced level replaces the table) */
+            ck_assert_ptr_eq(k.smlink, level == PL_SIMD_AVX2 ? pl_smlink_avx2 : pl_smlink_avx512);
+        uint64_t s = seed;
+        sm_worst w = { 0, 0, 0 };
+        size_t turn = 0;
+        for (size_t K = 1; K <= PL_SMAX_K; K++)
+            for (size_t ni = 0; ni < sizeof nrs / sizeof *nrs; ni++)
+                for (int ci = 0; ci < 3; ci++) {
+                    const int cls = ci == 0 ? 0 : ci == 1 ? (int)K / 2 : (int)K - 1;
+                    for (int alias = 0; alias < 2; alias++)
+                        for (int sums = 0; sums < 2; sums++)
+                            check_smlink(k.name, k.smlink, K, nrs[ni], cls, alias, sums, mode,
+                                         scale, turn++ % 4, &s, &w);
+                }
+    }
+}
+
+START_TEST(test_smlink_matches_reference)
+{
+    check_smlink_all(SM_MODERATE, 10.0f, 31);
+}
+END_TEST
+
+START_TEST(test_smlink_ties_first_maximum)
+{
+    check_smlink_all(SM_TIES, 2.0f, 37);
+}
+END_TEST
+
+START_TEST(test_smlink_extreme_values)
+{
+    check_smlink_all(SM_EXTREME, 80.0f, 41);
+    check_smlink_all(SM_EXTREME, 1e4f, 43);
+}
+END_TEST
+
+/* The reference by hand (and each SIMD level on the same rows): K = 4, two
+ * rows, u = (1, 2, 0, 2) (the maximum tied at 1 and 3) and (1.5, -3, 1.25, 0),
+ * a NaN in the column past K; against p_k = exp(u_k) / sum_j exp(u_j) in
+ * double, unshifted.  R within 1e-7 (2e-6 for SIMD), each row's p summing to 1
+ * and R to 0 within 1e-6, loss = sum of -log p_cls within 1e-6 relative, hits
+ * by the first maximum (cls 1: row 0 hits; cls 3: neither row), rsum the float
+ * column sums of R. */
+START_TEST(test_smlink_reference_by_hand)
+{
+    const float Z[2 * 5] = { 0.5f, 2.0f, -1.0f, 2.0f, NAN, 1.0f, -3.0f, 0.25f, 0.0f, NAN };
+    const float b[4] = { 0.5f, 0.0f, 1.0f, 0.0f };
+    pl_smlink_fn fns[3] = { pl_smlink_ref, NULL, NULL };
+    double tol[3] = { 1e-7, 2e-6, 2e-6 };
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        pl_kernels k;
+        if (simd_kernels(level, &k))
+            fns[level - PL_SIMD_AVX2 + 1] = k.smlink;
+    }
+    for (int f = 0; f < 3; f++) {
+        if (!fns[f])
+            continue;
+        for (int cls = 1; cls <= 3; cls += 2) {
+            float R[8], loss = 0, hits = 0, rsum[4] = { 0 };
+            fns[f](2, 4, Z, 5, b, cls, R, 4, &loss, &hits, rsum);
+            double want_loss = 0;
+            for (size_t i = 0; i < 2; i++) {
+                double u[4], den = 0, psum = 0, rrow = 0;
+                for (size_t c = 0; c < 4; c++) {
+                    u[c] = (double)Z[i * 5 + c] + b[c];
+                    den += exp(u[c]);
+                }
+                for (size_t c = 0; c < 4; c++) {
+                    const double p = exp(u[c]) / den, y = c == (size_t)cls;
+                    ck_assert_msg(fabs(R[i * 4 + c] - (p - y)) <= tol[f],
+                                  "fn %d cls %d R[%zu][%zu]: %.9g vs %.9g", f, cls, i, c,
+                                  R[i * 4 + c], p - y);
+                    psum += R[i * 4 + c] + y;
+                    rrow += R[i * 4 + c];
+                }
+                ck_assert(fabs(psum - 1) <= 1e-6 && fabs(rrow) <= 1e-6);
+                want_loss += -log(exp(u[cls]) / den);
+            }
+            ck_assert_msg(fabs(loss - want_loss) <= 1e-6 * want_loss,
+                          "fn %d cls %d loss %.9g vs %.9g", f, cls, loss, want_loss);
+            ck_assert_float_eq(hits, cls == 1 ? 1.0f : 0.0f);
+            for (size_t c = 0; c < 4; c++)
+                ck_assert_float_eq(rsum[c], R[c] + R[4 + c]);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
     Suite *s = suite_create("kernels");
@@ -505,5 +834,12 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_vadd_matches_reference);
     tcase_add_test(tc, test_chain_pairs_alike_rows);
     suite_add_tcase(s, tc);
+    TCase *sm = tcase_create("smlink");
+    tcase_set_timeout(sm, 120);
+    tcase_add_test(sm, test_smlink_reference_by_hand);
+    tcase_add_test(sm, test_smlink_matches_reference);
+    tcase_add_test(sm, test_smlink_ties_first_maximum);
+    tcase_add_test(sm, test_smlink_extreme_values);
+    suite_add_tcase(s, sm);
     return s;
 }

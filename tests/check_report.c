@@ -130,7 +130,7 @@ START_TEST(test_explain_without_rows_is_an_error)
     float w[PL_PIXELS] = { 0 };
     pl_explanation x;
     pl_error e;
-    ck_assert_int_eq(pl_explain(&ds, (pl_task){ 7, 1 }, w, 0, 10, &x, &e), PL_EINPUT);
+    ck_assert_int_eq(pl_explain(&ds, (pl_task){ .pos = 7, .neg = 1 }, w, 0, 10, &x, &e), PL_EINPUT);
     ds.n = 50;
     pl_dataset_free(&ds);
 }
@@ -180,7 +180,7 @@ START_TEST(test_task_parse)
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
         ck_assert_int_eq(pl_task_parse(bad[k], &t, &e), PL_EINPUT);
     char pos[16], neg[16];
-    pl_task_names((pl_task){ 3, PL_REST }, pos, neg);
+    pl_task_names((pl_task){ .pos = 3, .neg = PL_REST }, pos, neg);
     ck_assert_str_eq(pos, "3");
     ck_assert_str_eq(neg, "not-3");
 }
@@ -212,11 +212,11 @@ START_TEST(test_read_results_and_best)
     ck_assert_msg(pl_run_dir_open(tmp, &r, &e) == PL_OK, "%s", e.msg);
     ck_assert_int_eq(r.npairs, 2);
     const pl_result_row *pick;
-    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ 7, 1 }, 0, 0, &pick, &e), PL_OK);
+    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ .pos = 7, .neg = 1 }, 0, 0, &pick, &e), PL_OK);
     ck_assert(pick->lr == 0.1);   /* the diverged one is never chosen */
-    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ 6, 0 }, 0, 0, &pick, &e), PL_EINPUT);
+    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ .pos = 6, .neg = 0 }, 0, 0, &pick, &e), PL_EINPUT);
     ck_assert_ptr_nonnull(strstr(e.msg, "not in this run"));
-    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ 7, 1 }, 0.5, 0, &pick, &e), PL_EINPUT);
+    ck_assert_int_eq(pl_run_dir_pick(&r, (pl_task){ .pos = 7, .neg = 1 }, 0.5, 0, &pick, &e), PL_EINPUT);
     pl_run_dir_free(&r);
 
     /* best.csv decides when present; columns are found by name */

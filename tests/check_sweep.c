@@ -39,7 +39,7 @@ static void run_alloc(pl_run *run, size_t n, size_t dim)
         pl_result *r = &run->results[i];
         *r = (pl_result){ .status = PL_RUN_OK, .train_loss = NAN, .train_acc = NAN,
                           .val_loss = NAN, .val_acc = NAN, .test_loss = NAN,
-                          .test_acc = NAN, .seconds = 0, .b = 0 };
+                          .test_acc = NAN, .seconds = 0, .k = 1 };
         r->w = calloc(dim, sizeof *r->w);
         ck_assert_ptr_nonnull(r->w);
     }
@@ -316,7 +316,7 @@ START_TEST(test_vote_tie_goes_to_smaller_digit)
         for (int j = i + 1; j < PL_CLASSES; j++) {
             pl_result *r = set(&run, k++, i, j, 0.1, 5);
             metrics(r, NAN, NAN, 1, 0, 1);
-            r->b = winner(i, j) == j ? 1.0f : -1.0f;
+            r->b[0] = winner(i, j) == j ? 1.0f : -1.0f;
         }
     row_spec rows[] = { { 7, 5, 255 }, { 3, -1, 0 } };
     pl_dataset test;
@@ -480,7 +480,10 @@ START_TEST(test_mnist_vote_matches_numpy)
     ck_assert_msg(pl_data_load(&cfg, 2, &d, &e) == PL_OK, "%s", e.msg);
     ck_assert_uint_eq(d.test.n, 2000);
     pl_run run;
-    ck_assert_msg(pl_train(eng, &cfg, &d.train, &d.test, NULL, &run, &e) == PL_OK, "%s", e.msg);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&cfg, &plan, &e), PL_OK);
+    ck_assert_msg(pl_train(eng, &plan, &d.train, &d.test, NULL, &run, &e) == PL_OK, "%s", e.msg);
+    pl_plan_free(&plan);
     ck_assert_uint_eq(run.nresults, 45);
     snprintf(dir, sizeof dir, "%s/run", tmp);
     ck_assert_msg(pl_write_run(dir, &cfg, &d, &run, &e) == PL_OK, "%s", e.msg);

@@ -145,7 +145,10 @@ static void run_with(int threads, int simd, const pl_config *c, const pl_dataset
     ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ threads, PL_BIND_CORE, simd }, &eng, &e),
                      PL_OK);
     ck_assert_int_eq(pl_engine_threads(eng), threads);
-    ck_assert_msg(pl_train(eng, c, tr, te, NULL, run, &e) == PL_OK, "%s", e.msg);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(c, &plan, &e), PL_OK);
+    ck_assert_msg(pl_train(eng, &plan, tr, te, NULL, run, &e) == PL_OK, "%s", e.msg);
+    pl_plan_free(&plan);
     pl_engine_destroy(eng);
 }
 
@@ -278,7 +281,7 @@ START_TEST(test_checkpoints_equal_separate_runs)
             const pl_result *x = &all.results[(size_t)t * 3 + (size_t)k], *y = &one.results[t];
             ck_assert_int_eq(x->iterations, y->iterations);
             ck_assert(memcmp(x->w, y->w, 100 * sizeof(float)) == 0);
-            ck_assert(x->b == y->b);
+            ck_assert(x->b[0] == y->b[0]);
             ck_assert(x->train_loss == y->train_loss);
         }
         pl_run_free(&one);
@@ -325,7 +328,10 @@ START_TEST(test_task_without_a_class_is_an_error)
     pl_error e;
     ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
     pl_run r;
-    ck_assert_int_eq(pl_train(eng, &c, &tr, NULL, NULL, &r, &e), PL_EINPUT);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_int_eq(pl_train(eng, &plan, &tr, NULL, NULL, &r, &e), PL_EINPUT);
+    pl_plan_free(&plan);
     ck_assert_msg(strstr(e.msg, "task 0-6: the training rows hold 0 of the positive") != NULL, "%s", e.msg);
     pl_engine_destroy(eng);
     pl_dataset_free(&tr);
@@ -373,7 +379,7 @@ START_TEST(test_strategies_train_the_same_models)
         const pl_result *f = &run[0][0].results[i], *d = &run[1][0].results[i];
         ck_assert_double_eq_tol(f->train_loss, d->train_loss, 1e-5 * d->train_loss);
         ck_assert_double_eq_tol(f->test_loss, d->test_loss, 1e-5 * d->test_loss);
-        ck_assert_float_eq_tol(f->b, d->b, 2e-4f);
+        ck_assert_float_eq_tol(f->b[0], d->b[0], 2e-4f);
         for (size_t j = 0; j < 196; j++)
             ck_assert_msg(fabsf(f->w[j] - d->w[j]) <= 2e-4f, "result %zu w[%zu]: fused %g data %g",
                           i, j, f->w[j], d->w[j]);
@@ -390,12 +396,15 @@ END_TEST
 /* auto follows the cost model of strategy.h. */
 START_TEST(test_auto_strategy_follows_cost_model)
 {
-    ck_assert_int_eq(pl_strategy_choose(1, 2, 100), PL_STRATEGY_DATA);
-    ck_assert_int_eq(pl_strategy_choose(180, 2, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(180, 16, 20), PL_STRATEGY_JOBS);
-    ck_assert_int_eq(pl_strategy_choose(180, 2, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(3, 16, 35), PL_STRATEGY_FUSED);
-    ck_assert_int_eq(pl_strategy_choose(3, 16, 20), PL_STRATEGY_FUSED);   /* too few jobs */
+    ck_assert_int_eq(pl_strategy_choose(1, 0, 2, 100), PL_STRATEGY_DATA);
+    ck_assert_int_eq(pl_strategy_choose(1, 1, 2, 100), PL_STRATEGY_FUSED);   /* ten-class */
+    ck_assert_int_eq(pl_strategy_choose(180, 0, 2, 35), PL_STRATEGY_FUSED);
+    /* fused or not never depends on the team: the same for 2 and 16 threads */
+    ck_assert_int_eq(pl_strategy_choose(180, 0, 16, 20), PL_STRATEGY_FUSED);
+    ck_assert_int_eq(pl_strategy_choose(180, 0, 2, 3), PL_STRATEGY_JOBS);
+    ck_assert_int_eq(pl_strategy_choose(180, 0, 16, 3), PL_STRATEGY_JOBS);
+    ck_assert_int_eq(pl_strategy_choose(3, 0, 16, 3), PL_STRATEGY_DATA);   /* same bits as jobs */
+    ck_assert_int_eq(pl_strategy_choose(3, 1, 16, 3), PL_STRATEGY_FUSED);
     static pl_config c;
     const int iters[] = { 2 };
     train_cfg(&c, 0.5, iters, 1);
@@ -490,6 +499,190 @@ START_TEST(test_fused_dense_kernels)
 }
 END_TEST
 
+/* ---- ten-class models: the fused objective's softmax and ovr ----------- */
+
+/* Adds h to weight (k, j) of job m (k = K: its bias k' = j) in every copy. */
+static void nudge(pl_fused *f, size_t m, size_t k, size_t j, int bias, float h)
+{
+    const pl_ftask *ft = &f->task[f->jtask[m]];
+    for (int q = 0; q < ft->n; q++) {
+        pl_fgroup *g = &f->grp[ft->g[q]];
+        const size_t col = ft->off[q] + (m - ft->job0) * ft->k + k;
+        if (bias)
+            g->b[col] += h;
+        else
+            g->W[j * g->ldw + col] += h;
+    }
+}
+
+static double fused_loss(pl_fused *f, size_t m, pl_eval *ev)
+{
+    f->base.ops->eval(&f->base, PL_SET_TRAIN, 0, ev, 0, 1);
+    return ev[m].loss;
+}
+
+/*
+ * The fused objective's gradient (softmax over 0-9, ovr over 0,1,2, a pair)
+ * against central finite differences, at weights a few steps from zero, for
+ * the scalar kernels and the best ones.  Tolerance as check_fd.
+ */
+static void check_fused_fd(int level, int dense)
+{
+    pl_dataset d;
+    synth_dataset(400, 40, 17, &d);
+    if (dense)   /* every pixel lit: the dense kernels */
+        for (size_t q = 0; q < d.n * d.dim; q++)
+            d.pix[q] = (uint8_t)(d.pix[q] | 0x21);
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
+    pl_job jobs[3] = {
+        { .task = { .kind = PL_KIND_SOFTMAX, .classes = PL_ALL_CLASSES }, .h = { 0.5 } },
+        { .task = { .kind = PL_KIND_OVR, .classes = 0x7 }, .h = { 0.5 } },
+        { .task = { .pos = 8, .neg = 3 }, .h = { 0.5 } },
+    };
+    pl_plan plan = { .jobs = jobs, .njobs = 3, .iters = { 5 }, .niters = 1 };
+    pl_fused f;
+    ck_assert_int_eq(pl_fused_plan(&f, &k, &plan, &d, NULL, NULL, 1, &e), PL_OK);
+    ck_assert_int_eq(f.dense, dense);
+    const pl_objective_ops *op = f.base.ops;
+    pl_eval ev[3];
+    const double lr[3] = { 2.0, 2.0, 2.0 };
+    op->reset(&f.base, 0, 1);
+    op->eval(&f.base, PL_SET_TRAIN, 1, ev, 0, 1);
+    ck_assert_double_eq_tol(ev[0].loss, log(10.0), 1e-5);        /* uniform softmax */
+    ck_assert_double_eq_tol(ev[1].loss, 3.0 * log(2.0), 1e-5);   /* three log-losses */
+    ck_assert_double_eq_tol(ev[2].loss, log(2.0), 1e-5);
+    for (int t = 0; t < 3; t++) {
+        op->step(&f.base, lr, 0, 1);
+        op->eval(&f.base, PL_SET_TRAIN, 1, ev, 0, 1);
+    }
+    float G[10 * 40];
+    double gb[10];
+    const float h = 1.0f / 128;
+    for (size_t m = 0; m < 3; m++) {
+        op->grad(&f.base, m, G, gb, 0, 1);
+        const size_t K = (size_t)pl_task_outputs(jobs[m].task);
+        for (size_t kk = 0; kk < K; kk++)
+            for (size_t j = 0; j <= d.dim; j += 3) {   /* j == dim: the bias */
+                const int bias = j == d.dim;
+                pl_eval tmp[3];
+                nudge(&f, m, kk, j, bias, h);
+                const double up = fused_loss(&f, m, tmp);
+                nudge(&f, m, kk, j, bias, -2 * h);
+                const double dn = fused_loss(&f, m, tmp);
+                nudge(&f, m, kk, j, bias, h);
+                const double fd = (up - dn) / (2.0 * (double)h);
+                const double an = bias ? gb[kk] : G[kk * d.dim + j];
+                ck_assert_msg(fabs(fd - an) <= 1e-3 + 1e-2 * fabs(fd),
+                              "%s%s: job %zu output %zu %s %zu: gradient %g, fd %g", k.name,
+                              dense ? " dense" : "", m, kk, bias ? "bias" : "pixel", j, an, fd);
+            }
+    }
+    pl_fused_free(&f);
+    pl_dataset_free(&d);
+}
+
+START_TEST(test_tenclass_gradient_matches_finite_differences)
+{
+    check_fused_fd(PL_SIMD_SCALAR, 0);
+    check_fused_fd(pl_simd_best(), 0);
+    check_fused_fd(pl_simd_best(), 1);
+}
+END_TEST
+
+/* A config with softmax, ovr and pairs, trained with strategy = auto by 1, 2,
+ * 3 and 6 threads: the same bits, K-output shapes, the ten-class accuracy;
+ * and the 1-7 pair alone gives the same bits for 1, 2 and 6 threads. */
+START_TEST(test_tenclass_bit_identical_any_threads)
+{
+    static pl_config c;
+    const int iters[] = { 4, 30 };
+    train_cfg(&c, 0.5, iters, 2);
+    c.task.ntasks = 1;
+    c.task.nmulti = 2;
+    c.task.multiclass[0] = PL_KIND_SOFTMAX;
+    c.task.multiclass[1] = PL_KIND_OVR;
+    c.train.nlr = 2;
+    c.train.lr[1] = 1.0;
+    pl_dataset tr, te;
+    synth_dataset(1537, 100, 25, &tr);
+    synth_dataset(301, 100, 26, &te);
+    pl_run r[4];
+    const int nths[4] = { 1, 2, 3, 6 };
+    for (int q = 0; q < 4; q++)
+        run_with(nths[q], PL_SIMD_AUTO, &c, &tr, &te, &r[q]);
+    ck_assert_uint_eq(r[0].nresults, 12);
+    ck_assert_str_eq(r[0].strategy, "fused");
+    for (size_t i = 0; i < r[0].nresults; i++) {
+        const pl_result *a = &r[0].results[i];
+        ck_assert_int_eq(a->status, PL_RUN_OK);
+        ck_assert_int_eq(a->k, a->task.kind == PL_KIND_BINARY ? 1 : 10);
+        for (int q = 1; q < 4; q++) {
+            const pl_result *b = &r[q].results[i];
+            ck_assert(memcmp(a->w, b->w, (size_t)a->k * 100 * sizeof(float)) == 0);
+            ck_assert(memcmp(a->b, b->b, (size_t)a->k * sizeof(float)) == 0);
+            ck_assert(a->train_loss == b->train_loss && a->test_acc == b->test_acc);
+        }
+    }
+    /* softmax learnt: from log 10 to well below, the ten-class accuracy high */
+    const pl_result *sm = &r[0].results[2 * 2 + 1];   /* softmax, lr 0.5, 30 iterations */
+    ck_assert(sm->task.kind == PL_KIND_SOFTMAX && sm->iterations == 30);
+    ck_assert_double_eq_tol(r[0].curves[2].loss[0], log(10.0), 1e-5);
+    ck_assert_double_lt(sm->train_loss, 0.7 * log(10.0));
+    ck_assert_msg(sm->test_acc > 0.6, "softmax test accuracy %g", sm->test_acc);
+    for (int q = 0; q < 4; q++)
+        pl_run_free(&r[q]);
+
+    c.task.nmulti = 0;   /* one pair, several rates: the case whose strategy moved with -t */
+    c.train.nlr = 3;
+    c.train.lr[2] = 0.1;
+    for (int q = 0; q < 3; q++)
+        run_with(q == 2 ? 6 : q + 1, PL_SIMD_AUTO, &c, &tr, NULL, &r[q]);
+    for (size_t i = 0; i < r[0].nresults; i++)
+        for (int q = 1; q < 3; q++)
+            ck_assert(memcmp(r[0].results[i].w, r[q].results[i].w, 100 * sizeof(float)) == 0);
+    for (int q = 0; q < 3; q++)
+        pl_run_free(&r[q]);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
+/* A ten-class model with an empty class, and a forced dense strategy, are
+ * errors with a message. */
+START_TEST(test_tenclass_errors)
+{
+    static pl_config c;
+    const int iters[] = { 2 };
+    train_cfg(&c, 0.5, iters, 1);
+    c.task.ntasks = 0;
+    c.task.nmulti = 1;
+    c.task.multiclass[0] = PL_KIND_SOFTMAX;
+    pl_dataset tr;
+    synth_dataset(300, 20, 12, &tr);
+    pl_engine *eng;
+    pl_error e;
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    pl_plan plan;
+    pl_run r;
+    c.engine.strategy = PL_STRATEGY_DATA;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_int_eq(pl_train(eng, &plan, &tr, NULL, NULL, &r, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "strategy = data trains binary models only") != NULL, "%s", e.msg);
+    pl_plan_free(&plan);
+    c.engine.strategy = PL_STRATEGY_AUTO;
+    tr.start[6] = tr.start[7];   /* no row of 6 */
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_int_eq(pl_train(eng, &plan, &tr, NULL, NULL, &r, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "task softmax: the training rows hold no row of class 6") != NULL,
+                  "%s", e.msg);
+    pl_plan_free(&plan);
+    pl_engine_destroy(eng);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -508,6 +701,9 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     tcase_add_test(tc, test_big_view_larger_blocks);
     tcase_add_test(tc, test_fused_dense_kernels);
+    tcase_add_test(tc, test_tenclass_gradient_matches_finite_differences);
+    tcase_add_test(tc, test_tenclass_bit_identical_any_threads);
+    tcase_add_test(tc, test_tenclass_errors);
     suite_add_tcase(s, tc);
     return s;
 }

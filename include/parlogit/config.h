@@ -9,7 +9,9 @@
  *            test_fraction, train_size, test_size (subsample, 0 = all), seed,
  *            validation_fraction (share of the training rows held out to choose
  *            each pair's best learning rate and iteration count; 0 = none)
- *   [task]   pairs = all | list of "i-j" (j is the positive class) and "i-rest"
+ *   [task]   pairs = all | none | list of "i-j" (j is the positive class) and "i-rest",
+ *            multiclass = none | list of ovr, softmax (ten-class models),
+ *            classes = 0-9 | list of digits (the classes of the multiclass models)
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
@@ -36,12 +38,44 @@ enum pl_bind { PL_BIND_NONE, PL_BIND_CORE };
 enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
 enum pl_strategy { PL_STRATEGY_AUTO, PL_STRATEGY_FUSED, PL_STRATEGY_JOBS, PL_STRATEGY_DATA };
 
-/* A binary task: rows of digit pos get y = 1; rows of digit neg (or of every
- * other digit when neg == PL_REST) get y = 0.  "1-7" is {pos 7, neg 1}. */
+/* What a model learns.
+ *   binary (kind 0): rows of digit pos get y = 1; rows of digit neg (or of every
+ *            other digit when neg == PL_REST) get y = 0.  "1-7" is {pos 7, neg 1};
+ *            one output.
+ *   ovr:     one-vs-rest over the classes of the mask: K binary outputs, output k
+ *            with y = 1 on the rows of its class and 0 on the other classes' rows;
+ *            predicts the class of the largest output.
+ *   softmax: multinomial over the classes of the mask: K outputs, softmax
+ *            cross-entropy.
+ * K is the number of classes in the mask (at least 2); output k stands for the
+ * k-th smallest class.  pos and neg are unused by ovr and softmax. */
+enum pl_task_kind { PL_KIND_BINARY = 0, PL_KIND_OVR = 1, PL_KIND_SOFTMAX = 2 };
+
+#define PL_ALL_CLASSES 0x3ffu        /* the mask of classes 0..9             */
+#define PL_TASK_NAME_MAX 24          /* longest pl_task_name, with its NUL    */
+
 typedef struct pl_task {
     int pos;
     int neg;
+    int kind;            /* enum pl_task_kind                                */
+    unsigned classes;    /* ovr, softmax: bit c set for each class c          */
 } pl_task;
+
+/* Outputs of a task's model: 1 for binary, the classes for ovr and softmax. */
+int pl_task_outputs(pl_task t);
+
+/* 1 when rows of digit c take part in task t. */
+int pl_task_uses(pl_task t, int c);
+
+/* The class of output k of an ovr or softmax task (the k-th smallest of its
+ * mask); for a binary task, the positive digit. */
+int pl_task_output_class(pl_task t, int k);
+
+/* Index of class c among the outputs of an ovr or softmax task, or -1. */
+int pl_task_output_of(pl_task t, int c);
+
+/* 1 when a and b are the same task. */
+int pl_task_equal(pl_task a, pl_task b);
 
 typedef struct pl_config {
     char path[PL_PATH_MAX];            /* the INI file, for messages ("" if none) */
@@ -63,8 +97,11 @@ typedef struct pl_config {
         double validation_fraction;    /* [0, 1): held out of the training rows  */
     } data;
     struct {
-        pl_task tasks[PL_MAX_TASKS];
-        int ntasks;
+        pl_task tasks[PL_MAX_TASKS];   /* task.pairs: the binary tasks              */
+        int ntasks;                    /* 0 with pairs = none                       */
+        int multiclass[2];             /* task.multiclass: PL_KIND_OVR / _SOFTMAX,  */
+        int nmulti;                    /* in the order given; 0 = none              */
+        unsigned classes;              /* task.classes: their mask (default 0..9)   */
     } task;
     struct {
         double lr[PL_MAX_LIST];
@@ -121,7 +158,11 @@ void pl_config_foreach(const pl_config *c,
                                   const char *value),
                        void *ctx);
 
-/* Writes the task as text: "1-7" or "1-rest".  buf must hold 16 bytes. */
-const char *pl_task_name(pl_task t, char buf[16]);
+/* Writes the task as text: "1-7", "1-rest", "ovr", "softmax" (all ten
+ * classes), or "ovr-012", "softmax-012" for a subset (its digits). */
+const char *pl_task_name(pl_task t, char buf[PL_TASK_NAME_MAX]);
+
+/* Parses a name written by pl_task_name; -1 if it is not one. */
+int pl_task_from_name(const char *s, pl_task *t);
 
 #endif

@@ -7,6 +7,10 @@
  *   models/NAME.b.npy   float32 bias, shape ()
  *   models/NAME.json    sidecar: task, lr, iterations, metrics, bias, data files
  *                       and their SHA-256, the effective config
+ *   models/NAME.predictions.csv   ovr and softmax models: every test row's class
+ *                       probabilities (pl_predictions_write)
+ * Ten-class (ovr, softmax) models have weights of shape (K, height*width) and
+ * biases of shape (K,) (include/parlogit/model.h).
  * NAME is "<pair>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100".
  * Numbers are lossless (shortest round-trip text) and locale-free.
  */
@@ -14,6 +18,7 @@
 #define PARLOGIT_OUTPUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "parlogit/config.h"
 #include "parlogit/data.h"
@@ -37,5 +42,11 @@ int pl_npy_write(const char *path, const float *a, int ndim, const size_t *shape
  * shape[0..*ndim) filled (ndim <= 4).  Errors name the file and what was wrong.
  */
 int pl_npy_read(const char *path, float **data, int *ndim, size_t shape[4], pl_error *e);
+
+/* Writes to f the probabilities model m gives every row of d that belongs to
+ * one of its classes, in file order: "row,label,predicted,p<c>..." (a binary
+ * i-rest model: p_rest, p<i>).  PL_ENOMEM only. */
+struct pl_model;
+int pl_predictions_write(FILE *f, const struct pl_model *m, const pl_dataset *d, pl_error *e);
 
 #endif

@@ -91,4 +91,59 @@ typedef struct pl_matrix_style {
 int pl_plot_matrix(const char *path, const double m[10][10], const pl_matrix_style *st,
                    pl_error *e);
 
+/*
+ * Pictures of a K-output model: W is K x dim (row k = output k, pixel order,
+ * dim = h * w), b has K biases, output k stands for class classes[k].  1 <= K
+ * <= PL_PLOT_MAX_CLASSES and images of any h x w (8 x 8 as well as MNIST's
+ * 28 x 28).  label and predicted are class values (classes[k]), not indices;
+ * label -1 means unknown (a user's own image).  K = 0 or > 10, h * w = 0, a
+ * missing array or a predicted class that is not one of classes is
+ * PL_EINPUT, and nothing is written.  Maps compared with each other share one
+ * symmetric scale [-m, m], m their largest |value|, given in the caption.
+ */
+#define PL_PLOT_MAX_CLASSES 10
+#define PL_PLOT_CLASS_WEIGHTS_W 1500
+#define PL_PLOT_CLASS_WEIGHTS_H 320
+#define PL_PLOT_CLASS_PROBS_W 900
+#define PL_PLOT_CLASS_PROBS_H 500
+#define PL_PLOT_CLASS_EXPLAIN_W 1700
+#define PL_PLOT_CLASS_EXPLAIN_H 560
+#define PL_PLOT_CONFUSION_W PL_PLOT_MATRIX_W
+#define PL_PLOT_CONFUSION_H PL_PLOT_MATRIX_H
+
+/* The K weight maps in one row, left to right in the order of classes, each
+ * captioned "class c", on one shared scale with one colour bar; an all-zero W
+ * is drawn white.  title NULL: a default one. */
+int pl_plot_class_weights(const char *path, const float *W, size_t K, const int *classes,
+                          size_t h, size_t w, const char *title, pl_error *e);
+
+/* A bar chart of the K probabilities p (0 to 1) over the classes, each bar's
+ * value above it; the predicted class's bar in blue, the true label's (when
+ * another one) in green, the others gray, with a legend.  title NULL: a
+ * default one. */
+int pl_plot_class_probs(const char *path, const double *p, size_t K, const int *classes,
+                        int label, int predicted, const char *title, pl_error *e);
+
+/* Why image x (h x w pixels, value x_j / pixel_max) got its prediction: the
+ * image, over a 2 x K panel: the weight maps W_k on their shared scale, under
+ * them the contribution maps x_j / pixel_max * W[k][j] on theirs, each column
+ * captioned with z_k = x.W_k + b_k and p_k (the caller's probabilities); the
+ * title gives the predicted class (argmax of p) and the true label. */
+int pl_plot_class_explain(const char *path, const uint8_t *x, double pixel_max, const float *W,
+                          const float *b, size_t K, const int *classes, size_t h, size_t w,
+                          const double *p, int label, pl_error *e);
+
+/* pl_plot_matrix for a K x K table of classes: m row-major (K * K), rows and
+ * columns ticked with classes.  With K = 10 and classes 0..9 it draws the
+ * same picture as pl_plot_matrix. */
+int pl_plot_class_matrix(const char *path, const double *m, size_t K, const int *classes,
+                         const pl_matrix_style *st, pl_error *e);
+
+/* The K x K confusion matrix, counts[actual * K + predicted], with
+ * "predicted" across and "actual" down: normalized 0 annotates the counts
+ * (white to blue up to the largest), 1 each row's share of its total (0 to 1,
+ * two decimals; a row without images left blank).  title NULL: a default. */
+int pl_plot_confusion(const char *path, const size_t *counts, size_t K, const int *classes,
+                      int normalized, const char *title, pl_error *e);
+
 #endif

@@ -24,6 +24,12 @@
  * a one-vs-rest classifier: the prediction is the digit whose model gives the
  * largest z, a tie again going to the smaller digit.
  *
+ * Ten-class models (ovr, softmax): the best of each task is chosen by the
+ * same rule (their accuracies are K-class accuracies) and scored on the test
+ * set by its own probabilities (include/parlogit/model.h): a confusion matrix
+ * per task, and the best of them all is the run's ten-class model (its
+ * predictions are predictions.csv).
+ *
  * A pl_sweep is a plain value: it copies what it reports and points into
  * nothing, so it outlives the run and needs no freeing.
  */
@@ -38,6 +44,8 @@
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
 #include "parlogit/train.h"
+
+#define PL_SWEEP_MULTI 8      /* ovr / softmax tasks in one run */
 
 /* The chosen model of one task (a copy of its result's numbers). */
 typedef struct pl_sweep_best {
@@ -72,6 +80,13 @@ typedef struct pl_sweep {
     int npairs;               /* pairs with a best model (at most 45)        */
     pl_sweep_vote ovo;        /* one-vs-one vote of the 45 pair models       */
     pl_sweep_vote ovr;        /* one-vs-rest argmax of the ten d-rest models */
+    /* the ovr and softmax tasks (run order): index into best[] of each, and its
+     * best model scored on the test set (confusion over digits) */
+    int multi_best[PL_SWEEP_MULTI];
+    pl_sweep_vote multi[PL_SWEEP_MULTI];
+    int nmulti;
+    int top;                  /* index into best[] of the best ten-class model
+                                 (by the rule above, among the multi tasks), -1 */
 } pl_sweep;
 
 /*
@@ -93,6 +108,10 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
  *                       not trained
  *   ovo_confusion.csv   actual,0,...,9; counts [actual][predicted] of the vote
  *   ovr_confusion.csv   the same for the one-vs-rest classifier
+ *   confusion_TASK.csv  the same for the best model of each ovr / softmax task
+ *                       (e.g. confusion_softmax.csv)
+ *   predictions.csv     the best ten-class model on the test rows in file order:
+ *                       row,label,predicted,p<c>... (row: the index in its file)
  *   summary.json        the whole run: effective config, data files and their
  *                       SHA-256, threads, simd, seconds, interrupted, rows,
  *                       every result, the best per task, the pair table, the

@@ -1,20 +1,25 @@
 /*
- * train.h - training the models a config asks for, and what comes out.
+ * train.h - training the jobs of a plan, and what comes out.
  *
- * Full-batch gradient descent exactly as the seeds define it: w and b start at
- * zero; each iteration takes the gradient of the mean log-loss over all training
- * rows of the task and sets w <- w - lr * grad_w, b <- b - lr * grad_b.  Pixels
- * are x = p / 255.  One job per (task, learning rate) trains to the largest
- * iteration count and is checkpointed at every count of the list on the way.
+ * Full-batch gradient descent exactly as the seeds define it: the weights and
+ * biases start at zero; each iteration takes the gradient of the task's mean
+ * loss over all its training rows (log-loss for a binary model and for each
+ * output of an ovr model, softmax cross-entropy for a softmax model) and sets
+ * W <- W - lr * grad_W, b <- b - lr * grad_b.  Pixels are x = p / 255.  A job
+ * (task, hyper-parameters) trains to the largest iteration count and is
+ * checkpointed at every count of the list on the way.
  *
- * The team of threads is created once per call, binds itself, and every
- * gradient is reduced over fixed row blocks in block order, so the trained
- * weights are bit-identical for any thread count (for a given kernel set and
- * strategy).  [engine] strategy chooses how a sweep is spread: all models in
- * one pass per iteration over the non-zero pixels (fused), one model at a time
- * data-parallel (data), or whole models per thread (jobs); auto applies the
- * cost model documented in src/train/strategy.h.  The strategies give the same
- * models within float rounding.
+ * Inside (src/train/): the objective interface (objective.h: a batch of
+ * models' loss, accuracy and gradient, evaluated by the data-parallel engine)
+ * and one gradient descent over it (gd.h).  The team of threads is created
+ * once per call, binds itself, and every gradient is reduced over fixed row
+ * blocks in block order, so the trained weights are bit-identical for any
+ * thread count.  [engine] strategy chooses how the jobs are spread: all models
+ * in one pass per iteration over the non-zero pixels (fused), one model at a
+ * time data-parallel (data), or whole models per thread (jobs); auto applies
+ * the cost model documented in src/train/strategy.h, which looks at the data
+ * and the jobs, never at the team size.  data and jobs give the same bits;
+ * fused gives the same models within float rounding.
  */
 #ifndef PARLOGIT_TRAIN_H
 #define PARLOGIT_TRAIN_H
@@ -26,6 +31,7 @@
 #include "parlogit/dataset.h"
 #include "parlogit/engine.h"
 #include "parlogit/error.h"
+#include "parlogit/dataset.h"
 
 enum pl_run_status {
     PL_RUN_OK = 0,
@@ -33,19 +39,25 @@ enum pl_run_status {
     PL_RUN_INTERRUPTED = 2,  /* stopped by the caller's flag before this checkpoint       */
 };
 
-/* One trained model: a (task, lr, iterations) checkpoint. */
+/* One trained model: a (task, hyper-parameters, iterations) checkpoint. */
 typedef struct pl_result {
     pl_task task;
     double lr;
     int iterations;           /* the checkpoint: updates applied                 */
     int status;               /* enum pl_run_status                              */
-    double train_loss, train_acc;  /* at the checkpoint's weights; NaN if not reached */
+    double train_loss, train_acc;  /* at the checkpoint's weights; NaN if not reached.
+                                      The loss is the objective's: mean log-loss
+                                      (binary), mean cross-entropy (softmax), or the
+                                      sum of the K binary mean log-losses (ovr); the
+                                      accuracy is the K-class one for ovr/softmax */
     double val_loss, val_acc;      /* on the validation rows; NaN when there are none */
     double test_loss, test_acc;    /* NaN when there is no test set               */
     double seconds;           /* wall time of the job up to this checkpoint       */
     size_t train_rows, val_rows, test_rows;
-    float *w;                 /* dim weights (pixel order); owned by the run      */
-    float b;
+    int k;                    /* outputs: 1, or the classes of an ovr / softmax task */
+    float *w;                 /* k * dim weights, output-major (row k: pixel order);
+                                 owned by the run                                */
+    float b[PL_CLASSES];      /* k biases                                        */
 } pl_result;
 
 /* The training loss of one job after 0, 1, ..., len-1 updates. */
@@ -65,11 +77,39 @@ typedef struct pl_run {
     int threads;
     const char *simd;
     const char *strategy;     /* "fused", "data" or "jobs": how the run was spread */
-    double density;           /* share of non-zero training pixels (0 when a single
-                                 model went straight to the data strategy)        */
+    double density;           /* share of non-zero training pixels               */
     double seconds;           /* the whole call                                  */
     int interrupted;          /* 1 if the stop flag ended the run early          */
 } pl_run;
+
+/* The hyper-parameters of one job (a sweep axis each). */
+typedef struct pl_hyper {
+    double lr;                /* gradient descent's step size, > 0               */
+} pl_hyper;
+
+/* A job: one task trained with one set of hyper-parameters, checkpointed. */
+typedef struct pl_job {
+    pl_task task;
+    pl_hyper h;
+} pl_job;
+
+/* What pl_train does: a table of jobs, the checkpoints every job is saved at,
+ * and how the work is spread.  Results come out job-major: job j's checkpoint
+ * c is results[j * niters + c], its curve curves[j]. */
+typedef struct pl_plan {
+    pl_job *jobs;             /* owned (pl_plan_free)                            */
+    size_t njobs;
+    int iters[PL_MAX_LIST];   /* ascending, no duplicates                        */
+    int niters;
+    int strategy;             /* enum pl_strategy                                */
+} pl_plan;
+
+/* The plan of a config: its binary tasks (task.pairs), then its multiclass
+ * models (task.multiclass over task.classes), each task with every learning
+ * rate in order; the config's checkpoints and strategy.  PL_ENOMEM only. */
+int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e);
+
+void pl_plan_free(pl_plan *plan);
 
 /* Called by the team's master thread after every iteration (never concurrently). */
 typedef void (*pl_progress_fn)(void *ctx, size_t job, size_t njobs, int iter, int iters);
@@ -83,12 +123,12 @@ typedef struct pl_train_opts {
 } pl_train_opts;
 
 /*
- * Trains every (task, lr) of cfg on train and evaluates on test (test may be
- * NULL or empty).  A task without rows of one of its classes is PL_EINPUT.
- * Divergence is recorded per job and is not an error.  On success *out owns
- * its arrays (pl_run_free).  opts may be NULL.
+ * Trains every job of plan on train and evaluates on test (test may be NULL
+ * or empty).  A task without training rows of one of its classes is
+ * PL_EINPUT.  Divergence is recorded per job and is not an error.  On success
+ * *out owns its arrays (pl_run_free).  opts may be NULL.
  */
-int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
+int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
              const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e);
 
 void pl_run_free(pl_run *run);

@@ -40,7 +40,7 @@ static void print_summary(const pl_run *run, const char *dir)
            "train_acc", "test_loss", "test_acc", "seconds", "status");
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        char t[16];
+        char t[PL_TASK_NAME_MAX];
         printf("%-8s %8g %6d %10.6f %9.4f %10.6f %9.4f %8.3f  %s\n", pl_task_name(r->task, t),
                r->lr, r->iterations, r->train_loss, r->train_acc, r->test_loss, r->test_acc,
                r->seconds, pl_run_status_name(r->status));
@@ -54,11 +54,14 @@ int pl_cmd_train(int argc, char **argv)
     static pl_config cfg;   /* large: keep it off the stack */
     pl_data data = { 0 };
     pl_run run = { 0 };
+    pl_plan plan = { 0 };
     pl_engine *eng = NULL;
 
     int rc = pl_cli_parse(argc, argv, usage, 1, &o, &e);
     if (!rc)
         rc = pl_cli_config(&o, &cfg, &e);
+    if (!rc)
+        rc = pl_plan_from_config(&cfg, &plan, &e);
     if (!rc)
         rc = pl_cli_fetch_data(&cfg, &e);
     if (!rc)
@@ -74,7 +77,8 @@ int pl_cmd_train(int argc, char **argv)
     if (!o.quiet)
         fprintf(stderr, "parlogit: %zu training rows, %zu validation rows, %zu test rows; %d "
                 "task(s) x %d learning rate(s) x %d checkpoint(s); %d thread(s), %s kernels\n",
-                data.train.n, data.val.n, data.test.n, cfg.task.ntasks, cfg.train.nlr,
+                data.train.n, data.val.n, data.test.n, cfg.task.ntasks + cfg.task.nmulti,
+                cfg.train.nlr,
                 cfg.train.niters,
                 pl_engine_threads(eng), pl_engine_simd(eng));
 
@@ -86,12 +90,12 @@ int pl_cmd_train(int argc, char **argv)
     pl_train_opts topts = { .val = &data.val, .stop = &stop_flag };
     pl_progress prog;
     if (!o.quiet) {
-        pl_progress_start(&prog, stderr, (size_t)cfg.task.ntasks * (size_t)cfg.train.nlr);
+        pl_progress_start(&prog, stderr, plan.njobs);
         topts.progress = pl_progress_update;
         topts.progress_ctx = &prog;
     }
     static pl_sweep sweep;
-    rc = pl_train(eng, &cfg, &data.train, &data.test, &topts, &run, &e);
+    rc = pl_train(eng, &plan, &data.train, &data.test, &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);
     if (!rc)
@@ -119,6 +123,7 @@ int pl_cmd_train(int argc, char **argv)
     }
 out:
     pl_run_free(&run);
+    pl_plan_free(&plan);
     pl_data_free(&data);
     pl_engine_destroy(eng);
     if (rc == PL_EINTR)

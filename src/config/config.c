@@ -34,6 +34,7 @@ void pl_config_defaults(pl_config *c)
     c->data.seed = 42;
     c->task.tasks[0] = (pl_task){.pos = 7, .neg = 1};
     c->task.ntasks = 1;
+    c->task.classes = PL_ALL_CLASSES;
     c->train.lr[0] = 0.1;
     c->train.nlr = 1;
     c->train.iters[0] = 100;
@@ -117,11 +118,95 @@ int pl_config_set(pl_config *c, const char *arg, pl_error *e)
     return rc;
 }
 
-const char *pl_task_name(pl_task t, char buf[16])
+int pl_task_outputs(pl_task t)
 {
-    if (t.neg == PL_REST)
-        snprintf(buf, 16, "%d-rest", t.pos);
-    else
-        snprintf(buf, 16, "%d-%d", t.neg, t.pos);
+    return t.kind == PL_KIND_BINARY ? 1 : __builtin_popcount(t.classes & PL_ALL_CLASSES);
+}
+
+int pl_task_uses(pl_task t, int c)
+{
+    if (t.kind != PL_KIND_BINARY)
+        return (int)(t.classes >> c) & 1;
+    return t.pos == c || t.neg == c || t.neg == PL_REST;
+}
+
+int pl_task_output_class(pl_task t, int k)
+{
+    if (t.kind == PL_KIND_BINARY)
+        return t.pos;
+    for (int c = 0; c < PL_CLASSES; c++)
+        if (((t.classes >> c) & 1) && k-- == 0)
+            return c;
+    return -1;
+}
+
+int pl_task_output_of(pl_task t, int c)
+{
+    if (t.kind == PL_KIND_BINARY || c < 0 || c >= PL_CLASSES || !((t.classes >> c) & 1))
+        return -1;
+    return __builtin_popcount(t.classes & ((1u << c) - 1));
+}
+
+int pl_task_equal(pl_task a, pl_task b)
+{
+    if (a.kind != b.kind)
+        return 0;
+    return a.kind == PL_KIND_BINARY ? a.pos == b.pos && a.neg == b.neg
+                                    : a.classes == b.classes;
+}
+
+const char *pl_task_name(pl_task t, char buf[PL_TASK_NAME_MAX])
+{
+    if (t.kind != PL_KIND_BINARY) {
+        int n = snprintf(buf, PL_TASK_NAME_MAX, "%s", t.kind == PL_KIND_OVR ? "ovr" : "softmax");
+        if ((t.classes & PL_ALL_CLASSES) != PL_ALL_CLASSES) {
+            buf[n++] = '-';
+            for (int c = 0; c < PL_CLASSES; c++)
+                if ((t.classes >> c) & 1)
+                    buf[n++] = (char)('0' + c);
+            buf[n] = '\0';
+        }
+    } else if (t.neg == PL_REST) {
+        snprintf(buf, PL_TASK_NAME_MAX, "%d-rest", t.pos);
+    } else {
+        snprintf(buf, PL_TASK_NAME_MAX, "%d-%d", t.neg, t.pos);
+    }
     return buf;
+}
+
+int pl_task_from_name(const char *s, pl_task *t)
+{
+    *t = (pl_task){ 0 };
+    const char *rest = NULL;
+    if (strncmp(s, "ovr", 3) == 0) {
+        t->kind = PL_KIND_OVR;
+        rest = s + 3;
+    } else if (strncmp(s, "softmax", 7) == 0) {
+        t->kind = PL_KIND_SOFTMAX;
+        rest = s + 7;
+    }
+    if (rest) {
+        if (!*rest) {
+            t->classes = PL_ALL_CLASSES;
+            return 0;
+        }
+        if (*rest++ != '-' || !*rest)
+            return -1;
+        for (; *rest; rest++) {
+            if (*rest < '0' || *rest > '9' || ((t->classes >> (*rest - '0')) & 1))
+                return -1;
+            t->classes |= 1u << (*rest - '0');
+        }
+        return __builtin_popcount(t->classes) >= 2 ? 0 : -1;
+    }
+    if (s[0] < '0' || s[0] > '9' || s[1] != '-')
+        return -1;
+    if (strcmp(s + 2, "rest") == 0) {
+        *t = (pl_task){ .pos = s[0] - '0', .neg = PL_REST };
+        return 0;
+    }
+    if (s[2] < '0' || s[2] > '9' || s[3] || s[2] == s[0])
+        return -1;
+    *t = (pl_task){ .pos = s[2] - '0', .neg = s[0] - '0' };
+    return 0;
 }

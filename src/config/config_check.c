@@ -93,8 +93,9 @@ static int check_rows(const pl_config *c, const char *rows_key, size_t lo, size_
 
 int pl_config_check(const pl_config *c, pl_error *e)
 {
-    if (c->task.ntasks < 1 || c->task.ntasks > PL_MAX_TASKS)
-        return bad(e, c, "task", "pairs", "no pairs to train");
+    if (c->task.ntasks > PL_MAX_TASKS || (c->task.ntasks < 1 && c->task.nmulti < 1))
+        return bad(e, c, "task", "pairs", "nothing to train: task.pairs is none and "
+                   "task.multiclass is none");
     if (c->train.nlr < 1 || c->train.nlr > PL_MAX_LIST)
         return bad(e, c, "train", "learning_rates", "no learning rates");
     if (c->train.niters < 1 || c->train.niters > PL_MAX_LIST)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config/config_impl.h"
+#include "parlogit/dataset.h"
 
 #define VALUE_MAX 4096   /* longest text: 128 pairs, 64 doubles, or a path */
 
@@ -48,6 +49,10 @@ static void append(char *buf, size_t n, size_t *len, int first, const char *s)
 
 static void format_pairs(const pl_config *c, char *buf, size_t n)
 {
+    if (c->task.ntasks == 0) {
+        snprintf(buf, n, "none");
+        return;
+    }
     pl_task all[PLC_NPAIRS_ALL];
     int nall = plc_all_pairs(all);
     if (c->task.ntasks == nall &&
@@ -58,7 +63,7 @@ static void format_pairs(const pl_config *c, char *buf, size_t n)
     size_t len = 0;
     buf[0] = '\0';
     for (int i = 0; i < c->task.ntasks && i < PL_MAX_TASKS; i++) {
-        char name[16];
+        char name[PL_TASK_NAME_MAX];
         append(buf, n, &len, i == 0, pl_task_name(c->task.tasks[i], name));
     }
 }
@@ -119,6 +124,23 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
             snprintf(num, sizeof num, "%d", c->train.iters[i]);
             append(buf, n, &len, i == 0, num);
         }
+        break;
+    case PLC_MULTI:
+        if (c->task.nmulti == 0)
+            snprintf(buf, n, "none");
+        for (int i = 0; i < c->task.nmulti && i < 2; i++)
+            append(buf, n, &len, i == 0, c->task.multiclass[i] == PL_KIND_OVR ? "ovr" : "softmax");
+        break;
+    case PLC_CLASSES:
+        if ((c->task.classes & PL_ALL_CLASSES) == PL_ALL_CLASSES) {
+            snprintf(buf, n, "0-9");
+            break;
+        }
+        for (int d = 0; d < PL_CLASSES; d++)
+            if ((c->task.classes >> d) & 1) {
+                snprintf(num, sizeof num, "%d", d);
+                append(buf, n, &len, len == 0, num);
+            }
         break;
     }
 }

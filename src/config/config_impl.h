@@ -18,7 +18,7 @@
 
 #include "parlogit/config.h"
 
-#define PLC_NKEYS 25           /* rows in plc_keys                              */
+#define PLC_NKEYS 27           /* rows in plc_keys                              */
 #define PLC_MSG 640            /* room for one reason, without file:line        */
 #define PLC_MAX_ITERS 10000000 /* iterations above this are surely a typo       */
 #define PLC_MAX_THREADS 4096
@@ -37,6 +37,8 @@ enum plc_kind {
     PLC_PAIRS,     /* task.tasks, task.ntasks                                   */
     PLC_RATES,     /* train.lr, train.nlr                                       */
     PLC_ITERS,     /* train.iters, train.niters                                 */
+    PLC_MULTI,     /* task.multiclass, task.nmulti                              */
+    PLC_CLASSES,   /* task.classes: a mask of digits                            */
 };
 
 /* One spelling of an enumerated value; tables end with name == NULL. */
@@ -90,6 +92,12 @@ int plc_parse_iters(const char *s, int out[PL_MAX_LIST], int *count, char *msg,
                     size_t n);
 int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count,
                     char *msg, size_t n);
+
+/* task.multiclass: "none" or a list of "ovr", "softmax" (each at most once). */
+int plc_parse_multi(const char *s, int out[2], int *count, char *msg, size_t n);
+
+/* task.classes: "0-9", a range "a-b", or a list of digits; at least two. */
+int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n);
 
 /* Fills out with the 45 pairs of "pairs = all" in their order; returns 45. */
 int plc_all_pairs(pl_task out[PLC_NPAIRS_ALL]);

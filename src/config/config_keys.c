@@ -56,6 +56,8 @@ const plc_key plc_keys[] = {
     /* empty_ok on a fraction: 0 (none) is allowed too */
     {"data", "validation_fraction", PLC_FRACTION, AT(data.validation_fraction), 0, 1, NULL},
     {"task", "pairs", PLC_PAIRS, AT(task.tasks), AT(task.ntasks), 0, NULL},
+    {"task", "multiclass", PLC_MULTI, AT(task.multiclass), AT(task.nmulti), 0, NULL},
+    {"task", "classes", PLC_CLASSES, AT(task.classes), 0, 0, NULL},
     {"train", "learning_rates", PLC_RATES, AT(train.lr), AT(train.nlr), 0, NULL},
     {"train", "iterations", PLC_ITERS, AT(train.iters), AT(train.niters), 0, NULL},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
@@ -124,6 +126,15 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
         return plc_parse_rates(value, (double *)at, (int *)at2, msg, n);
     case PLC_ITERS:
         return plc_parse_iters(value, (int *)at, (int *)at2, msg, n);
+    case PLC_MULTI:
+        if (plc_parse_multi(value, (int *)at, (int *)at2, msg, n))
+            return -1;
+        /* the default pair (1-7) is for configs that name no model at all */
+        if (c->task.nmulti && strcmp(pl_config_where(c, "task", "pairs"), "default") == 0)
+            c->task.ntasks = 0;
+        return 0;
+    case PLC_CLASSES:
+        return plc_parse_classes(value, (unsigned *)at, msg, n);
     }
     snprintf(msg, n, "internal error: key kind %d", k->kind);   /* a table typo */
     return -1;

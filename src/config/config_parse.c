@@ -349,6 +349,10 @@ int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count, char *
     int k = 0;
     if (split_list(s, items, PL_MAX_TASKS, &k, msg, n))
         return -1;
+    if (k == 1 && strcmp(items[0], "none") == 0) {   /* multiclass models only */
+        *count = 0;
+        return 0;
+    }
     for (int i = 0; i < k; i++)
         if (strcmp(items[i], "all") == 0) {
             if (k > 1)
@@ -371,5 +375,65 @@ int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count, char *
     }
     memcpy(out, t, (size_t)k * sizeof t[0]);
     *count = k;
+    return 0;
+}
+
+int plc_parse_multi(const char *s, int out[2], int *count, char *msg, size_t n)
+{
+    char items[PL_MAX_LIST][ITEM_MAX];
+    int k = 0, kinds[2];
+    if (split_list(s, items, PL_MAX_LIST, &k, msg, n))
+        return -1;
+    if (k == 1 && strcmp(items[0], "none") == 0) {
+        *count = 0;
+        return 0;
+    }
+    if (k > 2)
+        return say(msg, n, "'%.100s': multiclass lists at most ovr and softmax, each once", s);
+    for (int i = 0; i < k; i++) {
+        if (strcmp(items[i], "ovr") == 0)
+            kinds[i] = PL_KIND_OVR;
+        else if (strcmp(items[i], "softmax") == 0)
+            kinds[i] = PL_KIND_SOFTMAX;
+        else
+            return say(msg, n, "'%.100s' is not a multiclass model: expected ovr (ten-class "
+                       "one-vs-rest), softmax (multinomial) or none", items[i]);
+        if (i == 1 && kinds[0] == kinds[1])
+            return say(msg, n, "'%.100s' appears twice", items[i]);
+    }
+    memcpy(out, kinds, (size_t)k * sizeof kinds[0]);
+    *count = k;
+    return 0;
+}
+
+int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n)
+{
+    char items[PL_MAX_LIST][ITEM_MAX];
+    int k = 0;
+    unsigned m = 0;
+    if (split_list(s, items, PL_MAX_LIST, &k, msg, n))
+        return -1;
+    for (int i = 0; i < k; i++) {
+        const char *it = items[i];
+        int a, b;
+        if (is_digit(it[0]) && it[1] == '\0') {
+            a = b = it[0] - '0';
+        } else if (is_digit(it[0]) && it[1] == '-' && is_digit(it[2]) && it[3] == '\0' &&
+                   it[0] < it[2]) {
+            a = it[0] - '0';
+            b = it[2] - '0';
+        } else {
+            return say(msg, n, "'%.100s' is not a class: expected a digit 0..9 or a range "
+                       "a-b (e.g. classes = 0-9, or 0,1,2)", it);
+        }
+        for (int c = a; c <= b; c++) {
+            if ((m >> c) & 1)
+                return say(msg, n, "class %d appears twice in '%.100s'", c, s);
+            m |= 1u << c;
+        }
+    }
+    if (__builtin_popcount(m) < 2)
+        return say(msg, n, "'%.100s': a multiclass model needs at least two classes", s);
+    *mask = m;
     return 0;
 }

@@ -9,6 +9,7 @@
  * row's r[i] * x[i] into it before storing it back.  Pixels past the last full
  * chunk are done in scalar code.
  */
+#include <float.h>
 #include <immintrin.h>
 
 #include "kernels/kernels.h"
@@ -271,6 +272,112 @@ void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *
         if (rsum)
             _mm256_storeu_ps(rsum + k, rs);
     }
+}
+
+/* ---- the softmax link ------------------------------------------------------
+ * One row at a time: its K <= 16 outputs in nv = 1 or 2 registers (a constant
+ * after inlining), loaded and stored under lane masks, so lanes >= K are never
+ * read or written.  Masked-out lanes of u hold -FLT_MAX, so they never win the
+ * maximum, and their exp is masked to 0, so they add nothing to the sum.
+ * exp(u - max) is exp_neg(max - u): arguments >= 0, the maximum's lane exactly
+ * 1, so the sum s is in [1, K]; one division per row for 1/s.  The maximum
+ * (exact in any order) and the sum (hsum8's fixed tree) are horizontal per
+ * row; the first index of the maximum is the lowest bit of a movemask.
+ * log(s), the one transcendental per row, is done 8 rows at a time:
+ * s = 2^n f with f in [1, 2), log s = n ln 2 + log1p_unit(f - 1).  rsum stays
+ * in registers, loss and hits in scalars, all started from the outputs'
+ * values and added to in row order, as the reference does. */
+
+/* The maximum of v's 8 lanes, in every lane. */
+static inline __m256 hmax8(__m256 v)
+{
+    v = _mm256_max_ps(v, _mm256_permute2f128_ps(v, v, 1));
+    v = _mm256_max_ps(v, _mm256_permute_ps(v, 0x4e));
+    return _mm256_max_ps(v, _mm256_permute_ps(v, 0xb1));
+}
+
+/* log(s) for s >= 1: the exponent by integer arithmetic, log1p_unit on the
+ * fraction of the mantissa (in [0, 1)). */
+static inline __m256 log_ge1(__m256 s)
+{
+    const __m256i bits = _mm256_castps_si256(s);
+    const __m256 n = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23),
+                                                         _mm256_set1_epi32(127)));
+    const __m256 f = _mm256_castsi256_ps(_mm256_or_si256(
+        _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
+    return _mm256_fmadd_ps(n, _mm256_set1_ps(0.693147180559945309f),
+                           log1p_unit(_mm256_sub_ps(f, _mm256_set1_ps(1.0f))));
+}
+
+static inline __attribute__((always_inline)) void
+smlink_rows(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls, float *R,
+            size_t ldr, float *loss, float *hits, float *rsum, const int nv)
+{
+    const __m256 one = _mm256_set1_ps(1.0f), lowest = _mm256_set1_ps(-FLT_MAX);
+    __m256i mk[2];
+    __m256 valid[2], bk[2], hot[2], rs[2];
+    for (int q = 0; q < nv; q++) {
+        const __m256i lane = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                              _mm256_set1_epi32(8 * q));
+        mk[q] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)K), lane);
+        valid[q] = _mm256_castsi256_ps(mk[q]);
+        bk[q] = _mm256_maskload_ps(b + 8 * q, mk[q]);
+        const __m256i is_cls = _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(cls));
+        hot[q] = _mm256_and_ps(_mm256_castsi256_ps(is_cls), one);
+        rs[q] = rsum ? _mm256_maskload_ps(rsum + 8 * q, mk[q]) : _mm256_setzero_ps();
+    }
+    float ls = loss[0], hs = hits[0];
+    for (size_t i0 = 0; i0 < nr; i0 += 8) {
+        const size_t nb = nr - i0 < 8 ? nr - i0 : 8;
+        float sb[8], db[8], lb[8];   /* each row's sum, and max - u_cls */
+        for (size_t j = 0; j < nb; j++) {
+            const float *z = Z + (i0 + j) * ldz;
+            float *r = R + (i0 + j) * ldr;
+            const float ucls = z[cls] + b[cls];   /* read before R (maybe Z) is written */
+            __m256 u[2], e[2];
+            for (int q = 0; q < nv; q++)
+                u[q] = _mm256_blendv_ps(lowest,
+                                        _mm256_add_ps(_mm256_maskload_ps(z + 8 * q, mk[q]), bk[q]),
+                                        valid[q]);
+            const __m256 mx = hmax8(nv > 1 ? _mm256_max_ps(u[0], u[1]) : u[0]);
+            for (int q = 0; q < nv; q++)
+                e[q] = _mm256_and_ps(exp_neg(_mm256_sub_ps(mx, u[q])), valid[q]);
+            const float s = hsum8(nv > 1 ? _mm256_add_ps(e[0], e[1]) : e[0]);
+            const __m256 inv = _mm256_set1_ps(1.0f / s);
+            unsigned at = 0;   /* lanes at the maximum */
+            for (int q = 0; q < nv; q++) {
+                const __m256 rq = _mm256_fmsub_ps(e[q], inv, hot[q]);
+                _mm256_maskstore_ps(r + 8 * q, mk[q], rq);
+                rs[q] = _mm256_add_ps(rs[q], rq);
+                const __m256 top = _mm256_and_ps(_mm256_cmp_ps(u[q], mx, _CMP_EQ_OQ), valid[q]);
+                at |= (unsigned)_mm256_movemask_ps(top) << (8 * q);
+            }
+            hs += (float)(__builtin_ctz(at | 1u << 16) == cls);
+            sb[j] = s;
+            db[j] = _mm256_cvtss_f32(mx) - ucls;
+        }
+        for (size_t j = nb; j < 8; j++) {
+            sb[j] = 1.0f;
+            db[j] = 0.0f;
+        }
+        _mm256_storeu_ps(lb, _mm256_add_ps(log_ge1(_mm256_loadu_ps(sb)), _mm256_loadu_ps(db)));
+        for (size_t j = 0; j < nb; j++)
+            ls += lb[j];
+    }
+    loss[0] = ls;
+    hits[0] = hs;
+    if (rsum)
+        for (int q = 0; q < nv; q++)
+            _mm256_maskstore_ps(rsum + 8 * q, mk[q], rs[q]);
+}
+
+void pl_smlink_avx2(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                    float *R, size_t ldr, float *loss, float *hits, float *rsum)
+{
+    if (K <= 8)
+        smlink_rows(nr, K, Z, ldz, b, cls, R, ldr, loss, hits, rsum, 1);
+    else
+        smlink_rows(nr, K, Z, ldz, b, cls, R, ldr, loss, hits, rsum, 2);
 }
 
 void pl_vadd_avx2(float *dst, const float *src, size_t n)

@@ -5,6 +5,7 @@
  * vpmovzxbd -> vcvtdq2ps, two accumulators per row in dot, one load/store of g
  * per 16-float slice and tile in axpy, scalar code for the last few pixels.
  */
+#include <float.h>
 #include <immintrin.h>
 
 #include "kernels/kernels.h"
@@ -289,6 +290,63 @@ void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float
     if (k < m)   /* m is a multiple of 8: at most one half register left */
         link_cols(0x00ff, nr, Z + k, ldz, b + k, y + k, R + k, ldr, loss + k, hits + k,
                   rsum ? rsum + k : NULL);
+}
+
+/* ---- the softmax link: as in avx2.c, one row at a time, but its K <= 16
+ * outputs in one register under the lane mask mk (zero-masked loads, masked
+ * stores, masked compare): masked-out lanes of u hold -FLT_MAX, their exp is
+ * 0.  The same exp_neg and log1p_unit; the maximum and sum by the fixed
+ * _mm512_reduce_* trees; log(s) 16 rows at a time, s split by getexp and
+ * getmant (f in [1, 2)).  rsum in a register, loss and hits in scalars, from
+ * the outputs' values, in row order. */
+
+/* log(s) for s >= 1. */
+static inline __m512 log_ge1(__m512 s)
+{
+    const __m512 f = _mm512_getmant_ps(s, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
+    return _mm512_fmadd_ps(_mm512_getexp_ps(s), _mm512_set1_ps(0.693147180559945309f),
+                           log1p_unit(_mm512_sub_ps(f, _mm512_set1_ps(1.0f))));
+}
+
+void pl_smlink_avx512(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                      float *R, size_t ldr, float *loss, float *hits, float *rsum)
+{
+    const __mmask16 mk = (__mmask16)((1u << K) - 1);
+    const __m512 bk = _mm512_maskz_loadu_ps(mk, b), lowest = _mm512_set1_ps(-FLT_MAX);
+    const __m512 hot = _mm512_maskz_mov_ps((__mmask16)(1u << cls), _mm512_set1_ps(1.0f));
+    __m512 rs = rsum ? _mm512_maskz_loadu_ps(mk, rsum) : _mm512_setzero_ps();
+    float ls = loss[0], hs = hits[0];
+    for (size_t i0 = 0; i0 < nr; i0 += 16) {
+        const size_t nb = nr - i0 < 16 ? nr - i0 : 16;
+        float sb[16], db[16], lb[16];   /* each row's sum, and max - u_cls */
+        for (size_t j = 0; j < nb; j++) {
+            const float *z = Z + (i0 + j) * ldz;
+            const float ucls = z[cls] + b[cls];   /* read before R (maybe Z) is written */
+            const __m512 u = _mm512_mask_add_ps(lowest, mk, _mm512_maskz_loadu_ps(mk, z), bk);
+            const float m = _mm512_reduce_max_ps(u);
+            const __m512 mx = _mm512_set1_ps(m);
+            const __m512 e = _mm512_maskz_mov_ps(mk, exp_neg(_mm512_sub_ps(mx, u)));
+            const float s = _mm512_reduce_add_ps(e);
+            const __m512 r = _mm512_fmsub_ps(e, _mm512_set1_ps(1.0f / s), hot);
+            _mm512_mask_storeu_ps(R + (i0 + j) * ldr, mk, r);
+            rs = _mm512_add_ps(rs, r);
+            const __mmask16 at = _mm512_mask_cmp_ps_mask(mk, u, mx, _CMP_EQ_OQ);
+            hs += (float)(__builtin_ctz((unsigned)at | 1u << 16) == cls);
+            sb[j] = s;
+            db[j] = m - ucls;
+        }
+        for (size_t j = nb; j < 16; j++) {
+            sb[j] = 1.0f;
+            db[j] = 0.0f;
+        }
+        _mm512_storeu_ps(lb, _mm512_add_ps(log_ge1(_mm512_loadu_ps(sb)), _mm512_loadu_ps(db)));
+        for (size_t j = 0; j < nb; j++)
+            ls += lb[j];
+    }
+    loss[0] = ls;
+    hits[0] = hs;
+    if (rsum)
+        _mm512_mask_storeu_ps(rsum, mk, rs);
 }
 
 /* ---- dense fused kernels: as in avx2.c, in chunks of at most 64 columns

@@ -23,6 +23,9 @@
  *          loss[k] += its log-loss, hits[k] += 1 when the prediction
  *          (z + b > 0) matches y, rsum[k] += r[i][k]; rows in order, so the
  *          sums are those of one row at a time (R may overwrite Z)
+ *   smlink: the softmax twin of link for one K-output model (K <= 16): per row
+ *          r = softmax(z + b) - onehot(cls), loss += its cross-entropy,
+ *          hits += 1 when the first maximum is cls, rsum += r
  *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
  * On dense data the fused sweep uses register-tiled dense products instead,
  * on rows converted to float once (u8f) and shared by every model:
@@ -81,6 +84,19 @@ typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G,
 typedef void (*pl_link_fn)(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
                            const float *y, float *R, size_t ldr, float *loss, float *hits,
                            float *rsum);
+#define PL_SMAX_K 16   /* most outputs a softmax link handles */
+/* Softmax link of one model's K outputs (1 <= K <= PL_SMAX_K) on nr rows whose
+ * class is cls (0 <= cls < K, the same for every row of the call):
+ * for each row i, in order: u_k = Z[i*ldz + k] + b[k]; p = softmax(u), computed
+ * stably (the row's maximum subtracted before exp); R[i*ldr + k] = p_k - (k == cls);
+ * loss[0] += log(sum_k exp(u_k)) - u_cls  (>= 0, finite for any finite u);
+ * hits[0] += 1 when the first index of the maximum of u is cls, else 0;
+ * rsum[k] += R[i*ldr + k] when rsum != NULL.
+ * Z and R rows may start at any float offset (no alignment); R may be Z
+ * (ldr == ldz).  Only columns [0, K) of each row are read or written. */
+typedef void (*pl_smlink_fn)(size_t nr, size_t K, const float *Z, size_t ldz,
+                             const float *b, int cls, float *R, size_t ldr,
+                             float *loss, float *hits, float *rsum);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 
 #define PL_DMR 4      /* rows per dense forward call  */
@@ -105,6 +121,7 @@ typedef struct pl_kernels {
     pl_spfwd_fn spfwd;
     pl_tbwd_fn tbwd;
     pl_link_fn link;
+    pl_smlink_fn smlink;
     pl_vadd_fn vadd;
     pl_u8f_fn u8f;
     pl_dfwd_fn dfwd;
@@ -147,6 +164,14 @@ void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const flo
 void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
                      size_t ldw, size_t m, float *z0, float *z1);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
+
+/* The softmax link: the double reference and one per instruction set. */
+void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                   float *R, size_t ldr, float *loss, float *hits, float *rsum);
+void pl_smlink_avx2(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                    float *R, size_t ldr, float *loss, float *hits, float *rsum);
+void pl_smlink_avx512(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                      float *R, size_t ldr, float *loss, float *hits, float *rsum);
 
 /* The best enum pl_simd level this CPU and OS support. */
 int pl_simd_best(void);

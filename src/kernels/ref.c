@@ -79,6 +79,39 @@ void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b
         }
 }
 
+/* The softmax link in double: u read whole before R is written (R may be Z);
+ * the row's maximum m subtracted, so every exp is of a number <= 0 and the
+ * sum s is in [1, K]; the loss as log(s) + (m - u_cls), two terms >= 0, never
+ * log(0).  The first index of the maximum is kept (strict >).  Like
+ * pl_link_ref, the sums are float and take each row's float value in turn. */
+void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                   float *R, size_t ldr, float *loss, float *hits, float *rsum)
+{
+    const size_t c = (size_t)cls;
+    for (size_t i = 0; i < nr; i++) {
+        double u[PL_SMAX_K] = { 0 }, e[PL_SMAX_K], s = 0.0;   /* zeroed for -Wmaybe-uninitialized */
+        size_t top = 0;
+        for (size_t k = 0; k < K; k++) {
+            u[k] = (double)Z[i * ldz + k] + (double)b[k];
+            if (u[k] > u[top])
+                top = k;
+        }
+        const double m = u[top];
+        for (size_t k = 0; k < K; k++) {
+            e[k] = exp(u[k] - m);
+            s += e[k];
+        }
+        for (size_t k = 0; k < K; k++) {
+            const float r = (float)(e[k] / s - (double)(k == c));
+            R[i * ldr + k] = r;
+            if (rsum)
+                rsum[k] += r;
+        }
+        loss[0] += (float)(log(s) + (m - u[c]));
+        hits[0] += (float)(top == c);
+    }
+}
+
 void pl_vadd_ref(float *dst, const float *src, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -39,10 +39,6 @@ static int better(const pl_result *a, const pl_result *b, int on_val)
     return c < 0;
 }
 
-static int same_task(pl_task a, pl_task b)
-{
-    return a.pos == b.pos && a.neg == b.neg;
-}
 
 /* Chooses the best of results[lo, hi) (one task) into s; returns its index in
  * s->best or -1 when none is ok. */
@@ -87,6 +83,7 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
             out->pair_acc[i][j] = NAN;
         }
     }
+    out->top = -1;
     if (test && test->n == 0)
         test = NULL;
     if (test && test->dim != run->dim)
@@ -95,12 +92,29 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
     const int have_val = cfg->data.validation_fraction > 0;
 
     for (size_t lo = 0, hi; lo < run->nresults; lo = hi) {
-        for (hi = lo + 1; hi < run->nresults && same_task(run->results[hi].task,
+        for (hi = lo + 1; hi < run->nresults && pl_task_equal(run->results[hi].task,
                                                            run->results[lo].task); hi++)
             ;
         if (out->nbest + out->nunresolved >= PL_MAX_TASKS)
             return pl_errorf(e, PL_EINPUT, "more than %d tasks in one run", PL_MAX_TASKS);
         pl_task t = run->results[lo].task;
+        if (t.kind != PL_KIND_BINARY) {
+            if ((t.kind != PL_KIND_OVR && t.kind != PL_KIND_SOFTMAX) ||
+                pl_task_outputs(t) < 2 || (t.classes & ~PL_ALL_CLASSES))
+                return pl_errorf(e, PL_EINPUT, "result %zu: not a ten-class task", lo);
+            if (out->nmulti >= PL_SWEEP_MULTI)
+                return pl_errorf(e, PL_EINPUT, "more than %d ovr / softmax tasks in one run",
+                                 PL_SWEEP_MULTI);
+            int k = choose(run, lo, hi, have_val, out);
+            if (k < 0)
+                continue;
+            if (out->top < 0 || better(&run->results[out->best[k].result],
+                                       &run->results[out->best[out->top].result],
+                                       out->best[k].on_val))
+                out->top = k;
+            out->multi_best[out->nmulti++] = k;
+            continue;
+        }
         if (!digit_ok(t.pos) || (t.neg != PL_REST && (!digit_ok(t.neg) || t.neg == t.pos)))
             return pl_errorf(e, PL_EINPUT, "result %zu: task %d-%d is not a digit pair",
                              lo, t.neg, t.pos);
@@ -124,5 +138,7 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
         rc = pl_vote_ovo(run, out, test, &out->ovo);
     if (!rc && test && all_rest)
         rc = pl_vote_ovr(run, out, test, &out->ovr);
+    for (int q = 0; !rc && test && q < out->nmulti; q++)
+        pl_score_model(run, &out->best[out->multi_best[q]], test, &out->multi[q]);
     return rc ? pl_errorf(e, rc, "out of memory for the vote") : PL_OK;
 }

@@ -18,4 +18,9 @@ int pl_vote_ovo(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
 int pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
                 pl_sweep_vote *v);
 
+/* The K-class model of best b scored on test by its probabilities
+ * (model.h): the confusion over digits. */
+void pl_score_model(const pl_run *run, const pl_sweep_best *b, const pl_dataset *test,
+                    pl_sweep_vote *v);
+
 #endif

@@ -28,7 +28,7 @@ static void print_best(FILE *f, const pl_sweep *s)
             "test%", "test_loss");
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
-        char t[16];
+        char t[PL_TASK_NAME_MAX];
         fprintf(f, "%-8s %8g %6d", pl_task_name(b->task, t), b->lr, b->iterations);
         pct(f, 8, b->val_acc);
         pct(f, 8, b->train_acc);
@@ -36,7 +36,7 @@ static void print_best(FILE *f, const pl_sweep *s)
         fprintf(f, " %10.6f\n", b->test_loss);
     }
     for (int k = 0; k < s->nunresolved; k++) {
-        char t[16];
+        char t[PL_TASK_NAME_MAX];
         fprintf(f, "%-8s no model: every checkpoint diverged or was interrupted\n",
                 pl_task_name(s->unresolved[k], t));
     }
@@ -87,4 +87,11 @@ void pl_sweep_print(FILE *f, const pl_sweep *s)
     print_pairs(f, s);
     print_vote(f, "one-vs-one vote of the 45 best pair models", &s->ovo);
     print_vote(f, "one-vs-rest argmax of the ten best d-rest models", &s->ovr);
+    for (int q = 0; q < s->nmulti; q++) {
+        const pl_sweep_best *b = &s->best[s->multi_best[q]];
+        char t[PL_TASK_NAME_MAX], what[160];
+        snprintf(what, sizeof what, "%s model (best: lr %g, %d iterations)",
+                 pl_task_name(b->task, t), b->lr, b->iterations);
+        print_vote(f, what, &s->multi[q]);
+    }
 }

@@ -5,11 +5,13 @@
  * checked close, rename); numbers are lossless and locale-free.
  */
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "output/json.h"
+#include "parlogit/model.h"
 #include "parlogit/output.h"
 #include "parlogit/sweep.h"
 #include "util/util.h"
@@ -23,7 +25,7 @@ static int write_best(const char *dir, const pl_sweep *s, pl_error *e)
     fputs("pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n", f.f);
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
-        char t[16], lr[32], va[32], ta[32], sa[32], sl[32];
+        char t[PL_TASK_NAME_MAX], lr[32], va[32], ta[32], sa[32], sl[32];
         fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s\n", pl_task_name(b->task, t),
                 pl_fmt_double(lr, b->lr), b->iterations, pl_fmt_double(va, b->val_acc),
                 pl_fmt_double(ta, b->train_acc), pl_fmt_double(sa, b->test_acc),
@@ -83,6 +85,68 @@ static int write_confusion(const char *dir, const char *name, const pl_sweep_vot
     return pl_afile_commit(&f, e);
 }
 
+/* Removes dir's files matching pattern that are not in keep[0..n). */
+static int remove_stale(const char *dir, const char *pattern, char keep[][96], int n,
+                        pl_error *e)
+{
+    char pat[4096];
+    glob_t g;
+    snprintf(pat, sizeof pat, "%s/%s", dir, pattern);
+    if (glob(pat, 0, NULL, &g) != 0)
+        return PL_OK;   /* none */
+    int rc = PL_OK;
+    for (size_t i = 0; !rc && i < g.gl_pathc; i++) {
+        const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+        int kept = 0;
+        for (int k = 0; k < n; k++)
+            kept |= strcmp(base, keep[k]) == 0;
+        if (!kept && unlink(g.gl_pathv[i]) != 0 && errno != ENOENT)
+            rc = pl_errorf(e, PL_EIO, "%s: cannot remove a stale file: %s", g.gl_pathv[i],
+                           strerror(errno));
+    }
+    globfree(&g);
+    return rc;
+}
+
+/* The ten-class models: confusion_TASK.csv for each ovr / softmax task's
+ * best, predictions.csv for the best of them; the files of an earlier run's
+ * other ten-class tasks are removed. */
+static int write_tenclass(const char *dir, const pl_data *data, const pl_run *run,
+                          const pl_sweep *s, pl_error *e)
+{
+    char names[PL_SWEEP_MULTI][96];
+    int rc = PL_OK;
+    for (int q = 0; !rc && q < s->nmulti; q++) {
+        char t[PL_TASK_NAME_MAX];
+        snprintf(names[q], sizeof names[q], "confusion_%s.csv",
+                 pl_task_name(s->best[s->multi_best[q]].task, t));
+        rc = write_confusion(dir, names[q], &s->multi[q], e);
+    }
+    if (!rc)
+        rc = remove_stale(dir, "confusion_*.csv", names, s->nmulti, e);
+    if (rc)
+        return rc;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/predictions.csv", dir);
+    if (s->top < 0 || !data || !data->test.n) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return pl_errorf(e, PL_EIO, "%s: cannot remove a stale file: %s", path,
+                             strerror(errno));
+        return PL_OK;
+    }
+    pl_afile f;
+    rc = pl_afile_open_in(&f, dir, "predictions.csv", e);
+    if (rc)
+        return rc;
+    const pl_model m = pl_model_of_result(&run->results[s->best[s->top].result], run->dim);
+    rc = pl_predictions_write(f.f, &m, &data->test, e);
+    if (rc) {
+        pl_afile_abort(&f);
+        return rc;
+    }
+    return pl_afile_commit(&f, e);
+}
+
 /* ---------------------------------------------------------------- summary.json */
 
 static void key(FILE *f, const char *indent, const char *k)
@@ -103,10 +167,18 @@ static void num_field(FILE *f, const char *k, double x, int comma)
 
 static void task_fields(FILE *f, pl_task t)
 {
-    char name[16];
+    char name[PL_TASK_NAME_MAX];
     fputs("\"pair\": ", f);
     pl_json_str(f, pl_task_name(t, name));
-    fprintf(f, ", \"positive\": %d, \"negative\": ", t.pos);
+    if (t.kind != PL_KIND_BINARY) {
+        fprintf(f, ", \"kind\": \"%s\", \"classes\": [",
+                t.kind == PL_KIND_OVR ? "ovr" : "softmax");
+        for (int k = 0; k < pl_task_outputs(t); k++)
+            fprintf(f, k ? ", %d" : "%d", pl_task_output_class(t, k));
+        fputc(']', f);
+        return;
+    }
+    fprintf(f, ", \"kind\": \"binary\", \"positive\": %d, \"negative\": ", t.pos);
     if (t.neg == PL_REST)
         fputs("\"rest\"", f);
     else
@@ -169,7 +241,7 @@ static void json_best(FILE *f, const pl_run *run, const pl_sweep *s)
     key(f, "  ", "no_model");
     fputc('[', f);
     for (int k = 0; k < s->nunresolved; k++) {
-        char name[16];
+        char name[PL_TASK_NAME_MAX];
         fputs(k ? ", " : "", f);
         pl_json_str(f, pl_task_name(s->unresolved[k], name));
     }
@@ -240,6 +312,10 @@ static int write_summary(const char *dir, const pl_config *cfg, const pl_data *d
             data ? data->test.n : 0);
     fprintf(f, "  \"threads\": %d,\n  \"simd\": ", run->threads);
     pl_json_str(f, run->simd ? run->simd : "");
+    fputs(",\n  \"strategy\": ", f);
+    pl_json_str(f, run->strategy ? run->strategy : "");
+    fputs(",\n  ", f);
+    num_field(f, "density", run->density, 0);
     fputs(",\n  ", f);
     num_field(f, "seconds", run->seconds, 0);
     fprintf(f, ",\n  \"interrupted\": %s,\n", run->interrupted ? "true" : "false");
@@ -250,7 +326,19 @@ static int write_summary(const char *dir, const pl_config *cfg, const pl_data *d
     json_best(f, run, s);
     json_pair_table(f, s);
     json_vote(f, "one_vs_one", &s->ovo, 1);
-    json_vote(f, "one_vs_rest", &s->ovr, 0);
+    json_vote(f, "one_vs_rest", &s->ovr, 1);
+    key(f, "  ", "ten_class");
+    fputs(s->nmulti ? "[\n" : "[", f);
+    for (int q = 0; q < s->nmulti; q++) {
+        const pl_sweep_best *b = &s->best[s->multi_best[q]];
+        char name[64];
+        fputs("    {\"model\": ", f);
+        pl_json_str(f, pl_model_name(&run->results[b->result], name));
+        fprintf(f, ", \"best_of_run\": %s, ", s->multi_best[q] == s->top ? "true" : "false");
+        json_vote(f, "test", &s->multi[q], 0);
+        fprintf(f, "    }%s\n", q + 1 < s->nmulti ? "," : "");
+    }
+    fputs(s->nmulti ? "  ]\n" : "]\n", f);
     fputs("}\n", f);
     return pl_afile_commit(&a, e);
 }
@@ -267,6 +355,8 @@ int pl_sweep_write(const char *dir, const pl_config *cfg, const pl_data *data,
         rc = write_confusion(dir, "ovo_confusion.csv", &s->ovo, e);
     if (!rc)
         rc = write_confusion(dir, "ovr_confusion.csv", &s->ovr, e);
+    if (!rc)
+        rc = write_tenclass(dir, data, run, s, e);
     if (!rc)
         rc = write_summary(dir, cfg, data, run, s, e);
     return rc;

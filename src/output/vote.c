@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "output/sweep_impl.h"
+#include "parlogit/model.h"
 
 /* One row's non-zero pixels, listed once for all the models that score it: a
  * zero pixel adds exactly nothing, so skipping it changes no bit. */
@@ -121,7 +122,7 @@ static int score(const pl_run *run, const pl_sweep *s, const pl_dataset *test, i
             const pl_sweep_best *bm = &s->best[ovo ? s->pair_best[i][j] : s->rest_best[i]];
             const pl_result *m = &run->results[bm->result];
             w[nm] = m->w;
-            b[nm] = m->b;
+            b[nm] = m->b[0];
             /* a pair "7-1" has negative 7, positive 1: vote by the task */
             vote[nm][0] = bm->task.pos;
             vote[nm++][1] = bm->task.neg;
@@ -152,4 +153,16 @@ int pl_vote_ovr(const pl_run *run, const pl_sweep *s, const pl_dataset *test,
                 pl_sweep_vote *v)
 {
     return score(run, s, test, 0, v);
+}
+
+void pl_score_model(const pl_run *run, const pl_sweep_best *b, const pl_dataset *test,
+                    pl_sweep_vote *v)
+{
+    memset(v, 0, sizeof *v);
+    const pl_model m = pl_model_of_result(&run->results[b->result], run->dim);
+    double p[PL_CLASSES];
+    for (size_t r = 0; r < test->n; r++)   /* the rows of its classes, as in training */
+        if (pl_task_uses(m.task, test->label[r]))
+            tally(v, test->label[r], pl_model_predict(&m, test->pix + r * test->dim, p));
+    finish(v);
 }

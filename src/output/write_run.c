@@ -7,12 +7,13 @@
 
 #include "output/json.h"
 #include "output/npy.h"
+#include "parlogit/model.h"
 #include "parlogit/output.h"
 #include "util/util.h"
 
 const char *pl_model_name(const pl_result *r, char buf[64])
 {
-    char task[16], lr[32];
+    char task[PL_TASK_NAME_MAX], lr[32];
     snprintf(buf, 64, "%s_lr%s_it%d", pl_task_name(r->task, task), pl_fmt_double(lr, r->lr),
              r->iterations);
     return buf;
@@ -27,7 +28,7 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     fputs("pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status\n", f.f);
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        char t[16], a[32], b[32], c[32], d[32], g[32], s[32];
+        char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32];
         fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s\n", pl_task_name(r->task, t),
                 pl_fmt_double(a, r->lr), r->iterations, pl_fmt_double(b, r->train_loss),
                 pl_fmt_double(c, r->train_acc), pl_fmt_double(d, r->test_loss),
@@ -46,7 +47,7 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
     fputs("pair,lr,iteration,train_loss\n", f.f);
     for (size_t i = 0; i < run->ncurves; i++) {
         const pl_curve *cv = &run->curves[i];
-        char t[16], lr[32], l[32];
+        char t[PL_TASK_NAME_MAX], lr[32], l[32];
         pl_task_name(cv->task, t);
         pl_fmt_double(lr, cv->lr);
         for (int k = 0; k < cv->len; k++)
@@ -72,14 +73,23 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
     int rc = pl_afile_open_staged(&f, dir, file, e);
     if (rc)
         return rc;
-    char t[16], s[32];
+    char t[PL_TASK_NAME_MAX], s[32];
     fputs("{\n  \"pair\": ", f.f);
     pl_json_str(f.f, pl_task_name(r->task, t));
-    fprintf(f.f, ",\n  \"positive\": %d,\n  \"negative\": ", r->task.pos);
-    if (r->task.neg == PL_REST)
-        fputs("\"rest\"", f.f);
-    else
-        fprintf(f.f, "%d", r->task.neg);
+    if (r->task.kind == PL_KIND_BINARY) {
+        fprintf(f.f, ",\n  \"kind\": \"binary\",\n  \"positive\": %d,\n  \"negative\": ",
+                r->task.pos);
+        if (r->task.neg == PL_REST)
+            fputs("\"rest\"", f.f);
+        else
+            fprintf(f.f, "%d", r->task.neg);
+    } else {
+        fprintf(f.f, ",\n  \"kind\": \"%s\",\n  \"classes\": [",
+                r->task.kind == PL_KIND_OVR ? "ovr" : "softmax");
+        for (int k = 0; k < r->k; k++)
+            fprintf(f.f, k ? ", %d" : "%d", pl_task_output_class(r->task, k));
+        fputs("]", f.f);
+    }
     fputs(",\n", f.f);
     json_kv(f.f, "lr", r->lr, 0);
     fprintf(f.f, "  \"iterations\": %d,\n  \"status\": ", r->iterations);
@@ -92,12 +102,22 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
         pl_json_str(f.f, wfile);
     else
         fputs("null", f.f);
-    fprintf(f.f, ",\n  \"weights_shape\": [%zu],\n  \"bias_file\": ", run->dim);
+    if (r->task.kind == PL_KIND_BINARY)
+        fprintf(f.f, ",\n  \"weights_shape\": [%zu],\n  \"bias_file\": ", run->dim);
+    else
+        fprintf(f.f, ",\n  \"weights_shape\": [%d, %zu],\n  \"bias_file\": ", r->k, run->dim);
     if (r->status == PL_RUN_OK)
         pl_json_str(f.f, bfile);
     else
         fputs("null", f.f);
-    fprintf(f.f, ",\n  \"bias\": %s,\n", r->b == r->b ? pl_fmt_float(s, r->b) : "null");
+    if (r->task.kind == PL_KIND_BINARY) {
+        fprintf(f.f, ",\n  \"bias\": %s,\n", r->b[0] == r->b[0] ? pl_fmt_float(s, r->b[0]) : "null");
+    } else {
+        fputs(",\n  \"bias\": [", f.f);
+        for (int k = 0; k < r->k; k++)
+            fprintf(f.f, "%s%s", k ? ", " : "", r->b[k] == r->b[k] ? pl_fmt_float(s, r->b[k]) : "null");
+        fputs("],\n", f.f);
+    }
     json_kv(f.f, "train_loss", r->train_loss, 0);
     json_kv(f.f, "train_acc", r->train_acc, 0);
     json_kv(f.f, "test_loss", r->test_loss, 0);
@@ -122,6 +142,24 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
     return pl_afile_commit(&f, e);
 }
 
+static int write_predictions(const pl_sdir *dir, const char *name, const pl_run *run,
+                             const pl_result *r, const pl_dataset *test, pl_error *e)
+{
+    char file[160];
+    pl_afile f;
+    snprintf(file, sizeof file, "%s.predictions.csv", name);
+    int rc = pl_afile_open_staged(&f, dir, file, e);
+    if (rc)
+        return rc;
+    const pl_model m = pl_model_of_result(r, run->dim);
+    rc = pl_predictions_write(f.f, &m, test, e);
+    if (rc) {
+        pl_afile_abort(&f);
+        return rc;
+    }
+    return pl_afile_commit(&f, e);
+}
+
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
                  const pl_run *run, pl_error *e)
 {
@@ -142,13 +180,18 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
         char name[64];
         pl_model_name(r, name);
         if (r->status == PL_RUN_OK) {   /* a model that was never reached has no weights */
-            size_t shape = run->dim;
+            /* binary: (dim,) and (); K outputs: (K, dim) and (K,) */
+            const int multi = r->task.kind != PL_KIND_BINARY;
+            size_t shape[2] = { (size_t)r->k, run->dim };
             snprintf(file, sizeof file, "%s.w.npy", name);
-            rc = pl_npy_stage(file, r->w, 1, &shape, &staged, e);
+            rc = pl_npy_stage(file, r->w, multi ? 2 : 1, multi ? shape : shape + 1, &staged, e);
             snprintf(file, sizeof file, "%s.b.npy", name);
             if (!rc)
-                rc = pl_npy_stage(file, &r->b, 0, NULL, &staged, e);
+                rc = pl_npy_stage(file, r->b, multi ? 1 : 0, shape, &staged, e);
         }
+        if (!rc && r->status == PL_RUN_OK && r->task.kind != PL_KIND_BINARY && data &&
+            data->test.n)
+            rc = write_predictions(&staged, name, run, r, &data->test, e);
         snprintf(file, sizeof file, "%s.json", name);
         if (!rc)
             rc = write_sidecar(&staged, file, name, cfg, data, run, r, e);

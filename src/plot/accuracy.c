@@ -85,7 +85,7 @@ int pl_plot_accuracy(const char *path, pl_task t, const pl_result_row *const *ro
     int its[MAXIT];
     int nit = iteration_counts(rows, n, its);
 
-    char task[16], pos[16], neg[16], line[256];
+    char task[PL_TASK_NAME_MAX], pos[16], neg[16], line[256];
     pl_task_names(t, pos, neg);
     pl_canvas c;
     int rc = pl_canvas_open(&c, path, PL_PLOT_ACC_W, PL_PLOT_ACC_H, e);

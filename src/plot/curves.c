@@ -77,7 +77,7 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     if (yhi - ylo < 0.5)
         yhi = ylo + 0.5;
 
-    char task[16], pos[16], neg[16], line[256];
+    char task[PL_TASK_NAME_MAX], pos[16], neg[16], line[256];
     pl_task_names(t, pos, neg);
     pl_canvas c;
     int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);

@@ -14,7 +14,7 @@
 int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const uint8_t *pix,
                  float bias, pl_error *e)
 {
-    char pos[16], neg[16], task[16], line[320];
+    char pos[16], neg[16], task[PL_TASK_NAME_MAX], line[320];
     pl_task_names(t, pos, neg);
     int is_pos = pl_task_class(t, p->label) == 1;
     const char *truth = is_pos ? pos : neg, *other = is_pos ? neg : pos;

@@ -21,7 +21,7 @@ int pl_plot_weights(const char *path, pl_task t, const float *w, const char *sub
     }
     if (!(m > 0))
         m = 1;
-    char pos[16], neg[16], task[16], line[256];
+    char pos[16], neg[16], task[PL_TASK_NAME_MAX], line[256];
     pl_task_names(t, pos, neg);
     pl_canvas c;
     int rc = pl_canvas_open(&c, path, PL_PLOT_WEIGHTS_W, PL_PLOT_WEIGHTS_H, e);

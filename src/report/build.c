@@ -167,7 +167,7 @@ static int sweep(build *b, pl_error *e)
 static int pair_sweep(build *b, const pl_run_dir *r, pl_task t, const pl_loss_curve *cv,
                       size_t ncv, pl_error *e)
 {
-    char path[PL_PATH_MAX + 64], name[16];
+    char path[PL_PATH_MAX + 64], name[PL_TASK_NAME_MAX];
     pl_task_name(t, name);
     const pl_loss_curve *sel[PL_MAX_LIST];
     size_t n = 0;
@@ -250,7 +250,7 @@ static void best_table(build *b, const pl_run_dir *r)
           "<th>iterations</th><th>validation acc %</th><th>test acc %</th></tr>\n", b->f);
     for (size_t k = 0; k < r->nbest; k++) {
         const pl_best_row *w = &r->best[k];
-        char name[16], lr[32];
+        char name[PL_TASK_NAME_MAX], lr[32];
         fprintf(b->f, "<tr><td>%s</td><td>%s</td><td>%d</td>", pl_task_name(w->task, name),
                 pl_fmt_double(lr, w->lr), w->iterations);
         if (isfinite(w->validation_acc))
@@ -311,7 +311,7 @@ static int body(build *b, const pl_run_dir *r, const pl_config *cfg, const pl_da
     if (!rc) {
         fputs("<h2 id=\"pairs\">The pairs</h2>\n<nav>", b->f);
         for (int k = 0; k < r->npairs; k++) {
-            char name[16];
+            char name[PL_TASK_NAME_MAX];
             pl_task_name(r->pairs[k], name);
             fprintf(b->f, "<a href=\"#pair-%s\">%s</a> ", name, name);
         }

@@ -106,7 +106,7 @@ int pl_explain(const pl_dataset *ds, pl_task t, const float *w, float b, size_t 
     }
     if (!out->pick[0].nrows && !out->pick[1].nrows) {
         free(miss);
-        char name[16];
+        char name[PL_TASK_NAME_MAX];
         return pl_errorf(e, PL_EINPUT, "no training rows of task %s", pl_task_name(t, name));
     }
     for (int k = 0; k < 2; k++) {

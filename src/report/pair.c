@@ -16,7 +16,7 @@
 static int draw_misses(const char *path, const pl_dataset *ds, const pl_explanation *x,
                        pl_error *e)
 {
-    char pos[16], neg[16], task[16], title[160];
+    char pos[16], neg[16], task[PL_TASK_NAME_MAX], title[160];
     pl_task_names(x->task, pos, neg);
     size_t n = x->ntop;
     const uint8_t **pix = calloc(n ? n : 1, sizeof *pix);

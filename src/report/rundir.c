@@ -74,7 +74,7 @@ static double score(const pl_result_row *row)
 int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
                     const pl_result_row **out, pl_error *e)
 {
-    char name[16];
+    char name[PL_TASK_NAME_MAX];
     pl_task_name(t, name);
     const pl_result_row *best = NULL;
     int in_run = 0;

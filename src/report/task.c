@@ -9,18 +9,10 @@
 
 int pl_task_parse(const char *s, pl_task *t, pl_error *e)
 {
-    if (s[0] >= '0' && s[0] <= '9' && s[1] == '-') {
-        if (!strcmp(s + 2, "rest")) {
-            *t = (pl_task){ .pos = s[0] - '0', .neg = PL_REST };
-            return PL_OK;
-        }
-        if (s[2] >= '0' && s[2] <= '9' && s[3] == '\0' && s[2] != s[0]) {
-            *t = (pl_task){ .pos = s[2] - '0', .neg = s[0] - '0' };
-            return PL_OK;
-        }
-    }
-    return pl_errorf(e, PL_EINPUT, "'%s' is not a pair: expected i-j (two different digits) "
-                     "or i-rest", s);
+    if (pl_task_from_name(s, t) == 0)
+        return PL_OK;
+    return pl_errorf(e, PL_EINPUT, "'%s' is not a task: expected i-j (two different digits), "
+                     "i-rest, ovr or softmax (optionally with its classes, e.g. softmax-012)", s);
 }
 
 void pl_task_names(pl_task t, char pos[16], char neg[16])

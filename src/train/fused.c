@@ -1,15 +1,14 @@
 /*
- * fused.c - the fused sweep: planning the digit groups and blocks, the pass,
- * the reduction and the checkpointed gradient descent.  See fused.h.
+ * fused.c - the batched objective of fused.h: planning the digit groups and
+ * blocks, the pass, the reduction and the step.
  *
- * Per iteration: the pass (each thread its share of the blocks by their
- * work, then what is left of the others' shares, pl_claim; each block into
- * its own partial gradient, loss, hits and residual sums; barrier; thread 0
- * sums each model's loss, hits and residuals in block order; barrier), then
- * the update (each thread a range of pixels: the digits' block partials
- * summed in block order, each model's copies combined in digit order, the
- * step written to every copy; thread 0 the biases; barrier).  Nothing is
- * allocated in the loop.
+ * eval: the pass (each thread its share of the blocks by their work, then
+ * what is left of the others' shares, pl_claim; each block into its own
+ * partial gradient, loss, hits and residual sums; barrier; thread 0 sums
+ * each model's loss, hits and residuals in block order; barrier).  step:
+ * each thread a range of pixels: the digits' block partials summed in block
+ * order, each task's copies combined in digit order, the step written to
+ * every copy; thread 0 the biases.  Nothing is allocated in the loop.
  */
 #include <math.h>
 #include <omp.h>
@@ -20,11 +19,6 @@
 #include "train/fused.h"
 
 _Static_assert(PL_DTILE <= PL_TILE_ROWS, "dense tiles use the sparse tiles' z and r buffers");
-
-static int task_uses(pl_task t, int c)
-{
-    return t.pos == c || t.neg == c || t.neg == PL_REST;
-}
 
 static void *zalloc(size_t bytes)
 {
@@ -65,7 +59,7 @@ static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
 }
 
 static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int nthreads,
-                     const pl_config *cfg, pl_error *e)
+                     const pl_plan *plan, pl_error *e)
 {
     memset(s, 0, sizeof *s);
     if (!d || d->n == 0)
@@ -117,9 +111,9 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         return pl_errorf(e, PL_ENOMEM, "out of memory for sweep scratch (%zu MB of partial "
                          "gradients)", goff * sizeof(float) >> 20);
     for (size_t jb = 0; jb < f->njobs; jb++) {
-        pl_task t = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
+        pl_task t = plan->jobs[jb].task;
         for (int c = 0; c < PL_CLASSES; c++)
-            if (task_uses(t, c))
+            if (pl_task_uses(t, c))
                 s->rows[jb] += d->start[c + 1] - d->start[c];
     }
     s->cut = malloc(((size_t)nthreads + 1) * sizeof *s->cut);
@@ -147,107 +141,207 @@ static void fset_free(pl_fset *s)
 void pl_fused_free(pl_fused *f)
 {
     for (int c = 0; c < PL_CLASSES; c++) {
-        free(f->grp[c].job);
         free(f->grp[c].y);
         free(f->grp[c].W);
         free(f->grp[c].b);
+        free(f->grp[c].sm);
+        free(f->grp[c].ovr);
     }
+    free(f->task);
+    free(f->jtask);
+    free(f->out0);
     free(f->col);
-    free(f->copies);
-    free(f->lr);
-    free(f->lrf);
-    free(f->inv);
     free(f->gb);
-    free(f->stat);
     free(f->halt);
     free(f->zbuf);
     free(f->gbuf);
     free(f->xbuf);
-    fset_free(&f->train);
-    fset_free(&f->val);
-    fset_free(&f->test);
+    for (int s = 0; s < 3; s++)
+        fset_free(&f->set[s]);
     memset(f, 0, sizeof *f);
 }
 
-int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
+double pl_density(const pl_dataset *d)
+{
+    size_t nz = 0;
+    for (size_t q = 0; q < d->n * d->dim; q++)
+        nz += d->pix[q] != 0;
+    return d->n ? (double)nz / ((double)d->n * (double)d->dim) : 0.0;
+}
+
+/* The plan's jobs as tasks: runs of adjacent jobs with one task. */
+static int plan_tasks(pl_fused *f, const pl_plan *plan)
+{
+    f->task = calloc(plan->njobs ? plan->njobs : 1, sizeof *f->task);
+    f->jtask = malloc((plan->njobs ? plan->njobs : 1) * sizeof *f->jtask);
+    f->out0 = malloc((plan->njobs + 1) * sizeof *f->out0);
+    if (!f->task || !f->jtask || !f->out0)
+        return -1;
+    f->out0[0] = 0;
+    for (size_t jb = 0; jb < plan->njobs; jb++) {
+        const pl_task t = plan->jobs[jb].task;
+        if (jb == 0 || !pl_task_equal(t, f->task[f->ntasks - 1].task))
+            f->task[f->ntasks++] = (pl_ftask){ .task = t, .kind = t.kind, .job0 = jb,
+                                               .k = (size_t)pl_task_outputs(t) };
+        pl_ftask *ft = &f->task[f->ntasks - 1];
+        ft->njob++;
+        f->jtask[jb] = f->ntasks - 1;
+        f->out0[jb + 1] = f->out0[jb] + ft->k;
+    }
+    return 0;
+}
+
+/* Group c's columns: every task using c, sigmoid-linked ones (binary, ovr)
+ * first, then the softmax ones from column sig on; each task's jobs take
+ * adjacent runs of k columns.  The targets, and the softmax and ovr models
+ * the links need. */
+static int plan_group(pl_fused *f, int c)
+{
+    pl_fgroup *g = &f->grp[c];
+    size_t col = 0, nsm = 0, novr = 0;
+    for (size_t t = 0; t < f->ntasks; t++)
+        if (pl_task_uses(f->task[t].task, c)) {
+            nsm += f->task[t].kind == PL_KIND_SOFTMAX ? f->task[t].njob : 0;
+            novr += f->task[t].kind == PL_KIND_OVR ? f->task[t].njob : 0;
+        }
+    if (novr > PL_FOVR_MAX)
+        return -1;
+    for (int pass = 0; pass < 2; pass++) {   /* 0: sigmoid-linked, 1: softmax */
+        for (size_t t = 0; t < f->ntasks; t++) {
+            pl_ftask *ft = &f->task[t];
+            if (!pl_task_uses(ft->task, c) || (ft->kind == PL_KIND_SOFTMAX) != pass)
+                continue;
+            ft->g[ft->n] = c;
+            ft->off[ft->n++] = col;
+            for (size_t l = 0; l < ft->njob; l++)
+                f->col[ft->job0 + l][c] = (int)(col + l * ft->k);
+            col += ft->njob * ft->k;
+        }
+        if (pass == 0 && nsm)
+            g->sig = col = (col + 7) / 8 * 8;
+    }
+    g->m = col;
+    if (!col)
+        return 0;
+    g->ldw = (col + PL_MCOLS - 1) / PL_MCOLS * PL_MCOLS;
+    if (nsm == 0)
+        g->sig = g->ldw;   /* the sigmoid link takes every column, padding too */
+    const size_t dim = f->dim;
+    g->y = zalloc(g->ldw * sizeof *g->y);
+    g->b = zalloc(g->ldw * sizeof *g->b);
+    g->W = zalloc(dim * g->ldw * sizeof *g->W);
+    g->sm = calloc(nsm ? nsm : 1, sizeof *g->sm);
+    g->ovr = calloc(novr ? novr : 1, sizeof *g->ovr);
+    if (!g->y || !g->b || !g->W || !g->sm || !g->ovr)
+        return -1;
+    for (size_t t = 0; t < f->ntasks; t++) {
+        const pl_ftask *ft = &f->task[t];
+        if (!pl_task_uses(ft->task, c))
+            continue;
+        const int cls = ft->kind == PL_KIND_BINARY ? 0 : pl_task_output_of(ft->task, c);
+        for (size_t l = 0; l < ft->njob; l++) {
+            const size_t off = (size_t)f->col[ft->job0 + l][c];
+            const pl_fmodel md = { off, ft->k, cls };
+            if (ft->kind == PL_KIND_BINARY) {
+                g->y[off] = ft->task.pos == c ? 1.0f : 0.0f;
+            } else if (ft->kind == PL_KIND_OVR) {
+                g->y[off + (size_t)cls] = 1.0f;
+                g->ovr[g->novr++] = md;
+            } else {
+                g->sm[g->nsm++] = md;
+            }
+        }
+    }
+    f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
+    return 0;
+}
+
+static const pl_objective_ops fused_ops;
+
+int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                   int nthreads, pl_error *e)
 {
     memset(f, 0, sizeof *f);
     f->k = k;
     f->dim = train->dim;
-    f->njobs = (size_t)cfg->task.ntasks * (size_t)cfg->train.nlr;
+    f->njobs = plan->njobs;
     const size_t nj = f->njobs, dim = f->dim;
-    f->col = malloc(nj * sizeof *f->col);
-    f->ntasks = (size_t)cfg->task.ntasks;
-    f->nlr = (size_t)cfg->train.nlr;
-    f->copies = calloc(f->ntasks, sizeof *f->copies);
-    f->lr = malloc(nj * sizeof *f->lr);
-    f->lrf = malloc(nj * sizeof *f->lrf);
-    f->inv = calloc(f->ntasks ? f->ntasks : 1, sizeof *f->inv);
-    f->gb = calloc(nj, sizeof *f->gb);
-    f->stat = calloc(2 * nj, sizeof *f->stat);
-    f->halt = calloc(nj, sizeof *f->halt);
-    if (!f->col || !f->copies || !f->lr || !f->lrf || !f->inv || !f->gb || !f->stat || !f->halt)
+    f->col = malloc((nj ? nj : 1) * sizeof *f->col);
+    f->halt = calloc(nj ? nj : 1, sizeof *f->halt);
+    if (!f->col || !f->halt || plan_tasks(f, plan))
         goto nomem;
-    for (size_t jb = 0; jb < nj; jb++) {
-        f->lr[jb] = cfg->train.lr[jb % (size_t)cfg->train.nlr];
-        f->lrf[jb] = (float)f->lr[jb];
+    f->gb = calloc(f->out0[nj] ? f->out0[nj] : 1, sizeof *f->gb);
+    if (!f->gb)
+        goto nomem;
+    for (size_t jb = 0; jb < nj; jb++)
         for (int c = 0; c < PL_CLASSES; c++)
             f->col[jb][c] = -1;
-    }
-    for (int c = 0; c < PL_CLASSES; c++) {
-        pl_fgroup *g = &f->grp[c];
-        for (size_t jb = 0; jb < nj; jb++)
-            g->m += task_uses(cfg->task.tasks[jb / (size_t)cfg->train.nlr], c);
-        if (!g->m)
-            continue;
-        g->ldw = (g->m + PL_MCOLS - 1) / PL_MCOLS * PL_MCOLS;
-        g->job = malloc(g->m * sizeof *g->job);
-        g->y = zalloc(g->ldw * sizeof *g->y);
-        g->b = zalloc(g->ldw * sizeof *g->b);
-        g->W = zalloc(dim * g->ldw * sizeof *g->W);
-        if (!g->job || !g->y || !g->b || !g->W)
+    for (int c = 0; c < PL_CLASSES; c++)
+        if (plan_group(f, c))
             goto nomem;
-        size_t kcol = 0;
-        for (size_t jb = 0; jb < nj; jb++) {
-            pl_task t = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
-            if (!task_uses(t, c))
-                continue;
-            f->col[jb][c] = (int)kcol;
-            if (jb % f->nlr == 0) {   /* a task's learning rates take adjacent columns */
-                struct pl_fcopies *cp = &f->copies[jb / f->nlr];
-                cp->g[cp->n] = c;
-                cp->off[cp->n++] = kcol;
-            }
-            g->job[kcol] = (int)jb;
-            g->y[kcol++] = t.pos == c ? 1.0f : 0.0f;
-        }
-        f->ldwmax = g->ldw > f->ldwmax ? g->ldw : f->ldwmax;
-    }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
     f->xbuf = zalloc((size_t)nthreads * PL_DTILE * dim * sizeof(float));
     if (!f->zbuf || !f->gbuf || !f->xbuf)
         goto nomem;
-    size_t nz = 0;
-    for (size_t q = 0; q < train->n * dim; q++)
-        nz += train->pix[q] != 0;
-    f->density = train->n ? (double)nz / ((double)train->n * (double)dim) : 0.0;
+    f->density = pl_density(train);
     f->dense = f->density >= PL_DENSE_AT;
-    int rc = fset_plan(f, &f->train, train, 1, nthreads, cfg, e);
-    for (size_t t = 0; !rc && t < f->ntasks; t++)
-        f->inv[t] = f->train.rows[t * f->nlr] ? 1.0f / (float)f->train.rows[t * f->nlr] : 0.0f;
+    int rc = fset_plan(f, &f->set[PL_SET_TRAIN], train, 1, nthreads, plan, e);
+    for (size_t t = 0; !rc && t < f->ntasks; t++) {
+        const size_t rows = f->set[PL_SET_TRAIN].rows[f->task[t].job0];
+        f->task[t].inv = rows ? 1.0f / (float)rows : 0.0f;
+    }
     if (!rc)
-        rc = fset_plan(f, &f->val, val, 0, nthreads, cfg, e);
+        rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, e);
     if (!rc)
-        rc = fset_plan(f, &f->test, test, 0, nthreads, cfg, e);
-    if (rc)
+        rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, e);
+    if (rc) {
         pl_fused_free(f);
-    return rc;
+        return rc;
+    }
+    f->base = (pl_objective){ .ops = &fused_ops, .nmodels = nj,
+                              .has_val = f->set[PL_SET_VAL].d != NULL,
+                              .has_test = f->set[PL_SET_TEST].d != NULL };
+    return PL_OK;
 nomem:
     pl_fused_free(f);
     return pl_errorf(e, PL_ENOMEM, "out of memory for the fused sweep");
+}
+
+/* The links of nr rows of group g (Z: nr rows, ldw apart, overwritten by the
+ * residuals): the sigmoid link on columns [0, sig), each ovr model's
+ * ten-class hit (its outputs' largest sigmoid, sigma = r + y, at its class)
+ * in place of its first column's binary hit, the softmax link on each
+ * softmax model. */
+static void links(const pl_kernels *k, const pl_fgroup *g, size_t nr, float *Z, float *loss,
+                  float *hits, float *rs)
+{
+    const size_t ldw = g->ldw;
+    float h0[PL_FOVR_MAX];
+    for (size_t q = 0; q < g->novr; q++)
+        h0[q] = hits[g->ovr[q].off];
+    if (g->sig)
+        k->link(nr, g->sig, Z, ldw, g->b, g->y, Z, ldw, loss, hits, rs);
+    for (size_t q = 0; q < g->novr; q++) {
+        const pl_fmodel *md = &g->ovr[q];
+        const float *y = g->y + md->off;
+        float h = 0.0f;
+        for (size_t i = 0; i < nr; i++) {
+            const float *r = Z + i * ldw + md->off;
+            size_t best = 0;
+            for (size_t c = 1; c < md->k; c++)
+                if (r[c] + y[c] > r[best] + y[best])
+                    best = c;
+            h += best == (size_t)md->cls;
+        }
+        hits[md->off] = h0[q] + h;
+    }
+    for (size_t q = 0; q < g->nsm; q++) {
+        const pl_fmodel *md = &g->sm[q];
+        k->smlink(nr, md->k, Z + md->off, ldw, g->b + md->off, md->cls, Z + md->off, ldw,
+                  loss + md->off, hits + md->off, rs ? rs + md->off : NULL);
+    }
 }
 
 /* A block of dense rows: PL_DTILE rows at a time converted to float (once for
@@ -271,7 +365,7 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
         for (size_t i = 0; i < nr; i += PL_DMR)
             k->dfwd(X + i * dim, dim, nr - i < PL_DMR ? nr - i : PL_DMR, dim, g->W, ldw, ldw,
                     Z + i * ldw, ldw);
-        k->link(nr, ldw, Z, ldw, g->b, g->y, Z, ldw, loss, hits, G ? rs : NULL);
+        links(k, g, nr, Z, loss, hits, G ? rs : NULL);
         if (G)
             k->dbwd(X, dim, nr, dim, Z, ldw, ldw, G, ldw);
     }
@@ -307,74 +401,87 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
             k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, n, g->W, ldw, ldw, Z + r * ldw,
                      Z + (r + 1) * ldw);
         }
-        k->link(t->nrows, ldw, Z, ldw, g->b, g->y, Z, ldw, loss, hits, G ? rs : NULL);
+        links(k, g, t->nrows, Z, loss, hits, G ? rs : NULL);
         if (G)
             k->tbwd(t, Z, ldw, G, ldw);
     }
 }
 
-/* One pass over set s at the current weights: every job's mean loss and
- * accuracy into f->stat and, when grad, the blocks' partial gradients (summed
- * by update) and f->gb. */
-static void pass(pl_fused *f, const pl_fset *s, int grad, int ith, int nth)
+/* eval: one pass over set s at the current weights, every job's mean loss
+ * and accuracy into ev and, when grad, the blocks' partial gradients (summed
+ * by step) and f->gb. */
+static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith, int nth)
 {
+    pl_fused *f = (pl_fused *)o;
+    const pl_fset *s = &f->set[set];
     const size_t L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* a tile's z, then its r */
 
     /* its own blocks first, then what the others have not claimed yet */
-    for (int o = 0; o < nth; o++) {
-        const int q = (ith + o) % nth;
+    for (int q0 = 0; q0 < nth; q0++) {
+        const int q = (ith + q0) % nth;
         size_t bk;
         while ((bk = pl_claim_take(s->claim, s->cut[q], s->cut[q + 1])) != SIZE_MAX)
             block(f, s, bk, grad, Z, ith);
     }
     pl_team_barrier();
 
+    /* a job's loss: its column's (ovr: the sum of its outputs'); its hits and
+     * residual sums: its first column's (ovr, softmax: the ten-class hit) and
+     * every output's */
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
-            double l = 0, h = 0, rsum = 0;
+            const pl_ftask *ft = &f->task[f->jtask[jb]];
+            const size_t nl = ft->kind == PL_KIND_OVR ? ft->k : 1;
+            const size_t nr = grad ? ft->k : 0;
+            double l = 0, h = 0, rsum[PL_CLASSES] = { 0 };
             for (size_t bk = 0; bk < s->nblk; bk++) {
                 int col = f->col[jb][s->blk[bk].g];
                 if (col < 0)
                     continue;
-                l += s->loss[bk * L + (size_t)col];
-                h += s->hits[bk * L + (size_t)col];
-                rsum += s->rsum[bk * L + (size_t)col];
+                const size_t at = bk * L + (size_t)col;
+                for (size_t q = 0; q < nl; q++)
+                    l += s->loss[at + q];
+                h += s->hits[at];
+                for (size_t q = 0; q < nr; q++)
+                    rsum[q] += s->rsum[at + q];
             }
             const double n = (double)s->rows[jb];
-            f->stat[2 * jb] = s->rows[jb] ? l / n : NAN;
-            f->stat[2 * jb + 1] = s->rows[jb] ? h / n : NAN;
-            if (grad)
-                f->gb[jb] = s->rows[jb] ? rsum / n : 0.0;
+            ev[jb].n = s->rows[jb];
+            ev[jb].loss = s->rows[jb] ? l / n : NAN;
+            ev[jb].acc = s->rows[jb] ? h / n : NAN;
+            for (size_t q = 0; q < nr; q++)
+                f->gb[f->out0[jb] + q] = s->rows[jb] ? rsum[q] / n : 0.0;
         }
     pl_claim_reset(s->claim, s->cut[ith], s->cut[ith + 1]);
     pl_team_barrier();
 }
 
-/* One pair task's nlr learning rates at one pixel: its gradient is the sum
- * of its two digits' parts (a then b, digit order), and both copies of its
- * weights take the step. */
-static void step_pair(size_t nlr, const float *restrict a, const float *restrict b,
+/* One pair task's columns at one pixel: its gradient is the sum of its two
+ * digits' parts (a then b, digit order), and both copies of its weights take
+ * the step. */
+static void step_pair(size_t ncol, const float *restrict a, const float *restrict b,
                       const float *restrict lr, float inv, float *restrict w0,
                       float *restrict w1)
 {
-    for (size_t l = 0; l < nlr; l++) {
+    for (size_t l = 0; l < ncol; l++) {
         const float w = w0[l] - lr[l] * ((a[l] + b[l]) * inv);
         w0[l] = w;
         w1[l] = w;
     }
 }
 
-/* w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time (each
- * thread its range): each digit's block partials of those pixels summed in
- * block order (the first copied; contiguous spans), then each task's
+/* step: w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time
+ * (each thread its range): each digit's block partials of those pixels summed
+ * in block order (the first copied; contiguous spans), then each task's
  * gradient, its copies' sums added in digit order, and the step written to
- * every copy (a pair's two copies in one loop).  A task's learning rates are
- * adjacent columns; what a chunk needs stays in L1. */
-static void update(pl_fused *f, int ith, int nth)
+ * every copy (a pair's two copies in one loop).  A task's columns are
+ * adjacent; what a chunk needs stays in L1. */
+static void fused_step(pl_objective *o, const double *lrm, int ith, int nth)
 {
-    const size_t nlr = f->nlr, L = f->ldwmax, P = PL_UPDATE_PIXELS;
-    const pl_fset *s = &f->train;
+    pl_fused *f = (pl_fused *)o;
+    const size_t L = f->ldwmax, P = PL_UPDATE_PIXELS;
+    const pl_fset *s = &f->set[PL_SET_TRAIN];
     float *gs = f->gbuf + (size_t)ith * PL_CLASSES * P * L;
     size_t j0, j1;
     pl_share(f->dim, P, ith, nth, &j0, &j1);
@@ -391,150 +498,133 @@ static void update(pl_fused *f, int ith, int nth)
                 f->k->vadd(sum, s->G + s->blk[bk].goff + at, span);
         }
         for (size_t t = 0; t < f->ntasks; t++) {
-            const struct pl_fcopies *cp = &f->copies[t];
-            const float inv = f->inv[t], *lr = f->lrf + t * nlr;   /* halted: lr 0, w 0 */
+            const pl_ftask *ft = &f->task[t];
+            const size_t ncol = ft->njob * ft->k;
+            const float inv = ft->inv;
+            float lr[PL_MAX_LIST * PL_CLASSES];   /* per column; halted: lr 0, w 0 */
+            for (size_t l = 0; l < ft->njob; l++)
+                for (size_t q = 0; q < ft->k; q++)
+                    lr[l * ft->k + q] = (float)lrm[ft->job0 + l];
             const float *part[PL_CLASSES];
             float *w[PL_CLASSES];
             size_t ldg[PL_CLASSES];
-            for (int q = 0; q < cp->n; q++) {
-                const pl_fgroup *g = &f->grp[cp->g[q]];
-                part[q] = gs + (size_t)cp->g[q] * P * L + cp->off[q];
-                w[q] = g->W + c0 * g->ldw + cp->off[q];
+            for (int q = 0; q < ft->n; q++) {
+                const pl_fgroup *g = &f->grp[ft->g[q]];
+                part[q] = gs + (size_t)ft->g[q] * P * L + ft->off[q];
+                w[q] = g->W + c0 * g->ldw + ft->off[q];
                 ldg[q] = g->ldw;
             }
-            if (cp->n == 2) {   /* the same arithmetic as below, in a loop that vectorises */
+            if (ft->n == 2) {   /* the same arithmetic as below, in a loop that vectorises */
                 for (size_t p = 0; p < np; p++)
-                    step_pair(nlr, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
+                    step_pair(ncol, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
                               w[0] + p * ldg[0], w[1] + p * ldg[1]);
                 continue;
             }
             for (size_t p = 0; p < np; p++)
-                for (size_t l = 0; l < nlr; l++) {
+                for (size_t l = 0; l < ncol; l++) {
                     float sum = part[0][p * ldg[0] + l];
-                    for (int q = 1; q < cp->n; q++)
+                    for (int q = 1; q < ft->n; q++)
                         sum += part[q][p * ldg[q] + l];
                     const float v = w[0][p * ldg[0] + l] - lr[l] * (sum * inv);
-                    for (int q = 0; q < cp->n; q++)
+                    for (int q = 0; q < ft->n; q++)
                         w[q][p * ldg[q] + l] = v;
                 }
         }
     }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {
-            const struct pl_fcopies *cp = &f->copies[jb / nlr];
-            const size_t l = jb % nlr;
-            float b = f->halt[jb] ? 0.0f
-                                  : (float)(f->grp[cp->g[0]].b[cp->off[0] + l] - f->lr[jb] * f->gb[jb]);
-            for (int q = 0; q < cp->n; q++)
-                f->grp[cp->g[q]].b[cp->off[q] + l] = b;
+            const pl_ftask *ft = &f->task[f->jtask[jb]];
+            const size_t c0 = ft->off[0] + (jb - ft->job0) * ft->k;
+            for (size_t q = 0; q < ft->k; q++) {
+                const size_t col = c0 + q;
+                float b = f->halt[jb] ? 0.0f
+                                      : (float)(f->grp[ft->g[0]].b[col] -
+                                                lrm[jb] * f->gb[f->out0[jb] + q]);
+                for (int g = 0; g < ft->n; g++)
+                    f->grp[ft->g[g]].b[ft->off[g] + (jb - ft->job0) * ft->k + q] = b;
+            }
         }
 }
 
-/* Saves every job's model and metrics at checkpoint cp (after the passes). */
-static void save(pl_fused *f, pl_run *run, int niters, int cp, int ith, int nth)
+/* reset: every weight and bias to zero, each thread its range of pixels. */
+static void fused_reset(pl_objective *o, int ith, int nth)
 {
+    pl_fused *f = (pl_fused *)o;
     size_t j0, j1;
     pl_share(f->dim, 16, ith, nth, &j0, &j1);
-    for (size_t jb = 0; jb < f->njobs; jb++) {
-        const struct pl_fcopies *cps = &f->copies[jb / f->nlr];
-        const pl_fgroup *g0 = &f->grp[cps->g[0]];
-        const size_t col0 = cps->off[0] + jb % f->nlr;
-        float *w = run->results[jb * (size_t)niters + (size_t)cp].w;
-        for (size_t j = j0; j < j1; j++)
-            w[j] = g0->W[j * g0->ldw + col0];
+    for (int c = 0; c < PL_CLASSES; c++) {
+        pl_fgroup *g = &f->grp[c];
+        if (!g->m)
+            continue;
+        memset(g->W + j0 * g->ldw, 0, (j1 - j0) * g->ldw * sizeof *g->W);
         if (ith == 0)
-            run->results[jb * (size_t)niters + (size_t)cp].b = g0->b[col0];
-    }
-}
-
-/* A diverged job stops: its weights become zero in every copy and its step
- * size zero, so the rest of the sweep neither moves nor reads it.  Thread 0,
- * between the pass and the update. */
-static void halt_job(pl_fused *f, size_t jb)
-{
-    const struct pl_fcopies *cp = &f->copies[jb / f->nlr];
-    const size_t l = jb % f->nlr;
-    f->halt[jb] = 1;
-    f->lrf[jb] = 0.0f;
-    for (int q = 0; q < cp->n; q++) {
-        pl_fgroup *g = &f->grp[cp->g[q]];
-        for (size_t j = 0; j < f->dim; j++)
-            g->W[j * g->ldw + cp->off[q] + l] = 0.0f;
-    }
-}
-
-void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train_opts *o,
-                  int ith, int nth, int *interrupted)
-{
-    const int niters = cfg->train.niters, last = cfg->train.iters[niters - 1];
-    const size_t nj = f->njobs;
-    double t0 = omp_get_wtime();
-    int cp = 0;
-    for (int t = 0; t <= last; t++) {
-        pass(f, &f->train, t < last, ith, nth);
-        if (ith == 0)
-            for (size_t jb = 0; jb < nj; jb++) {
-                if (f->halt[jb])
-                    continue;
-                if (!isfinite(f->stat[2 * jb]))
-                    halt_job(f, jb);
-                else
-                    run->curves[jb].loss[run->curves[jb].len++] = f->stat[2 * jb];
-            }
-        if (t == cfg->train.iters[cp]) {
-            if (ith == 0)
-                for (size_t jb = 0; jb < nj; jb++) {
-                    pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
-                    if (f->halt[jb]) {
-                        r->status = PL_RUN_DIVERGED;
-                        continue;
-                    }
-                    r->status = PL_RUN_OK;
-                    r->train_loss = f->stat[2 * jb];
-                    r->train_acc = f->stat[2 * jb + 1];
-                }
-            if (f->val.d) {
-                pass(f, &f->val, 0, ith, nth);
-                if (ith == 0)
-                    for (size_t jb = 0; jb < nj; jb++) {
-                        pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
-                        r->val_loss = f->halt[jb] ? NAN : f->stat[2 * jb];
-                        r->val_acc = f->halt[jb] ? NAN : f->stat[2 * jb + 1];
-                    }
-            }
-            if (f->test.d) {
-                pass(f, &f->test, 0, ith, nth);
-                if (ith == 0)
-                    for (size_t jb = 0; jb < nj; jb++) {
-                        pl_result *r = &run->results[jb * (size_t)niters + (size_t)cp];
-                        r->test_loss = f->halt[jb] ? NAN : f->stat[2 * jb];
-                        r->test_acc = f->halt[jb] ? NAN : f->stat[2 * jb + 1];
-                    }
-            }
-            save(f, run, niters, cp, ith, nth);
-            if (ith == 0)
-                for (size_t jb = 0; jb < nj; jb++)
-                    run->results[jb * (size_t)niters + (size_t)cp].seconds = omp_get_wtime() - t0;
-            cp++;
-        }
-        if (t == last)
-            break;
-        pl_team_barrier();   /* halt flags and saved models are settled before the update */
-        update(f, ith, nth);
-        if (ith == 0) {
-            if (o && o->progress)
-                o->progress(o->progress_ctx, 0, 1, t + 1, last);
-            if (o && o->stop && *o->stop)
-                *interrupted = 1;
-        }
-        pl_team_barrier();
-        if (*interrupted)
-            break;
+            memset(g->b, 0, g->ldw * sizeof *g->b);
     }
     if (ith == 0)
-        for (int c = cp; c < niters; c++)
-            for (size_t jb = 0; jb < nj; jb++)
-                run->results[jb * (size_t)niters + (size_t)c].status =
-                    f->halt[jb] ? PL_RUN_DIVERGED : PL_RUN_INTERRUPTED;
-    pl_team_barrier();
+        memset(f->halt, 0, f->njobs * sizeof *f->halt);
 }
+
+/* get: job m's weights from its first copy, output-major. */
+static void fused_get(pl_objective *o, size_t m, float *W, float *b, int ith, int nth)
+{
+    pl_fused *f = (pl_fused *)o;
+    const pl_ftask *ft = &f->task[f->jtask[m]];
+    const pl_fgroup *g0 = &f->grp[ft->g[0]];
+    const size_t col0 = ft->off[0] + (m - ft->job0) * ft->k;
+    size_t j0, j1;
+    pl_share(f->dim, 16, ith, nth, &j0, &j1);
+    for (size_t q = 0; q < ft->k; q++) {
+        float *w = W + q * f->dim;
+        for (size_t j = j0; j < j1; j++)
+            w[j] = g0->W[j * g0->ldw + col0 + q];
+        if (ith == 0)
+            b[q] = g0->b[col0 + q];
+    }
+}
+
+/* grad: job m's gradient as step computes it: each digit's block partials
+ * summed in block order (float, as vadd), its copies added in digit order,
+ * times 1 / its rows. */
+static void fused_grad(pl_objective *o, size_t m, float *G, double *gb, int ith, int nth)
+{
+    pl_fused *f = (pl_fused *)o;
+    const pl_ftask *ft = &f->task[f->jtask[m]];
+    const pl_fset *s = &f->set[PL_SET_TRAIN];
+    size_t j0, j1;
+    pl_share(f->dim, 16, ith, nth, &j0, &j1);
+    for (size_t q = 0; q < ft->k; q++)
+        for (size_t j = j0; j < j1; j++) {
+            float sum = 0.0f;
+            for (int c = 0; c < ft->n; c++) {
+                const pl_fgroup *g = &f->grp[ft->g[c]];
+                const size_t at = j * g->ldw + ft->off[c] + (m - ft->job0) * ft->k + q;
+                float part = s->G[s->blk[g->blk0].goff + at];
+                for (size_t bk = g->blk0 + 1; bk < g->blk1; bk++)
+                    part += s->G[s->blk[bk].goff + at];
+                sum = c == 0 ? part : sum + part;
+            }
+            G[q * f->dim + j] = sum * ft->inv;
+        }
+    if (ith == 0)
+        for (size_t q = 0; q < ft->k; q++)
+            gb[q] = f->gb[f->out0[m] + q];
+}
+
+/* halt: a diverged job's weights become zero in every copy (its step size is
+ * zero from now on, and the step keeps its biases at zero), so the rest of
+ * the sweep neither moves nor reads it. */
+static void fused_halt(pl_objective *o, size_t m)
+{
+    pl_fused *f = (pl_fused *)o;
+    const pl_ftask *ft = &f->task[f->jtask[m]];
+    f->halt[m] = 1;
+    for (int q = 0; q < ft->n; q++) {
+        pl_fgroup *g = &f->grp[ft->g[q]];
+        const size_t c0 = ft->off[q] + (m - ft->job0) * ft->k;
+        for (size_t j = 0; j < f->dim; j++)
+            memset(g->W + j * g->ldw + c0, 0, ft->k * sizeof *g->W);
+    }
+}
+
+static const pl_objective_ops fused_ops = { fused_eval, fused_step, fused_reset, fused_get,
+                                            fused_grad, fused_halt };

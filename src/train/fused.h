@@ -1,25 +1,30 @@
 /*
- * fused.h - a whole sweep in one pass per iteration: every (task, learning
- * rate) model is updated by a single pass over the training rows.
+ * fused.h - the batched objective: every model of a sweep evaluated by a
+ * single pass over the training rows, each at its own weights.
  *
  * Models are grouped by digit: the group of digit c holds every model whose
- * task uses rows of c (the nine pairs with c and every one-vs-rest task, for
- * every learning rate), as columns of a weight matrix stored model-minor
- * (pixel j of all the group's models side by side), with each column's target
- * for rows of c.  A pair model is a column in two groups; both copies get the
- * same update.  A row of digit c costs, over its non-zero pixels only, one
- * small product z = x.W_c (all its models at once), the per-column link, and
- * G_c += x (x) r.  Rows are cut into fixed blocks of PL_FBLOCK_ROWS rows of one
- * digit, and blocks into tiles of PL_TILE_ROWS rows stored by pixel
+ * task uses rows of c (the nine pairs with c, every one-vs-rest task, every
+ * ovr and softmax model whose classes include c, for every learning rate), as
+ * columns of a weight matrix stored model-minor (pixel j of all the group's
+ * models side by side), with each column's target for rows of c.  A model of
+ * K outputs takes K adjacent columns; a task's learning rates take adjacent
+ * runs of them.  A model is a column run in every group of its digits (a pair
+ * in two, a ten-class model in ten); every copy gets the same update.  A row
+ * of digit c costs, over its non-zero pixels only, one small product
+ * z = x.W_c (all its models at once), the links, and G_c += x (x) r.  The
+ * links: the sigmoid link on the group's first columns (binary and ovr
+ * outputs, each its own log-loss), then the softmax link on each softmax
+ * model's K columns.  Rows are cut into fixed blocks of PL_FBLOCK_ROWS rows
+ * of one digit, and blocks into tiles of PL_TILE_ROWS rows stored by pixel
  * (sparse.h; a block's rows chained so that pairs and tiles hold rows that
  * look alike), so a tile's forward, link and backward run on data in L1 and
- * each weight row is read once per tile.  On dense data the blocks are worked in
- * tiles of PL_DTILE rows converted to float once, with register-tiled dense
- * products instead (PL_DENSE_AT).  Every block's partial G, loss, hits and
- * residual sum has its own scratch, summed in block order: bit-identical
+ * each weight row is read once per tile.  On dense data the blocks are worked
+ * in tiles of PL_DTILE rows converted to float once, with register-tiled
+ * dense products instead (PL_DENSE_AT).  Every block's partial G, loss, hits
+ * and residual sum has its own scratch, summed in block order: bit-identical
  * results for any thread count.  Each thread works its own contiguous share
- * of the blocks, then claims what is left of the others' (pl_claim), so
- * a thread slowed down (by the machine, or a poor work estimate) is helped;
+ * of the blocks, then claims what is left of the others' (pl_claim), so a
+ * thread slowed down (by the machine, or a poor work estimate) is helped;
  * which thread does a block never changes a result.
  */
 #ifndef PARLOGIT_FUSED_H
@@ -30,9 +35,11 @@
 #include "kernels/kernels.h"
 #include "parlogit/config.h"
 #include "parlogit/train.h"
+#include "train/objective.h"
 #include "train/sparse.h"
 
 #define PL_FBLOCK_ROWS 512
+#define PL_FOVR_MAX 128      /* ovr models in one group (learning rates of ovr) */
 #define PL_UPDATE_PIXELS 16   /* pixels whose partials are summed at a time */
 /* Above this share of non-zero pixels the dense kernels (every pixel, register
  * tiles, the conversion shared by all models) beat the sparse ones (one load
@@ -41,12 +48,23 @@
  * the two cost the same near 0.19 x 2.7 = 0.5. */
 #define PL_DENSE_AT 0.5
 
+/* A model of K outputs within a group: columns [off, off + k); cls is the
+ * output whose class is the group's digit. */
+typedef struct pl_fmodel {
+    size_t off, k;
+    int cls;
+} pl_fmodel;
+
 typedef struct pl_fgroup {
-    size_t m, ldw;       /* models using this digit; columns padded to PL_MCOLS  */
-    int *job;            /* m: the job of each column                             */
+    size_t m, ldw;       /* columns used; padded to PL_MCOLS                      */
+    size_t sig;          /* columns [0, sig) take the sigmoid link (a multiple of 8) */
     float *y;            /* ldw: the target of this digit's rows, per column      */
     float *W;            /* dim * ldw weights                                      */
     float *b;            /* ldw biases                                             */
+    pl_fmodel *sm;       /* its softmax models (their columns follow sig)          */
+    size_t nsm;
+    pl_fmodel *ovr;      /* its ovr models (ten-class hits of their columns)       */
+    size_t novr;
     size_t blk0, blk1;   /* its blocks in the training set: [blk0, blk1)           */
 } pl_fgroup;
 
@@ -71,42 +89,48 @@ typedef struct pl_fset {
     struct pl_claim *claim;      /* nblk: a counter per share, at its first block  */
 } pl_fset;
 
+/* The jobs of one task, adjacent in the plan: their models take adjacent
+ * runs of k columns in every group of the task's digits. */
+typedef struct pl_ftask {
+    pl_task task;
+    int kind;                    /* enum pl_task_kind                               */
+    size_t job0, njob, k;        /* jobs [job0, job0 + njob), k outputs each        */
+    int n;                       /* groups holding it, digit order                  */
+    int g[PL_CLASSES];
+    size_t off[PL_CLASSES];      /* its first column there                          */
+    float inv;                   /* 1 / its training rows                            */
+} pl_ftask;
+
 typedef struct pl_fused {
+    pl_objective base;           /* nmodels = njobs; ops on &base                    */
     const pl_kernels *k;
     size_t dim, njobs, ldwmax;
     pl_fgroup grp[PL_CLASSES];
-    int (*col)[PL_CLASSES];      /* njobs: a job's column in each group, or -1     */
-    struct pl_fcopies {          /* ntasks: the groups holding a task, digit order */
-        int n;
-        int g[PL_CLASSES];
-        size_t off[PL_CLASSES];  /* its first column there; its nlr learning rates */
-    } *copies;                   /* are that column and the next nlr - 1            */
-    size_t ntasks, nlr;
-    double *lr;                  /* njobs                                          */
-    float *lrf;                  /* njobs: lr as used by the update (0 once halted) */
-    float *inv;                  /* ntasks: 1 / training rows of the task           */
-    double *gb;                  /* njobs                                          */
-    double *stat;                /* 2 * njobs: loss, accuracy of the last pass     */
-    int *halt;                   /* njobs: 0 running, 1 diverged                   */
+    pl_ftask *task;              /* ntasks                                          */
+    size_t ntasks;
+    size_t *jtask;               /* njobs: a job's task                              */
+    size_t *out0;                /* njobs + 1: a job's first output among all jobs' */
+    int (*col)[PL_CLASSES];      /* njobs: a job's first column in each group, or -1 */
+    double *gb;                  /* out0[njobs]: d loss / d b of every output        */
+    int *halt;                   /* njobs: 0 running, 1 halted                       */
     float *zbuf;                 /* per thread: PL_TILE_ROWS * ldwmax (z, then r)   */
     float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
     float *xbuf;                 /* per thread: PL_DTILE * dim (dense rows as floats) */
     int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */
     double density;              /* share of non-zero training pixels               */
-    pl_fset train, val, test;    /* val / test have d == NULL when absent           */
+    pl_fset set[3];              /* enum pl_objset; d == NULL when absent            */
 } pl_fused;
 
-/* Sizes and fills everything before the first iteration (weights zero). */
-int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_config *cfg,
+/* Sizes and fills everything for the jobs of plan before the first
+ * iteration.  Counts blocks and measures the density (the cost model's
+ * inputs) as well. */
+int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                   int nthreads, pl_error *e);
 
 void pl_fused_free(pl_fused *f);
 
-/* Called by every thread of the team: trains every job to the last
- * checkpoint, filling run->results and run->curves (allocated by the caller
- * in the layout of train.h).  Thread 0 calls progress and watches stop. */
-void pl_fused_run(pl_fused *f, const pl_config *cfg, pl_run *run, const pl_train_opts *o,
-                  int ith, int nth, int *interrupted);
+/* The share of non-zero pixels of d (0 when it has no rows). */
+double pl_density(const pl_dataset *d);
 
 #endif

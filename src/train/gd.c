@@ -1,91 +1,149 @@
 /*
  * gd.c - full-batch gradient descent, checkpointed.  See gd.h.
  *
- * Iteration t evaluates the objective at (w_t, b_t): its loss is curve[t].  At a
- * checkpoint t the model (w_t, b_t) and its train/test metrics are saved; after
- * the last checkpoint nothing more is computed.  Otherwise every thread applies
- * the update to its own pixel range of w, thread 0 to b, and a barrier makes the
- * new model visible before the next evaluation.  Per iteration: the objective's
- * two barriers plus this one; no allocation.
+ * Iteration t evaluates every model at its (W_t, b_t): its loss is curve[t].
+ * A model whose loss is not finite halts there.  At a checkpoint t each live
+ * model's parameters and its train (and validation, test) metrics are saved;
+ * after the last checkpoint nothing more is computed.  Otherwise the
+ * objective steps every live model and a barrier makes the new parameters
+ * visible before the next evaluation.  Per iteration: the objective's
+ * barriers plus two (after the bookkeeping and after the step); nothing is
+ * allocated.
  */
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_impl.h"
 #include "train/gd.h"
 
-static void save_checkpoint(pl_gd_job *j, int c, int ith, size_t j0, size_t j1)
+int pl_gd_plan(pl_gd *g, size_t nmodels, pl_error *e)
 {
-    pl_result *r = &j->res[c];
-    memcpy(r->w + j0, j->w + j0, (j1 - j0) * sizeof *r->w);
-    if (ith != 0)
-        return;
-    r->b = j->b;
-    r->status = PL_RUN_OK;
-    r->train_loss = j->ev.loss;
-    r->train_acc = j->ev.acc;
-    r->val_loss = j->val ? j->vev.loss : NAN;
-    r->val_acc = j->val ? j->vev.acc : NAN;
-    r->test_loss = j->test ? j->tev.loss : NAN;
-    r->test_acc = j->test ? j->tev.acc : NAN;
-    r->seconds = omp_get_wtime() - j->t0;
+    const size_t n = nmodels ? nmodels : 1;
+    g->ev = calloc(n, sizeof *g->ev);
+    g->vev = calloc(n, sizeof *g->vev);
+    g->tev = calloc(n, sizeof *g->tev);
+    g->lr_now = calloc(n, sizeof *g->lr_now);
+    g->halted = calloc(n, sizeof *g->halted);
+    if (!g->ev || !g->vev || !g->tev || !g->lr_now || !g->halted) {
+        pl_gd_free(g);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the solver");
+    }
+    return PL_OK;
 }
 
-void pl_gd_run(pl_gd_job *j, int ith, int nth)
+void pl_gd_free(pl_gd *g)
 {
-    const size_t dim = j->train->v.dim;
-    const int last = j->iters[j->niters - 1];
-    size_t j0, j1;
-    pl_share(dim, 16, ith, nth, &j0, &j1);
+    free(g->ev);
+    free(g->vev);
+    free(g->tev);
+    free(g->lr_now);
+    free(g->halted);
+    g->ev = g->vev = g->tev = NULL;
+    g->lr_now = NULL;
+    g->halted = NULL;
+}
 
-    memset(j->w + j0, 0, (j1 - j0) * sizeof *j->w);
-    if (ith == 0) {
-        j->b = 0.0f;
-        j->halt = 0;
-        j->curve_len = 0;
-        j->t0 = omp_get_wtime();
+/* Thread 0: the training figures of iteration t.  New divergences halt. */
+static void book(pl_gd *g)
+{
+    pl_objective *o = g->obj;
+    for (size_t m = 0; m < o->nmodels; m++) {
+        if (g->halted[m])
+            continue;
+        if (!isfinite(g->ev[m].loss)) {
+            o->ops->halt(o, m);
+            g->halted[m] = 1;
+            g->lr_now[m] = 0.0;
+            g->live--;
+            continue;
+        }
+        pl_curve *cv = &g->curves[m];
+        cv->loss[cv->len++] = g->ev[m].loss;
     }
-    PL_BARRIER(j->solo);
+}
+
+/* Checkpoint c: every live model's parameters (each thread its pixels) and
+ * metrics (thread 0). */
+static void save(pl_gd *g, int c, int ith, int nth)
+{
+    pl_objective *o = g->obj;
+    const int val = o->has_val, test = o->has_test;
+    for (size_t m = 0; m < o->nmodels; m++) {
+        pl_result *r = &g->res[m * (size_t)g->niters + (size_t)c];
+        if (g->halted[m]) {
+            if (ith == 0)
+                r->status = PL_RUN_DIVERGED;
+            continue;
+        }
+        o->ops->get(o, m, r->w, r->b, ith, nth);
+        if (ith != 0)
+            continue;
+        r->status = PL_RUN_OK;
+        r->train_loss = g->ev[m].loss;
+        r->train_acc = g->ev[m].acc;
+        r->val_loss = val ? g->vev[m].loss : NAN;
+        r->val_acc = val ? g->vev[m].acc : NAN;
+        r->test_loss = test ? g->tev[m].loss : NAN;
+        r->test_acc = test ? g->tev[m].acc : NAN;
+        r->seconds = omp_get_wtime() - g->t0;
+    }
+}
+
+void pl_gd_run(pl_gd *g, int ith, int nth)
+{
+    pl_objective *o = g->obj;
+    const pl_objective_ops *op = o->ops;
+    const int last = g->iters[g->niters - 1];
+    op->reset(o, ith, nth);
+    if (ith == 0) {
+        for (size_t m = 0; m < o->nmodels; m++) {
+            g->halted[m] = 0;
+            g->lr_now[m] = g->lr[m];
+            g->curves[m].len = 0;
+        }
+        g->live = o->nmodels;
+        g->interrupted = 0;
+        g->t0 = omp_get_wtime();
+    }
+    PL_BARRIER(o->solo);
 
     int c = 0;   /* next checkpoint */
     for (int t = 0; t <= last; t++) {
-        const int at_checkpoint = (t == j->iters[c]);
-        pl_logloss_eval(j->train, ith, nth, j->w, j->b, t < last ? j->gw : NULL, &j->ev);
-        if (!isfinite(j->ev.loss)) {   /* same value seen by every thread */
-            if (ith == 0)
-                j->halt = 1;
-            break;
-        }
+        op->eval(o, PL_SET_TRAIN, t < last, g->ev, ith, nth);
         if (ith == 0)
-            j->curve[j->curve_len++] = j->ev.loss;
-        if (at_checkpoint) {
-            if (j->val)
-                pl_logloss_eval(j->val, ith, nth, j->w, j->b, NULL, &j->vev);
-            if (j->test)
-                pl_logloss_eval(j->test, ith, nth, j->w, j->b, NULL, &j->tev);
-            save_checkpoint(j, c, ith, j0, j1);
+            book(g);
+        PL_BARRIER(o->solo);   /* halts settled before anyone reads them */
+        if (g->live == 0)
+            break;
+        if (t == g->iters[c]) {
+            if (o->has_val)
+                op->eval(o, PL_SET_VAL, 0, g->vev, ith, nth);
+            if (o->has_test)
+                op->eval(o, PL_SET_TEST, 0, g->tev, ith, nth);
+            save(g, c, ith, nth);
             c++;
         }
         if (t == last)
             break;
-        for (size_t k = j0; k < j1; k++)
-            j->w[k] -= (float)(j->lr * (double)j->gw[k]);
+        op->step(o, g->lr_now, ith, nth);
         if (ith == 0) {
-            j->b -= (float)(j->lr * j->ev.gb);
-            if (j->progress)
-                j->progress(j->progress_ctx, j->job, j->njobs, t + 1, last);
-            if (j->stop && *j->stop)
-                j->halt = 2;
+            if (g->progress)
+                g->progress(g->progress_ctx, g->job, g->njobs, t + 1, last);
+            if (g->stop && *g->stop)
+                g->interrupted = 1;
         }
-        PL_BARRIER(j->solo);
-        if (j->halt)
+        PL_BARRIER(o->solo);
+        if (g->interrupted)
             break;
     }
 
     /* Checkpoints not reached keep NaN metrics and say why. */
     if (ith == 0)
-        for (int k = c; k < j->niters; k++)
-            j->res[k].status = j->halt == 2 ? PL_RUN_INTERRUPTED : PL_RUN_DIVERGED;
-    PL_BARRIER(j->solo);
+        for (size_t m = 0; m < o->nmodels; m++)
+            for (int k = c; k < g->niters; k++)
+                g->res[m * (size_t)g->niters + (size_t)k].status =
+                    g->halted[m] ? PL_RUN_DIVERGED : PL_RUN_INTERRUPTED;
+    PL_BARRIER(o->solo);
 }

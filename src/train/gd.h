@@ -1,7 +1,12 @@
 /*
- * gd.h - the solver: full-batch gradient descent with checkpoints, run by the
- * whole team on one objective.  It knows the objective only through
- * pl_logloss_eval (value, gradient, accuracy).
+ * gd.h - the solver: full-batch gradient descent with checkpoints, for one
+ * model or a batch alike, over the objective interface (objective.h).
+ *
+ * Every model of the objective starts at zero and takes w <- w - lr_m * grad
+ * each iteration, all in step.  One update, one checkpoint path, one
+ * divergence path and one interrupt path serve every strategy: the data
+ * strategy (one model, the whole team), jobs (one model, one thread alone)
+ * and fused (every model of the sweep in one pass).
  */
 #ifndef PARLOGIT_GD_H
 #define PARLOGIT_GD_H
@@ -9,34 +14,39 @@
 #include <signal.h>
 
 #include "parlogit/train.h"
-#include "train/logloss.h"
+#include "train/objective.h"
 
-typedef struct pl_gd_job {
+typedef struct pl_gd {
     /* inputs */
-    pl_logloss *train;
-    pl_logloss *test;            /* NULL when there is no test set              */
-    double lr;
-    const int *iters;            /* checkpoints, ascending                       */
+    pl_objective *obj;
+    const double *lr;            /* nmodels step sizes                            */
+    const int *iters;            /* checkpoints, ascending                        */
     int niters;
-    volatile sig_atomic_t *stop; /* may be NULL                                  */
-    pl_progress_fn progress;     /* may be NULL; called by thread 0             */
+    volatile sig_atomic_t *stop; /* may be NULL                                   */
+    pl_progress_fn progress;     /* may be NULL; called by thread 0               */
     void *progress_ctx;
-    size_t job, njobs;
-    /* shared working state, sized by the caller */
-    float *w, *gw;               /* dim floats each                              */
-    float b;
-    pl_eval ev, vev, tev;
-    pl_logloss *val;             /* NULL when there is no validation set         */
-    int solo;                    /* 1: one thread alone (ith 0 of 1), no barriers */
-    int halt;                    /* set by thread 0: 1 diverged, 2 interrupted   */
+    size_t job, njobs;           /* what progress is told                         */
+    /* outputs: model m's checkpoint c is res[m * niters + c] (w allocated, k * dim
+     * floats), its curve curves[m] (loss allocated for iters[niters-1] + 1) */
+    pl_result *res;
+    pl_curve *curves;
+    /* shared working state, sized by the caller (pl_gd_plan) */
+    pl_eval *ev, *vev, *tev;     /* nmodels each                                  */
+    double *lr_now;              /* nmodels: lr, or 0 once a model has halted     */
+    int *halted;                 /* nmodels                                       */
+    size_t live;                 /* models not halted                             */
+    int interrupted;             /* set by thread 0 when stop was seen            */
     double t0;
-    /* outputs */
-    pl_result *res;              /* niters results, w arrays allocated           */
-    double *curve;               /* iters[niters-1] + 1 entries                  */
-    int curve_len;
-} pl_gd_job;
+} pl_gd;
 
-/* Called by every thread of the team.  Starts from w = 0, b = 0. */
-void pl_gd_run(pl_gd_job *j, int ith, int nth);
+/* Allocates g's working state for an objective of nmodels models.  PL_ENOMEM. */
+int pl_gd_plan(pl_gd *g, size_t nmodels, pl_error *e);
+void pl_gd_free(pl_gd *g);
+
+/* Called by every thread of the team (one alone for a solo objective).
+ * Trains every model from zero to the last checkpoint; a model whose loss
+ * becomes non-finite halts (its later checkpoints are diverged), a stop
+ * request ends the run after the current iteration (the rest interrupted). */
+void pl_gd_run(pl_gd *g, int ith, int nth);
 
 #endif

@@ -206,3 +206,108 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
     }
     PL_BARRIER(o->solo);
 }
+
+/* The dense objective's operations (objective.h). */
+static void dense_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith, int nth)
+{
+    pl_dense *d = (pl_dense *)o;
+    pl_logloss_eval(&d->set[set], ith, nth, d->w, d->b, grad ? d->gw : NULL, ev);
+    if (grad && ith == 0)
+        d->gb = ev->gb;
+}
+
+static void dense_step(pl_objective *o, const double *lr, int ith, int nth)
+{
+    pl_dense *d = (pl_dense *)o;
+    size_t j0, j1;
+    pl_share(d->set[0].v.dim, 16, ith, nth, &j0, &j1);
+    for (size_t k = j0; k < j1; k++)
+        d->w[k] -= (float)(lr[0] * (double)d->gw[k]);
+    if (ith == 0)
+        d->b -= (float)(lr[0] * d->gb);
+}
+
+static void dense_reset(pl_objective *o, int ith, int nth)
+{
+    pl_dense *d = (pl_dense *)o;
+    size_t j0, j1;
+    pl_share(d->set[0].v.dim, 16, ith, nth, &j0, &j1);
+    memset(d->w + j0, 0, (j1 - j0) * sizeof *d->w);
+    if (ith == 0)
+        d->b = 0.0f;
+}
+
+static void dense_get(pl_objective *o, size_t m, float *W, float *b, int ith, int nth)
+{
+    (void)m;
+    pl_dense *d = (pl_dense *)o;
+    size_t j0, j1;
+    pl_share(d->set[0].v.dim, 16, ith, nth, &j0, &j1);
+    memcpy(W + j0, d->w + j0, (j1 - j0) * sizeof *W);
+    if (ith == 0)
+        b[0] = d->b;
+}
+
+static void dense_grad(pl_objective *o, size_t m, float *G, double *gb, int ith, int nth)
+{
+    (void)m;
+    pl_dense *d = (pl_dense *)o;
+    size_t j0, j1;
+    pl_share(d->set[0].v.dim, 16, ith, nth, &j0, &j1);
+    memcpy(G + j0, d->gw + j0, (j1 - j0) * sizeof *G);
+    if (ith == 0)
+        gb[0] = d->gb;
+}
+
+/* One model: the solver stops at its halt, nothing to freeze. */
+static void dense_halt(pl_objective *o, size_t m)
+{
+    (void)o;
+    (void)m;
+}
+
+static const pl_objective_ops dense_ops = { dense_eval, dense_step, dense_reset, dense_get,
+                                            dense_grad, dense_halt };
+
+int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max[3], int solo,
+                  pl_error *e)
+{
+    memset(d, 0, sizeof *d);
+    d->base = (pl_objective){ .ops = &dense_ops, .nmodels = 1, .has_val = max[1] > 0,
+                              .has_test = max[2] > 0, .solo = solo };
+    const size_t ld = (dim + 15) / 16 * 16;
+    d->w = aligned_alloc(64, ld * sizeof(float));
+    d->gw = aligned_alloc(64, ld * sizeof(float));
+    if (!d->w || !d->gw)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    for (int s = 0; s < 3; s++) {
+        if (s > 0 && !max[s])
+            continue;
+        int rc = pl_logloss_plan(&d->set[s], k, dim, max[s], e);
+        if (rc)
+            return rc;
+        d->set[s].solo = solo;
+    }
+    return PL_OK;
+}
+
+void pl_dense_set_task(pl_dense *d, pl_task t, const pl_dataset *train, const pl_dataset *val,
+                       const pl_dataset *test)
+{
+    const pl_dataset *ds[3] = { train, val, test };
+    for (int s = 0; s < 3; s++)
+        if (ds[s] && (s == 0 || (s == 1 ? d->base.has_val : d->base.has_test))) {
+            pl_view v;
+            pl_view_make(ds[s], t, &v);
+            pl_logloss_set_view(&d->set[s], &v);
+        }
+}
+
+void pl_dense_free(pl_dense *d)
+{
+    for (int s = 0; s < 3; s++)
+        pl_logloss_free(&d->set[s]);
+    free(d->w);
+    free(d->gw);
+    d->w = d->gw = NULL;
+}

@@ -18,6 +18,7 @@
 
 #include "kernels/kernels.h"
 #include "parlogit/error.h"
+#include "train/objective.h"
 #include "train/view.h"
 
 #define PL_BLOCK_ROWS 128       /* the smallest block                        */
@@ -33,13 +34,6 @@ static inline size_t pl_block_rows(size_t n)
     size_t b = (n / PL_BLOCKS_WANTED + PL_BLOCK_ROWS - 1) / PL_BLOCK_ROWS * PL_BLOCK_ROWS;
     return b < PL_BLOCK_ROWS ? PL_BLOCK_ROWS : b > PL_BLOCK_ROWS_MAX ? PL_BLOCK_ROWS_MAX : b;
 }
-
-typedef struct pl_eval {
-    double loss;    /* mean log-loss              */
-    double acc;     /* fraction predicted right (z > 0 means class 1) */
-    double gb;      /* d loss / d b               */
-    size_t n;       /* rows                       */
-} pl_eval;
 
 typedef struct pl_blockstat {
     double rsum, loss;
@@ -78,5 +72,29 @@ void pl_logloss_free(pl_logloss *o);
  */
 void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, float *gw,
                      pl_eval *out);
+
+/*
+ * The dense objective (strategies data and jobs): one binary model, its
+ * parameters w (dim floats) and b, evaluated by pl_logloss_eval over views of
+ * the training, validation and test sets.  base is its pl_objective
+ * (nmodels = 1); solo: used by one thread alone.
+ */
+typedef struct pl_dense {
+    pl_objective base;
+    pl_logloss set[3];        /* enum pl_objset                                 */
+    float *w, *gw;            /* dim floats each, 64-byte aligned               */
+    float b;
+    double gb;                /* d loss / d b of the last gradient eval          */
+} pl_dense;
+
+/* Sizes scratch for tasks of up to max[s] rows in set s (0: set absent). */
+int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max[3], int solo,
+                  pl_error *e);
+
+/* Points the objective at task t's rows of the sets (val, test may be NULL). */
+void pl_dense_set_task(pl_dense *d, pl_task t, const pl_dataset *train, const pl_dataset *val,
+                       const pl_dataset *test);
+
+void pl_dense_free(pl_dense *d);
 
 #endif

@@ -4,14 +4,16 @@
 #include "parlogit/config.h"
 #include "train/strategy.h"
 
-int pl_strategy_choose(size_t njobs, int nthreads, size_t fused_blocks)
+int pl_strategy_choose(size_t njobs, int multiclass, int nthreads, size_t fused_blocks)
 {
-    const size_t nth = (size_t)nthreads;
+    if (multiclass)
+        return PL_STRATEGY_FUSED;
     if (njobs <= 1)
         return PL_STRATEGY_DATA;
-    if (fused_blocks < 2 * nth && njobs >= nth)
-        return PL_STRATEGY_JOBS;
-    return PL_STRATEGY_FUSED;
+    if (fused_blocks >= PL_FUSED_MIN_BLOCKS)
+        return PL_STRATEGY_FUSED;
+    /* data and jobs give the same bits: the team size may choose between them */
+    return njobs >= (size_t)nthreads ? PL_STRATEGY_JOBS : PL_STRATEGY_DATA;
 }
 
 const char *pl_strategy_name(int strategy)

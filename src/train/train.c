@@ -1,11 +1,13 @@
 /*
- * train.c - running the jobs of a config on one team.  See train.h.
+ * train.c - running the jobs of a plan on one team.  See train.h.
  *
  * Plan, then run: every buffer (objective scratch sized for the largest task,
  * shared weights and gradients, each checkpoint's weights, each curve, the
- * fused sweep's groups and blocks) is allocated before the team starts.  The
- * team is one OpenMP parallel region for the whole call; its threads bind
- * themselves on entry and then run the chosen strategy.
+ * fused batch's groups and blocks, the solvers' state) is allocated before
+ * the team starts.  The team is one OpenMP parallel region for the whole
+ * call; its threads bind themselves on entry, then run gradient descent
+ * (gd.h) over the objective the strategy chose: the fused batch of every job,
+ * or the dense objective job after job (data) or thread by thread (jobs).
  */
 #include <math.h>
 #include <omp.h>
@@ -46,58 +48,81 @@ static size_t task_rows(const pl_dataset *d, pl_task t)
 {
     if (!d || d->n == 0)
         return 0;
-    pl_view v;
-    pl_view_make(d, t, &v);
-    return v.n;
+    size_t n = 0;
+    for (int c = 0; c < PL_CLASSES; c++)
+        if (pl_task_uses(t, c))
+            n += d->start[c + 1] - d->start[c];
+    return n;
 }
 
-static int check_views(const pl_config *cfg, const pl_dataset *train, pl_error *e,
-                       size_t *maxrows)
+/* Every task has training rows of each of its classes; *maxrows: the most
+ * rows of a binary task (the dense objective's scratch). */
+static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e,
+                       size_t *maxrows, int *multiclass)
 {
     *maxrows = 0;
-    for (int t = 0; t < cfg->task.ntasks; t++) {
+    *multiclass = 0;
+    for (size_t j = 0; j < plan->njobs; j++) {
+        const pl_task t = plan->jobs[j].task;
+        char name[PL_TASK_NAME_MAX];
+        if (!(plan->jobs[j].h.lr > 0.0))
+            return pl_errorf(e, PL_EINPUT, "job %zu (%s): the learning rate must be > 0", j,
+                             pl_task_name(t, name));
+        if (t.kind != PL_KIND_BINARY) {
+            *multiclass = 1;
+            if (pl_task_outputs(t) < 2 || (t.classes & ~PL_ALL_CLASSES))
+                return pl_errorf(e, PL_EINPUT, "task %s: needs two or more classes of 0..9",
+                                 pl_task_name(t, name));
+            for (int c = 0; c < PL_CLASSES; c++)
+                if (pl_task_uses(t, c) && train->start[c + 1] == train->start[c])
+                    return pl_errorf(e, PL_EINPUT, "task %s: the training rows hold no row "
+                                     "of class %d", pl_task_name(t, name), c);
+            continue;
+        }
         pl_view v;
-        char name[16];
-        pl_view_make(train, cfg->task.tasks[t], &v);
+        pl_view_make(train, t, &v);
         if (v.npos == 0 || v.npos == v.n)
             return pl_errorf(e, PL_EINPUT,
                              "task %s: the training rows hold %zu of the positive class and "
                              "%zu of the negative; both are needed",
-                             pl_task_name(cfg->task.tasks[t], name), v.npos, v.n - v.npos);
+                             pl_task_name(t, name), v.npos, v.n - v.npos);
         if (v.n > *maxrows)
             *maxrows = v.n;
     }
     return PL_OK;
 }
 
-static int alloc_run(const pl_config *cfg, size_t dim, const pl_dataset *train,
+static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
                      const pl_dataset *val, const pl_dataset *test, pl_run *run, pl_error *e)
 {
-    const size_t njobs = (size_t)cfg->task.ntasks * (size_t)cfg->train.nlr;
-    const int last = cfg->train.iters[cfg->train.niters - 1];
+    const size_t njobs = plan->njobs;
+    const int last = plan->iters[plan->niters - 1];
     run->dim = dim;
-    run->results = calloc(njobs * (size_t)cfg->train.niters, sizeof *run->results);
+    run->results = calloc(njobs * (size_t)plan->niters, sizeof *run->results);
     run->curves = calloc(njobs, sizeof *run->curves);
     if (!run->results || !run->curves)
         return pl_errorf(e, PL_ENOMEM, "out of memory for results");
     for (size_t jb = 0; jb < njobs; jb++) {
-        pl_task task = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
-        double lr = cfg->train.lr[jb % (size_t)cfg->train.nlr];
+        const pl_task task = plan->jobs[jb].task;
+        const double lr = plan->jobs[jb].h.lr;
+        const int k = pl_task_outputs(task);
         pl_curve *cv = &run->curves[run->ncurves++];
         *cv = (pl_curve){ .task = task, .lr = lr };
         cv->loss = malloc(((size_t)last + 1) * sizeof *cv->loss);
         if (!cv->loss)
             return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
-        for (int c = 0; c < cfg->train.niters; c++) {
+        for (int c = 0; c < plan->niters; c++) {
             pl_result *r = &run->results[run->nresults++];
-            *r = (pl_result){ .task = task, .lr = lr, .iterations = cfg->train.iters[c],
+            *r = (pl_result){ .task = task, .lr = lr, .iterations = plan->iters[c],
                               .train_loss = NAN, .train_acc = NAN, .val_loss = NAN,
                               .val_acc = NAN, .test_loss = NAN, .test_acc = NAN,
-                              .seconds = NAN, .b = NAN,
+                              .seconds = NAN, .k = k,
                               .train_rows = task_rows(train, task),
                               .val_rows = task_rows(val, task),
                               .test_rows = task_rows(test, task) };
-            r->w = calloc(dim, sizeof *r->w);
+            for (int q = 0; q < PL_CLASSES; q++)
+                r->b[q] = NAN;
+            r->w = calloc((size_t)k * dim, sizeof *r->w);
             if (!r->w)
                 return pl_errorf(e, PL_ENOMEM, "out of memory for model weights");
         }
@@ -105,75 +130,28 @@ static int alloc_run(const pl_config *cfg, size_t dim, const pl_dataset *train,
     return PL_OK;
 }
 
-/* Scratch for the dense strategies: objectives over train, val and test, and
- * the model's weights and gradient.  One for the team (data) or one per
- * thread (jobs). */
-typedef struct dense_ws {
-    pl_logloss tr, va, te;
-    float *w, *gw;
-} dense_ws;
-
-static int dense_plan(dense_ws *ws, const pl_kernels *k, size_t dim, size_t maxtr,
-                      size_t maxva, size_t maxte, int solo, pl_error *e)
+/* The solver of job jb (the dense objective d, set to the job's task) or of
+ * every job at once (fused: jb = 0, n = njobs). */
+static void solver_for(pl_gd *g, pl_objective *obj, const pl_plan *plan, size_t jb, size_t n,
+                       const double *lr, pl_run *out)
 {
-    memset(ws, 0, sizeof *ws);
-    const size_t ld = (dim + 15) / 16 * 16;
-    ws->w = aligned_alloc(64, ld * sizeof(float));
-    ws->gw = aligned_alloc(64, ld * sizeof(float));
-    if (!ws->w || !ws->gw)
-        return pl_errorf(e, PL_ENOMEM, "out of memory");
-    int rc = pl_logloss_plan(&ws->tr, k, dim, maxtr, e);
-    if (!rc && maxva)
-        rc = pl_logloss_plan(&ws->va, k, dim, maxva, e);
-    if (!rc && maxte)
-        rc = pl_logloss_plan(&ws->te, k, dim, maxte, e);
-    ws->tr.solo = ws->va.solo = ws->te.solo = solo;
-    return rc;
+    g->obj = obj;
+    g->lr = lr + jb;
+    g->res = out->results + jb * (size_t)plan->niters;
+    g->curves = out->curves + jb;
+    g->job = n == plan->njobs ? 0 : jb;
+    g->njobs = n == plan->njobs ? 1 : plan->njobs;
 }
 
-static void dense_free(dense_ws *ws)
-{
-    pl_logloss_free(&ws->tr);
-    pl_logloss_free(&ws->va);
-    pl_logloss_free(&ws->te);
-    free(ws->w);
-    free(ws->gw);
-}
-
-/* Sets up job jb of cfg on ws (views, results, curve). */
-static void dense_job(pl_gd_job *job, dense_ws *ws, size_t jb, const pl_config *cfg,
-                      const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
-                      pl_run *out)
-{
-    pl_view v;
-    pl_task task = cfg->task.tasks[jb / (size_t)cfg->train.nlr];
-    pl_view_make(train, task, &v);
-    pl_logloss_set_view(&ws->tr, &v);
-    if (val) {
-        pl_view_make(val, task, &v);
-        pl_logloss_set_view(&ws->va, &v);
-    }
-    if (test) {
-        pl_view_make(test, task, &v);
-        pl_logloss_set_view(&ws->te, &v);
-    }
-    job->train = &ws->tr;
-    job->val = val ? &ws->va : NULL;
-    job->test = test ? &ws->te : NULL;
-    job->w = ws->w;
-    job->gw = ws->gw;
-    job->lr = cfg->train.lr[jb % (size_t)cfg->train.nlr];
-    job->job = jb;
-    job->res = out->results + jb * (size_t)cfg->train.niters;
-    job->curve = out->curves[jb].loss;
-}
-
-int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
+int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
              const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    if (cfg->task.ntasks < 1 || cfg->train.nlr < 1 || cfg->train.niters < 1)
-        return pl_errorf(e, PL_EINPUT, "nothing to train: no task, learning rate or iteration count");
+    if (plan->njobs < 1 || plan->niters < 1 || plan->niters > PL_MAX_LIST)
+        return pl_errorf(e, PL_EINPUT, "nothing to train: no job or no iteration count");
+    for (int c = 0; c < plan->niters; c++)
+        if (plan->iters[c] < 1 || (c > 0 && plan->iters[c] <= plan->iters[c - 1]))
+            return pl_errorf(e, PL_EINPUT, "checkpoints must be ascending counts >= 1");
     const pl_dataset *val = opts ? opts->val : NULL;
     if (test && test->n == 0)
         test = NULL;
@@ -182,99 +160,118 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
     if ((test && test->dim != train->dim) || (val && val->dim != train->dim))
         return pl_errorf(e, PL_EINPUT, "test or validation images have %zu pixels, training "
                          "images %zu", test ? test->dim : val->dim, train->dim);
-    size_t maxtr, maxva = 0, maxte = 0;
-    int rc = check_views(cfg, train, e, &maxtr);
+    size_t max[3] = { 0, 0, 0 };
+    int multiclass;
+    int rc = check_tasks(plan, train, e, &max[0], &multiclass);
     if (rc)
         return rc;
-    for (int t = 0; t < cfg->task.ntasks; t++) {
-        size_t a = task_rows(val, cfg->task.tasks[t]), b = task_rows(test, cfg->task.tasks[t]);
-        maxva = a > maxva ? a : maxva;
-        maxte = b > maxte ? b : maxte;
+    int strategy = plan->strategy;
+    if (multiclass && (strategy == PL_STRATEGY_DATA || strategy == PL_STRATEGY_JOBS))
+        return pl_errorf(e, PL_EINPUT, "engine.strategy = %s trains binary models only; ovr "
+                         "and softmax models are trained by the fused strategy (strategy = "
+                         "auto or fused)", pl_strategy_name(strategy));
+    for (size_t j = 0; j < plan->njobs; j++) {
+        size_t a = task_rows(val, plan->jobs[j].task), b = task_rows(test, plan->jobs[j].task);
+        max[1] = a > max[1] ? a : max[1];
+        max[2] = b > max[2] ? b : max[2];
     }
 
-    const size_t dim = train->dim;
-    const size_t njobs = (size_t)cfg->task.ntasks * (size_t)cfg->train.nlr;
+    const size_t dim = train->dim, njobs = plan->njobs;
     const int nth = pl_engine_threads(eng);
     pl_fused fused = { 0 };
-    dense_ws *ws = NULL;
+    pl_dense *ws = NULL;
+    pl_gd *gd = NULL;
+    double *lr = NULL;
     int nws = 0;
-    rc = alloc_run(cfg, dim, train, val, test, out, e);
+    rc = alloc_run(plan, dim, train, val, test, out, e);
     if (rc)
         goto done;
+    lr = malloc(njobs * sizeof *lr);
+    if (!lr) {
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < njobs; j++)
+        lr[j] = plan->jobs[j].h.lr;
 
-    /* The fused plan also counts the blocks the cost model needs (and measures
-     * the density); it is kept when fused wins. */
-    int strategy = cfg->engine.strategy;
-    if (strategy == PL_STRATEGY_AUTO && njobs <= 1)   /* no plan needed to know it */
-        strategy = pl_strategy_choose(njobs, nth, 0);
+    /* The fused plan also counts the blocks the cost model needs; it is kept
+     * when fused wins. */
+    out->density = pl_density(train);
+    if (strategy == PL_STRATEGY_AUTO && njobs <= 1 && !multiclass)   /* no plan needed */
+        strategy = pl_strategy_choose(njobs, 0, nth, 0);
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
-        rc = pl_fused_plan(&fused, &eng->k, cfg, train, val, test, nth, e);
+        rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
         if (rc)
             goto done;
-        out->density = fused.density;
         if (strategy == PL_STRATEGY_AUTO)
-            strategy = pl_strategy_choose(njobs, nth, fused.train.nblk);
+            strategy = pl_strategy_choose(njobs, multiclass, nth,
+                                          fused.set[PL_SET_TRAIN].nblk);
         if (strategy != PL_STRATEGY_FUSED)
             pl_fused_free(&fused);
     }
-    if (strategy != PL_STRATEGY_FUSED) {
-        nws = strategy == PL_STRATEGY_JOBS ? nth : 1;
-        ws = calloc((size_t)nws, sizeof *ws);
-        if (!ws)
-            rc = pl_errorf(e, PL_ENOMEM, "out of memory");
-        for (int i = 0; !rc && i < nws; i++)
-            rc = dense_plan(&ws[i], &eng->k, dim, maxtr, val ? maxva : 0, test ? maxte : 0,
-                            strategy == PL_STRATEGY_JOBS, e);
-        if (rc)
-            goto done;
-    }
+    /* solvers: one for the fused batch or the data strategy, one per thread for jobs */
+    nws = strategy == PL_STRATEGY_FUSED ? 0 : strategy == PL_STRATEGY_JOBS ? nth : 1;
+    const int nsolvers = nws ? nws : 1;
+    gd = calloc((size_t)nsolvers, sizeof *gd);
+    ws = calloc((size_t)(nws ? nws : 1), sizeof *ws);
+    if (!gd || !ws)
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory");
+    for (int i = 0; !rc && i < nsolvers; i++)
+        rc = pl_gd_plan(&gd[i], nws ? 1 : njobs, e);
+    for (int i = 0; !rc && i < nws; i++)
+        rc = pl_dense_plan(&ws[i], &eng->k, dim, max, strategy == PL_STRATEGY_JOBS, e);
+    if (rc)
+        goto done;
     out->strategy = pl_strategy_name(strategy);
+    for (int i = 0; i < nsolvers; i++) {
+        gd[i].iters = plan->iters;
+        gd[i].niters = plan->niters;
+        gd[i].stop = opts ? opts->stop : NULL;
+        gd[i].progress = opts && i == 0 ? opts->progress : NULL;
+        gd[i].progress_ctx = opts ? opts->progress_ctx : NULL;
+    }
 
     double t0 = omp_get_wtime();
     int interrupted = 0;
-    pl_gd_job shared = { .iters = cfg->train.iters, .niters = cfg->train.niters,
-                         .stop = opts ? opts->stop : NULL,
-                         .progress = opts ? opts->progress : NULL,
-                         .progress_ctx = opts ? opts->progress_ctx : NULL, .njobs = njobs };
-
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), team = omp_get_num_threads();
         pl_engine_enter(eng, ith, team);
         if (strategy == PL_STRATEGY_FUSED) {
-            pl_fused_run(&fused, cfg, out, opts, ith, team, &interrupted);
+            if (ith == 0)
+                solver_for(&gd[0], &fused.base, plan, 0, njobs, lr, out);
+            pl_team_barrier();
+            pl_gd_run(&gd[0], ith, team);
+            if (ith == 0)
+                interrupted = gd[0].interrupted;
         } else if (strategy == PL_STRATEGY_DATA) {
             for (size_t jb = 0; jb < njobs; jb++) {
-                if (ith == 0)
-                    dense_job(&shared, &ws[0], jb, cfg, train, val, test, out);
+                if (ith == 0) {
+                    pl_dense_set_task(&ws[0], plan->jobs[jb].task, train, val, test);
+                    solver_for(&gd[0], &ws[0].base, plan, jb, 1, lr, out);
+                }
                 pl_team_barrier();
                 if (interrupted)   /* written by thread 0 before the barrier above */
                     break;
-                pl_gd_run(&shared, ith, team);
-                if (ith == 0) {
-                    out->curves[jb].len = shared.curve_len;
-                    interrupted = shared.halt == 2;
-                }
+                pl_gd_run(&gd[0], ith, team);
+                if (ith == 0)
+                    interrupted = gd[0].interrupted;
             }
         } else {   /* jobs: round-robin, each model by one thread alone */
-            pl_gd_job mine = shared;
-            mine.solo = 1;
-            if (ith != 0)
-                mine.progress = NULL;
             for (size_t jb = (size_t)ith; jb < njobs; jb += (size_t)team) {
                 if (opts && opts->stop && *opts->stop)
                     break;
-                dense_job(&mine, &ws[ith], jb, cfg, train, val, test, out);
-                pl_gd_run(&mine, 0, 1);
-                out->curves[jb].len = mine.curve_len;
+                pl_dense_set_task(&ws[ith], plan->jobs[jb].task, train, val, test);
+                solver_for(&gd[ith], &ws[ith].base, plan, jb, 1, lr, out);
+                pl_gd_run(&gd[ith], 0, 1);
             }
         }
         pl_engine_leave();
     }
     /* Jobs never started (an interruption) say so. */
     for (size_t jb = 0; jb < njobs; jb++)
-        for (int c = 0; c < cfg->train.niters; c++) {
-            pl_result *r = &out->results[jb * (size_t)cfg->train.niters + (size_t)c];
+        for (int c = 0; c < plan->niters; c++) {
+            pl_result *r = &out->results[jb * (size_t)plan->niters + (size_t)c];
             if (isnan(r->train_loss) && r->status == PL_RUN_OK && out->curves[jb].len == 0) {
                 r->status = PL_RUN_INTERRUPTED;
                 interrupted = 1;
@@ -290,8 +287,12 @@ int pl_train(pl_engine *eng, const pl_config *cfg, const pl_dataset *train,
 done:
     pl_fused_free(&fused);
     for (int i = 0; i < nws; i++)
-        dense_free(&ws[i]);
+        pl_dense_free(&ws[i]);
     free(ws);
+    for (int i = 0; gd && i < (nws ? nws : 1); i++)
+        pl_gd_free(&gd[i]);
+    free(gd);
+    free(lr);
     if (rc)
         pl_run_free(out);
     return rc;

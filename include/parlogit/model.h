@@ -1,0 +1,61 @@
+/*
+ * model.h - a trained model as a value: loaded back from a run directory, or
+ * taken from a training result, and asked for class probabilities.
+ *
+ * A model has dim inputs and K outputs: K = 1 for a binary task (a pair
+ * "i-j" or "i-rest"), K = the number of classes for ovr and softmax.  Its
+ * files in RUN_DIR/models/ are NAME.w.npy (float32, shape (dim,) for a binary
+ * model, (K, dim) otherwise, row k the weights of output k in pixel order),
+ * NAME.b.npy (shape () or (K,)) and the JSON sidecar NAME.json; numpy.load
+ * reads them.  NAME is "<task>_lr<lr>_it<iterations>", e.g.
+ * "softmax_lr0.5_it500".
+ *
+ * Probabilities, from z_k = (x / 255) . w_k + b_k computed in double from the
+ * float weights:
+ *   binary:  p_pos = sigmoid(z), p_neg = 1 - p_pos; class pos when z > 0;
+ *   ovr:     q_k = sigmoid(z_k), p_k = q_k / sum_j q_j (as scikit-learn's
+ *            one-vs-rest); the class of the largest z_k;
+ *   softmax: p = softmax(z), computed stably; the class of the largest z_k.
+ * Ties go to the smaller class.
+ */
+#ifndef PARLOGIT_MODEL_H
+#define PARLOGIT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parlogit/config.h"
+#include "parlogit/dataset.h"
+#include "parlogit/error.h"
+
+typedef struct pl_model {
+    pl_task task;
+    int k;                    /* outputs                                        */
+    size_t dim;               /* inputs (pixels)                                */
+    float *w;                 /* k * dim, output-major; owned (pl_model_free)   */
+    float b[PL_CLASSES];
+    double lr;                /* how it was trained                             */
+    int iterations;
+} pl_model;
+
+/* Loads model NAME of run directory dir.  The task comes from the name; the
+ * shapes of the files must agree with it (PL_EINPUT naming the file and the
+ * shape expected).  On error *m owns nothing. */
+int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e);
+
+/* A model that borrows a training result's weights (free nothing). */
+struct pl_result;
+pl_model pl_model_of_result(const struct pl_result *r, size_t dim);
+
+void pl_model_free(pl_model *m);
+
+/* The classes of a model's probabilities: K for ovr and softmax (ascending);
+ * 2 for a binary model (its negative class first: the neg digit, or -1 for
+ * "not pos" of an i-rest task, then pos).  Fills cls[0..n) and returns n. */
+int pl_model_classes(const pl_model *m, int cls[PL_CLASSES]);
+
+/* Probabilities of one row of m->dim pixels into p[0..n) in the order of
+ * pl_model_classes; returns the predicted class. */
+int pl_model_predict(const pl_model *m, const uint8_t *x, double *p);
+
+#endif

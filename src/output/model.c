@@ -1,0 +1,134 @@
+/*
+ * model.c - models loaded back and asked for probabilities.  See
+ * include/parlogit/model.h.
+ *
+ * Plain scalar code in double: predicting is a few thousand rows times K
+ * outputs, once per model, and its numbers must not depend on the kernel set
+ * the training used.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parlogit/model.h"
+#include "parlogit/output.h"
+#include "parlogit/train.h"
+
+void pl_model_free(pl_model *m)
+{
+    free(m->w);
+    m->w = NULL;
+}
+
+pl_model pl_model_of_result(const struct pl_result *r, size_t dim)
+{
+    pl_model m = { .task = r->task, .k = r->k, .dim = dim, .w = r->w, .lr = r->lr,
+                   .iterations = r->iterations };
+    memcpy(m.b, r->b, sizeof m.b);
+    return m;
+}
+
+/* "<task>_lr<lr>_it<n>" split into its parts. */
+static int parse_name(const char *name, pl_task *t, double *lr, int *it)
+{
+    const char *a = strstr(name, "_lr"), *b = a ? strstr(a, "_it") : NULL;
+    char task[PL_TASK_NAME_MAX], *end;
+    if (!a || !b || (size_t)(a - name) >= sizeof task)
+        return -1;
+    memcpy(task, name, (size_t)(a - name));
+    task[a - name] = '\0';
+    if (pl_task_from_name(task, t))
+        return -1;
+    *lr = strtod(a + 3, &end);
+    if (end != b || !(*lr > 0))
+        return -1;
+    long n = strtol(b + 3, &end, 10);
+    if (*end || n < 0 || n > 1000000000L)
+        return -1;
+    *it = (int)n;
+    return 0;
+}
+
+int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
+{
+    memset(m, 0, sizeof *m);
+    if (parse_name(name, &m->task, &m->lr, &m->iterations))
+        return pl_errorf(e, PL_EINPUT, "'%s' is not a model name: expected TASK_lrX_itN "
+                         "(e.g. softmax_lr0.5_it500 or 1-7_lr0.1_it100)", name);
+    m->k = pl_task_outputs(m->task);
+    const int multi = m->task.kind != PL_KIND_BINARY;
+    char path[PL_PATH_MAX + 160];
+    int ndim;
+    size_t shape[4];
+    float *bias = NULL;
+    snprintf(path, sizeof path, "%s/models/%s.w.npy", dir, name);
+    int rc = pl_npy_read(path, &m->w, &ndim, shape, e);
+    if (!rc && multi && (ndim != 2 || shape[0] != (size_t)m->k || shape[1] == 0))
+        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (%d, pixels) for a %d-class model",
+                       path, m->k, m->k);
+    if (!rc && !multi && (ndim != 1 || shape[0] == 0))
+        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (pixels,) for a binary model", path);
+    if (!rc)
+        m->dim = multi ? shape[1] : shape[0];
+    snprintf(path, sizeof path, "%s/models/%s.b.npy", dir, name);
+    if (!rc)
+        rc = pl_npy_read(path, &bias, &ndim, shape, e);
+    if (!rc && (multi ? ndim != 1 || shape[0] != (size_t)m->k : ndim != 0))
+        rc = multi ? pl_errorf(e, PL_EINPUT, "%s: expected shape (%d,)", path, m->k)
+                   : pl_errorf(e, PL_EINPUT, "%s: expected shape ()", path);
+    if (!rc)
+        memcpy(m->b, bias, (size_t)m->k * sizeof *bias);
+    free(bias);
+    if (rc)
+        pl_model_free(m);
+    return rc;
+}
+
+int pl_model_classes(const pl_model *m, int cls[PL_CLASSES])
+{
+    if (m->task.kind == PL_KIND_BINARY) {
+        cls[0] = m->task.neg == PL_REST ? -1 : m->task.neg;
+        cls[1] = m->task.pos;
+        return 2;
+    }
+    for (int k = 0; k < m->k; k++)
+        cls[k] = pl_task_output_class(m->task, k);
+    return m->k;
+}
+
+static double sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+int pl_model_predict(const pl_model *m, const uint8_t *x, double *p)
+{
+    double z[PL_CLASSES];
+    for (int k = 0; k < m->k; k++) {
+        const float *w = m->w + (size_t)k * m->dim;
+        double s = 0;
+        for (size_t j = 0; j < m->dim; j++)
+            if (x[j])
+                s += (double)x[j] * (double)w[j];
+        z[k] = s / 255.0 + (double)m->b[k];
+    }
+    if (m->task.kind == PL_KIND_BINARY) {
+        p[1] = sigmoid(z[0]);
+        p[0] = 1.0 - p[1];
+        return z[0] > 0 ? m->task.pos : (m->task.neg == PL_REST ? -1 : m->task.neg);
+    }
+    int best = 0;
+    for (int k = 1; k < m->k; k++)
+        if (z[k] > z[best])
+            best = k;
+    double sum = 0;
+    for (int k = 0; k < m->k; k++) {
+        /* softmax: exp(z_k - max) (max subtracted: no overflow); ovr: the sigmoids */
+        p[k] = m->task.kind == PL_KIND_SOFTMAX ? exp(z[k] - z[best]) : sigmoid(z[k]);
+        sum += p[k];
+    }
+    for (int k = 0; k < m->k; k++)
+        p[k] /= sum;
+    return pl_task_output_class(m->task, best);
+}
