@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "parlogit/config.h"
+#include "parlogit/train.h"
 #include "parlogit/dataset.h"
 #include "testutil.h"
 
@@ -405,6 +406,17 @@ static const struct {
     {"task", "pairs", "1-rest, 1-rest", "'1-rest' appears twice"},
     {"task", "pairs", "1-7, 7-1", "swapped"},
     {"task", "pairs", "", "empty list"},
+    {"task", "pairs", "none, 1-7", "not a pair"},
+    {"task", "multiclass", "sofmax", "'sofmax' is not a multiclass model"},
+    {"task", "multiclass", "ovr, ovr", "'ovr' appears twice"},
+    {"task", "multiclass", "ovr, softmax, ovr", "at most ovr and softmax"},
+    {"task", "multiclass", "", "empty list"},
+    {"task", "classes", "5", "at least two classes"},
+    {"task", "classes", "0-12", "not a class"},
+    {"task", "classes", "3-1", "not a class"},
+    {"task", "classes", "0,1,1", "class 1 appears twice"},
+    {"task", "classes", "0-3, 2", "class 2 appears twice"},
+    {"task", "classes", "a", "not a class"},
     {"engine", "threads", "0", "'auto' or a thread count"},
     {"engine", "threads", "-1", "'auto' or a thread count"},
     {"engine", "threads", "many", "'auto' or a thread count"},
@@ -978,6 +990,88 @@ START_TEST(test_task_name)
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 7, .neg = 1}, buf), "1-7");
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 0, .neg = 6}, buf), "6-0");
     ck_assert_str_eq(pl_task_name((pl_task){.pos = 1, .neg = PL_REST}, buf), "1-rest");
+    const pl_task sm = {.kind = PL_KIND_SOFTMAX, .classes = PL_ALL_CLASSES};
+    const pl_task ovr3 = {.kind = PL_KIND_OVR, .classes = 0x7};
+    const pl_task sm9 = {.kind = PL_KIND_SOFTMAX, .classes = 0x1ff};
+    ck_assert_str_eq(pl_task_name(sm, buf), "softmax");
+    ck_assert_str_eq(pl_task_name(ovr3, buf), "ovr-012");
+    ck_assert_str_eq(pl_task_name(sm9, buf), "softmax-012345678");   /* the longest */
+    ck_assert_uint_lt(strlen(buf), PL_TASK_NAME_MAX);
+    /* every name reads back as its task; others are refused */
+    const pl_task all[] = {sm, ovr3, sm9, {.pos = 7, .neg = 1}, {.pos = 2, .neg = PL_REST}};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        pl_task t;
+        ck_assert_int_eq(pl_task_from_name(pl_task_name(all[i], buf), &t), 0);
+        ck_assert_msg(pl_task_equal(t, all[i]), "%s", buf);
+    }
+    const char *bad[] = {"softmax-", "softmax-1", "softmax-11", "ovr-0a", "ovrx", "soft",
+                         "7-7", "1-", "12-3", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pl_task t;
+        ck_assert_msg(pl_task_from_name(bad[i], &t) == -1, "'%s' accepted", bad[i]);
+    }
+    /* outputs, classes and the rows a task uses */
+    ck_assert_int_eq(pl_task_outputs(sm), 10);
+    ck_assert_int_eq(pl_task_outputs(ovr3), 3);
+    ck_assert_int_eq(pl_task_outputs((pl_task){.pos = 7, .neg = 1}), 1);
+    ck_assert_int_eq(pl_task_output_class(ovr3, 2), 2);
+    ck_assert_int_eq(pl_task_output_class((pl_task){.kind = PL_KIND_OVR, .classes = 0x284}, 1), 7);
+    ck_assert_int_eq(pl_task_output_of((pl_task){.kind = PL_KIND_OVR, .classes = 0x284}, 9), 2);
+    ck_assert_int_eq(pl_task_output_of(ovr3, 5), -1);
+    ck_assert(pl_task_uses(ovr3, 1) && !pl_task_uses(ovr3, 3));
+    ck_assert(!pl_task_equal(sm, (pl_task){.kind = PL_KIND_OVR, .classes = PL_ALL_CLASSES}));
+}
+END_TEST
+
+/* multiclass alone replaces the default pair; with pairs given, both train;
+ * pairs = none; classes; the effective config reads back the same. */
+START_TEST(test_multiclass)
+{
+    pl_config c;
+    pl_error e = {0};
+    pl_config_defaults(&c);
+    ck_assert_int_eq(load_text(&c, "m.ini", "[task]\nmulticlass = softmax, ovr\nclasses = 0-3, 7\n",
+                               &e, NULL), PL_OK);
+    ck_assert_int_eq(c.task.ntasks, 0);
+    ck_assert_int_eq(c.task.nmulti, 2);
+    ck_assert_int_eq(c.task.multiclass[0], PL_KIND_SOFTMAX);
+    ck_assert_int_eq(c.task.multiclass[1], PL_KIND_OVR);
+    ck_assert_uint_eq(c.task.classes, 0x8f);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_OK);
+    assert_value(&c, "task", "pairs", "none");
+    assert_value(&c, "task", "multiclass", "softmax, ovr");
+    assert_value(&c, "task", "classes", "0, 1, 2, 3, 7");
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_uint_eq(plan.njobs, 2);
+    ck_assert_int_eq(plan.jobs[0].task.kind, PL_KIND_SOFTMAX);
+    ck_assert_uint_eq(plan.jobs[1].task.classes, 0x8f);
+    pl_plan_free(&plan);
+
+    pl_config_defaults(&c);   /* pairs given (before or after): kept */
+    ck_assert_int_eq(load_text(&c, "m.ini", "[task]\npairs = 0-6\nmulticlass = ovr\n", &e, NULL),
+                     PL_OK);
+    ck_assert_int_eq(c.task.ntasks, 1);
+    ck_assert_int_eq(c.task.tasks[0].neg, 0);
+    ck_assert_uint_eq(c.task.classes, PL_ALL_CLASSES);
+    assert_value(&c, "task", "classes", "0-9");
+    pl_config_defaults(&c);
+    ck_assert_int_eq(load_text(&c, "m.ini", "[task]\nmulticlass = ovr\npairs = 0-6, 1-7\n", &e,
+                               NULL), PL_OK);
+    ck_assert_int_eq(c.task.ntasks, 2);
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_uint_eq(plan.njobs, 3);   /* pairs first, then the ten-class model */
+    ck_assert_int_eq(plan.jobs[2].task.kind, PL_KIND_OVR);
+    pl_plan_free(&plan);
+
+    pl_config_defaults(&c);   /* nothing at all to train */
+    ck_assert_int_eq(pl_config_set(&c, "task.pairs=none", &e), PL_OK);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "nothing to train") != NULL, "%s", e.msg);
+    ck_assert_int_eq(pl_config_set(&c, "task.multiclass=softmax", &e), PL_OK);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_OK);
+    ck_assert_int_eq(pl_config_set(&c, "task.multiclass=none", &e), PL_OK);
+    ck_assert_int_eq(c.task.nmulti, 0);
 }
 END_TEST
 
@@ -1015,6 +1109,7 @@ Suite *suite_config(void)
     tcase_add_test(tc, test_foreach_text);
     tcase_add_test(tc, test_foreach_round_trip);
     tcase_add_test(tc, test_task_name);
+    tcase_add_test(tc, test_multiclass);
     suite_add_tcase(s, tc);
     return s;
 }

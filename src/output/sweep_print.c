@@ -53,7 +53,7 @@ static void digit_header(FILE *f)
 
 static void print_pairs(FILE *f, const pl_sweep *s)
 {
-    if (!s->npairs)
+    if (s->npairs < 2)   /* one pair: its line in the best table says it all */
         return;
     fputs("\npair test accuracy (%): row i, column j = pair i-j's best model\n", f);
     digit_header(f);
