@@ -204,8 +204,6 @@ static int plan_group(pl_fused *f, int c)
             nsm += f->task[t].kind == PL_KIND_SOFTMAX ? f->task[t].njob : 0;
             novr += f->task[t].kind == PL_KIND_OVR ? f->task[t].njob : 0;
         }
-    if (novr > PL_FOVR_MAX)
-        return -1;
     for (int pass = 0; pass < 2; pass++) {   /* 0: sigmoid-linked, 1: softmax */
         for (size_t t = 0; t < f->ntasks; t++) {
             pl_ftask *ft = &f->task[t];
@@ -271,6 +269,19 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
     f->halt = calloc(nj ? nj : 1, sizeof *f->halt);
     if (!f->col || !f->halt || plan_tasks(f, plan))
         goto nomem;
+    /* the step's per-column rates and the links' ovr hits have fixed room */
+    size_t novr = 0;
+    for (size_t t = 0; t < f->ntasks; t++)
+        novr += f->task[t].kind == PL_KIND_OVR ? f->task[t].njob : 0;
+    for (size_t t = 0; t < f->ntasks; t++)
+        if (f->task[t].njob > PL_MAX_LIST || novr > PL_FOVR_MAX) {
+            char name[PL_TASK_NAME_MAX];
+            pl_task_name(f->task[t].task, name);
+            pl_fused_free(f);
+            return pl_errorf(e, PL_EINPUT, "task %s: more than %d learning rates of one task, "
+                             "or %d ovr models, in one fused run", name, PL_MAX_LIST,
+                             PL_FOVR_MAX);
+        }
     f->gb = calloc(f->out0[nj] ? f->out0[nj] : 1, sizeof *f->gb);
     if (!f->gb)
         goto nomem;
