@@ -315,6 +315,53 @@ START_TEST(test_huge_learning_rate_stays_finite_or_reports_divergence)
 }
 END_TEST
 
+/* A step of 1e6 blows every model up: all of them, binary and ten-class,
+ * fused and data, are reported diverged with their curve cut where the loss
+ * passed ten times its start, and none is ok; at lr 0.5 none diverges. */
+START_TEST(test_divergence_is_reported)
+{
+    static pl_config c;
+    const int iters[] = { 5, 40 };
+    train_cfg(&c, 1e6, iters, 2);
+    c.task.nmulti = 2;
+    c.task.multiclass[0] = PL_KIND_SOFTMAX;
+    c.task.multiclass[1] = PL_KIND_OVR;
+    pl_dataset tr;
+    synth_dataset(600, 100, 10, &tr);
+    for (int strategy = 0; strategy < 2; strategy++) {
+        pl_run r;
+        if (strategy == 1) {   /* data: the binary tasks alone */
+            c.task.nmulti = 0;
+            c.engine.strategy = PL_STRATEGY_DATA;
+        }
+        run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);
+        for (size_t i = 0; i < r.nresults; i++) {
+            const pl_result *x = &r.results[i];
+            ck_assert_msg(x->status == PL_RUN_DIVERGED, "result %zu (%s): status %d", i,
+                          r.strategy, x->status);
+            ck_assert(isnan(x->train_loss));
+        }
+        for (size_t m = 0; m < r.ncurves; m++) {
+            const pl_curve *cv = &r.curves[m];
+            ck_assert_int_ge(cv->len, 1);
+            ck_assert_int_lt(cv->len, 41);
+            for (int t = 0; t < cv->len; t++)
+                ck_assert(isfinite(cv->loss[t]) && cv->loss[t] <= 10 * cv->loss[0]);
+        }
+        pl_run_free(&r);
+    }
+    c.train.lr[0] = 0.5;
+    c.task.nmulti = 2;
+    c.engine.strategy = PL_STRATEGY_AUTO;
+    pl_run r;
+    run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);
+    for (size_t i = 0; i < r.nresults; i++)
+        ck_assert_int_eq(r.results[i].status, PL_RUN_OK);
+    pl_run_free(&r);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 START_TEST(test_task_without_a_class_is_an_error)
 {
     static pl_config c;
@@ -696,6 +743,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_simd_and_scalar_train_the_same_model);
     tcase_add_test(tc, test_checkpoints_equal_separate_runs);
     tcase_add_test(tc, test_huge_learning_rate_stays_finite_or_reports_divergence);
+    tcase_add_test(tc, test_divergence_is_reported);
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
     tcase_add_test(tc, test_strategies_train_the_same_models);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);

@@ -2,7 +2,9 @@
  * gd.c - full-batch gradient descent, checkpointed.  See gd.h.
  *
  * Iteration t evaluates every model at its (W_t, b_t): its loss is curve[t].
- * A model whose loss is not finite halts there.  At a checkpoint t each live
+ * A model whose loss is not finite, or above PL_GD_DIVERGED times its loss
+ * at zero, halts there (gradient descent with a sane step never climbs that
+ * far: the step is too large and the iterates blow up).  At a checkpoint t each live
  * model's parameters and its train (and validation, test) metrics are saved;
  * after the last checkpoint nothing more is computed.  Otherwise the
  * objective steps every live model and a barrier makes the new parameters
@@ -52,15 +54,16 @@ static void book(pl_gd *g)
     for (size_t m = 0; m < o->nmodels; m++) {
         if (g->halted[m])
             continue;
-        if (!isfinite(g->ev[m].loss)) {
+        pl_curve *cv = &g->curves[m];
+        const double loss = g->ev[m].loss;
+        if (!isfinite(loss) || (cv->len > 0 && loss > PL_GD_DIVERGED * cv->loss[0])) {
             o->ops->halt(o, m);
             g->halted[m] = 1;
             g->lr_now[m] = 0.0;
             g->live--;
             continue;
         }
-        pl_curve *cv = &g->curves[m];
-        cv->loss[cv->len++] = g->ev[m].loss;
+        cv->loss[cv->len++] = loss;
     }
 }
 

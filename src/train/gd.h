@@ -16,6 +16,10 @@
 #include "parlogit/train.h"
 #include "train/objective.h"
 
+/* A loss above this multiple of the loss at W = 0 (log 2 for a binary model,
+ * log K for softmax, K log 2 for ovr) is divergence. */
+#define PL_GD_DIVERGED 10.0
+
 typedef struct pl_gd {
     /* inputs */
     pl_objective *obj;
@@ -45,7 +49,8 @@ void pl_gd_free(pl_gd *g);
 
 /* Called by every thread of the team (one alone for a solo objective).
  * Trains every model from zero to the last checkpoint; a model whose loss
- * becomes non-finite halts (its later checkpoints are diverged), a stop
+ * becomes non-finite or exceeds PL_GD_DIVERGED times its start halts (its
+ * curve ends there, its later checkpoints are diverged), a stop
  * request ends the run after the current iteration (the rest interrupted). */
 void pl_gd_run(pl_gd *g, int ith, int nth);
 
