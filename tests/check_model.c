@@ -161,6 +161,43 @@ START_TEST(test_bad_names_and_shapes)
 }
 END_TEST
 
+/* .npy headers the reader must refuse, each with what was wrong: shapes
+ * whose product wraps size_t or is huge, truncated data, another dtype. */
+START_TEST(test_npy_reader_refuses_bad_headers)
+{
+    static const struct {
+        const char *shape, *descr;
+        size_t floats;
+        const char *word;
+    } bad[] = {
+        { "(1073741824, 1073741824, 16, 1)", "<f4", 0, "more than 2^30 floats" },
+        { "(65536, 65536, 65536, 65536)", "<f4", 0, "more than 2^30 floats" },
+        { "(2000000000,)", "<f4", 0, "bad shape" },
+        { "(3, 4)", "<f4", 5, "data truncated, expected 12 floats" },
+        { "(4,)", "<f8", 4, "expected little-endian float32" },
+        { "(1, 2, 3, 4, 5)", "<f4", 120, "bad shape" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char head[256], path[1024];
+        int n = snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+                         bad[i].descr, bad[i].shape);
+        unsigned char file[512] = "\x93NUMPY\x01\x00";
+        file[8] = (unsigned char)n;
+        file[9] = 0;
+        memcpy(file + 10, head, (size_t)n);
+        memset(file + 10 + n, 0, bad[i].floats * 4);
+        tu_write(tmp, "bad.npy", file, 10 + (size_t)n + bad[i].floats * 4, path, sizeof path);
+        float *d = (float *)1;
+        int ndim;
+        size_t shape[4];
+        pl_error e;
+        ck_assert_int_eq(pl_npy_read(path, &d, &ndim, shape, &e), PL_EINPUT);
+        ck_assert_msg(strstr(e.msg, bad[i].word) != NULL, "%s: %s", bad[i].shape, e.msg);
+        ck_assert_ptr_null(d);
+    }
+}
+END_TEST
+
 Suite *suite_model(void)
 {
     Suite *s = suite_create("model");
@@ -168,6 +205,7 @@ Suite *suite_model(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_models_load_back_and_predict);
     tcase_add_test(tc, test_bad_names_and_shapes);
+    tcase_add_test(tc, test_npy_reader_refuses_bad_headers);
     suite_add_tcase(s, tc);
     return s;
 }

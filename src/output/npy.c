@@ -104,6 +104,12 @@ int pl_npy_read(const char *path, float **data, int *ndim, size_t shape[4], pl_e
             rc = pl_errorf(e, PL_EINPUT, "%s: offset 10: bad shape in header %s", path, dict);
             goto out;
         }
+        /* the product checked as it grows: (2^30)^4 would wrap size_t */
+        if (v && count > ((size_t)1 << 30) / v) {
+            rc = pl_errorf(e, PL_EINPUT, "%s: offset 10: shape in header %s holds more than "
+                           "2^30 floats", path, dict);
+            goto out;
+        }
         shape[(*ndim)++] = (size_t)v;
         count *= (size_t)v;
         s = end;
