@@ -371,7 +371,7 @@ START_TEST(test_missing)
     snprintf(path, sizeof path, "%s/none.csv", dir);
     pl_raw r;
     pl_error e = {0};
-    ck_assert_int_eq(pl_csv_load(path, &FIRST, &r, &e), PL_EIO);
+    ck_assert_int_eq(pl_csv_load(path, &FIRST, &r, &e), PL_EINPUT);
     ck_assert_msg(strncmp(e.msg, path, strlen(path)) == 0, "%s", e.msg);
     TU_ASSERT_HAS(e.msg, "No such file");
 }

@@ -8,8 +8,10 @@
  */
 #include <check.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include "parlogit/data.h"
 #include "parlogit/dataset.h"
 #include "testutil.h"
 
@@ -361,12 +363,38 @@ START_TEST(test_missing)
     snprintf(lab, sizeof lab, "%s/nope", dir);
     pl_raw r;
     pl_error e = {0};
-    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_EIO);
+    ck_assert_int_eq(pl_idx_load(img, lab, &r, &e), PL_EINPUT);
     ck_assert_msg(strncmp(e.msg, lab, strlen(lab)) == 0, "%s", e.msg);
     TU_ASSERT_HAS(e.msg, "No such file");
     ck_assert_ptr_null(r.pix);
-    ck_assert_int_eq(pl_idx_load(dir, lab, &r, &e), PL_EIO);   /* a directory */
+    ck_assert_int_eq(pl_idx_load(dir, lab, &r, &e), PL_EINPUT);   /* a directory */
     TU_ASSERT_HAS(e.msg, dir);
+    TU_ASSERT_HAS(e.msg, "is a directory, not a data file");
+}
+
+/* Endless and special files are refused at once, never read: /dev/zero
+ * (hashing or parsing it would never end) and a FIFO (opening it would wait
+ * for a writer for ever). */
+START_TEST(test_special_files_refused)
+{
+    char fifo[4200], lab[4200];
+    idx_buf fl = labels3();
+    write_plain("lab", &fl, lab);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    pl_raw r;
+    pl_error e = {0};
+    char hex[65];
+    ck_assert_int_eq(pl_idx_load("/dev/zero", lab, &r, &e), PL_EINPUT);
+    TU_ASSERT_HAS(e.msg, "/dev/zero: is a character device, not a data file");
+    ck_assert_int_eq(pl_sha256_file("/dev/zero", hex, &e), PL_EINPUT);
+    TU_ASSERT_HAS(e.msg, "character device");
+    ck_assert_int_eq(pl_idx_load(fifo, lab, &r, &e), PL_EINPUT);
+    TU_ASSERT_HAS(e.msg, "is a pipe (FIFO), not a data file");
+    ck_assert_int_eq(pl_sha256_file(fifo, hex, &e), PL_EINPUT);
+    ck_assert_int_eq(pl_csv_load(fifo, &(pl_csv_opts){ 0, PL_CSV_HEADER_AUTO }, &r, &e),
+                     PL_EINPUT);
+    ck_assert_ptr_null(r.pix);
 }
 END_TEST
 
@@ -427,6 +455,7 @@ Suite *suite_idx(void)
     tcase_add_test(tc, test_bad_label);
     tcase_add_test(tc, test_empty);
     tcase_add_test(tc, test_missing);
+    tcase_add_test(tc, test_special_files_refused);
     tcase_add_test(tc, test_mnist_10k);
     suite_add_tcase(s, tc);
     return s;

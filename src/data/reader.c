@@ -24,15 +24,9 @@ int pl_reader_open(pl_reader *r, const char *path, pl_error *e)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = pl_data_open(path, e);
     if (fd < 0)
-        return pl_errorf(e, PL_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        close(fd);
-        return pl_errorf(e, PL_EIO, "%s: cannot read: %s", path, strerror(err));
-    }
+        return e->code;
     r->buf = malloc(READER_BUF);
     r->gz = r->buf ? gzdopen(fd, "rb") : NULL;
     if (!r->gz) {

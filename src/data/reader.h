@@ -40,8 +40,13 @@ typedef struct pl_reader {
     int err;               /* status code of the last PL_READ_ERR (PL_EIO, ...)  */
 } pl_reader;
 
-/* Opens path for reading.  PL_EIO with strerror if it cannot be opened or is a
- * directory; PL_ENOMEM.  On error nothing needs closing.  path must outlive r. */
+/* Opens a data file for reading: its descriptor, or -1 with e filled: a file
+ * that cannot be opened (missing, no permission) or is not a regular file (a
+ * directory, a device such as /dev/zero, a FIFO) is PL_EINPUT naming it and
+ * why.  open_data.c. */
+int pl_data_open(const char *path, pl_error *e);
+
+/* Opens path for reading.  Errors of pl_data_open; PL_ENOMEM.  On error nothing needs closing.  path must outlive r. */
 int pl_reader_open(pl_reader *r, const char *path, pl_error *e);
 
 /* Closes and frees; safe on a zeroed reader. */

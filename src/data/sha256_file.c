@@ -8,15 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "data/reader.h"
 #include "parlogit/data.h"
 #include "util/sha256.h"
 
 int pl_sha256_file(const char *path, char hex[65], pl_error *e)
 {
     hex[0] = '\0';
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = pl_data_open(path, e);
     if (fd < 0)
-        return pl_errorf(e, PL_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return e->code;
     pl_sha256 s;
     pl_sha256_init(&s);
     unsigned char buf[1 << 16];
