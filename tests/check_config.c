@@ -417,6 +417,15 @@ static const struct {
     {"task", "classes", "0,1,1", "class 1 appears twice"},
     {"task", "classes", "0-3, 2", "class 2 appears twice"},
     {"task", "classes", "a", "not a class"},
+    {"train", "solver", "newton", "'newton' is not a solver"},
+    {"train", "solver", "gd, gd", "'gd' appears twice"},
+    {"train", "penalty", "l3", "not one of none, l2"},
+    {"train", "C", "0", "C '0' must be greater than 0"},
+    {"train", "C", "1, 1.0", "C 1.0 appears twice"},
+    {"train", "tol", "0", "must be greater than 0"},
+    {"train", "tol", "x", "not a number"},
+    {"train", "max_iter", "0", "must be at least 1"},
+    {"train", "max_iter", "1.5", "not a whole number"},
     {"engine", "threads", "0", "'auto' or a thread count"},
     {"engine", "threads", "-1", "'auto' or a thread count"},
     {"engine", "threads", "many", "'auto' or a thread count"},
@@ -867,7 +876,7 @@ START_TEST(test_foreach_text)
                      "data.validation_fraction=0\n"
                      "task.pairs=1-7\n" "task.multiclass=none\n" "task.classes=0-9\n"
                      "train.learning_rates=0.1\n"
-                     "train.iterations=100\n"
+                     "train.iterations=100\n" "train.solver=gd\n" "train.penalty=none\n" "train.C=1\n" "train.tol=0.0001\n" "train.max_iter=100\n"
                      "engine.threads=auto\n"
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
@@ -939,7 +948,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 27);
+    ck_assert_int_eq(o.keys, 32);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -1075,6 +1084,44 @@ START_TEST(test_multiclass)
 }
 END_TEST
 
+/* Solvers: lbfgs with every C (one job without a penalty), gd with every
+ * learning rate; an l2 penalty with gd is refused where it was set. */
+START_TEST(test_solvers_and_penalties)
+{
+    pl_config c;
+    pl_error e = {0};
+    pl_config_defaults(&c);
+    ck_assert_int_eq(load_text(&c, "s.ini", "[task]\npairs = 1-7, 0-6\n[train]\nsolver = lbfgs, gd\n"
+                               "learning_rates = 0.1, 0.5\npenalty = l2\nC = 0.01, 1, 100\n"
+                               "tol = 1e-6\nmax_iter = 250\n", &e, NULL), PL_OK);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "s.ini:6: penalty = l2 is trained by solver = lbfgs only") != NULL,
+                  "%s", e.msg);
+    ck_assert_int_eq(pl_config_set(&c, "train.solver=lbfgs", &e), PL_OK);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_OK);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_uint_eq(plan.njobs, 6);   /* 2 tasks x 3 C */
+    ck_assert_int_eq(plan.jobs[4].h.solver, PL_SOLVER_LBFGS);
+    ck_assert_double_eq(plan.jobs[4].h.C, 1.0);
+    ck_assert_double_eq(plan.jobs[4].h.tol, 1e-6);
+    ck_assert_int_eq(plan.jobs[4].h.max_iter, 250);
+    pl_plan_free(&plan);
+    ck_assert_int_eq(pl_config_set(&c, "train.penalty=none", &e), PL_OK);
+    ck_assert_int_eq(pl_config_set(&c, "train.solver=gd,lbfgs", &e), PL_OK);
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_uint_eq(plan.njobs, 6);   /* per task: gd x 2 rates, one lbfgs */
+    ck_assert_int_eq(plan.jobs[1].h.solver, PL_SOLVER_GD);
+    ck_assert_double_eq(plan.jobs[1].h.lr, 0.5);
+    ck_assert_int_eq(plan.jobs[2].h.solver, PL_SOLVER_LBFGS);
+    ck_assert_int_eq(plan.jobs[2].h.penalty, PL_PENALTY_NONE);
+    pl_plan_free(&plan);
+    assert_value(&c, "train", "solver", "gd, lbfgs");
+    assert_value(&c, "train", "C", "0.01, 1, 100");
+    assert_value(&c, "train", "tol", "1e-06");
+}
+END_TEST
+
 Suite *suite_config(void)
 {
     Suite *s = suite_create("config");
@@ -1110,6 +1157,7 @@ Suite *suite_config(void)
     tcase_add_test(tc, test_foreach_round_trip);
     tcase_add_test(tc, test_task_name);
     tcase_add_test(tc, test_multiclass);
+    tcase_add_test(tc, test_solvers_and_penalties);
     suite_add_tcase(s, tc);
     return s;
 }

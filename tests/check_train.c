@@ -730,6 +730,119 @@ START_TEST(test_tenclass_errors)
 }
 END_TEST
 
+/* ---- L-BFGS ------------------------------------------------------------- */
+
+/* F = mean loss + lambda/2 ||W||^2 of a result, recomputed here in double
+ * from its float weights (binary and softmax), and its gradient's largest
+ * entry. */
+static double objective_of(const pl_result *r, const pl_dataset *d, double lambda,
+                           double *gmax)
+{
+    const size_t dim = d->dim, K = (size_t)r->k;
+    double F = 0, G[10 * 100 + 10] = { 0 };
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const int c = d->label[i];
+        if (!pl_task_uses(r->task, c))
+            continue;
+        n++;
+        double z[10] = { 0 };
+        for (size_t k = 0; k < K; k++) {
+            z[k] = r->b[k];
+            for (size_t j = 0; j < dim; j++)
+                z[k] += (double)r->w[k * dim + j] * d->pix[i * dim + j] / 255.0;
+        }
+        double res[10] = { 0 };
+        if (K == 1) {
+            const double y = c == r->task.pos;
+            F += (z[0] > 0 ? z[0] + log1p(exp(-z[0])) : log1p(exp(z[0]))) - y * z[0];
+            res[0] = 1.0 / (1.0 + exp(-z[0])) - y;
+        } else {
+            double m = z[0], s = 0;
+            for (size_t k = 1; k < K; k++)
+                m = z[k] > m ? z[k] : m;
+            for (size_t k = 0; k < K; k++)
+                s += exp(z[k] - m);
+            F += log(s) + m - z[pl_task_output_of(r->task, c)];
+            for (size_t k = 0; k < K; k++)
+                res[k] = exp(z[k] - m) / s - ((int)k == pl_task_output_of(r->task, c));
+        }
+        for (size_t k = 0; k < K; k++) {
+            for (size_t j = 0; j < dim; j++)
+                G[k * dim + j] += res[k] * d->pix[i * dim + j] / 255.0;
+            G[K * dim + k] += res[k];
+        }
+    }
+    double pen = 0;
+    *gmax = 0;
+    for (size_t q = 0; q < K * dim + K; q++) {
+        double g = G[q] / (double)n;
+        if (q < K * dim) {
+            pen += (double)r->w[q] * r->w[q];
+            g += lambda * r->w[q];
+        }
+        *gmax = fabs(g) > *gmax ? fabs(g) : *gmax;
+    }
+    return F / (double)n + 0.5 * lambda * pen;
+}
+
+/* L-BFGS with an l2 penalty on a pair and a softmax over 0-9: every model
+ * stops converged, the gradient of F recomputed in double is small, F is
+ * below its value at W = 0 and below a longer gradient descent's; a smaller
+ * C gives smaller weights; the bits are the same for 1, 2 and 3 threads. */
+START_TEST(test_lbfgs_converges_and_is_deterministic)
+{
+    static pl_config c;
+    const int iters[] = { 1 };
+    train_cfg(&c, 0.5, iters, 1);
+    c.task.ntasks = 1;
+    c.task.nmulti = 1;
+    c.task.multiclass[0] = PL_KIND_SOFTMAX;
+    c.train.solvers[0] = PL_SOLVER_LBFGS;
+    c.train.penalty = PL_PENALTY_L2;
+    c.train.nC = 2;
+    c.train.C[0] = 0.1;
+    c.train.C[1] = 10.0;
+    c.train.tol = 1e-6;
+    c.train.max_iter = 500;
+    pl_dataset tr;
+    synth_dataset(1200, 100, 21, &tr);
+    pl_run r[3];
+    for (int q = 0; q < 3; q++)
+        run_with(q + 1, PL_SIMD_AUTO, &c, &tr, NULL, &r[q]);
+    ck_assert_uint_eq(r[0].nresults, 4);   /* one result per (task, C) */
+    for (size_t i = 0; i < 4; i++) {
+        const pl_result *x = &r[0].results[i];
+        ck_assert_int_eq(x->status, PL_RUN_OK);
+        ck_assert_msg(x->converged, "result %zu: not converged after %d iterations (|g| %g)", i,
+                      x->iterations, x->grad_norm);
+        ck_assert_int_gt(x->passes, x->iterations);
+        const double lambda = 1.0 / (x->h.C * (double)x->train_rows);
+        double gmax;
+        const double F = objective_of(x, &tr, lambda, &gmax);
+        ck_assert_msg(fabs(F - x->objective) <= 1e-5 * F, "result %zu: F %.9g, reported %.9g", i,
+                      F, x->objective);
+        ck_assert_msg(gmax <= 1e-4, "result %zu: |grad F| %g at the result", i, gmax);
+        ck_assert_double_lt(F, x->k == 1 ? log(2.0) : log(10.0));
+        for (int q = 1; q < 3; q++) {
+            const pl_result *y = &r[q].results[i];
+            ck_assert(memcmp(x->w, y->w, (size_t)x->k * 100 * sizeof(float)) == 0);
+            ck_assert(x->objective == y->objective && x->iterations == y->iterations);
+        }
+    }
+    /* C = 0.1 penalizes ten times... a hundred times more than C = 10 */
+    double n01 = 0, n10 = 0;
+    for (size_t j = 0; j < 100; j++) {
+        n01 += r[0].results[0].w[j] * r[0].results[0].w[j];
+        n10 += r[0].results[1].w[j] * r[0].results[1].w[j];
+    }
+    ck_assert_double_lt(n01, n10);
+    for (int q = 0; q < 3; q++)
+        pl_run_free(&r[q]);
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -752,6 +865,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_tenclass_gradient_matches_finite_differences);
     tcase_add_test(tc, test_tenclass_bit_identical_any_threads);
     tcase_add_test(tc, test_tenclass_errors);
+    tcase_add_test(tc, test_lbfgs_converges_and_is_deterministic);
     suite_add_tcase(s, tc);
     return s;
 }

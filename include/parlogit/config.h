@@ -12,7 +12,9 @@
  *   [task]   pairs = all | none | list of "i-j" (j is the positive class) and "i-rest",
  *            multiclass = none | list of ovr, softmax (ten-class models),
  *            classes = 0-9 | list of digits (the classes of the multiclass models)
- *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1
+ *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1,
+ *            solver = list of gd, lbfgs; penalty = none | l2; C = list of numbers > 0;
+ *            tol = number > 0; max_iter = integer >= 1 (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
  *   [output] dir, plots (true|false: draw every picture after training)
@@ -108,6 +110,13 @@ typedef struct pl_config {
         int nlr;
         int iters[PL_MAX_LIST];        /* sorted ascending, no duplicates        */
         int niters;
+        int solvers[2];                /* enum pl_solver (train.h), in order     */
+        int nsolvers;
+        int penalty;                   /* enum pl_penalty (train.h)              */
+        double C[PL_MAX_LIST];         /* penalty = l2: inverse strengths         */
+        int nC;
+        double tol;                    /* lbfgs: gradient tolerance               */
+        int max_iter;                  /* lbfgs: iteration limit                  */
     } train;
     struct {
         int threads;                   /* 0 = auto (every core hwloc finds)      */

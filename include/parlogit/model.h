@@ -7,8 +7,9 @@
  * files in RUN_DIR/models/ are NAME.w.npy (float32, shape (dim,) for a binary
  * model, (K, dim) otherwise, row k the weights of output k in pixel order),
  * NAME.b.npy (shape () or (K,)) and the JSON sidecar NAME.json; numpy.load
- * reads them.  NAME is "<task>_lr<lr>_it<iterations>", e.g.
- * "softmax_lr0.5_it500".
+ * reads them.  NAME is "<task>_lr<lr>_it<iterations>" for gradient descent,
+ * e.g. "softmax_lr0.5_it500", and "<task>_lbfgs_C<C>" (or "<task>_lbfgs"
+ * without a penalty) for L-BFGS, e.g. "1-7_lbfgs_C1".
  *
  * Probabilities, from z_k = (x / 255) . w_k + b_k computed in double from the
  * float weights:
@@ -34,8 +35,8 @@ typedef struct pl_model {
     size_t dim;               /* inputs (pixels)                                */
     float *w;                 /* k * dim, output-major; owned (pl_model_free)   */
     float b[PL_CLASSES];
-    double lr;                /* how it was trained                             */
-    int iterations;
+    double lr;                /* how it was trained (gradient descent; 0 for     */
+    int iterations;           /* L-BFGS, whose name has no count)               */
 } pl_model;
 
 /* Loads model NAME of run directory dir.  The task comes from the name; the

@@ -11,7 +11,8 @@
  *                       probabilities (pl_predictions_write)
  * Ten-class (ovr, softmax) models have weights of shape (K, height*width) and
  * biases of shape (K,) (include/parlogit/model.h).
- * NAME is "<pair>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100".
+ * NAME is "<task>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100", for gradient
+ * descent, "<task>_lbfgs_C<C>" (or "<task>_lbfgs") for L-BFGS.
  * Numbers are lossless (shortest round-trip text) and locale-free.
  */
 #ifndef PARLOGIT_OUTPUT_H

@@ -39,6 +39,27 @@ enum pl_run_status {
     PL_RUN_INTERRUPTED = 2,  /* stopped by the caller's flag before this checkpoint       */
 };
 
+enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1 };
+enum pl_penalty { PL_PENALTY_NONE = 0, PL_PENALTY_L2 = 1 };
+
+/* The hyper-parameters of one job (a sweep axis each).
+ *   gd:    full-batch gradient descent with step lr, checkpointed at the
+ *          plan's iteration counts; no penalty.
+ *   lbfgs: limited-memory BFGS on F(W) = mean loss + (lambda / 2) ||W||^2
+ *          (biases not penalized), lambda = 1 / (C n) for a task of n training
+ *          rows: scikit-learn's objective C * sum of losses + ||W||^2 / 2 divided
+ *          by C n.  It stops when max |grad F| <= tol, when F no longer falls
+ *          (relative decrease below 64 machine epsilons, as scikit-learn asks
+ *          of scipy), or after max_iter iterations; one result per job. */
+typedef struct pl_hyper {
+    double lr;                /* gd: step size, > 0                              */
+    int solver;               /* enum pl_solver                                  */
+    int penalty;              /* enum pl_penalty (lbfgs)                         */
+    double C;                 /* penalty = l2: inverse strength, > 0             */
+    double tol;               /* lbfgs: gradient tolerance (inf-norm), > 0       */
+    int max_iter;             /* lbfgs: at most this many iterations, >= 1       */
+} pl_hyper;
+
 /* One trained model: a (task, hyper-parameters, iterations) checkpoint. */
 typedef struct pl_result {
     pl_task task;
@@ -54,13 +75,19 @@ typedef struct pl_result {
     double test_loss, test_acc;    /* NaN when there is no test set               */
     double seconds;           /* wall time of the job up to this checkpoint       */
     size_t train_rows, val_rows, test_rows;
+    pl_hyper h;               /* the job's hyper-parameters                      */
+    double objective;         /* lbfgs: F at the result (penalty included); NaN for gd */
+    double grad_norm;         /* lbfgs: max |grad F| there; NaN for gd            */
+    int passes;               /* passes over the training rows it took            */
+    int converged;            /* lbfgs: 1 when tol or the decrease test stopped it */
     int k;                    /* outputs: 1, or the classes of an ovr / softmax task */
     float *w;                 /* k * dim weights, output-major (row k: pixel order);
                                  owned by the run                                */
     float b[PL_CLASSES];      /* k biases                                        */
 } pl_result;
 
-/* The training loss of one job after 0, 1, ..., len-1 updates. */
+/* The training loss of one job after 0, 1, ..., len-1 updates (lbfgs: at
+ * each accepted iterate, without the penalty). */
 typedef struct pl_curve {
     pl_task task;
     double lr;
@@ -82,10 +109,6 @@ typedef struct pl_run {
     int interrupted;          /* 1 if the stop flag ended the run early          */
 } pl_run;
 
-/* The hyper-parameters of one job (a sweep axis each). */
-typedef struct pl_hyper {
-    double lr;                /* gradient descent's step size, > 0               */
-} pl_hyper;
 
 /* A job: one task trained with one set of hyper-parameters, checkpointed. */
 typedef struct pl_job {
@@ -93,9 +116,10 @@ typedef struct pl_job {
     pl_hyper h;
 } pl_job;
 
-/* What pl_train does: a table of jobs, the checkpoints every job is saved at,
- * and how the work is spread.  Results come out job-major: job j's checkpoint
- * c is results[j * niters + c], its curve curves[j]. */
+/* What pl_train does: a table of jobs, the checkpoints every gd job is saved
+ * at, and how the work is spread.  Results come out job-major, in job order:
+ * a gd job has one result per checkpoint, an lbfgs job one; job j's curve is
+ * curves[j]. */
 typedef struct pl_plan {
     pl_job *jobs;             /* owned (pl_plan_free)                            */
     size_t njobs;

@@ -39,6 +39,11 @@ void pl_config_defaults(pl_config *c)
     c->train.nlr = 1;
     c->train.iters[0] = 100;
     c->train.niters = 1;
+    c->train.nsolvers = 1;   /* gd */
+    c->train.C[0] = 1.0;
+    c->train.nC = 1;
+    c->train.tol = 1e-4;
+    c->train.max_iter = 100;
     c->engine.threads = 0;
     c->engine.bind = PL_BIND_CORE;
     c->engine.simd = PL_SIMD_AUTO;

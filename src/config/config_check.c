@@ -98,6 +98,14 @@ int pl_config_check(const pl_config *c, pl_error *e)
                    "task.multiclass is none");
     if (c->train.nlr < 1 || c->train.nlr > PL_MAX_LIST)
         return bad(e, c, "train", "learning_rates", "no learning rates");
+    int gd = 0;
+    for (int i = 0; i < c->train.nsolvers; i++)
+        gd |= c->train.solvers[i] == 0;
+    if (c->train.nsolvers < 1)
+        return bad(e, c, "train", "solver", "no solver");
+    if (gd && c->train.penalty != 0)
+        return bad(e, c, "train", "penalty", "penalty = l2 is trained by solver = lbfgs only "
+                   "(gradient descent has no penalty); set solver = lbfgs");
     if (c->train.niters < 1 || c->train.niters > PL_MAX_LIST)
         return bad(e, c, "train", "iterations", "no iteration counts");
     if (!c->data.train_images[0])

@@ -114,10 +114,20 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
         format_pairs(c, buf, n);
         break;
     case PLC_RATES:
-        for (int i = 0; i < c->train.nlr && i < PL_MAX_LIST; i++) {
-            plc_format_double(c->train.lr[i], num, sizeof num);
+        for (int i = 0; i < *(const int *)at2 && i < PL_MAX_LIST; i++) {
+            plc_format_double(((const double *)at)[i], num, sizeof num);
             append(buf, n, &len, i == 0, num);
         }
+        break;
+    case PLC_SOLVERS:
+        for (int i = 0; i < c->train.nsolvers && i < 2; i++)
+            append(buf, n, &len, i == 0, c->train.solvers[i] ? "lbfgs" : "gd");
+        break;
+    case PLC_POS:
+        plc_format_double(*(const double *)at, buf, n);
+        break;
+    case PLC_COUNT:
+        snprintf(buf, n, "%d", *(const int *)at);
         break;
     case PLC_ITERS:
         for (int i = 0; i < c->train.niters && i < PL_MAX_LIST; i++) {

@@ -18,7 +18,7 @@
 
 #include "parlogit/config.h"
 
-#define PLC_NKEYS 27           /* rows in plc_keys                              */
+#define PLC_NKEYS 32           /* rows in plc_keys                              */
 #define PLC_MSG 640            /* room for one reason, without file:line        */
 #define PLC_MAX_ITERS 10000000 /* iterations above this are surely a typo       */
 #define PLC_MAX_THREADS 4096
@@ -39,6 +39,9 @@ enum plc_kind {
     PLC_ITERS,     /* train.iters, train.niters                                 */
     PLC_MULTI,     /* task.multiclass, task.nmulti                              */
     PLC_CLASSES,   /* task.classes: a mask of digits                            */
+    PLC_SOLVERS,   /* train.solvers, train.nsolvers                             */
+    PLC_POS,       /* double at off, > 0                                        */
+    PLC_COUNT,     /* int at off, 1..PLC_MAX_ITERS                              */
 };
 
 /* One spelling of an enumerated value; tables end with name == NULL. */
@@ -86,12 +89,15 @@ int plc_parse_enum(const char *s, const plc_name *names, int *out, char *msg,
                    size_t n);
 int plc_parse_threads(const char *s, int *out, char *msg, size_t n);
 int plc_parse_range(const char *s, size_t *lo, size_t *hi, char *msg, size_t n);
-int plc_parse_rates(const char *s, double out[PL_MAX_LIST], int *count, char *msg,
+int plc_parse_rates(const char *s, const char *what, double out[PL_MAX_LIST], int *count, char *msg,
                     size_t n);
 int plc_parse_iters(const char *s, int out[PL_MAX_LIST], int *count, char *msg,
                     size_t n);
 int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count,
                     char *msg, size_t n);
+
+/* train.solver: a list of "gd", "lbfgs" (each at most once). */
+int plc_parse_solvers(const char *s, int out[2], int *count, char *msg, size_t n);
 
 /* task.multiclass: "none" or a list of "ovr", "softmax" (each at most once). */
 int plc_parse_multi(const char *s, int out[2], int *count, char *msg, size_t n);

@@ -32,6 +32,7 @@ static const plc_name strategies[] = {
     {"data", PL_STRATEGY_DATA}, {NULL, 0}};
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
+static const plc_name penalties[] = {{"none", 0}, {"l2", 1}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
     {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
@@ -60,6 +61,11 @@ const plc_key plc_keys[] = {
     {"task", "classes", PLC_CLASSES, AT(task.classes), 0, 0, NULL},
     {"train", "learning_rates", PLC_RATES, AT(train.lr), AT(train.nlr), 0, NULL},
     {"train", "iterations", PLC_ITERS, AT(train.iters), AT(train.niters), 0, NULL},
+    {"train", "solver", PLC_SOLVERS, AT(train.solvers), AT(train.nsolvers), 0, NULL},
+    {"train", "penalty", PLC_ENUM, AT(train.penalty), 0, 0, penalties},
+    {"train", "C", PLC_RATES, AT(train.C), AT(train.nC), 0, NULL},
+    {"train", "tol", PLC_POS, AT(train.tol), 0, 0, NULL},
+    {"train", "max_iter", PLC_COUNT, AT(train.max_iter), 0, 0, NULL},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
     {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
@@ -123,7 +129,8 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
     case PLC_PAIRS:
         return plc_parse_pairs(value, (pl_task *)at, (int *)at2, msg, n);
     case PLC_RATES:
-        return plc_parse_rates(value, (double *)at, (int *)at2, msg, n);
+        return plc_parse_rates(value, strcmp(k->key, "C") ? "learning rate" : "C", (double *)at,
+                               (int *)at2, msg, n);
     case PLC_ITERS:
         return plc_parse_iters(value, (int *)at, (int *)at2, msg, n);
     case PLC_MULTI:
@@ -135,6 +142,30 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
         return 0;
     case PLC_CLASSES:
         return plc_parse_classes(value, (unsigned *)at, msg, n);
+    case PLC_SOLVERS:
+        return plc_parse_solvers(value, (int *)at, (int *)at2, msg, n);
+    case PLC_POS: {
+        double v;
+        if (plc_parse_double(value, &v, msg, n))
+            return -1;
+        if (!(v > 0.0)) {
+            snprintf(msg, n, "'%.100s' must be greater than 0", value);
+            return -1;
+        }
+        *(double *)at = v;
+        return 0;
+    }
+    case PLC_COUNT: {
+        uint64_t v;
+        if (plc_parse_uint(value, PLC_MAX_ITERS, &v, msg, n))
+            return -1;
+        if (v < 1) {
+            snprintf(msg, n, "'%.100s' must be at least 1", value);
+            return -1;
+        }
+        *(int *)at = (int)v;
+        return 0;
+    }
     }
     snprintf(msg, n, "internal error: key kind %d", k->kind);   /* a table typo */
     return -1;

@@ -223,8 +223,8 @@ static int split_list(const char *s, char (*items)[ITEM_MAX], int max, int *coun
     return 0;
 }
 
-int plc_parse_rates(const char *s, double out[PL_MAX_LIST], int *count, char *msg,
-                    size_t n)
+int plc_parse_rates(const char *s, const char *what, double out[PL_MAX_LIST], int *count,
+                    char *msg, size_t n)
 {
     char items[PL_MAX_LIST][ITEM_MAX];
     double v[PL_MAX_LIST];
@@ -235,10 +235,10 @@ int plc_parse_rates(const char *s, double out[PL_MAX_LIST], int *count, char *ms
         if (plc_parse_double(items[i], &v[i], msg, n))
             return -1;
         if (!(v[i] > 0.0))
-            return say(msg, n, "learning rate '%.100s' must be greater than 0", items[i]);
+            return say(msg, n, "%s '%.100s' must be greater than 0", what, items[i]);
         for (int j = 0; j < i; j++)
             if (v[j] == v[i])
-                return say(msg, n, "learning rate %s appears twice ('%.100s' and '%.100s')",
+                return say(msg, n, "%s %s appears twice ('%.100s' and '%.100s')", what,
                            items[i], items[j], items[i]);
     }
     memcpy(out, v, (size_t)k * sizeof v[0]);
@@ -435,5 +435,29 @@ int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n)
     if (__builtin_popcount(m) < 2)
         return say(msg, n, "'%.100s': a multiclass model needs at least two classes", s);
     *mask = m;
+    return 0;
+}
+
+int plc_parse_solvers(const char *s, int out[2], int *count, char *msg, size_t n)
+{
+    char items[PL_MAX_LIST][ITEM_MAX];
+    int k = 0, v[2];
+    if (split_list(s, items, PL_MAX_LIST, &k, msg, n))
+        return -1;
+    if (k > 2)
+        return say(msg, n, "'%.100s': solver lists at most gd and lbfgs, each once", s);
+    for (int i = 0; i < k; i++) {
+        if (strcmp(items[i], "gd") == 0)
+            v[i] = 0;
+        else if (strcmp(items[i], "lbfgs") == 0)
+            v[i] = 1;
+        else
+            return say(msg, n, "'%.100s' is not a solver: expected gd (gradient descent) or "
+                       "lbfgs", items[i]);
+        if (i == 1 && v[0] == v[1])
+            return say(msg, n, "'%.100s' appears twice", items[i]);
+    }
+    memcpy(out, v, (size_t)k * sizeof v[0]);
+    *count = k;
     return 0;
 }

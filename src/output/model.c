@@ -29,17 +29,30 @@ pl_model pl_model_of_result(const struct pl_result *r, size_t dim)
     return m;
 }
 
-/* "<task>_lr<lr>_it<n>" split into its parts. */
-static int parse_name(const char *name, pl_task *t, double *lr, int *it)
+/* "<task>_lr<lr>_it<n>", "<task>_lbfgs" or "<task>_lbfgs_C<C>" split into
+ * its parts. */
+static int parse_name(const char *name, pl_task *t, double *lr, int *it, double *C)
 {
-    const char *a = strstr(name, "_lr"), *b = a ? strstr(a, "_it") : NULL;
+    const char *lb = strstr(name, "_lbfgs");
+    const char *a = lb ? lb : strstr(name, "_lr"), *b = a && !lb ? strstr(a, "_it") : NULL;
     char task[PL_TASK_NAME_MAX], *end;
-    if (!a || !b || (size_t)(a - name) >= sizeof task)
+    if (!a || (!lb && !b) || (size_t)(a - name) >= sizeof task)
         return -1;
     memcpy(task, name, (size_t)(a - name));
     task[a - name] = '\0';
     if (pl_task_from_name(task, t))
         return -1;
+    if (lb) {
+        *lr = 0;
+        *it = 0;
+        *C = 0;
+        if (!lb[6])
+            return 0;
+        if (strncmp(lb + 6, "_C", 2) != 0)
+            return -1;
+        *C = strtod(lb + 8, &end);
+        return *end || end == lb + 8 || !(*C > 0) ? -1 : 0;
+    }
     *lr = strtod(a + 3, &end);
     if (end != b || !(*lr > 0))
         return -1;
@@ -53,9 +66,11 @@ static int parse_name(const char *name, pl_task *t, double *lr, int *it)
 int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
 {
     memset(m, 0, sizeof *m);
-    if (parse_name(name, &m->task, &m->lr, &m->iterations))
+    double C;
+    if (parse_name(name, &m->task, &m->lr, &m->iterations, &C))
         return pl_errorf(e, PL_EINPUT, "'%s' is not a model name: expected TASK_lrX_itN "
-                         "(e.g. softmax_lr0.5_it500 or 1-7_lr0.1_it100)", name);
+                         "(gradient descent, e.g. softmax_lr0.5_it500 or 1-7_lr0.1_it100) or "
+                         "TASK_lbfgs_CX (e.g. softmax_lbfgs_C1)", name);
     m->k = pl_task_outputs(m->task);
     const int multi = m->task.kind != PL_KIND_BINARY;
     char path[PL_PATH_MAX + 160];

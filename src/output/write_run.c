@@ -13,9 +13,14 @@
 
 const char *pl_model_name(const pl_result *r, char buf[64])
 {
-    char task[PL_TASK_NAME_MAX], lr[32];
-    snprintf(buf, 64, "%s_lr%s_it%d", pl_task_name(r->task, task), pl_fmt_double(lr, r->lr),
-             r->iterations);
+    char task[PL_TASK_NAME_MAX], num[32];
+    pl_task_name(r->task, task);
+    if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_L2)
+        snprintf(buf, 64, "%s_lbfgs_C%s", task, pl_fmt_double(num, r->h.C));
+    else if (r->h.solver == PL_SOLVER_LBFGS)
+        snprintf(buf, 64, "%s_lbfgs", task);
+    else
+        snprintf(buf, 64, "%s_lr%s_it%d", task, pl_fmt_double(num, r->lr), r->iterations);
     return buf;
 }
 
@@ -91,7 +96,20 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
         fputs("]", f.f);
     }
     fputs(",\n", f.f);
-    json_kv(f.f, "lr", r->lr, 0);
+    fprintf(f.f, "  \"solver\": \"%s\",\n", r->h.solver == PL_SOLVER_LBFGS ? "lbfgs" : "gd");
+    if (r->h.solver == PL_SOLVER_LBFGS) {
+        fprintf(f.f, "  \"penalty\": \"%s\",\n", r->h.penalty == PL_PENALTY_L2 ? "l2" : "none");
+        if (r->h.penalty == PL_PENALTY_L2)
+            json_kv(f.f, "C", r->h.C, 0);
+        json_kv(f.f, "tol", r->h.tol, 0);
+        fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
+        json_kv(f.f, "objective", r->objective, 0);
+        json_kv(f.f, "grad_norm", r->grad_norm, 0);
+        fprintf(f.f, "  \"converged\": %s,\n", r->converged ? "true" : "false");
+    } else {
+        json_kv(f.f, "lr", r->lr, 0);
+    }
+    fprintf(f.f, "  \"passes\": %d,\n", r->passes);
     fprintf(f.f, "  \"iterations\": %d,\n  \"status\": ", r->iterations);
     pl_json_str(f.f, pl_run_status_name(r->status));
     fprintf(f.f, ",\n  \"weights\": ");

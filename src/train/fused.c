@@ -593,6 +593,27 @@ static void fused_get(pl_objective *o, size_t m, float *W, float *b, int ith, in
     }
 }
 
+/* set: job m's weights into every copy. */
+static void fused_set(pl_objective *o, size_t m, const float *W, const float *b, int ith,
+                      int nth)
+{
+    pl_fused *f = (pl_fused *)o;
+    const pl_ftask *ft = &f->task[f->jtask[m]];
+    size_t j0, j1;
+    pl_share(f->dim, 16, ith, nth, &j0, &j1);
+    for (int c = 0; c < ft->n; c++) {
+        pl_fgroup *g = &f->grp[ft->g[c]];
+        const size_t col0 = ft->off[c] + (m - ft->job0) * ft->k;
+        for (size_t q = 0; q < ft->k; q++) {
+            const float *w = W + q * f->dim;
+            for (size_t j = j0; j < j1; j++)
+                g->W[j * g->ldw + col0 + q] = w[j];
+            if (ith == 0)
+                g->b[col0 + q] = b[q];
+        }
+    }
+}
+
 /* grad: job m's gradient as step computes it: each digit's block partials
  * summed in block order (float, as vadd), its copies added in digit order,
  * times 1 / its rows. */
@@ -638,4 +659,4 @@ static void fused_halt(pl_objective *o, size_t m)
 }
 
 static const pl_objective_ops fused_ops = { fused_eval, fused_step, fused_reset, fused_get,
-                                            fused_grad, fused_halt };
+                                            fused_set, fused_grad, fused_halt };

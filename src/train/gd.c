@@ -54,7 +54,7 @@ static void book(pl_gd *g)
     for (size_t m = 0; m < o->nmodels; m++) {
         if (g->halted[m])
             continue;
-        pl_curve *cv = &g->curves[m];
+        pl_curve *cv = g->curves[m];
         const double loss = g->ev[m].loss;
         if (!isfinite(loss) || (cv->len > 0 && loss > PL_GD_DIVERGED * cv->loss[0])) {
             o->ops->halt(o, m);
@@ -74,7 +74,7 @@ static void save(pl_gd *g, int c, int ith, int nth)
     pl_objective *o = g->obj;
     const int val = o->has_val, test = o->has_test;
     for (size_t m = 0; m < o->nmodels; m++) {
-        pl_result *r = &g->res[m * (size_t)g->niters + (size_t)c];
+        pl_result *r = &g->res[m][c];
         if (g->halted[m]) {
             if (ith == 0)
                 r->status = PL_RUN_DIVERGED;
@@ -104,7 +104,7 @@ void pl_gd_run(pl_gd *g, int ith, int nth)
         for (size_t m = 0; m < o->nmodels; m++) {
             g->halted[m] = 0;
             g->lr_now[m] = g->lr[m];
-            g->curves[m].len = 0;
+            g->curves[m]->len = 0;
         }
         g->live = o->nmodels;
         g->interrupted = 0;
@@ -146,7 +146,7 @@ void pl_gd_run(pl_gd *g, int ith, int nth)
     if (ith == 0)
         for (size_t m = 0; m < o->nmodels; m++)
             for (int k = c; k < g->niters; k++)
-                g->res[m * (size_t)g->niters + (size_t)k].status =
+                g->res[m][k].status =
                     g->halted[m] ? PL_RUN_DIVERGED : PL_RUN_INTERRUPTED;
     PL_BARRIER(o->solo);
 }

@@ -30,10 +30,10 @@ typedef struct pl_gd {
     pl_progress_fn progress;     /* may be NULL; called by thread 0               */
     void *progress_ctx;
     size_t job, njobs;           /* what progress is told                         */
-    /* outputs: model m's checkpoint c is res[m * niters + c] (w allocated, k * dim
+    /* outputs: model m's checkpoint c is res[m][c] (w allocated, k * dim
      * floats), its curve curves[m] (loss allocated for iters[niters-1] + 1) */
-    pl_result *res;
-    pl_curve *curves;
+    pl_result **res;
+    pl_curve **curves;
     /* shared working state, sized by the caller (pl_gd_plan) */
     pl_eval *ev, *vev, *tev;     /* nmodels each                                  */
     double *lr_now;              /* nmodels: lr, or 0 once a model has halted     */

@@ -248,6 +248,18 @@ static void dense_get(pl_objective *o, size_t m, float *W, float *b, int ith, in
         b[0] = d->b;
 }
 
+static void dense_set(pl_objective *o, size_t m, const float *W, const float *b, int ith,
+                      int nth)
+{
+    (void)m;
+    pl_dense *d = (pl_dense *)o;
+    size_t j0, j1;
+    pl_share(d->set[0].v.dim, 16, ith, nth, &j0, &j1);
+    memcpy(d->w + j0, W + j0, (j1 - j0) * sizeof *W);
+    if (ith == 0)
+        d->b = b[0];
+}
+
 static void dense_grad(pl_objective *o, size_t m, float *G, double *gb, int ith, int nth)
 {
     (void)m;
@@ -267,7 +279,7 @@ static void dense_halt(pl_objective *o, size_t m)
 }
 
 static const pl_objective_ops dense_ops = { dense_eval, dense_step, dense_reset, dense_get,
-                                            dense_grad, dense_halt };
+                                            dense_set, dense_grad, dense_halt };
 
 int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max[3], int solo,
                   pl_error *e)

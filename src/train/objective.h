@@ -14,8 +14,9 @@
  * layout is what makes the pass fast (the fused sweep keeps every model of a
  * digit side by side, model-minor, and a pair's weights in two copies).  So
  * the objective also provides the few vector operations a first-order solver
- * needs on them (step, reset, halt) and copies a model and its gradient out
- * in the canonical layout (get, grad: K x dim output-major, and K biases).  A second-order or
+ * needs on them (step, reset, halt), and copies a model and its gradient out,
+ * and a model in, in the canonical layout (get, grad, set: K x dim
+ * output-major, and K biases) for solvers that keep their own vectors.  A second-order or
  * quasi-Newton solver will add Hv and get/set of a whole parameter vector.
  *
  * Implementations: the dense data-parallel log-loss of one binary model
@@ -57,6 +58,10 @@ typedef struct pl_objective_ops {
     /* Model m's weights into W (K x dim, output-major) and biases into b (K):
      * each thread a range of pixels, thread 0 the biases.  No barrier. */
     void (*get)(pl_objective *o, size_t m, float *W, float *b, int ith, int nth);
+    /* Model m's parameters from W (K x dim, output-major) and b (K), into
+     * every copy: each thread a range of pixels, thread 0 the biases.  No
+     * barrier.  (For solvers that move the parameters themselves.) */
+    void (*set)(pl_objective *o, size_t m, const float *W, const float *b, int ith, int nth);
     /* Model m's gradient from the last eval with grad into G (K x dim,
      * output-major) and gb (K): the very numbers step applies.  Each thread a
      * range of pixels, thread 0 gb.  No barrier.  (For solvers that need the

@@ -17,6 +17,7 @@
 #include "engine/engine_impl.h"
 #include "train/fused.h"
 #include "train/gd.h"
+#include "train/lbfgs.h"
 #include "train/logloss.h"
 #include "train/strategy.h"
 #include "train/view.h"
@@ -65,9 +66,18 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
     for (size_t j = 0; j < plan->njobs; j++) {
         const pl_task t = plan->jobs[j].task;
         char name[PL_TASK_NAME_MAX];
-        if (!(plan->jobs[j].h.lr > 0.0))
+        const pl_hyper *h = &plan->jobs[j].h;
+        if (h->solver == PL_SOLVER_GD && !(h->lr > 0.0))
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): the learning rate must be > 0", j,
                              pl_task_name(t, name));
+        if (h->solver == PL_SOLVER_LBFGS &&
+            (!(h->tol > 0.0) || h->max_iter < 1 ||
+             (h->penalty == PL_PENALTY_L2 && !(h->C > 0.0))))
+            return pl_errorf(e, PL_EINPUT, "job %zu (%s): lbfgs needs tol > 0, max_iter >= 1 "
+                             "and, with the l2 penalty, C > 0", j, pl_task_name(t, name));
+        if (h->solver != PL_SOLVER_GD && h->solver != PL_SOLVER_LBFGS)
+            return pl_errorf(e, PL_EINPUT, "job %zu (%s): unknown solver %d", j,
+                             pl_task_name(t, name), h->solver);
         if (t.kind != PL_KIND_BINARY) {
             *multiclass = 1;
             if (pl_task_outputs(t) < 2 || (t.classes & ~PL_ALL_CLASSES))
@@ -92,34 +102,44 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
     return PL_OK;
 }
 
+/* Results and curves of every job, in job order: a gd job one result per
+ * checkpoint and a curve to the last, an lbfgs job one result and a curve
+ * of max_iter + 1 iterates.  first[j]: job j's first result. */
 static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
-                     const pl_dataset *val, const pl_dataset *test, pl_run *run, pl_error *e)
+                     const pl_dataset *val, const pl_dataset *test, pl_run *run, size_t *first,
+                     pl_error *e)
 {
     const size_t njobs = plan->njobs;
     const int last = plan->iters[plan->niters - 1];
+    size_t nres = 0;
+    for (size_t jb = 0; jb < njobs; jb++)
+        nres += plan->jobs[jb].h.solver == PL_SOLVER_GD ? (size_t)plan->niters : 1;
     run->dim = dim;
-    run->results = calloc(njobs * (size_t)plan->niters, sizeof *run->results);
+    run->results = calloc(nres, sizeof *run->results);
     run->curves = calloc(njobs, sizeof *run->curves);
     if (!run->results || !run->curves)
         return pl_errorf(e, PL_ENOMEM, "out of memory for results");
     for (size_t jb = 0; jb < njobs; jb++) {
-        const pl_task task = plan->jobs[jb].task;
-        const double lr = plan->jobs[jb].h.lr;
-        const int k = pl_task_outputs(task);
+        const pl_job *job = &plan->jobs[jb];
+        const int gd = job->h.solver == PL_SOLVER_GD, k = pl_task_outputs(job->task);
         pl_curve *cv = &run->curves[run->ncurves++];
-        *cv = (pl_curve){ .task = task, .lr = lr };
-        cv->loss = malloc(((size_t)last + 1) * sizeof *cv->loss);
+        *cv = (pl_curve){ .task = job->task, .lr = gd ? job->h.lr : 0.0 };
+        cv->loss = malloc(((size_t)(gd ? last : job->h.max_iter) + 1) * sizeof *cv->loss);
         if (!cv->loss)
             return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
-        for (int c = 0; c < plan->niters; c++) {
+        first[jb] = run->nresults;
+        for (int c = 0; c < (gd ? plan->niters : 1); c++) {
             pl_result *r = &run->results[run->nresults++];
-            *r = (pl_result){ .task = task, .lr = lr, .iterations = plan->iters[c],
+            *r = (pl_result){ .task = job->task, .h = job->h, .lr = gd ? job->h.lr : 0.0,
+                              .iterations = gd ? plan->iters[c] : 0,
                               .train_loss = NAN, .train_acc = NAN, .val_loss = NAN,
                               .val_acc = NAN, .test_loss = NAN, .test_acc = NAN,
-                              .seconds = NAN, .k = k,
-                              .train_rows = task_rows(train, task),
-                              .val_rows = task_rows(val, task),
-                              .test_rows = task_rows(test, task) };
+                              .seconds = NAN, .objective = NAN, .grad_norm = NAN, .k = k,
+                              .train_rows = task_rows(train, job->task),
+                              .val_rows = task_rows(val, job->task),
+                              .test_rows = task_rows(test, job->task) };
+            if (gd)
+                r->passes = plan->iters[c] + 1;
             for (int q = 0; q < PL_CLASSES; q++)
                 r->b[q] = NAN;
             r->w = calloc((size_t)k * dim, sizeof *r->w);
@@ -127,76 +147,87 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
                 return pl_errorf(e, PL_ENOMEM, "out of memory for model weights");
         }
     }
+    first[njobs] = run->nresults;
     return PL_OK;
 }
 
-/* The solver of job jb (the dense objective d, set to the job's task) or of
- * every job at once (fused: jb = 0, n = njobs). */
-static void solver_for(pl_gd *g, pl_objective *obj, const pl_plan *plan, size_t jb, size_t n,
-                       const double *lr, pl_run *out)
+/* What one phase of a run trains: the jobs of one solver, as a plan of
+ * their own, with where each one's results and curve go. */
+typedef struct phase {
+    pl_plan plan;             /* jobs: a copy of the run's jobs of this solver */
+    size_t *map;              /* plan.njobs: the job in the run                */
+    pl_result **res;          /* plan.njobs: its first result                   */
+    pl_curve **curves;
+    double *lr;
+    const pl_hyper **h;
+    size_t *rows;             /* its training rows                              */
+    int *k;
+} phase;
+
+static void phase_free(phase *p)
 {
-    g->obj = obj;
-    g->lr = lr + jb;
-    g->res = out->results + jb * (size_t)plan->niters;
-    g->curves = out->curves + jb;
-    g->job = n == plan->njobs ? 0 : jb;
-    g->njobs = n == plan->njobs ? 1 : plan->njobs;
+    free(p->plan.jobs);
+    free(p->map);
+    free(p->res);
+    free(p->curves);
+    free(p->lr);
+    free(p->h);
+    free(p->rows);
+    free(p->k);
+    memset(p, 0, sizeof *p);
 }
 
-int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
-             const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e)
+static int phase_make(const pl_plan *plan, int solver, const pl_dataset *train, pl_run *out,
+                      const size_t *first, phase *p, pl_error *e)
 {
-    memset(out, 0, sizeof *out);
-    if (plan->njobs < 1 || plan->niters < 1 || plan->niters > PL_MAX_LIST)
-        return pl_errorf(e, PL_EINPUT, "nothing to train: no job or no iteration count");
-    for (int c = 0; c < plan->niters; c++)
-        if (plan->iters[c] < 1 || (c > 0 && plan->iters[c] <= plan->iters[c - 1]))
-            return pl_errorf(e, PL_EINPUT, "checkpoints must be ascending counts >= 1");
-    const pl_dataset *val = opts ? opts->val : NULL;
-    if (test && test->n == 0)
-        test = NULL;
-    if (val && val->n == 0)
-        val = NULL;
-    if ((test && test->dim != train->dim) || (val && val->dim != train->dim))
-        return pl_errorf(e, PL_EINPUT, "test or validation images have %zu pixels, training "
-                         "images %zu", test ? test->dim : val->dim, train->dim);
-    size_t max[3] = { 0, 0, 0 };
-    int multiclass;
-    int rc = check_tasks(plan, train, e, &max[0], &multiclass);
-    if (rc)
-        return rc;
-    int strategy = plan->strategy;
-    if (multiclass && (strategy == PL_STRATEGY_DATA || strategy == PL_STRATEGY_JOBS))
-        return pl_errorf(e, PL_EINPUT, "engine.strategy = %s trains binary models only; ovr "
-                         "and softmax models are trained by the fused strategy (strategy = "
-                         "auto or fused)", pl_strategy_name(strategy));
-    for (size_t j = 0; j < plan->njobs; j++) {
-        size_t a = task_rows(val, plan->jobs[j].task), b = task_rows(test, plan->jobs[j].task);
-        max[1] = a > max[1] ? a : max[1];
-        max[2] = b > max[2] ? b : max[2];
+    memset(p, 0, sizeof *p);
+    p->plan = *plan;
+    p->plan.njobs = 0;
+    const size_t n = plan->njobs;
+    p->plan.jobs = malloc(n * sizeof *p->plan.jobs);
+    p->map = malloc(n * sizeof *p->map);
+    p->res = malloc(n * sizeof *p->res);
+    p->curves = malloc(n * sizeof *p->curves);
+    p->lr = malloc(n * sizeof *p->lr);
+    p->h = malloc(n * sizeof *p->h);
+    p->rows = malloc(n * sizeof *p->rows);
+    p->k = malloc(n * sizeof *p->k);
+    if (!p->plan.jobs || !p->map || !p->res || !p->curves || !p->lr || !p->h || !p->rows ||
+        !p->k) {
+        phase_free(p);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
     }
+    for (size_t j = 0; j < n; j++) {
+        if (plan->jobs[j].h.solver != solver)
+            continue;
+        const size_t q = p->plan.njobs++;
+        p->plan.jobs[q] = plan->jobs[j];
+        p->map[q] = j;
+        p->res[q] = &out->results[first[j]];
+        p->curves[q] = &out->curves[j];
+        p->lr[q] = plan->jobs[j].h.lr;
+        p->h[q] = &plan->jobs[j].h;
+        p->rows[q] = task_rows(train, plan->jobs[j].task);
+        p->k[q] = pl_task_outputs(plan->jobs[j].task);
+    }
+    return PL_OK;
+}
 
+/* The gradient-descent jobs: the strategy's objective, then gd over it. */
+static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
+                  const pl_dataset *test, const size_t max[3], int multiclass,
+                  const pl_train_opts *opts, pl_run *out, int *interrupted, pl_error *e)
+{
+    const pl_plan *plan = &ph->plan;
     const size_t dim = train->dim, njobs = plan->njobs;
     const int nth = pl_engine_threads(eng);
     pl_fused fused = { 0 };
     pl_dense *ws = NULL;
     pl_gd *gd = NULL;
-    double *lr = NULL;
-    int nws = 0;
-    rc = alloc_run(plan, dim, train, val, test, out, e);
-    if (rc)
-        goto done;
-    lr = malloc(njobs * sizeof *lr);
-    if (!lr) {
-        rc = pl_errorf(e, PL_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < njobs; j++)
-        lr[j] = plan->jobs[j].h.lr;
-
+    int nws = 0, rc = PL_OK;
+    int strategy = plan->strategy;
     /* The fused plan also counts the blocks the cost model needs; it is kept
      * when fused wins. */
-    out->density = pl_density(train);
     if (strategy == PL_STRATEGY_AUTO && njobs <= 1 && !multiclass)   /* no plan needed */
         strategy = pl_strategy_choose(njobs, 0, nth, 0);
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
@@ -229,61 +260,56 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
         gd[i].stop = opts ? opts->stop : NULL;
         gd[i].progress = opts && i == 0 ? opts->progress : NULL;
         gd[i].progress_ctx = opts ? opts->progress_ctx : NULL;
+        gd[i].njobs = nws ? njobs : 1;
     }
 
-    double t0 = omp_get_wtime();
-    int interrupted = 0;
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), team = omp_get_num_threads();
         pl_engine_enter(eng, ith, team);
         if (strategy == PL_STRATEGY_FUSED) {
-            if (ith == 0)
-                solver_for(&gd[0], &fused.base, plan, 0, njobs, lr, out);
+            if (ith == 0) {
+                gd[0].obj = &fused.base;
+                gd[0].lr = ph->lr;
+                gd[0].res = ph->res;
+                gd[0].curves = ph->curves;
+            }
             pl_team_barrier();
             pl_gd_run(&gd[0], ith, team);
             if (ith == 0)
-                interrupted = gd[0].interrupted;
+                *interrupted = gd[0].interrupted;
         } else if (strategy == PL_STRATEGY_DATA) {
             for (size_t jb = 0; jb < njobs; jb++) {
                 if (ith == 0) {
                     pl_dense_set_task(&ws[0], plan->jobs[jb].task, train, val, test);
-                    solver_for(&gd[0], &ws[0].base, plan, jb, 1, lr, out);
+                    gd[0].obj = &ws[0].base;
+                    gd[0].lr = ph->lr + jb;
+                    gd[0].res = ph->res + jb;
+                    gd[0].curves = ph->curves + jb;
+                    gd[0].job = jb;
                 }
                 pl_team_barrier();
-                if (interrupted)   /* written by thread 0 before the barrier above */
+                if (*interrupted)   /* written by thread 0 before the barrier above */
                     break;
                 pl_gd_run(&gd[0], ith, team);
                 if (ith == 0)
-                    interrupted = gd[0].interrupted;
+                    *interrupted = gd[0].interrupted;
             }
         } else {   /* jobs: round-robin, each model by one thread alone */
             for (size_t jb = (size_t)ith; jb < njobs; jb += (size_t)team) {
                 if (opts && opts->stop && *opts->stop)
                     break;
                 pl_dense_set_task(&ws[ith], plan->jobs[jb].task, train, val, test);
-                solver_for(&gd[ith], &ws[ith].base, plan, jb, 1, lr, out);
+                gd[ith].obj = &ws[ith].base;
+                gd[ith].lr = ph->lr + jb;
+                gd[ith].res = ph->res + jb;
+                gd[ith].curves = ph->curves + jb;
+                gd[ith].job = jb;
                 pl_gd_run(&gd[ith], 0, 1);
             }
         }
         pl_engine_leave();
     }
-    /* Jobs never started (an interruption) say so. */
-    for (size_t jb = 0; jb < njobs; jb++)
-        for (int c = 0; c < plan->niters; c++) {
-            pl_result *r = &out->results[jb * (size_t)plan->niters + (size_t)c];
-            if (isnan(r->train_loss) && r->status == PL_RUN_OK && out->curves[jb].len == 0) {
-                r->status = PL_RUN_INTERRUPTED;
-                interrupted = 1;
-            } else if (r->status == PL_RUN_INTERRUPTED) {
-                interrupted = 1;
-            }
-        }
-    out->threads = nth;
-    out->simd = eng->k.name;
-    out->seconds = omp_get_wtime() - t0;
-    out->interrupted = interrupted;
-
 done:
     pl_fused_free(&fused);
     for (int i = 0; i < nws; i++)
@@ -292,7 +318,116 @@ done:
     for (int i = 0; gd && i < (nws ? nws : 1); i++)
         pl_gd_free(&gd[i]);
     free(gd);
-    free(lr);
+    return rc;
+}
+
+/* The L-BFGS jobs: the fused batch (every model kind, one pass for all), then
+ * L-BFGS over it. */
+static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
+                     const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
+                     int *interrupted, pl_error *e)
+{
+    const pl_plan *plan = &ph->plan;
+    const int nth = pl_engine_threads(eng);
+    pl_fused fused = { 0 };
+    pl_lbfgs lb = { 0 };
+    int rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
+    if (!rc)
+        rc = pl_lbfgs_plan(&lb, plan->njobs, ph->k, train->dim, e);
+    if (rc)
+        goto done;
+    lb.obj = &fused.base;
+    lb.h = ph->h;
+    lb.rows = ph->rows;
+    lb.res = ph->res;
+    lb.curves = ph->curves;
+    lb.stop = opts ? opts->stop : NULL;
+    lb.progress = opts ? opts->progress : NULL;
+    lb.progress_ctx = opts ? opts->progress_ctx : NULL;
+    if (!out->strategy)
+        out->strategy = "fused";
+#pragma omp parallel num_threads(nth)
+    {
+        const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+        pl_engine_enter(eng, ith, team);
+        pl_lbfgs_run(&lb, ith, team);
+        pl_engine_leave();
+    }
+    *interrupted |= lb.interrupted;
+done:
+    pl_lbfgs_free(&lb, plan->njobs);
+    pl_fused_free(&fused);
+    return rc;
+}
+
+int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
+             const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e)
+{
+    memset(out, 0, sizeof *out);
+    if (plan->njobs < 1 || plan->niters < 1 || plan->niters > PL_MAX_LIST)
+        return pl_errorf(e, PL_EINPUT, "nothing to train: no job or no iteration count");
+    for (int c = 0; c < plan->niters; c++)
+        if (plan->iters[c] < 1 || (c > 0 && plan->iters[c] <= plan->iters[c - 1]))
+            return pl_errorf(e, PL_EINPUT, "checkpoints must be ascending counts >= 1");
+    const pl_dataset *val = opts ? opts->val : NULL;
+    if (test && test->n == 0)
+        test = NULL;
+    if (val && val->n == 0)
+        val = NULL;
+    if ((test && test->dim != train->dim) || (val && val->dim != train->dim))
+        return pl_errorf(e, PL_EINPUT, "test or validation images have %zu pixels, training "
+                         "images %zu", test ? test->dim : val->dim, train->dim);
+    size_t max[3] = { 0, 0, 0 };
+    int multiclass;
+    int rc = check_tasks(plan, train, e, &max[0], &multiclass);
+    if (rc)
+        return rc;
+    const int strategy = plan->strategy;
+    if (multiclass && (strategy == PL_STRATEGY_DATA || strategy == PL_STRATEGY_JOBS))
+        return pl_errorf(e, PL_EINPUT, "engine.strategy = %s trains binary models only; ovr "
+                         "and softmax models are trained by the fused strategy (strategy = "
+                         "auto or fused)", pl_strategy_name(strategy));
+    for (size_t j = 0; j < plan->njobs; j++) {
+        size_t a = task_rows(val, plan->jobs[j].task), b = task_rows(test, plan->jobs[j].task);
+        max[1] = a > max[1] ? a : max[1];
+        max[2] = b > max[2] ? b : max[2];
+    }
+    size_t *first = malloc((plan->njobs + 1) * sizeof *first);
+    phase ph = { 0 };
+    if (!first)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    rc = alloc_run(plan, train->dim, train, val, test, out, first, e);
+    out->density = pl_density(train);
+    double t0 = omp_get_wtime();
+    int interrupted = 0;
+    for (int solver = PL_SOLVER_GD; !rc && solver <= PL_SOLVER_LBFGS && !interrupted; solver++) {
+        rc = phase_make(plan, solver, train, out, first, &ph, e);
+        if (!rc && ph.plan.njobs)
+            rc = solver == PL_SOLVER_GD
+                     ? run_gd(eng, &ph, train, val, test, max, multiclass, opts, out,
+                              &interrupted, e)
+                     : run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e);
+        phase_free(&ph);
+    }
+    if (rc)
+        goto done;
+    /* Jobs never started (an interruption) say so. */
+    for (size_t jb = 0; jb < plan->njobs; jb++)
+        for (size_t i = first[jb]; i < first[jb + 1]; i++) {
+            pl_result *r = &out->results[i];
+            if (isnan(r->train_loss) && r->status == PL_RUN_OK && out->curves[jb].len == 0) {
+                r->status = PL_RUN_INTERRUPTED;
+                interrupted = 1;
+            } else if (r->status == PL_RUN_INTERRUPTED) {
+                interrupted = 1;
+            }
+        }
+    out->threads = pl_engine_threads(eng);
+    out->simd = eng->k.name;
+    out->seconds = omp_get_wtime() - t0;
+    out->interrupted = interrupted;
+done:
+    free(first);
     if (rc)
         pl_run_free(out);
     return rc;

@@ -1,0 +1,344 @@
+/*
+ * lbfgs.c - batched L-BFGS over the objective interface.  See lbfgs.h.
+ *
+ * A model's parameters x are its K x dim weights then its K biases, in
+ * double; the objective sees them as floats (set).  Per model, after each
+ * pass at its trial point xt:
+ *   first pass: f, g at x = 0; direction -g, first step 1 / ||g||;
+ *   searching:  Armijo holds (F(xt) <= F(x) + 1e-4 t g.d): accept xt, keep
+ *               (s, y) when s.y > 0, test the stops, the next direction by
+ *               the two-loop recursion, step 1; else a safeguarded quadratic
+ *               step back along d, at most PL_LBFGS_MAXLS times.
+ * Stops (scipy's L-BFGS-B as scikit-learn calls it): max |g| <= tol;
+ * (F_prev - F) / max(|F_prev|, |F|, 1) <= 64 eps; max_iter iterations; a
+ * line search that finds no decrease (F has reached the precision of the
+ * float pass) also ends the model, converged when max |g| is within 10 tol.
+ * When every model has stopped each is set to its last accepted x and
+ * evaluated on the training, validation and test rows for its result.
+ */
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_impl.h"
+#include "train/lbfgs.h"
+
+enum { LB_START, LB_SEARCH, LB_DONE };
+
+struct pl_lbfgs_model {
+    size_t k, n;             /* outputs; parameters k * dim + k                  */
+    double lambda;
+    double *x, *g, *d, *xt, *gt;   /* n each                                     */
+    double *S, *Y, rho[PL_LBFGS_MEM];  /* PL_LBFGS_MEM * n each                  */
+    int mem, head;           /* pairs kept; the next slot                         */
+    float *wf, *gf;          /* k * dim + k floats: the trial as set, a gradient */
+    double gbf[PL_CLASSES];
+    double f, gtd, step;
+    int state, ls, iter, passes, converged;
+};
+
+static void *dalloc(size_t n)
+{
+    return calloc(n ? n : 1, sizeof(double));
+}
+
+int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_error *e)
+{
+    s->dim = dim;
+    s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
+    s->ev = calloc(nmodels ? nmodels : 1, sizeof *s->ev);
+    s->vev = calloc(nmodels ? nmodels : 1, sizeof *s->vev);
+    s->tev = calloc(nmodels ? nmodels : 1, sizeof *s->tev);
+    if (!s->m || !s->ev || !s->vev || !s->tev)
+        goto nomem;
+    for (size_t i = 0; i < nmodels; i++) {
+        pl_lbfgs_model *m = &s->m[i];
+        m->k = (size_t)k[i];
+        m->n = m->k * dim + m->k;
+        m->x = dalloc(m->n);
+        m->g = dalloc(m->n);
+        m->d = dalloc(m->n);
+        m->xt = dalloc(m->n);
+        m->gt = dalloc(m->n);
+        m->S = dalloc(PL_LBFGS_MEM * m->n);
+        m->Y = dalloc(PL_LBFGS_MEM * m->n);
+        m->wf = calloc(m->n, sizeof *m->wf);
+        m->gf = calloc(m->n, sizeof *m->gf);
+        if (!m->x || !m->g || !m->d || !m->xt || !m->gt || !m->S || !m->Y || !m->wf || !m->gf)
+            goto nomem;
+    }
+    return PL_OK;
+nomem:
+    pl_lbfgs_free(s, nmodels);
+    return pl_errorf(e, PL_ENOMEM, "out of memory for the L-BFGS state");
+}
+
+void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels)
+{
+    for (size_t i = 0; s->m && i < nmodels; i++) {
+        pl_lbfgs_model *m = &s->m[i];
+        free(m->x);
+        free(m->g);
+        free(m->d);
+        free(m->xt);
+        free(m->gt);
+        free(m->S);
+        free(m->Y);
+        free(m->wf);
+        free(m->gf);
+    }
+    free(s->m);
+    free(s->ev);
+    free(s->vev);
+    free(s->tev);
+    s->m = NULL;
+    s->ev = s->vev = s->tev = NULL;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+static double max_abs(const double *a, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fabs(a[i]) > m ? fabs(a[i]) : m;
+    return m;
+}
+
+/* Model i's trial point xt into the objective (as floats). */
+static void put_trial(pl_lbfgs *s, size_t i)
+{
+    pl_lbfgs_model *m = &s->m[i];
+    for (size_t q = 0; q < m->n; q++)
+        m->wf[q] = (float)m->xt[q];
+    s->obj->ops->set(s->obj, i, m->wf, m->wf + m->k * s->dim, 0, 1);
+    /* F and g are taken at the float point the objective sees */
+    for (size_t q = 0; q < m->n; q++)
+        m->xt[q] = (double)m->wf[q];
+}
+
+/* F at the trial and its gradient into gt (the penalty on the weights only). */
+static double trial_value(pl_lbfgs *s, size_t i)
+{
+    pl_lbfgs_model *m = &s->m[i];
+    const size_t nw = m->k * s->dim;
+    s->obj->ops->grad(s->obj, i, m->gf, m->gbf, 0, 1);
+    double pen = 0;
+    for (size_t q = 0; q < nw; q++) {
+        m->gt[q] = (double)m->gf[q] + m->lambda * m->xt[q];
+        pen += m->xt[q] * m->xt[q];
+    }
+    for (size_t q = 0; q < m->k; q++)
+        m->gt[nw + q] = m->gbf[q];
+    return s->ev[i].loss + 0.5 * m->lambda * pen;
+}
+
+/* d = -H g by the two-loop recursion over the kept pairs, newest first. */
+static void direction(pl_lbfgs_model *m)
+{
+    double a[PL_LBFGS_MEM];
+    const size_t n = m->n;
+    for (size_t q = 0; q < n; q++)
+        m->d[q] = -m->g[q];
+    for (int j = 0; j < m->mem; j++) {
+        const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
+        a[j] = m->rho[slot] * dot(m->S + (size_t)slot * n, m->d, n);
+        const double *y = m->Y + (size_t)slot * n;
+        for (size_t q = 0; q < n; q++)
+            m->d[q] -= a[j] * y[q];
+    }
+    if (m->mem) {   /* H0 = (s.y / y.y) I from the newest pair */
+        const int slot = (m->head - 1 + PL_LBFGS_MEM) % PL_LBFGS_MEM;
+        const double *y = m->Y + (size_t)slot * n;
+        const double gamma = 1.0 / (m->rho[slot] * dot(y, y, n));
+        for (size_t q = 0; q < n; q++)
+            m->d[q] *= gamma;
+    }
+    for (int j = m->mem - 1; j >= 0; j--) {
+        const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
+        const double b = m->rho[slot] * dot(m->Y + (size_t)slot * n, m->d, n);
+        const double *sv = m->S + (size_t)slot * n;
+        for (size_t q = 0; q < n; q++)
+            m->d[q] += (a[j] - b) * sv[q];
+    }
+}
+
+static void trial_along(pl_lbfgs_model *m)
+{
+    for (size_t q = 0; q < m->n; q++)
+        m->xt[q] = m->x[q] + m->step * m->d[q];
+}
+
+/* Model i after a pass at its trial point: the state machine of the file's
+ * opening comment.  Its owner thread alone. */
+static void advance(pl_lbfgs *s, size_t i)
+{
+    pl_lbfgs_model *m = &s->m[i];
+    const pl_hyper *h = s->h[i];
+    pl_curve *cv = s->curves[i];
+    m->passes++;
+    const double ft = trial_value(s, i);
+    if (m->state == LB_START) {
+        m->f = ft;
+        memcpy(m->g, m->gt, m->n * sizeof *m->g);
+        cv->loss[cv->len++] = s->ev[i].loss;
+        const double gmax = max_abs(m->g, m->n);
+        if (!isfinite(ft) || gmax <= h->tol) {
+            m->converged = isfinite(ft);
+            m->state = LB_DONE;
+            return;
+        }
+        for (size_t q = 0; q < m->n; q++)
+            m->d[q] = -m->g[q];
+        m->gtd = -dot(m->g, m->g, m->n);
+        m->step = 1.0 / sqrt(-m->gtd);
+        m->state = LB_SEARCH;
+        m->ls = 0;
+        trial_along(m);
+        put_trial(s, i);
+        return;
+    }
+    if (isfinite(ft) && ft <= m->f + 1e-4 * m->step * m->gtd) {
+        /* accepted: the pair, the stops, the next direction */
+        double *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
+        for (size_t q = 0; q < m->n; q++) {
+            sv[q] = m->xt[q] - m->x[q];
+            yv[q] = m->gt[q] - m->g[q];
+        }
+        const double sy = dot(sv, yv, m->n);
+        if (sy > DBL_EPSILON * dot(yv, yv, m->n)) {
+            m->rho[m->head] = 1.0 / sy;
+            m->head = (m->head + 1) % PL_LBFGS_MEM;
+            m->mem += m->mem < PL_LBFGS_MEM;
+        }
+        const double fprev = m->f;
+        memcpy(m->x, m->xt, m->n * sizeof *m->x);
+        memcpy(m->g, m->gt, m->n * sizeof *m->g);
+        m->f = ft;
+        m->iter++;
+        cv->loss[cv->len++] = s->ev[i].loss;
+        const double gmax = max_abs(m->g, m->n);
+        const double scale = fmax(fmax(fabs(fprev), fabs(ft)), 1.0);
+        if (gmax <= h->tol || (fprev - ft) / scale <= 64 * DBL_EPSILON) {
+            m->converged = 1;
+            m->state = LB_DONE;
+            return;
+        }
+        if (m->iter >= h->max_iter) {
+            m->state = LB_DONE;
+            return;
+        }
+        direction(m);
+        m->gtd = dot(m->g, m->d, m->n);
+        if (!(m->gtd < 0)) {   /* not a descent direction: start the memory again */
+            m->mem = 0;
+            for (size_t q = 0; q < m->n; q++)
+                m->d[q] = -m->g[q];
+            m->gtd = -dot(m->g, m->g, m->n);
+        }
+        m->step = 1.0;
+        m->ls = 0;
+    } else {
+        if (++m->ls >= PL_LBFGS_MAXLS) {   /* no decrease left to find in float */
+            m->converged = max_abs(m->g, m->n) <= 10 * h->tol;
+            m->state = LB_DONE;
+            return;
+        }
+        /* the minimum of the quadratic through F(x), its slope and F(xt),
+         * kept within [0.1, 0.5] of the step */
+        double t = m->step;
+        double q = isfinite(ft) ? -m->gtd * t * t / (2.0 * (ft - m->f - m->gtd * t)) : 0.1 * t;
+        m->step = q < 0.1 * t ? 0.1 * t : q > 0.5 * t ? 0.5 * t : q;
+    }
+    trial_along(m);
+    put_trial(s, i);
+}
+
+void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
+{
+    pl_objective *o = s->obj;
+    const size_t nm = o->nmodels;
+    o->ops->reset(o, ith, nth);
+    if (ith == 0) {
+        for (size_t i = 0; i < nm; i++) {
+            pl_lbfgs_model *m = &s->m[i];
+            const pl_hyper *h = s->h[i];
+            m->lambda = h->penalty == PL_PENALTY_L2 ? 1.0 / (h->C * (double)s->rows[i]) : 0.0;
+            memset(m->x, 0, m->n * sizeof *m->x);
+            memset(m->xt, 0, m->n * sizeof *m->xt);
+            m->state = LB_START;
+            m->mem = m->head = m->iter = m->passes = m->converged = 0;
+            s->curves[i]->len = 0;
+        }
+        s->live = nm;
+        s->interrupted = 0;
+        s->t0 = omp_get_wtime();
+    }
+    pl_team_barrier();
+    int it = 0;
+    while (s->live) {
+        o->ops->eval(o, PL_SET_TRAIN, 1, s->ev, ith, nth);
+        for (size_t i = (size_t)ith; i < nm; i += (size_t)nth)
+            if (s->m[i].state != LB_DONE)
+                advance(s, i);
+        if (ith == 0) {
+            if (s->progress)
+                s->progress(s->progress_ctx, 0, 1, ++it, 0);
+            if (s->stop && *s->stop)
+                s->interrupted = 1;
+        }
+        pl_team_barrier();
+        if (ith == 0) {
+            size_t live = 0;
+            for (size_t i = 0; i < nm; i++)
+                live += s->m[i].state != LB_DONE;
+            s->live = s->interrupted ? 0 : live;
+        }
+        pl_team_barrier();
+    }
+
+    /* every model at its last accepted point, evaluated for its result */
+    for (size_t i = (size_t)ith; i < nm; i += (size_t)nth) {
+        pl_lbfgs_model *m = &s->m[i];
+        memcpy(m->xt, m->x, m->n * sizeof *m->x);
+        put_trial(s, i);
+    }
+    pl_team_barrier();
+    o->ops->eval(o, PL_SET_TRAIN, 0, s->ev, ith, nth);
+    if (o->has_val)
+        o->ops->eval(o, PL_SET_VAL, 0, s->vev, ith, nth);
+    if (o->has_test)
+        o->ops->eval(o, PL_SET_TEST, 0, s->tev, ith, nth);
+    for (size_t i = (size_t)ith; i < nm; i += (size_t)nth) {
+        pl_lbfgs_model *m = &s->m[i];
+        pl_result *r = s->res[i];
+        const size_t nw = m->k * s->dim;
+        for (size_t q = 0; q < nw; q++)
+            r->w[q] = m->wf[q];
+        for (size_t q = 0; q < m->k; q++)
+            r->b[q] = m->wf[nw + q];
+        const int ok = m->state == LB_DONE && isfinite(m->f);
+        r->status = ok ? PL_RUN_OK : s->interrupted ? PL_RUN_INTERRUPTED : PL_RUN_DIVERGED;
+        r->iterations = m->iter;
+        r->passes = m->passes;
+        r->converged = m->converged;
+        r->objective = m->f;
+        r->grad_norm = max_abs(m->g, m->n);
+        r->train_loss = ok ? s->ev[i].loss : NAN;
+        r->train_acc = ok ? s->ev[i].acc : NAN;
+        r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;
+        r->val_acc = ok && o->has_val ? s->vev[i].acc : NAN;
+        r->test_loss = ok && o->has_test ? s->tev[i].loss : NAN;
+        r->test_acc = ok && o->has_test ? s->tev[i].acc : NAN;
+        r->seconds = omp_get_wtime() - s->t0;
+    }
+    pl_team_barrier();
+}

@@ -1,0 +1,58 @@
+/*
+ * lbfgs.h - the second solver: limited-memory BFGS with a backtracking
+ * (Armijo) line search, for a batch of models over the objective interface
+ * (objective.h), each model with its own state.
+ *
+ * Every model minimises F(W) = L(W) + (lambda / 2) ||W||^2 (L the objective's
+ * mean loss, W its weights without the biases).  One pass over the data
+ * evaluates every model at its own trial point, so models that need a
+ * different number of line-search steps still share each pass.  Between
+ * passes each model's vector work (the two-loop recursion, the line search,
+ * the history) is done in double by one thread, model m by thread m mod nth,
+ * so its numbers do not depend on the team size.
+ *
+ * Why not liblbfgs (Debian liblbfgs-dev): its lbfgs() owns the loop and asks
+ * for one model's f and g through a callback, so models could only share a
+ * pass by running each in its own thread with the team's passes behind the
+ * callbacks; the batch here keeps one loop for all models instead.  The
+ * iteration is the textbook one (Nocedal & Wright, Algorithm 7.4/7.5).
+ */
+#ifndef PARLOGIT_LBFGS_H
+#define PARLOGIT_LBFGS_H
+
+#include <signal.h>
+
+#include "parlogit/train.h"
+#include "train/objective.h"
+
+#define PL_LBFGS_MEM 10      /* (s, y) pairs kept                               */
+#define PL_LBFGS_MAXLS 40    /* line-search steps before a model gives up         */
+
+typedef struct pl_lbfgs_model pl_lbfgs_model;
+
+typedef struct pl_lbfgs {
+    pl_objective *obj;
+    size_t dim;
+    const pl_hyper *const *h;    /* nmodels: each model's tol, max_iter, penalty    */
+    const size_t *rows;          /* nmodels: training rows (lambda = 1 / (C rows)) */
+    pl_result **res;             /* nmodels: its one result (w allocated)          */
+    pl_curve **curves;           /* nmodels: loss room for max_iter + 1 entries    */
+    volatile sig_atomic_t *stop; /* may be NULL                                   */
+    pl_progress_fn progress;     /* may be NULL; called by thread 0               */
+    void *progress_ctx;
+    /* working state (pl_lbfgs_plan) */
+    pl_lbfgs_model *m;
+    pl_eval *ev, *vev, *tev;
+    size_t live;
+    int interrupted;
+    double t0;
+} pl_lbfgs;
+
+/* Sizes the state of nmodels models with k[m] outputs each.  PL_ENOMEM. */
+int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_error *e);
+void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels);
+
+/* Called by every thread of the team: every model from zero to its stop. */
+void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth);
+
+#endif
