@@ -49,7 +49,7 @@ int pl_predictions_write(FILE *f, const pl_model *m, const pl_dataset *d, pl_err
             fprintf(f, "%d", pred);
         for (int k = 0; k < n; k++) {
             char b[32];
-            fprintf(f, ",%s", pl_fmt_double(b, p[k]));
+            fprintf(f, ",%s", pl_fmt_double17(b, p[k]));   /* lossless, no search */
         }
         fputc('\n', f);
     }
