@@ -2,13 +2,16 @@
  * check_e2e.c - the parlogit binary end to end on MNIST's real 10k set (fetched
  * into data/mnist by `make test` from $MNIST_MIRROR): 1 vs 7 accuracy, agreement
  * with an independent NumPy implementation, output files, CLI errors and exit
- * codes, fetching from a mirror directory.
+ * codes, fetching from a mirror directory; the ten-class models (softmax, ovr)
+ * against tests/tenclass_ref.py, their predictions files, printed confusion
+ * matrices and thread-count independence, and the shipped ten-class configs.
  *
  * PARLOGIT_BIN names the binary (default build/parlogit), PYTHON the Python with
  * NumPy (default /usr/bin/python3).  A missing data file fails the test.
  */
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <sys/wait.h>
 
 #include "parlogit/output.h"
@@ -287,6 +290,657 @@ START_TEST(test_rerun_replaces_models)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- ten-class models
+ *
+ * One fixture trains once for every ten-class test: the binary trains softmax
+ * and ovr over 0-9 (lr 0.5, 100 iterations, rows 0:8000 / 8000:10000) into
+ * tmp/run and a softmax over 0,1,2 into tmp/s012, while tests/tenclass_ref.py
+ * trains the same three models into tmp/ref_*.json; all five run at once.  Each
+ * job leaves tmp/NAME.out and tmp/NAME.rc, which the tests check, so a job that
+ * fails fails the tests that need it.  It is an unchecked fixture (run once, in
+ * the runner's process, before the tests of its case fork). */
+
+#define TC_LR "0.5"
+#define TC_ITERATIONS 100
+#define TC_TRAIN_ROWS "0:8000"
+#define TC_TEST_ROWS "8000:10000"
+#define LOSS_RTOL 1e-4       /* float (parlogit) vs double (NumPy) losses      */
+#define ACC_ATOL 0.002       /* float vs double may flip a row or two          */
+#define CM_ATOL 8            /* sum |confusion - reference|: 4 flipped rows    */
+
+static char tc_dir[PATH_MAX];   /* the fixture's directory */
+
+static void tenclass_setup(void)
+{
+    char data[PATH_MAX], ini[PATH_MAX + 64], cmd[12288], out[4096];
+    tu_mnist_dir(data, sizeof data);
+    tu_tmpdir(tc_dir, sizeof tc_dir);
+    write_config(tc_dir, "[task]\npairs = none\nmulticlass = softmax, ovr\nclasses = 0-9\n"
+                 "[train]\nlearning_rates = " TC_LR "\niterations = 100\n", ini, sizeof ini);
+    char ref[4096];
+    snprintf(ref, sizeof ref,
+             "%s tests/tenclass_ref.py train --images %s/t10k-images-idx3-ubyte.gz "
+             "--labels %s/t10k-labels-idx1-ubyte.gz --rows " TC_TRAIN_ROWS " --test-rows "
+             TC_TEST_ROWS " --lr " TC_LR " --iterations %d", tu_python(), data, data,
+             TC_ITERATIONS);
+    snprintf(cmd, sizeof cmd,
+             "d=%s; job() { name=$1; shift; \"$@\" > $d/$name.out 2>&1; echo $? > $d/$name.rc; }; "
+             "job run %s train %s --threads 2 --out $d/run & "
+             "job s012 %s train %s --threads 2 --set task.multiclass=softmax "
+             "--set task.classes=0,1,2 --out $d/s012 & "
+             "job ref_softmax %s --kind softmax --json $d/ref_softmax.json & "
+             "job ref_ovr %s --kind ovr --json $d/ref_ovr.json & "
+             "job ref_s012 %s --kind softmax --classes 0,1,2 --json $d/ref_s012.json & "
+             "wait", tc_dir, tu_bin(), ini, tu_bin(), ini, ref, ref, ref);
+    tu_run(cmd, out, sizeof out);
+}
+
+static void tenclass_teardown(void)
+{
+    tu_rmtree(tc_dir);
+}
+
+/* The whole of a file (NUL-terminated; free it), failing the test when it
+ * cannot be read. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 1 << 16, n = 0, got;
+    char *s = malloc(cap);
+    ck_assert_ptr_nonnull(s);
+    while ((got = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            s = realloc(s, cap);
+            ck_assert_ptr_nonnull(s);
+        }
+    }
+    ck_assert_int_eq(ferror(f), 0);
+    fclose(f);
+    s[n] = '\0';
+    return s;
+}
+
+/* Asserts that the fixture's job NAME exited 0; returns its output (free it). */
+static char *job_ok(const char *name)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s.out", tc_dir, name);
+    char *out = slurp(path);
+    snprintf(path, sizeof path, "%s/%s.rc", tc_dir, name);
+    char *rc = slurp(path);
+    ck_assert_msg(strcmp(rc, "0\n") == 0, "fixture job %s exited %s:\n%s", name, rc, out);
+    free(rc);
+    return out;
+}
+
+/* The line of text that starts with prefix (at the start of a line), or NULL. */
+static const char *line_starting(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, prefix, n) == 0)
+            return p;
+    return NULL;
+}
+
+/* The value after "key": in JSON that Python's json.dump wrote. */
+static const char *json_value(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(json, pat);
+    ck_assert_msg(p != NULL, "no \"%s\" in the reference's JSON", key);
+    return p + strlen(pat);
+}
+
+static double json_number(const char *json, const char *key)
+{
+    const char *p = json_value(json, key);
+    char *end;
+    double v = strtod(p, &end);
+    ck_assert_msg(end != p, "\"%s\": '%.20s' is not a number", key, p);
+    return v;
+}
+
+/* The numbers of the (possibly nested) array after "key":, flattened into
+ * v[0..max); returns how many there are. */
+static int json_array(const char *json, const char *key, double *v, int max)
+{
+    const char *p = json_value(json, key);
+    ck_assert_msg(*p == '[', "\"%s\" is not an array", key);
+    int depth = 0, n = 0;
+    do {
+        if (*p == '[') {
+            depth++;
+            p++;
+        } else if (*p == ']') {
+            depth--;
+            p++;
+        } else if (*p == ',' || *p == ' ') {
+            p++;
+        } else {
+            char *end;
+            double x = strtod(p, &end);
+            ck_assert_msg(end != p, "\"%s\": '%.20s' is not a number", key, p);
+            ck_assert_int_lt(n, max);
+            v[n++] = x;
+            p = end;
+        }
+    } while (depth > 0);
+    return n;
+}
+
+static void assert_rel(double got, double want, double rtol, const char *what)
+{
+    ck_assert_msg(isfinite(got) && fabs(got - want) <= rtol * fabs(want),
+                  "%s: parlogit %.17g, reference %.17g (relative tolerance %g)", what, got,
+                  want, rtol);
+}
+
+static void assert_abs(double got, double want, double atol, const char *what)
+{
+    ck_assert_msg(isfinite(got) && fabs(got - want) <= atol,
+                  "%s: %.17g vs %.17g (tolerance %g)", what, got, want, atol);
+}
+
+/* The fields of a model name "TASK_lrLR_itN" into task, lr, it; asserts its form. */
+static void name_parts(const char *name, char *task, char *lr, char *it)
+{
+    const char *a = strstr(name, "_lr"), *b = a ? strstr(a, "_it") : NULL;
+    ck_assert_msg(a && b, "'%s' is not a model name", name);
+    snprintf(task, 32, "%.*s", (int)(a - name), name);
+    snprintf(lr, 32, "%.*s", (int)(b - a - 3), a + 3);
+    snprintf(it, 32, "%s", b + 3);
+}
+
+/* The results.csv line of model name in text (the file), failing when absent. */
+static const char *result_of(const char *results, const char *name)
+{
+    char task[32], lr[32], it[32], prefix[128];
+    name_parts(name, task, lr, it);
+    snprintf(prefix, sizeof prefix, "%s,%s,%s,", task, lr, it);
+    const char *line = line_starting(results, prefix);
+    ck_assert_msg(line != NULL, "no line %s in results.csv:\n%s", prefix, results);
+    ck_assert_msg(strncmp(strchr(line, '\n') - 3, ",ok", 3) == 0, "status: %.200s", line);
+    return line;
+}
+
+/* A run's TASK_lr0.5_it100 against tenclass_ref.py's JSON (fixture job ref):
+ * the training loss after 100 updates (results.csv) and the curve after 0, 1,
+ * 50 and 100 (curves.csv, which must hold all 101), the test loss, within
+ * LOSS_RTOL relative; train and test accuracy within ACC_ATOL. */
+static void agree_with_ref(const char *job, const char *task, const char *ref)
+{
+    char *out = job_ok(job), *refout = job_ok(ref), path[PATH_MAX + 64], name[128];
+    free(out);
+    free(refout);
+    snprintf(path, sizeof path, "%s/%s.json", tc_dir, ref);
+    char *json = slurp(path);
+    snprintf(path, sizeof path, "%s/%s/results.csv", tc_dir, job);
+    char *results = slurp(path);
+    snprintf(path, sizeof path, "%s/%s/curves.csv", tc_dir, job);
+    char *curves = slurp(path);
+
+    snprintf(name, sizeof name, "%s_lr" TC_LR "_it%d", task, TC_ITERATIONS);
+    const char *line = result_of(results, name);
+    assert_rel(csv_field(line, 3), json_number(json, "train_loss"), LOSS_RTOL, "train loss");
+    assert_abs(csv_field(line, 4), json_number(json, "train_acc"), ACC_ATOL, "train accuracy");
+    assert_rel(csv_field(line, 5), json_number(json, "test_loss"), LOSS_RTOL, "test loss");
+    assert_abs(csv_field(line, 6), json_number(json, "test_acc"), ACC_ATOL, "test accuracy");
+
+    static double ref_curve[TC_ITERATIONS + 2];
+    ck_assert_int_eq(json_array(json, "curve", ref_curve, TC_ITERATIONS + 2), TC_ITERATIONS + 1);
+    char prefix[128];
+    for (int t = 0; t <= TC_ITERATIONS; t++) {
+        snprintf(prefix, sizeof prefix, "%s," TC_LR ",%d,", task, t);
+        const char *c = line_starting(curves, prefix);
+        ck_assert_msg(c != NULL, "no line %s in curves.csv", prefix);
+        if (t == 0 || t == 1 || t == 50 || t == TC_ITERATIONS) {
+            char what[64];
+            snprintf(what, sizeof what, "%s loss after %d updates", task, t);
+            assert_rel(csv_field(c, 3), ref_curve[t], LOSS_RTOL, what);
+        }
+    }
+    /* the last point of the curve is the model's training loss */
+    snprintf(prefix, sizeof prefix, "%s," TC_LR ",%d,", task, TC_ITERATIONS);
+    ck_assert_double_eq(csv_field(line_starting(curves, prefix), 3), csv_field(line, 3));
+    snprintf(prefix, sizeof prefix, "%s," TC_LR ",%d,", task, TC_ITERATIONS + 1);
+    ck_assert_ptr_null(line_starting(curves, prefix));
+    free(json);
+    free(results);
+    free(curves);
+}
+
+START_TEST(test_softmax_agrees_with_tenclass_ref)
+{
+    agree_with_ref("run", "softmax", "ref_softmax");
+}
+END_TEST
+
+START_TEST(test_ovr_agrees_with_tenclass_ref)
+{
+    agree_with_ref("run", "ovr", "ref_ovr");
+}
+END_TEST
+
+START_TEST(test_softmax_subset_agrees_with_tenclass_ref)
+{
+    agree_with_ref("s012", "softmax-012", "ref_s012");
+}
+END_TEST
+
+/* Runs tenclass_ref.py check-predictions on csv with model name of run
+ * directory dir (its kind and classes read from the name); asserts exit 0. */
+static void check_predictions(const char *dir, const char *name, const char *csv)
+{
+    char data[PATH_MAX], task[32], lr[32], it[32], classes[32] = "0-9", cmd[8192], out[16384];
+    tu_mnist_dir(data, sizeof data);
+    name_parts(name, task, lr, it);
+    const char *dash = strchr(task, '-');
+    if (dash) {   /* softmax-012: classes 0,1,2 */
+        int n = 0;
+        for (const char *d = dash + 1; *d; d++)
+            n += snprintf(classes + n, sizeof classes - (size_t)n, "%s%c", n ? "," : "", *d);
+    }
+    snprintf(cmd, sizeof cmd,
+             "%s tests/tenclass_ref.py check-predictions --images %s/t10k-images-idx3-ubyte.gz "
+             "--labels %s/t10k-labels-idx1-ubyte.gz --kind %s --classes %s "
+             "--weights %s/models/%s.w.npy --bias %s/models/%s.b.npy --predictions %s",
+             tu_python(), data, data, strncmp(task, "ovr", 3) == 0 ? "ovr" : "softmax",
+             classes, dir, name, dir, name, csv);
+    int rc = tu_run(cmd, out, sizeof out);
+    ck_assert_msg(rc == 0, "check-predictions of %s (exit %d):\n%s", csv, rc, out);
+    ck_assert_ptr_nonnull(strstr(out, "check-predictions ok"));
+}
+
+/* Reads a predictions CSV: asserts its rows are increasing test rows
+ * (TC_TEST_ROWS) with labels among the digits of classes ("0123456789" or
+ * "012"); returns the fraction with label == predicted, the line count in *n. */
+static double predictions_accuracy(const char *path, const char *classes, long *n)
+{
+    char *text = slurp(path);
+    long lo, hi;
+    ck_assert_int_eq(sscanf(TC_TEST_ROWS, "%ld:%ld", &lo, &hi), 2);
+    const char *p = strchr(text, '\n');
+    ck_assert_ptr_nonnull(p);
+    long lines = 0, right = 0, last = -1;
+    for (p++; *p; p = strchr(p, '\n') + 1) {
+        long row, label, predicted;
+        ck_assert_msg(sscanf(p, "%ld,%ld,%ld,", &row, &label, &predicted) == 3,
+                      "%s: bad line '%.80s'", path, p);
+        ck_assert_msg(row > last && row >= lo && row < hi, "%s: row %ld after %ld", path, row,
+                      last);
+        ck_assert_msg(strchr(classes, (int)('0' + label)) != NULL && label >= 0 && label <= 9,
+                      "%s: row %ld has label %ld", path, row, label);
+        last = row;
+        lines++;
+        right += label == predicted;
+        ck_assert_ptr_nonnull(strchr(p, '\n'));
+    }
+    free(text);
+    *n = lines;
+    ck_assert_int_gt(lines, 0);
+    return (double)right / (double)lines;
+}
+
+/* The model summary.json calls the best ten-class model of the run, into name. */
+static void best_of_run(const char *dir, char *name, size_t len)
+{
+    char cmd[8192], out[4096];
+    snprintf(cmd, sizeof cmd, "%s -c 'import json; d = json.load(open(\"%s/summary.json\")); "
+             "m = [t[\"model\"] for t in d[\"ten_class\"] if t[\"best_of_run\"]]; "
+             "print(m[0] if len(m) == 1 else \"not one best: %%s\" %% m)'", tu_python(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "summary.json: %s", out);
+    out[strcspn(out, "\n")] = '\0';
+    ck_assert_msg(strstr(out, "_lr") != NULL, "summary.json's best: %s", out);
+    snprintf(name, len, "%s", out);
+}
+
+/* predictions.csv of run directory dir (fixture job) is the best model's: the
+ * model summary.json names is a row of best.csv with the highest training
+ * accuracy there (no validation split), its predictions file is the same
+ * bytes, and check-predictions passes on it with that model's weights. */
+static void check_run_predictions(const char *job, long n_test, const char *classes)
+{
+    char dir[PATH_MAX + 64], path[PATH_MAX + 128], best[128], cmd[8192], out[4096];
+    snprintf(dir, sizeof dir, "%s/%s", tc_dir, job);
+    best_of_run(dir, best, sizeof best);
+
+    snprintf(path, sizeof path, "%s/best.csv", dir);
+    char *csv = slurp(path);
+    double top = -1, mine = -1;
+    int rows = 0;
+    for (const char *p = strchr(csv, '\n') + 1; *p; p = strchr(p, '\n') + 1) {
+        char task[32], lr[32], it[32], name[128];
+        ck_assert_int_eq(sscanf(p, "%31[^,],%31[^,],%31[^,],", task, lr, it), 3);
+        snprintf(name, sizeof name, "%s_lr%s_it%s", task, lr, it);
+        double acc = csv_field(p, 4);
+        top = acc > top ? acc : top;
+        if (strcmp(name, best) == 0)
+            mine = acc;
+        rows++;
+    }
+    free(csv);
+    ck_assert_int_gt(rows, 0);
+    ck_assert_msg(mine >= 0, "best model %s is not in best.csv", best);
+    ck_assert_msg(mine == top, "best model %s: training accuracy %g, best.csv's top %g", best,
+                  mine, top);
+
+    snprintf(cmd, sizeof cmd, "cmp %s/predictions.csv %s/models/%s.predictions.csv", dir, dir,
+             best);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(path, sizeof path, "%s/predictions.csv", dir);
+    check_predictions(dir, best, path);
+    long n;
+    predictions_accuracy(path, classes, &n);
+    ck_assert_int_eq(n, n_test);
+}
+
+/* models/NAME.predictions.csv of task's model in job's run: check-predictions
+ * passes, it has a line per test row, and its accuracy is results.csv's. */
+static void check_model_predictions(const char *job, const char *task, const char *ref,
+                                    const char *classes)
+{
+    char dir[PATH_MAX + 64], path[PATH_MAX + 256], name[128];
+    free(job_ok(job));
+    free(job_ok(ref));
+    snprintf(dir, sizeof dir, "%s/%s", tc_dir, job);
+    snprintf(path, sizeof path, "%s/%s.json", tc_dir, ref);
+    char *json = slurp(path);
+    long n_test = (long)json_number(json, "n_test");
+    free(json);
+
+    snprintf(name, sizeof name, "%s_lr" TC_LR "_it%d", task, TC_ITERATIONS);
+    snprintf(path, sizeof path, "%s/models/%s.predictions.csv", dir, name);
+    check_predictions(dir, name, path);
+    long n;
+    double acc = predictions_accuracy(path, classes, &n);
+    ck_assert_int_eq(n, n_test);
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    char *results = slurp(path);
+    assert_abs(csv_field(result_of(results, name), 6), acc, ACC_ATOL,
+               "results.csv's test accuracy vs the predictions file's");
+    free(results);
+    check_run_predictions(job, n_test, classes);
+}
+
+START_TEST(test_predictions_files_agree_with_weights)
+{
+    check_model_predictions("run", "softmax", "ref_softmax", "0123456789");
+    check_model_predictions("run", "ovr", "ref_ovr", "0123456789");
+    check_model_predictions("s012", "softmax-012", "ref_s012", "012");
+}
+END_TEST
+
+/* The confusion matrix `train` prints for a task's best model. */
+typedef struct {
+    char lr[32];
+    int iterations;
+    long right, rows;       /* "A of B test rows right"    */
+    long m[10][10];         /* [actual][predicted] digit   */
+    long total, trace;
+} printed_cm;
+
+/* The next integer on the current line of *p (spaces skipped), or 0 at the
+ * line's end. */
+static int next_int(const char **p, long *v)
+{
+    while (**p == ' ')
+        (*p)++;
+    if (**p < '0' || **p > '9')
+        return 0;
+    char *end;
+    *v = strtol(*p, &end, 10);
+    *p = end;
+    return 1;
+}
+
+/* Parses "TASK model (best: lr X, N iterations): A of B test rows right, ...",
+ * then "confusion ...", a header of column digits and a line per actual digit,
+ * from train's output. */
+static void printed_confusion(const char *out, const char *task, printed_cm *c)
+{
+    char head[64];
+    snprintf(head, sizeof head, "\n%s model (best: lr ", task);
+    const char *p = strstr(out, head);
+    ck_assert_msg(p != NULL, "no '%s' in:\n%s", head + 1, out);
+    memset(c, 0, sizeof *c);
+    ck_assert_int_eq(sscanf(p + strlen(head), "%31[^,], %d iterations): %ld of %ld test rows right",
+                            c->lr, &c->iterations, &c->right, &c->rows), 4);
+    p = strchr(p + 1, '\n') + 1;
+    ck_assert_msg(strncmp(p, "confusion", 9) == 0, "no confusion after %s's line", task);
+    p = strchr(p, '\n') + 1;
+    long cols[10], v;
+    int ncol = 0;
+    while (next_int(&p, &v)) {
+        ck_assert(ncol < 10 && v >= 0 && v <= 9);
+        cols[ncol++] = v;
+    }
+    ck_assert_int_ge(ncol, 2);
+    int nrow = 0;
+    for (p++; next_int(&p, &v); p++, nrow++) {
+        ck_assert(v >= 0 && v <= 9);
+        long a = v;
+        for (int j = 0; j < ncol; j++) {
+            ck_assert_msg(next_int(&p, &v), "%s: short confusion row %ld", task, a);
+            c->m[a][cols[j]] = v;
+            c->total += v;
+            c->trace += a == cols[j] ? v : 0;
+        }
+        ck_assert_msg(*p == '\n', "%s: long confusion row %ld", task, a);
+    }
+    ck_assert_int_ge(nrow, 2);
+}
+
+/* The printed best of task (train's output out, run directory dir) is
+ * best.csv's row of that task; its matrix is confusion_TASK.csv, counts every
+ * test row (n_test) once, and trace / total is that model's test accuracy. */
+static void check_printed_confusion(const char *out, const char *dir, const char *task,
+                                    long n_test, printed_cm *c)
+{
+    printed_confusion(out, task, c);
+    ck_assert_int_eq(c->total, n_test);
+    ck_assert_int_eq(c->rows, n_test);
+    ck_assert_int_eq(c->trace, c->right);
+
+    char path[PATH_MAX + 64], prefix[128];
+    snprintf(path, sizeof path, "%s/best.csv", dir);
+    char *best = slurp(path);
+    snprintf(prefix, sizeof prefix, "%s,%s,%d,", task, c->lr, c->iterations);
+    const char *line = line_starting(best, prefix);
+    ck_assert_msg(line != NULL, "printed best %s is not best.csv's:\n%s", prefix, best);
+    double test_acc = csv_field(line, 5);
+    free(best);
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    char *results = slurp(path);
+    line = line_starting(results, prefix);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_double_eq_tol(csv_field(line, 6), test_acc, 1e-12);
+    free(results);
+    ck_assert_msg(fabs((double)c->trace / (double)c->total - test_acc) <= 1e-12,
+                  "%s: trace %ld / total %ld, test accuracy %.17g", task, c->trace, c->total,
+                  test_acc);
+
+    snprintf(path, sizeof path, "%s/confusion_%s.csv", dir, task);
+    char *csv = slurp(path);
+    const char *p = strchr(csv, '\n');
+    ck_assert_ptr_nonnull(p);
+    int rows = 0;
+    for (p++; *p; rows++) {
+        char *end;
+        long a = strtol(p, &end, 10);
+        ck_assert(a >= 0 && a <= 9 && *end == ',');
+        for (int j = 0; j < 10; j++) {
+            long v = strtol(end + 1, &end, 10);
+            ck_assert_msg(v == c->m[a][j], "%s[%ld][%d]: %ld, printed %ld", path, a, j, v,
+                          c->m[a][j]);
+        }
+        ck_assert(*end == '\n');
+        p = end + 1;
+    }
+    ck_assert_int_eq(rows, 10);
+    free(csv);
+}
+
+/* Printed matrix vs the reference's K x K confusion of the same model (its
+ * output indices are the classes in ascending order). */
+static void confusion_near_ref(const printed_cm *c, const char *ref)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s.json", tc_dir, ref);
+    char *json = slurp(path);
+    double cls[10], m[100];
+    int k = json_array(json, "classes", cls, 10);
+    ck_assert_int_eq(json_array(json, "confusion", m, 100), k * k);
+    free(json);
+    long want[10][10] = {{0}}, diff = 0;
+    for (int a = 0; a < k; a++)
+        for (int p = 0; p < k; p++)
+            want[(int)cls[a]][(int)cls[p]] = (long)m[a * k + p];
+    for (int a = 0; a < 10; a++)
+        for (int p = 0; p < 10; p++)
+            diff += labs(c->m[a][p] - want[a][p]);
+    ck_assert_msg(diff <= CM_ATOL, "%s: printed confusion differs from the reference's by %ld",
+                  ref, diff);
+}
+
+START_TEST(test_printed_confusion_is_the_best_models)
+{
+    static const char *jobs[][3] = {{"run", "softmax", "ref_softmax"},
+                                    {"run", "ovr", "ref_ovr"},
+                                    {"s012", "softmax-012", "ref_s012"}};
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        char *out = job_ok(jobs[i][0]), path[PATH_MAX + 64], dir[PATH_MAX + 64];
+        free(job_ok(jobs[i][2]));
+        snprintf(path, sizeof path, "%s/%s.json", tc_dir, jobs[i][2]);
+        char *json = slurp(path);
+        long n_test = (long)json_number(json, "n_test");
+        free(json);
+        snprintf(dir, sizeof dir, "%s/%s", tc_dir, jobs[i][0]);
+        printed_cm c;
+        check_printed_confusion(out, dir, jobs[i][1], n_test, &c);
+        confusion_near_ref(&c, jobs[i][2]);
+        free(out);
+    }
+}
+END_TEST
+
+/* The fixture's config, 10 and 20 iterations, with 1, 2, 3 and 6 threads:
+ * the same model files, bit for bit; the same results.csv but for the
+ * seconds, the same curves and predictions; summary.json's strategy fused
+ * every time.  (20 iterations: a reduction in another order changes the
+ * float bits from the first update on.) */
+START_TEST(test_tenclass_threads_give_identical_files)
+{
+    char cmd[8192], out[16384], a[PATH_MAX + 64];
+    free(job_ok("run"));   /* the config trains */
+    static const int threads[] = {1, 2, 3, 6};
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+        char b[PATH_MAX + 64];
+        snprintf(b, sizeof b, "%s/t%d", tc_dir, threads[i]);
+        snprintf(cmd, sizeof cmd, "%s train %s/run.ini --set train.iterations=10,20 "
+                 "--threads %d --quiet --out %s", tu_bin(), tc_dir, threads[i], b);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+        snprintf(cmd, sizeof cmd, "%s -c 'import json; d = json.load(open(\"%s/summary.json\")); "
+                 "print(d[\"strategy\"], d[\"threads\"])'", tu_python(), b);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+        char want[64];
+        snprintf(want, sizeof want, "fused %d\n", threads[i]);
+        ck_assert_msg(strcmp(out, want) == 0, "summary.json with %d threads: %s", threads[i],
+                      out);
+        if (i == 0) {
+            snprintf(a, sizeof a, "%s", b);
+            snprintf(cmd, sizeof cmd, "ls %s/models/*.npy | wc -l", a);
+            ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+            ck_assert_int_eq(atoi(out), 8);   /* softmax and ovr, 2 checkpoints, w and b */
+            continue;
+        }
+        snprintf(cmd, sizeof cmd,
+                 "a=%s; b=%s; [ \"$(cd $a/models && ls *.npy)\" = \"$(cd $b/models && ls *.npy)\" ] "
+                 "|| { echo different model files; exit 1; }; "
+                 "for f in $(cd $a/models && ls *.npy); do cmp $a/models/$f $b/models/$f || exit 1; done; "
+                 "[ \"$(cut -d, -f1-7,9 $a/results.csv)\" = \"$(cut -d, -f1-7,9 $b/results.csv)\" ] "
+                 "|| { echo results.csv differs; exit 1; }; "
+                 "cmp $a/curves.csv $b/curves.csv && cmp $a/predictions.csv $b/predictions.csv",
+                 a, b);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%d threads vs %d: %s", threads[i],
+                      threads[0], out);
+    }
+}
+END_TEST
+
+/* configs/softmax-10.ini and configs/ovr-10.ini as shipped, 20 iterations, no
+ * pictures: exit 0, print the best model's accuracy and confusion matrix, and
+ * write predictions.csv with a line per test row. */
+START_TEST(test_shipped_tenclass_configs_train)
+{
+    static const char *configs[][2] = {{"softmax-10", "softmax"}, {"ovr-10", "ovr"}};
+    char tmp[PATH_MAX], data[PATH_MAX], dir[PATH_MAX + 64], path[PATH_MAX + 128], cmd[8192];
+    static char out[65536];
+    tu_mnist_dir(data, sizeof data);
+    tu_tmpdir(tmp, sizeof tmp);
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+        snprintf(dir, sizeof dir, "%s/%s", tmp, configs[i][0]);
+        snprintf(cmd, sizeof cmd, "%s train configs/%s.ini --set output.plots=false "
+                 "--set train.iterations=20 --out %s", tu_bin(), configs[i][0], dir);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s:\n%s", configs[i][0], out);
+        ck_assert_ptr_nonnull(strstr(out, "accuracy"));
+        snprintf(cmd, sizeof cmd, "%s -c 'import json; print(json.load(open(\"%s/summary.json\"))"
+                 "[\"rows\"][\"test\"])'", tu_python(), dir);
+        char rows[256];
+        ck_assert_int_eq(tu_run(cmd, rows, sizeof rows), 0);
+        long n_test = atol(rows);
+        ck_assert_int_gt(n_test, 0);
+        printed_cm c;
+        check_printed_confusion(out, dir, configs[i][1], n_test, &c);
+
+        char best[128], task[32], lr[32], it[32];
+        best_of_run(dir, best, sizeof best);
+        name_parts(best, task, lr, it);
+        ck_assert_str_eq(task, configs[i][1]);
+        ck_assert_str_eq(lr, c.lr);
+        ck_assert_int_eq(atoi(it), c.iterations);
+        snprintf(path, sizeof path, "%s/predictions.csv", dir);
+        char *pred = slurp(path);
+        long lines = 0;
+        for (const char *p = pred; (p = strchr(p, '\n')); p++)
+            lines++;
+        free(pred);
+        ck_assert_int_eq(lines, n_test + 1);
+        snprintf(cmd, sizeof cmd, "cmp %s %s/models/%s.predictions.csv", path, dir, best);
+        ck_assert_msg(tu_run(cmd, rows, sizeof rows) == 0, "%s", rows);
+    }
+    tu_rmtree(tmp);
+}
+END_TEST
+
+START_TEST(test_tenclass_config_errors_exit_2)
+{
+    char tmp[PATH_MAX], cmd[8192], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    snprintf(cmd, sizeof cmd, "%s train configs/ovr-10.ini --set task.multiclass=sofmax --out %s/run",
+             tu_bin(), tmp);
+    expect_input_error(cmd, "task.multiclass");
+    expect_input_error(cmd, "sofmax");
+    snprintf(cmd, sizeof cmd, "%s train configs/ovr-10.ini --set task.classes=5 --out %s/run",
+             tu_bin(), tmp);
+    expect_input_error(cmd, "task.classes");
+    static const char *kinds[] = {"softmax", "ovr"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "%s train configs/ovr-10.ini --set task.multiclass=%s "
+                 "--set engine.strategy=data --set train.iterations=5 --set output.plots=false "
+                 "--out %s/run", tu_bin(), kinds[i], tmp);
+        expect_input_error(cmd, "engine.strategy");
+    }
+    snprintf(path, sizeof path, "%s/run", tmp);
+    ck_assert_msg(access(path, F_OK) != 0, "a failed run left an output directory");
+    tu_rmtree(tmp);
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -299,6 +953,19 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);
     tcase_add_test(tc, test_rerun_replaces_models);
+    tcase_add_test(tc, test_shipped_tenclass_configs_train);
+    tcase_add_test(tc, test_tenclass_config_errors_exit_2);
     suite_add_tcase(s, tc);
+
+    TCase *ten = tcase_create("tenclass");
+    tcase_set_timeout(ten, 600);
+    tcase_add_unchecked_fixture(ten, tenclass_setup, tenclass_teardown);
+    tcase_add_test(ten, test_softmax_agrees_with_tenclass_ref);
+    tcase_add_test(ten, test_ovr_agrees_with_tenclass_ref);
+    tcase_add_test(ten, test_softmax_subset_agrees_with_tenclass_ref);
+    tcase_add_test(ten, test_predictions_files_agree_with_weights);
+    tcase_add_test(ten, test_printed_confusion_is_the_best_models);
+    tcase_add_test(ten, test_tenclass_threads_give_identical_files);
+    suite_add_tcase(s, ten);
     return s;
 }
