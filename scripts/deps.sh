@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
-      python3-numpy curl ca-certificates
+      python3-numpy python3-sklearn curl ca-certificates
       # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
       # Chromium opens report.html headless in the tests
       libplplot-dev plplot-driver-cairo fonts-dejavu-core chromium)

@@ -1,0 +1,97 @@
+/*
+ * check_solvers.c - L-BFGS with an l2 penalty against scikit-learn on
+ * MNIST's 10k set (first 8000 rows train, last 2000 test): the objective at
+ * parlogit's optimum within 1e-6 relative of the optimum scikit-learn's lbfgs
+ * reaches at a tolerance of 1e-10, and the same test predictions on at least
+ * 99.9 % of the rows, for the pair 1-7 at C = 0.01 and 1 and for ten-class
+ * ovr and softmax at C = 0.01 (tests/sklearn_ref.py, Debian's
+ * python3-sklearn).  One training run serves every check.  The binary is
+ * $PARLOGIT_BIN, the Python $PYTHON.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char dir[PATH_MAX], data[PATH_MAX];
+static int trained = -1;
+
+static void setup(void)
+{
+    tu_tmpdir(dir, sizeof dir);
+    tu_mnist_dir(data, sizeof data);
+    char cmd[8192], out[16384];
+    snprintf(cmd, sizeof cmd,
+             "%s train configs/pair-1-7.ini --quiet --threads 2 --set data.dir=%s "
+             "--set task.multiclass=softmax,ovr --set train.solver=lbfgs --set train.penalty=l2 "
+             "--set train.C=0.01,1 --set train.tol=1e-9 --set train.max_iter=3000 "
+             "--set output.plots=false --out %s/run",
+             tu_bin(), data, dir);
+    trained = tu_run(cmd, out, sizeof out);
+    if (trained)
+        fprintf(stderr, "check_solvers: training failed: %s\n", out);
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+}
+
+static void agree(const char *task, const char *C)
+{
+    ck_assert_msg(trained == 0, "the training run failed");
+    char cmd[8192], out[16384];
+    snprintf(cmd, sizeof cmd,
+             "%s tests/sklearn_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
+             "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task %s --C %s "
+             "--weights %s/run/models/%s_lbfgs_C%s.w.npy --bias %s/run/models/%s_lbfgs_C%s.b.npy",
+             tu_python(), data, data, task, C, dir, task, C, dir, task, C);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "sklearn_ref.py: %s", out);
+    const char *g = strstr(out, "\"relative_gap\": "), *a = strstr(out, "\"test_agreement\": ");
+    ck_assert_msg(g && a, "%s", out);
+    const double gap = strtod(g + 16, NULL), agreement = strtod(a + 18, NULL);
+    /* parlogit's optimum is scikit-learn's: not above it by more than 1e-6
+     * (nor below by more: a lower F would mean a wrong objective) */
+    ck_assert_msg(gap < 1e-6 && gap > -1e-6, "%s C=%s: %s", task, C, out);
+    ck_assert_msg(agreement >= 0.999, "%s C=%s: %s", task, C, out);
+}
+
+START_TEST(test_pair_small_C)
+{
+    agree("1-7", "0.01");
+}
+END_TEST
+
+START_TEST(test_pair_C1)
+{
+    agree("1-7", "1");
+}
+END_TEST
+
+START_TEST(test_ovr_small_C)
+{
+    agree("ovr", "0.01");
+}
+END_TEST
+
+START_TEST(test_softmax_small_C)
+{
+    agree("softmax", "0.01");
+}
+END_TEST
+
+Suite *suite_solvers(void)
+{
+    Suite *s = suite_create("solvers");
+    TCase *tc = tcase_create("sklearn");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_pair_small_C);
+    tcase_add_test(tc, test_pair_C1);
+    tcase_add_test(tc, test_ovr_small_C);
+    tcase_add_test(tc, test_softmax_small_C);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""sklearn_ref.py - scikit-learn's L2-penalized logistic regression as the
+reference for parlogit's L-BFGS.
+
+It fits scikit-learn's LogisticRegression (solver lbfgs, a tight tolerance)
+on the same rows as parlogit and compares, on one objective, the optimum it
+finds with the model parlogit saved:
+
+    F(W, b) = mean over the task's training rows of the loss
+              + (1 / (2 C n)) ||W||^2          (biases not penalized)
+
+which is scikit-learn's C * sum(loss) + ||W||^2 / 2 divided by C n.  The loss
+is the log-loss of a binary task ("i-j": digit j is class 1), the sum of the K
+binary log-losses for "ovr" (scikit-learn's one-vs-rest fits each of the K
+problems on all the rows; the sum of their objectives is the ovr objective),
+the cross-entropy for "softmax" (multinomial).  x = pixel / 255, in float64.
+
+Usage:
+  sklearn_ref.py --images F --labels F --rows A:B --test-rows A:B
+                 --task 1-7|ovr|softmax [--classes 0-9|0,1,2] --C X
+                 --weights W.npy --bias B.npy
+Prints one JSON object: {"sklearn_objective", "parlogit_objective",
+"relative_gap" (parlogit's minus scikit-learn's, over scikit-learn's),
+"test_agreement" (share of test rows both predict alike), "n_iter",
+"sklearn_seconds"}.  Exit 2 on bad input.
+"""
+import argparse
+import gzip
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def fail(msg):
+    print("sklearn_ref: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+def idx(path):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+    except OSError as e:
+        fail("%s: %s" % (path, e))
+    magic = int.from_bytes(raw[0:4], "big")
+    if magic == 0x803:
+        n, r, c = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
+        return np.frombuffer(raw, np.uint8, n * r * c, 16).reshape(n, r * c)
+    if magic == 0x801:
+        n = int.from_bytes(raw[4:8], "big")
+        return np.frombuffer(raw, np.uint8, n, 8)
+    fail("%s: offset 0: magic %#x is not an IDX images or labels file" % (path, magic))
+
+
+def rows(s):
+    a, b = s.split(":")
+    return slice(int(a), int(b))
+
+
+def classes_of(s):
+    out = set()
+    for item in s.split(","):
+        if "-" in item:
+            a, b = item.split("-")
+            out.update(range(int(a), int(b) + 1))
+        else:
+            out.add(int(item))
+    return sorted(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", required=True)
+    ap.add_argument("--labels", required=True)
+    ap.add_argument("--rows", required=True, type=rows)
+    ap.add_argument("--test-rows", required=True, type=rows)
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--classes", default="0-9")
+    ap.add_argument("--C", required=True, type=float)
+    ap.add_argument("--weights", required=True)
+    ap.add_argument("--bias", required=True)
+    a = ap.parse_args()
+    from sklearn.linear_model import LogisticRegression
+
+    X = idx(a.images).astype(np.float64) / 255.0
+    y = idx(a.labels).astype(np.int64)
+    Xtr, ytr, Xte, yte = X[a.rows], y[a.rows], X[a.test_rows], y[a.test_rows]
+    W = np.load(a.weights).astype(np.float64)
+    b = np.atleast_1d(np.load(a.bias).astype(np.float64))
+    C = a.C
+
+    if a.task in ("ovr", "softmax"):
+        cls = classes_of(a.classes)
+        mtr, mte = np.isin(ytr, cls), np.isin(yte, cls)
+        Xtr, ytr, Xte, yte = Xtr[mtr], ytr[mtr], Xte[mte], yte[mte]
+        K = len(cls)
+        Y = (ytr[:, None] == np.array(cls)[None, :]).astype(np.float64)
+        n = len(ytr)
+        lam = 1.0 / (C * n)
+
+        def F(Wm, bm):
+            Z = Xtr @ Wm.T + bm
+            if a.task == "softmax":
+                m = Z.max(1, keepdims=True)
+                L = np.mean(np.log(np.exp(Z - m).sum(1)) + m[:, 0] - (Z * Y).sum(1))
+            else:
+                L = np.sum(np.mean(np.logaddexp(0, Z) - Y * Z, axis=0))
+            return L + 0.5 * lam * np.sum(Wm * Wm)
+
+        t = time.time()
+        clf = LogisticRegression(C=C, tol=1e-10, max_iter=20000,
+                                 multi_class="multinomial" if a.task == "softmax" else "ovr")
+        clf.fit(Xtr, ytr)
+        secs = time.time() - t
+        Wk, bk = clf.coef_, clf.intercept_
+        pred_p = np.array(cls)[np.argmax(Xte @ W.reshape(K, -1).T + b, axis=1)]
+        pred_s = clf.predict(Xte)
+    else:
+        neg, pos = (int(v) for v in a.task.split("-"))
+        mtr, mte = (ytr == neg) | (ytr == pos), (yte == neg) | (yte == pos)
+        Xtr, Xte = Xtr[mtr], Xte[mte]
+        t01 = (ytr[mtr] == pos).astype(np.float64)
+        n = len(t01)
+        lam = 1.0 / (C * n)
+
+        def F(Wm, bm):
+            z = Xtr @ Wm.reshape(-1) + bm[0]
+            return np.mean(np.logaddexp(0, z) - t01 * z) + 0.5 * lam * np.sum(Wm * Wm)
+
+        t = time.time()
+        clf = LogisticRegression(C=C, tol=1e-10, max_iter=20000).fit(Xtr, t01)
+        secs = time.time() - t
+        Wk, bk = clf.coef_, clf.intercept_
+        pred_p = (Xte @ W.reshape(-1) + b[0] > 0).astype(np.float64)
+        pred_s = clf.predict(Xte)
+    fs, fp = F(Wk, bk), F(W.reshape(Wk.shape), b)
+    json.dump({"sklearn_objective": fs, "parlogit_objective": fp,
+               "relative_gap": (fp - fs) / fs,
+               "test_agreement": float(np.mean(pred_p == pred_s)),
+               "n_iter": int(np.max(clf.n_iter_)), "sklearn_seconds": secs}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
