@@ -303,6 +303,23 @@ START_TEST(test_fetch_url_fails)
 }
 END_TEST
 
+/* A mirror whose file is a FIFO (or a device) is a failed mirror with a
+ * reason, at once: copying it would wait, or run, for ever. */
+START_TEST(test_fetch_special_mirror_file)
+{
+    char mirror[4200], fifo[4300];
+    snprintf(mirror, sizeof mirror, "%s/mirror", dir);
+    ck_assert_int_eq(mkdir(mirror, 0755), 0);
+    snprintf(fifo, sizeof fifo, "%s/%s", mirror, T10K_LABELS);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    int fetched = -1;
+    pl_error e = {0};
+    ck_assert_int_eq(pl_fetch(dir, T10K_LABELS, mirror, &fetched, &e), PL_EIO);
+    TU_ASSERT_HAS(e.msg, "is a pipe (FIFO), not a data file");
+    only_files(dir, (const char *const[]){"mirror", NULL});
+}
+END_TEST
+
 Suite *suite_fetch(void)
 {
     Suite *s = suite_create("fetch");
@@ -318,6 +335,7 @@ Suite *suite_fetch(void)
     tcase_add_test(tc, test_fetch_refetch_damaged);
     tcase_add_test(tc, test_fetch_unknown_name);
     tcase_add_test(tc, test_fetch_url_fails);
+    tcase_add_test(tc, test_fetch_special_mirror_file);
     suite_add_tcase(s, tc);
     return s;
 }

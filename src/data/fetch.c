@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "data/reader.h"
 #include "parlogit/data.h"
 
 static const struct {
@@ -90,9 +91,10 @@ static int mkdir_p(const char *dir, pl_error *e)
 /* Copies the file src to fd.  0, or -1 with the reason in why. */
 static int copy_local(const char *src, int fd, char *why, size_t whylen)
 {
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    pl_error oe;
+    int in = pl_data_open(src, &oe);   /* a mirror's FIFO or device would never end */
     if (in < 0) {
-        say(why, whylen, "%s: %s", src, strerror(errno));
+        say(why, whylen, "%s", oe.msg);
         return -1;
     }
     char buf[1 << 16];
