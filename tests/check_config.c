@@ -409,7 +409,7 @@ static const struct {
     {"task", "pairs", "none, 1-7", "not a pair"},
     {"task", "multiclass", "sofmax", "'sofmax' is not a multiclass model"},
     {"task", "multiclass", "ovr, ovr", "'ovr' appears twice"},
-    {"task", "multiclass", "ovr, softmax, ovr", "at most ovr and softmax"},
+    {"task", "multiclass", "ovr, softmax, ovr", "at most 2 of ovr, softmax"},
     {"task", "multiclass", "", "empty list"},
     {"task", "classes", "5", "at least two classes"},
     {"task", "classes", "0-12", "not a class"},

@@ -96,11 +96,11 @@ int plc_parse_iters(const char *s, int out[PL_MAX_LIST], int *count, char *msg,
 int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count,
                     char *msg, size_t n);
 
-/* train.solver: a list of "gd", "lbfgs" (each at most once). */
-int plc_parse_solvers(const char *s, int out[2], int *count, char *msg, size_t n);
-
-/* task.multiclass: "none" or a list of "ovr", "softmax" (each at most once). */
-int plc_parse_multi(const char *s, int out[2], int *count, char *msg, size_t n);
+/* A list of at most max names of names[] (each at most once), their values
+ * into out; "none" for an empty list when none_ok.  what names an item in
+ * messages ("a solver").  task.multiclass, train.solver. */
+int plc_parse_names(const char *s, const plc_name *names, const char *what, int none_ok,
+                    int max, int *out, int *count, char *msg, size_t n);
 
 /* task.classes: "0-9", a range "a-b", or a list of digits; at least two. */
 int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n);

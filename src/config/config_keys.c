@@ -32,6 +32,8 @@ static const plc_name strategies[] = {
     {"data", PL_STRATEGY_DATA}, {NULL, 0}};
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
+static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
+static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {NULL, 0}};
 static const plc_name penalties[] = {{"none", 0}, {"l2", 1}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
@@ -134,7 +136,8 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
     case PLC_ITERS:
         return plc_parse_iters(value, (int *)at, (int *)at2, msg, n);
     case PLC_MULTI:
-        if (plc_parse_multi(value, (int *)at, (int *)at2, msg, n))
+        if (plc_parse_names(value, multiclass, "a multiclass model", 1, 2, (int *)at, (int *)at2,
+                            msg, n))
             return -1;
         /* the default pair (1-7) is for configs that name no model at all */
         if (c->task.nmulti && strcmp(pl_config_where(c, "task", "pairs"), "default") == 0)
@@ -143,7 +146,7 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
     case PLC_CLASSES:
         return plc_parse_classes(value, (unsigned *)at, msg, n);
     case PLC_SOLVERS:
-        return plc_parse_solvers(value, (int *)at, (int *)at2, msg, n);
+        return plc_parse_names(value, solvers, "a solver", 0, 2, (int *)at, (int *)at2, msg, n);
     case PLC_POS: {
         double v;
         if (plc_parse_double(value, &v, msg, n))

@@ -378,34 +378,6 @@ int plc_parse_pairs(const char *s, pl_task out[PL_MAX_TASKS], int *count, char *
     return 0;
 }
 
-int plc_parse_multi(const char *s, int out[2], int *count, char *msg, size_t n)
-{
-    char items[PL_MAX_LIST][ITEM_MAX];
-    int k = 0, kinds[2];
-    if (split_list(s, items, PL_MAX_LIST, &k, msg, n))
-        return -1;
-    if (k == 1 && strcmp(items[0], "none") == 0) {
-        *count = 0;
-        return 0;
-    }
-    if (k > 2)
-        return say(msg, n, "'%.100s': multiclass lists at most ovr and softmax, each once", s);
-    for (int i = 0; i < k; i++) {
-        if (strcmp(items[i], "ovr") == 0)
-            kinds[i] = PL_KIND_OVR;
-        else if (strcmp(items[i], "softmax") == 0)
-            kinds[i] = PL_KIND_SOFTMAX;
-        else
-            return say(msg, n, "'%.100s' is not a multiclass model: expected ovr (ten-class "
-                       "one-vs-rest), softmax (multinomial) or none", items[i]);
-        if (i == 1 && kinds[0] == kinds[1])
-            return say(msg, n, "'%.100s' appears twice", items[i]);
-    }
-    memcpy(out, kinds, (size_t)k * sizeof kinds[0]);
-    *count = k;
-    return 0;
-}
-
 int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n)
 {
     char items[PL_MAX_LIST][ITEM_MAX];
@@ -438,24 +410,33 @@ int plc_parse_classes(const char *s, unsigned *mask, char *msg, size_t n)
     return 0;
 }
 
-int plc_parse_solvers(const char *s, int out[2], int *count, char *msg, size_t n)
+int plc_parse_names(const char *s, const plc_name *names, const char *what, int none_ok,
+                    int max, int *out, int *count, char *msg, size_t n)
 {
     char items[PL_MAX_LIST][ITEM_MAX];
-    int k = 0, v[2];
+    int k = 0, v[PL_MAX_LIST];
     if (split_list(s, items, PL_MAX_LIST, &k, msg, n))
         return -1;
-    if (k > 2)
-        return say(msg, n, "'%.100s': solver lists at most gd and lbfgs, each once", s);
+    if (none_ok && k == 1 && strcmp(items[0], "none") == 0) {
+        *count = 0;
+        return 0;
+    }
+    char all[128] = "";
+    for (const plc_name *p = names; p->name; p++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", p == names ? "" : ", ",
+                 p->name);
+    if (k > max)
+        return say(msg, n, "'%.100s': at most %d of %s, each once", s, max, all);
     for (int i = 0; i < k; i++) {
-        if (strcmp(items[i], "gd") == 0)
-            v[i] = 0;
-        else if (strcmp(items[i], "lbfgs") == 0)
-            v[i] = 1;
-        else
-            return say(msg, n, "'%.100s' is not a solver: expected gd (gradient descent) or "
-                       "lbfgs", items[i]);
-        if (i == 1 && v[0] == v[1])
-            return say(msg, n, "'%.100s' appears twice", items[i]);
+        const plc_name *p = names;
+        while (p->name && strcmp(p->name, items[i]) != 0)
+            p++;
+        if (!p->name)
+            return say(msg, n, "'%.100s' is not %s: expected %s", items[i], what, all);
+        v[i] = p->value;
+        for (int j = 0; j < i; j++)
+            if (v[j] == v[i])
+                return say(msg, n, "'%.100s' appears twice", items[i]);
     }
     memcpy(out, v, (size_t)k * sizeof v[0]);
     *count = k;
