@@ -173,6 +173,24 @@ START_TEST(test_cli_input_errors_exit_2)
 }
 END_TEST
 
+/* --help and -h on the commands that parse options print their usage, what
+ * they do and an example on stdout, and exit 0. */
+START_TEST(test_help_on_commands)
+{
+    const char *cmds[] = { "train", "fetch", "info" };
+    for (size_t i = 0; i < 3; i++)
+        for (int h = 0; h < 2; h++) {
+            char cmd[1024], out[8192], want[64];
+            snprintf(cmd, sizeof cmd, "%s %s %s 2>/dev/null", tu_bin(), cmds[i],
+                     h ? "-h" : "--help");
+            ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+            snprintf(want, sizeof want, "usage: parlogit %s", cmds[i]);
+            TU_ASSERT_HAS(out, want);
+            TU_ASSERT_HAS(out, "example:");
+        }
+}
+END_TEST
+
 START_TEST(test_info_describes_engine)
 {
     char cmd[4096], out[16384];
@@ -949,6 +967,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_pair_1_7_reaches_99_percent);
     tcase_add_test(tc, test_agrees_with_numpy_on_three_pairs);
     tcase_add_test(tc, test_cli_input_errors_exit_2);
+    tcase_add_test(tc, test_help_on_commands);
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);

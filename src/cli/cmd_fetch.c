@@ -6,7 +6,14 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "usage: parlogit fetch CONFIG [--set SECTION.KEY=VALUE]...";
+static const char usage[] =
+    "usage: parlogit fetch CONFIG [--set SECTION.KEY=VALUE]...\n"
+    "\n"
+    "Gets the MNIST files CONFIG names into data.dir and checks their SHA-256\n"
+    "($MNIST_MIRROR: a directory or URL prefix to use instead of the public mirrors).\n"
+    "\n"
+    "example:\n"
+    "  MNIST_MIRROR=/srv/mnist parlogit fetch configs/default.ini";
 
 int pl_cmd_fetch(int argc, char **argv)
 {

@@ -8,7 +8,13 @@
 #include "parlogit/engine.h"
 
 static const char usage[] =
-    "usage: parlogit info [CONFIG] [--threads N] [--simd LEVEL] [--set SECTION.KEY=VALUE]...";
+    "usage: parlogit info [CONFIG] [--threads N] [--simd LEVEL] [--set SECTION.KEY=VALUE]...\n"
+    "\n"
+    "The topology hwloc sees, the SIMD levels supported and chosen, and how the\n"
+    "threads are bound (for CONFIG's [engine] settings when given).\n"
+    "\n"
+    "example:\n"
+    "  parlogit info configs/default.ini --threads 2";
 
 int pl_cmd_info(int argc, char **argv)
 {

@@ -25,7 +25,20 @@ static void on_signal(int sig)
 
 static const char usage[] =
     "usage: parlogit train CONFIG [--set SECTION.KEY=VALUE]... [--threads N] [--simd LEVEL]\n"
-    "                             [--out DIR] [--quiet]";
+    "                             [--out DIR] [--quiet]\n"
+    "\n"
+    "Trains every model CONFIG asks for (binary pairs and one-vs-rest tasks, ten-class\n"
+    "ovr and softmax models; gradient descent or L-BFGS) and writes the run directory.\n"
+    "\n"
+    "  --set SECTION.KEY=VALUE   override a config key (repeatable; README: Configuration)\n"
+    "  --threads N               same as --set engine.threads=N\n"
+    "  --simd LEVEL              same as --set engine.simd=LEVEL (auto, avx512, avx2, scalar)\n"
+    "  --out DIR                 same as --set output.dir=DIR\n"
+    "  --quiet                   no progress bar and no tables, only the closing lines\n"
+    "\n"
+    "example:\n"
+    "  parlogit train configs/softmax-10.ini --set train.learning_rates=0.5 --out runs/sm\n"
+    "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted";
 
 /* Every model's row; a long sweep gets a pointer to results.csv instead (its
  * best models are in the sweep tables that follow). */

@@ -61,6 +61,9 @@ int pl_cli_parse(int argc, char **argv, const char *usage, int need_config, pl_c
             o->simd = argv[++i];
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = 1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf("%s\n", usage);   /* the command's whole help, on stdout */
+            exit(PL_EXIT_OK);
         } else if (a[0] == '-' && a[1]) {
             return pl_errorf(e, PL_EINPUT, "unknown option '%s'\n%s", a, usage);
         } else if (!o->config) {
