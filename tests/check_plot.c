@@ -421,6 +421,53 @@ START_TEST(test_class_explain)
 }
 END_TEST
 
+/* pl_canvas_image draws every cell of an image: a 4 x 4 map (K = 1) whose
+ * corners are +1 (top-left, bottom-right: dark blue) and -1 (top-right,
+ * bottom-left: dark red), 0 elsewhere, shows all four corner cells at their
+ * places, each a quarter of the map wide, and white between them.  (PLplot
+ * takes an image's values as grid corners; given rows x cols of them it drew
+ * only (rows - 1) x (cols - 1) cells, losing the top row and right column.) */
+START_TEST(test_image_shows_every_corner)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    static const int one[1] = { 3 };
+    float W[16] = { 0 };
+    W[0] = W[15] = 1;
+    W[3] = W[12] = -1;
+    pl_error e;
+    snprintf(path, sizeof path, "%s/corners.png", tmp);
+    ck_assert_msg(pl_plot_class_weights(path, W, 1, one, 4, 4, NULL, &e) == PL_OK, "%s", e.msg);
+    tu_png img;
+    read_png(path, &img, PL_PLOT_CLASS_WEIGHTS_W, PL_PLOT_CLASS_WEIGHTS_H);
+    /* the leftmost blue is the top-left cell, the leftmost red the
+     * bottom-left one (the colour bar is right of the map) */
+    box tl = leftmost(&img, DARK_BLUE), bl = leftmost(&img, DARK_RED);
+    int cs = tl.x1 - tl.x0 + 1;
+    ck_assert_msg(cs >= 20 && abs((tl.y1 - tl.y0 + 1) - cs) <= 2,
+                  "top-left cell %dx%d px: a corner is missing", cs, tl.y1 - tl.y0 + 1);
+    ck_assert_int_le(abs(bl.x0 - tl.x0), 1);
+    ck_assert_int_le(abs((bl.x1 - bl.x0 + 1) - cs), 2);
+    ck_assert_int_le(abs(bl.y0 - (tl.y0 + 3 * cs)), 3);   /* three cells lower */
+    int cx[4] = { 0, 3, 0, 3 }, cy[4] = { 0, 0, 3, 3 };
+    uint32_t want[4] = { DARK_BLUE, DARK_RED, DARK_RED, DARK_BLUE };
+    for (int k = 0; k < 4; k++) {
+        int x = tl.x0 + cx[k] * cs + cs / 2, y = tl.y0 + cy[k] * cs + cs / 2;
+        ck_assert_msg(px_near(px_at(&img, x, y), want[k], 10), "corner %d (%d, %d) of the "
+                      "map is not drawn in its colour", k, cx[k], cy[k]);
+    }
+    for (int i = 0; i < 4; i++)   /* the cells between: white */
+        for (int j = 0; j < 4; j++) {
+            if ((i == 0 || i == 3) && (j == 0 || j == 3))
+                continue;
+            ck_assert(px_near(px_at(&img, tl.x0 + j * cs + cs / 2, tl.y0 + i * cs + cs / 2),
+                              RDBU_WHITE, 10));
+        }
+    tu_png_free(&img);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 /* The table of a confusion picture whose diagonal is the darkest colour: the
  * diagonal cells touch corner to corner, so the leftmost dark columns span
  * the table. */
@@ -577,6 +624,7 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_confusion_diagonal);
     tcase_add_test(tc, test_class_matrix_is_pl_plot_matrix);
     tcase_add_test(tc, test_class_pictures_bad_arguments);
+    tcase_add_test(tc, test_image_shows_every_corner);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,14 @@
  *   - `parlogit train` with plots = true and `parlogit report` draw every
  *     picture (expected size, not blank) and a report.html that headless
  *     Chromium renders with every image loaded;
+ *   - a ten-class model judged on a test set (confusion, top confusions, the
+ *     most confidently wrong row) against a brute-force recomputation;
+ *   - the report's ten-class section for runs with softmax and ovr models,
+ *     with or without binary ones, and no pair heatmap, vote or ten-class
+ *     pictures where the run has none of those models;
+ *   - `explain --model` on any model prints the probabilities of
+ *     predictions.csv, and refuses unknown models and rows that are not test
+ *     rows;
  *   - `explain`, `show` and `report` exit 2 on bad input and 1, with a clear
  *     message, where the cairo driver is missing.
  * PARLOGIT_BIN, PYTHON and the MNIST files as in check_e2e.c; CHROMIUM names
@@ -155,6 +163,128 @@ START_TEST(test_contributions_sum_to_logit_minus_bias)
     }
     ck_assert_double_eq_tol(sum, total, 1e-9);
     ck_assert_double_eq_tol(pos + neg, total, 1e-9);
+}
+END_TEST
+
+/* ---- ten-class models on a test set -------------------------------------- */
+
+/* A softmax model over classes (mask) with random weights; w owned by m. */
+static pl_model random_softmax(unsigned classes, uint64_t seed)
+{
+    pl_model m = { .task = { .kind = PL_KIND_SOFTMAX, .classes = classes }, .dim = PL_PIXELS };
+    m.k = pl_task_outputs(m.task);
+    m.w = malloc((size_t)m.k * PL_PIXELS * sizeof *m.w);
+    uint64_t s = seed;
+    for (size_t i = 0; i < (size_t)m.k * PL_PIXELS; i++)
+        m.w[i] = tu_uniform(&s, -0.02f, 0.02f);
+    for (int k = 0; k < m.k; k++)
+        m.b[k] = tu_uniform(&s, -0.5f, 0.5f);
+    return m;
+}
+
+/* The confusion matrix, its top cells and the example row, against the
+ * obvious recomputation: logits in double, the class of the largest one,
+ * softmax for its probability. */
+static void check_evaluate(const pl_dataset *ds, const pl_model *m)
+{
+    pl_class_eval ev;
+    pl_error e;
+    ck_assert_msg(pl_class_evaluate(m, ds, &ev, &e) == PL_OK, "%s", e.msg);
+    ck_assert_int_eq(ev.k, m->k);
+    size_t counts[PL_CLASSES][PL_CLASSES] = { { 0 } }, rows = 0, correct = 0;
+    double best[PL_CLASSES][PL_CLASSES], worst = -1;
+    size_t worst_row = 0;
+    for (size_t r = 0; r < ds->n; r++) {
+        int a = pl_task_output_of(m->task, ds->label[r]);
+        if (a < 0)
+            continue;
+        double z[PL_CLASSES], sum = 0;
+        int q = 0;
+        for (int k = 0; k < m->k; k++) {
+            z[k] = m->b[k];
+            for (int i = 0; i < PL_PIXELS; i++)
+                z[k] += (double)m->w[k * PL_PIXELS + i] * (ds->pix[r * PL_PIXELS + i] / 255.0);
+            q = z[k] > z[q] ? k : q;
+        }
+        for (int k = 0; k < m->k; k++)
+            sum += exp(z[k] - z[q]);
+        double p = 1 / sum;
+        if (!counts[a][q] || p > best[a][q])
+            best[a][q] = p;
+        counts[a][q]++;
+        rows++;
+        correct += a == q;
+        if (a != q && p > worst + 1e-12) {
+            worst = p;
+            worst_row = r;
+        }
+    }
+    ck_assert_uint_eq(ev.rows, rows);
+    ck_assert_uint_eq(ev.correct, correct);
+    for (int a = 0; a < m->k; a++)
+        for (int q = 0; q < m->k; q++)
+            ck_assert_uint_eq(ev.counts[a * m->k + q], counts[a][q]);
+    int off = 0;
+    for (int a = 0; a < m->k; a++)
+        for (int q = 0; q < m->k; q++)
+            off += a != q && counts[a][q];
+    ck_assert_int_eq(ev.ntop, off < PL_TOP_CONFUSIONS ? off : PL_TOP_CONFUSIONS);
+    for (int t = 0; t < ev.ntop; t++) {
+        const pl_confusion_cell *c = &ev.top[t];
+        int a = pl_task_output_of(m->task, c->actual), q = pl_task_output_of(m->task, c->predicted);
+        ck_assert(a >= 0 && q >= 0 && a != q);
+        ck_assert_uint_eq(c->count, counts[a][q]);
+        if (t)
+            ck_assert_uint_le(c->count, ev.top[t - 1].count);
+        ck_assert_int_eq(ds->label[c->example], c->actual);
+        ck_assert_uint_eq(c->orig, ds->orig[c->example]);
+        ck_assert_double_eq_tol(c->p, best[a][q], 1e-9);
+    }
+    /* no cell left out has more rows than the last one shown */
+    for (int a = 0; ev.ntop && a < m->k; a++)
+        for (int q = 0; q < m->k; q++) {
+            int shown = 0;
+            for (int t = 0; t < ev.ntop; t++)
+                shown |= ev.top[t].actual == ev.classes[a] && ev.top[t].predicted == ev.classes[q];
+            if (a != q && !shown)
+                ck_assert_uint_le(counts[a][q], ev.top[ev.ntop - 1].count);
+        }
+    ck_assert(ev.example.found);
+    ck_assert(ev.example.wrong);
+    ck_assert_msg(ev.example.row == worst_row || fabs(ev.example.p[pl_task_output_of(
+                  m->task, ev.example.predicted)] - worst) < 1e-9, "example row %zu, brute force %zu",
+                  ev.example.row, worst_row);
+    double sum = 0;
+    for (int k = 0; k < ev.k; k++)
+        sum += ev.example.p[k];
+    ck_assert_double_eq_tol(sum, 1, 1e-12);
+}
+
+START_TEST(test_class_evaluate)
+{
+    pl_dataset ds;
+    make_dataset(700, 11, &ds);
+    pl_model m = random_softmax(PL_ALL_CLASSES, 21);
+    check_evaluate(&ds, &m);
+    pl_model_free(&m);
+    m = random_softmax((1u << 0) | (1u << 3) | (1u << 8), 22);   /* softmax-038 */
+    check_evaluate(&ds, &m);
+    pl_model_free(&m);
+    pl_dataset_free(&ds);
+}
+END_TEST
+
+START_TEST(test_class_slot_and_names)
+{
+    const int digits[3] = { 0, 4, 7 }, rest[2] = { -1, 3 };
+    ck_assert_int_eq(pl_class_slot(digits, 3, 4), 1);
+    ck_assert_int_eq(pl_class_slot(digits, 3, 5), -1);
+    ck_assert_int_eq(pl_class_slot(rest, 2, 3), 1);
+    ck_assert_int_eq(pl_class_slot(rest, 2, 5), 0);    /* a 5 is in "rest" of 3-rest */
+    ck_assert_int_eq(pl_class_slot(rest, 2, -1), 0);   /* the prediction "rest" */
+    char b[16];
+    ck_assert_str_eq(pl_class_name(-1, b), "rest");
+    ck_assert_str_eq(pl_class_name(7, b), "7");
 }
 END_TEST
 
@@ -311,22 +441,29 @@ static const char *chromium(void)
     return p && *p ? p : "chromium";
 }
 
-/* Trains 1-7 and 0-6 on the 10k set (0:8000 train, 8000:10000 test) into
- * tmp/run with plots = true, then adds the sweep files as fixtures. */
-static void train_run(const char *tmp)
+/* Trains on the 10k set (0:8000 train, 8000:10000 test) into tmp/NAME with
+ * plots = true: the [task] and [train] sections are given. */
+static void train_into(const char *tmp, const char *name, const char *task, const char *train)
 {
-    char data[PATH_MAX], text[4096], ini[PATH_MAX + 64], cmd[8192], out[65536];
+    char data[PATH_MAX], text[4096], ini[PATH_MAX + 64], cmd[8192], out[65536], file[64];
     tu_mnist_dir(data, sizeof data);
     int n = snprintf(text, sizeof text,
                      "[data]\ndir = %s\ntrain_images = t10k-images-idx3-ubyte.gz\n"
                      "train_labels = t10k-labels-idx1-ubyte.gz\nsplit = rows\n"
-                     "train_rows = 0:8000\ntest_rows = 8000:10000\n[task]\npairs = 1-7, 0-6\n"
-                     "[train]\nlearning_rates = 0.1, 0.5\niterations = 50, 200\n"
-                     "[output]\nplots = true\n", data);
-    tu_write(tmp, "run.ini", text, (size_t)n, ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/run", tu_bin(), ini, tmp);
+                     "train_rows = 0:8000\ntest_rows = 8000:10000\n[task]\n%s\n"
+                     "[train]\n%s\n[output]\nplots = true\n", data, task, train);
+    snprintf(file, sizeof file, "%s.ini", name);
+    tu_write(tmp, file, text, (size_t)n, ini, sizeof ini);
+    snprintf(cmd, sizeof cmd, "%s train %s --threads 2 --quiet --out %s/%s", tu_bin(), ini, tmp,
+             name);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_msg(strstr(out, "report in"), "train with plots = true said: %s", out);
+}
+
+/* 1-7 and 0-6 into tmp/run. */
+static void train_run(const char *tmp)
+{
+    train_into(tmp, "run", "pairs = 1-7, 0-6", "learning_rates = 0.1, 0.5\niterations = 50, 200");
 }
 
 static void check_png_file(const char *path, int w, int h)
@@ -396,13 +533,15 @@ START_TEST(test_train_with_plots_writes_report)
     snprintf(dir, sizeof dir, "%s/run", tmp);
     snprintf(path, sizeof path, "%s/report.html", dir);
     ck_assert_int_eq(access(path, R_OK), 0);   /* written by train itself */
-    /* without sweep files: those pictures are skipped with a note */
+    /* two pairs without pair_accuracy.csv: the heatmap is left out with a
+     * note; the vote needs 45 pairs, so its absence is no news */
     snprintf(cmd, sizeof cmd, "rm -f %s/pair_accuracy.csv %s/ovo_confusion.csv && %s report %s",
              dir, dir, tu_bin(), dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "note: No pair_accuracy.csv"));
-    snprintf(cmd, sizeof cmd, "grep -c 'No ovo_confusion.csv' %s", path);
-    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_ptr_null(strstr(out, "ovo_confusion"));
+    snprintf(cmd, sizeof cmd, "grep -c 'ovo_confusion\\|id=\"tenclass\"' %s", path);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 1);   /* grep: no line */
 
     /* with them: every picture */
     write_sweep_fixtures(dir);
@@ -438,12 +577,11 @@ START_TEST(test_train_with_plots_writes_report)
 }
 END_TEST
 
-START_TEST(test_report_renders_in_chromium)
+/* Renders dir/report.html in headless Chromium (profile and screenshot in
+ * tmp): every image of the page loads, and a screenshot is not blank. */
+static void check_in_chromium(const char *tmp, const char *dir)
 {
-    char tmp[PATH_MAX], dir[PATH_MAX + 16], cmd[16384], out[1 << 16], prof[PATH_MAX + 32];
-    tu_tmpdir(tmp, sizeof tmp);
-    train_run(tmp);
-    snprintf(dir, sizeof dir, "%s/run", tmp);
+    char cmd[16384], out[1 << 16], prof[PATH_MAX + 32];
     int images = check_page_images(dir);
     const char *flags = "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                         "--disable-background-networking --disable-component-update "
@@ -469,6 +607,226 @@ START_TEST(test_report_renders_in_chromium)
     ck_assert_int_eq(img.h, 3000);
     ck_assert_msg(tu_png_colours(&img) > 16, "the screenshot is blank");
     tu_png_free(&img);
+}
+
+START_TEST(test_report_renders_in_chromium)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_run(tmp);
+    snprintf(dir, sizeof dir, "%s/run", tmp);
+    check_in_chromium(tmp, dir);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* Whether file dir/name contains text. */
+static int file_has(const char *dir, const char *name, const char *text)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, text) != NULL;
+}
+
+/* The ten-class pictures of task in dir/plots, each of its size. */
+static void check_tenclass_pictures(const char *dir, const char *task, int ntop)
+{
+    char path[PATH_MAX + 96];
+    snprintf(path, sizeof path, "%s/plots/%s_weights.png", dir, task);
+    check_png_file(path, PL_PLOT_CLASS_WEIGHTS_W, PL_PLOT_CLASS_WEIGHTS_H);
+    const char *m[2] = { "confusion_counts", "confusion_rows" };
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/plots/%s_%s.png", dir, task, m[k]);
+        check_png_file(path, PL_PLOT_CONFUSION_W, PL_PLOT_CONFUSION_H);
+    }
+    int w, h;
+    pl_plot_digits_size((size_t)ntop, (size_t)ntop, &w, &h);
+    snprintf(path, sizeof path, "%s/plots/%s_confusions.png", dir, task);
+    check_png_file(path, w, h);
+    snprintf(path, sizeof path, "%s/plots/%s_example_probs.png", dir, task);
+    check_png_file(path, PL_PLOT_CLASS_PROBS_W, PL_PLOT_CLASS_PROBS_H);
+    snprintf(path, sizeof path, "%s/plots/%s_example_explain.png", dir, task);
+    check_png_file(path, PL_PLOT_CLASS_EXPLAIN_W, PL_PLOT_CLASS_EXPLAIN_H);
+}
+
+/* 1-7, softmax and ovr: the pair's section and one ten-class section per
+ * task, each with its six pictures; one pair, so no heatmap, and no vote;
+ * the page renders in Chromium. */
+START_TEST(test_report_tenclass)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16], path[PATH_MAX + 96];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "mix", "pairs = 1-7\nmulticlass = softmax, ovr",
+               "learning_rates = 0.5\niterations = 20");
+    snprintf(dir, sizeof dir, "%s/mix", tmp);
+    check_tenclass_pictures(dir, "softmax", PL_TOP_CONFUSIONS);
+    check_tenclass_pictures(dir, "ovr", PL_TOP_CONFUSIONS);
+    const char *ids[5] = { "id=\"tenclass\"", "id=\"class-softmax\"", "id=\"class-ovr\"",
+                           "id=\"pair-1-7\"", "softmax_lr0.5_it20" };
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(file_has(dir, "report.html", ids[k]), "report.html lacks %s", ids[k]);
+    ck_assert(!file_has(dir, "report.html", "pair_accuracy"));
+    ck_assert(!file_has(dir, "report.html", "ovo_confusion"));
+    ck_assert(!file_has(dir, "report.html", "class=\"note\""));
+    snprintf(path, sizeof path, "%s/plots/pair_accuracy.png", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_int_eq(check_page_images(dir), 1 + 6 + 2 * 6);
+    check_in_chromium(tmp, dir);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* One pair, no ten-class model: no heatmap, no vote, no ten-class section,
+ * and no note about any of them. */
+START_TEST(test_report_single_pair)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16], path[PATH_MAX + 96];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "one", "pairs = 1-7", "learning_rates = 0.5\niterations = 20");
+    snprintf(dir, sizeof dir, "%s/one", tmp);
+    snprintf(path, sizeof path, "%s/pair_accuracy.csv", dir);
+    ck_assert_int_eq(access(path, F_OK), 0);   /* the sweep writes it for one pair too */
+    snprintf(path, sizeof path, "%s/plots/pair_accuracy.png", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    const char *absent[5] = { "pair_accuracy", "ovo_confusion", "tenclass", "class=\"note\"",
+                              "id=\"sweep\"" };
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(!file_has(dir, "report.html", absent[k]), "report.html has %s", absent[k]);
+    ck_assert(file_has(dir, "report.html", "id=\"pair-1-7\""));
+    ck_assert_int_eq(check_page_images(dir), 1 + 6);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* A run of one ten-class model over four classes and no binary one: its
+ * section, no pairs section, no notes. */
+START_TEST(test_report_tenclass_only)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "multi", "pairs = none\nmulticlass = softmax\nclasses = 0, 1, 2, 5",
+               "learning_rates = 0.5\niterations = 20");
+    snprintf(dir, sizeof dir, "%s/multi", tmp);
+    pl_class_eval ev;   /* how many confusions to expect: the model's own */
+    pl_model m;
+    pl_error e;
+    pl_run_dir r;
+    ck_assert_msg(pl_run_dir_open(dir, &r, &e) == PL_OK, "%s", e.msg);
+    ck_assert_int_eq(r.npairs, 0);
+    ck_assert_int_eq(r.nmulti, 1);
+    pl_data data;
+    ck_assert_msg(pl_run_dir_data(&r, &r.rows[0], &data, &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_model_load(dir, "softmax-0125_lr0.5_it20", &m, &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_class_evaluate(&m, &data.test, &ev, &e) == PL_OK, "%s", e.msg);
+    ck_assert_int_eq(ev.k, 4);
+    ck_assert_int_gt(ev.ntop, 0);
+    check_tenclass_pictures(dir, "softmax-0125", ev.ntop);
+    ck_assert(file_has(dir, "report.html", "id=\"class-softmax-0125\""));
+    ck_assert(!file_has(dir, "report.html", "id=\"pairs\""));
+    ck_assert(!file_has(dir, "report.html", "class=\"note\""));
+    ck_assert_int_eq(check_page_images(dir), 1 + 6);
+    pl_model_free(&m);
+    pl_data_free(&data);
+    pl_run_dir_free(&r);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* The numbers of line "row,..." of a predictions.csv: label, predicted and
+ * n probabilities. */
+static void predictions_line(const char *path, unsigned row, double *p, int n)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        char *q = line;
+        if (strtoul(q, &q, 10) != row || *q != ',')
+            continue;
+        found = 1;
+        strtol(q + 1, &q, 10);   /* label */
+        q = strchr(q + 1, ',');  /* past predicted */
+        for (int k = 0; k < n; k++)
+            p[k] = strtod(q + 1, &q);
+    }
+    fclose(f);
+    ck_assert_msg(found, "%s: no row %u", path, row);
+}
+
+/* The probabilities `explain --model` printed ("  class C p = X" lines). */
+static int printed_probs(const char *out, double *p, int max)
+{
+    int n = 0;
+    for (const char *q = out; n < max && (q = strstr(q, "\n  class ")); q++) {
+        const char *eq = strstr(q, "p = ");
+        ck_assert_ptr_nonnull(eq);
+        p[n++] = strtod(eq + 4, NULL);
+    }
+    return n;
+}
+
+/* explain --model: the probabilities of predictions.csv, summing to 1, two
+ * pictures named after the model and row; bad names and rows exit 2. */
+START_TEST(test_explain_model)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16], cmd[8192], out[65536], path[PATH_MAX + 160];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "mix", "pairs = 1-7\nmulticlass = softmax, ovr",
+               "learning_rates = 0.5\niterations = 20");
+    snprintf(dir, sizeof dir, "%s/mix", tmp);
+    const char *models[2] = { "softmax_lr0.5_it20", "ovr_lr0.5_it20" };
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "%s explain %s --model %s --row 8004", tu_bin(), dir,
+                 models[k]);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+        double p[PL_CLASSES], want[PL_CLASSES], sum = 0;
+        ck_assert_int_eq(printed_probs(out, p, PL_CLASSES), PL_CLASSES);
+        snprintf(path, sizeof path, "%s/models/%s.predictions.csv", dir, models[k]);
+        predictions_line(path, 8004, want, PL_CLASSES);
+        for (int c = 0; c < PL_CLASSES; c++) {
+            ck_assert_double_eq_tol(p[c], want[c], 1e-8);
+            sum += p[c];
+        }
+        ck_assert_double_eq_tol(sum, 1, 1e-6);
+        ck_assert_ptr_nonnull(strstr(out, "on test row 8004"));
+        snprintf(path, sizeof path, "%s/plots/explain_%s_row8004_probs.png", dir, models[k]);
+        check_png_file(path, PL_PLOT_CLASS_PROBS_W, PL_PLOT_CLASS_PROBS_H);
+        snprintf(path, sizeof path, "%s/plots/explain_%s_row8004_panel.png", dir, models[k]);
+        check_png_file(path, PL_PLOT_CLASS_EXPLAIN_W, PL_PLOT_CLASS_EXPLAIN_H);
+    }
+    /* a binary model: two classes, its most confidently wrong row by default */
+    snprintf(cmd, sizeof cmd, "%s explain %s --model 1-7_lr0.5_it20", tu_bin(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    double p[PL_CLASSES];
+    ck_assert_int_eq(printed_probs(out, p, PL_CLASSES), 2);
+    ck_assert_double_eq_tol(p[0] + p[1], 1, 1e-6);
+    ck_assert_ptr_nonnull(strstr(out, "wrong"));
+    ck_assert_ptr_nonnull(strstr(out, "_panel.png"));
+
+    snprintf(cmd, sizeof cmd, "%s explain %s --model softmax_lr9_it9 --row 8004", tu_bin(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "no model 'softmax_lr9_it9' in this run");
+    const char *rows[3] = { "17", "10000", "-3" };
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "%s explain %s --model softmax_lr0.5_it20 --row %s", tu_bin(),
+                 dir, rows[k]);
+        ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+        TU_ASSERT_HAS(out, k < 2 ? "is not a test row of this run" : "expected a row number");
+    }
+    snprintf(cmd, sizeof cmd, "%s explain %s --row 8004", tu_bin(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "--row needs --model");
+    snprintf(cmd, sizeof cmd, "%s explain --help", tu_bin());
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    TU_ASSERT_HAS(out, "--model NAME [--row N]");
+    TU_ASSERT_HAS(out, "--pair I-J");
     tu_rmtree(tmp);
 }
 END_TEST
@@ -549,6 +907,8 @@ Suite *suite_report(void)
     tcase_add_test(tc, test_explain_picks_the_argmax);
     tcase_add_test(tc, test_explain_without_rows_is_an_error);
     tcase_add_test(tc, test_contributions_sum_to_logit_minus_bias);
+    tcase_add_test(tc, test_class_evaluate);
+    tcase_add_test(tc, test_class_slot_and_names);
     suite_add_tcase(s, tc);
     tc = tcase_create("readers");
     tcase_add_test(tc, test_task_parse);
@@ -561,6 +921,10 @@ Suite *suite_report(void)
     tcase_add_test(tc, test_train_with_plots_writes_report);
     tcase_add_test(tc, test_report_renders_in_chromium);
     tcase_add_test(tc, test_explain_matches_numpy);
+    tcase_add_test(tc, test_report_tenclass);
+    tcase_add_test(tc, test_report_single_pair);
+    tcase_add_test(tc, test_report_tenclass_only);
+    tcase_add_test(tc, test_explain_model);
     tcase_add_test(tc, test_show_and_missing_driver);
     suite_add_tcase(s, tc);
     return s;

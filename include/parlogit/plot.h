@@ -96,7 +96,10 @@ int pl_plot_matrix(const char *path, const double m[10][10], const pl_matrix_sty
  * dim = h * w), b has K biases, output k stands for class classes[k].  1 <= K
  * <= PL_PLOT_MAX_CLASSES and images of any h x w (8 x 8 as well as MNIST's
  * 28 x 28).  label and predicted are class values (classes[k]), not indices;
- * label -1 means unknown (a user's own image).  K = 0 or > 10, h * w = 0, a
+ * label -1 means unknown (a user's own image).  A negative value in classes
+ * is "the rest" (the negative class of an i-rest binary model, as
+ * pl_model_classes gives it): it is written "rest", and a true label that is
+ * not otherwise among the classes belongs to it.  K = 0 or > 10, h * w = 0, a
  * missing array or a predicted class that is not one of classes is
  * PL_EINPUT, and nothing is written.  Maps compared with each other share one
  * symmetric scale [-m, m], m their largest |value|, given in the caption.
@@ -128,7 +131,10 @@ int pl_plot_class_probs(const char *path, const double *p, size_t K, const int *
  * image, over a 2 x K panel: the weight maps W_k on their shared scale, under
  * them the contribution maps x_j / pixel_max * W[k][j] on theirs, each column
  * captioned with z_k = x.W_k + b_k and p_k (the caller's probabilities); the
- * title gives the predicted class (argmax of p) and the true label. */
+ * title gives the predicted class (argmax of p) and the true label.  An
+ * output whose weights and bias are all 0 says so in its map ("no weights:
+ * z = 0 always"): a reference output, as a binary model's negative class drawn beside it
+ * (softmax(0, z) is the binary model's (1 - sigmoid(z), sigmoid(z))). */
 int pl_plot_class_explain(const char *path, const uint8_t *x, double pixel_max, const float *W,
                           const float *b, size_t K, const int *classes, size_t h, size_t w,
                           const double *p, int label, pl_error *e);

@@ -6,8 +6,9 @@
  * A run directory (see output.h) holds results.csv, curves.csv and models/;
  * a sweep may add pair_accuracy.csv, ovo_confusion.csv and best.csv.  The
  * readers here parse those files back (errors name file:line), pick the model
- * to explain for a pair, rebuild the run's effective config from a model's
- * sidecar JSON and load its weights.
+ * to explain for a task, rebuild the run's effective config from a model's
+ * sidecar JSON and load its weights (model.h loads any model; the binary
+ * analyses below take a binary one's 784 weights).
  *
  * The explanation of a binary model (w, b) on the training rows follows the
  * seeds: the logit of an image x (pixels / 255) is z = b + sum_i w_i x_i, the
@@ -15,6 +16,11 @@
  * is w_i x_i, so the contributions sum to z - b; their positive part is the
  * evidence for the positive digit, their negative part the evidence for the
  * other one.
+ *
+ * A ten-class model (ovr, softmax; model.h) is judged on the run's test rows
+ * of its classes, by its own probabilities: the K x K confusion matrix, its
+ * most frequent confusions each with the image the model was surest of, and
+ * one row to explain, the one it got most confidently wrong.
  */
 #ifndef PARLOGIT_REPORT_H
 #define PARLOGIT_REPORT_H
@@ -23,8 +29,10 @@
 #include <stdint.h>
 
 #include "parlogit/config.h"
+#include "parlogit/data.h"
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
+#include "parlogit/model.h"
 
 /* One line of results.csv. */
 typedef struct pl_result_row {
@@ -81,8 +89,11 @@ typedef struct pl_run_dir {
     char dir[PL_PATH_MAX];
     pl_result_row *rows;         /* results.csv                                  */
     size_t nrows;
-    pl_task pairs[PL_MAX_TASKS]; /* distinct pairs, in results order             */
+    pl_task pairs[PL_MAX_TASKS]; /* distinct binary tasks ("1-7", "3-rest"), in
+                                    results order                                */
     int npairs;
+    pl_task multi[PL_MAX_TASKS]; /* distinct ovr / softmax tasks, in results order */
+    int nmulti;
     pl_best_row *best;           /* best.csv, NULL when absent                   */
     size_t nbest;
 } pl_run_dir;
@@ -93,11 +104,11 @@ int pl_run_dir_open(const char *dir, pl_run_dir *r, pl_error *e);
 void pl_run_dir_free(pl_run_dir *r);
 
 /*
- * The model to explain for task t: with lr > 0 and/or iterations > 0 the
- * matching row; otherwise best.csv's choice when the run has one, else the
- * "ok" row of highest test accuracy (train accuracy when there is no test
- * set; the first of equals).  PL_EINPUT when the pair is not in the run or no
- * row matches / was trained.
+ * The model to explain for task t (binary or ten-class): with lr > 0 and/or
+ * iterations > 0 the matching row; otherwise best.csv's choice when the run
+ * has one, else the "ok" row of highest test accuracy (train accuracy when
+ * there is no test set; the first of equals).  PL_EINPUT when the task is not
+ * in the run or no row matches / was trained.
  */
 int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
                     const pl_result_row **out, pl_error *e);
@@ -105,8 +116,13 @@ int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
 /* The model file stem of a row: "1-7_lr0.1_it100". */
 const char *pl_result_row_name(const pl_result_row *row, char buf[64]);
 
-/* Loads models/NAME.w.npy (must be (PL_PIXELS,)) and NAME.b.npy (shape ()).
- * *w is malloc'ed (caller frees). */
+/* The row of results.csv whose model is called name ("softmax_lr0.5_it500"),
+ * or NULL. */
+const pl_result_row *pl_run_dir_find(const pl_run_dir *r, const char *name);
+
+/* A binary model's weights for the pair analyses: loads the row's model with
+ * pl_model_load, which must be binary with PL_PIXELS inputs (PL_EINPUT naming
+ * the model otherwise).  *w is malloc'ed (caller frees). */
 int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, float *b,
                      pl_error *e);
 
@@ -114,6 +130,12 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
  * object: pl_config_defaults, then pl_config_set for every entry. */
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
                       pl_error *e);
+
+/* Loads the data the run was trained on: the config of row's model
+ * (pl_run_dir_config), then pl_data_load on the calling thread.  Free *data
+ * with pl_data_free. */
+int pl_run_dir_data(const pl_run_dir *r, const pl_result_row *row, pl_data *data,
+                    pl_error *e);
 
 /* The logit b + sum_i w_i pix_i / 255 (double accumulation). */
 double pl_logit(const uint8_t *pix, const float *w, size_t dim, float b);
@@ -172,8 +194,63 @@ void pl_explanation_free(pl_explanation *x);
  * "not-3" for 3-rest. */
 void pl_task_names(pl_task t, char pos[16], char neg[16]);
 
+/* A class for people: its digit, or "rest" for a negative value (an i-rest
+ * model's negative class, as pl_model_classes gives it).  Returns buf. */
+const char *pl_class_name(int c, char buf[16]);
+
 /* Whether dataset row r belongs to task t (1 positive, 0 negative, -1 neither). */
 int pl_task_class(pl_task t, int label);
+
+/* ---- ten-class models on the test set ------------------------------------ */
+
+#define PL_TOP_CONFUSIONS 8      /* confusions a report shows                    */
+
+/* One off-diagonal cell of a confusion matrix and its surest image. */
+typedef struct pl_confusion_cell {
+    int actual, predicted;       /* classes (see pl_model_classes)               */
+    size_t count;                /* test rows of actual called predicted         */
+    size_t example;              /* dataset row of the one with the highest
+                                    probability of predicted (first of equals)   */
+    uint32_t orig;               /* its row in the images file                   */
+    double p;                    /* that probability                             */
+} pl_confusion_cell;
+
+/* A model judged on a test set. */
+typedef struct pl_class_eval {
+    int k;                       /* classes of the probabilities                 */
+    int classes[PL_CLASSES];     /* pl_model_classes                             */
+    size_t counts[PL_CLASSES * PL_CLASSES];   /* [actual * k + predicted]        */
+    size_t rows, correct;        /* test rows of the model's classes, right ones */
+    pl_confusion_cell top[PL_TOP_CONFUSIONS]; /* non-zero off-diagonal cells,
+                                    most rows first (ties: smaller actual, then
+                                    smaller predicted class)                     */
+    int ntop;
+    /* The row to explain: the wrong row with the highest probability of its
+     * prediction; when none is wrong, the right one with the lowest (the
+     * closest call).  found 0: no rows at all. */
+    struct {
+        int found, wrong;
+        size_t row;              /* in the dataset                               */
+        uint32_t orig;           /* in the images file                           */
+        int label, predicted;
+        double p[PL_CLASSES];    /* in the order of classes                      */
+    } example;
+} pl_class_eval;
+
+/* The index among classes[0..k) of the class a digit belongs to: its own, or
+ * the "rest" class (a negative value, an i-rest model's negative class) when
+ * it is not listed; -1 when neither. */
+int pl_class_slot(const int *classes, int k, int digit);
+
+/* Runs model m over the rows of test that belong to its classes (as
+ * pl_predictions_write does, so the numbers are those of predictions.csv)
+ * and fills *out.  PL_EINPUT when the images do not have m->dim pixels. */
+int pl_class_evaluate(const pl_model *m, const pl_dataset *test, pl_class_eval *out,
+                      pl_error *e);
+
+/* The dataset row holding row orig of the images file: PL_OK and *row, or
+ * PL_EINPUT when the set has no such row. */
+int pl_dataset_find_orig(const pl_dataset *d, uint32_t orig, size_t *row, pl_error *e);
 
 /* ---- the report --------------------------------------------------------- */
 
@@ -187,12 +264,20 @@ typedef struct pl_report_summary {
 } pl_report_summary;
 
 /*
- * Draws every picture of the run into DIR/plots/ (per pair: weight map, both
- * "most confidently wrong" analyses, the grid of misclassified digits, loss
- * curves, accuracy against learning rate and iterations; per run: a montage of
- * the training digits, the pair-accuracy heatmap and the one-vs-one confusion
- * matrices when the sweep files exist) and writes DIR/report.html.  Needs the
- * data files the run was trained on.  Plotting runs on the calling thread.
+ * Draws every picture of the run into DIR/plots/ and writes DIR/report.html:
+ *   per run: a montage of the training digits; the pair-accuracy heatmap
+ *     when the run has two pairs or more; the vote's confusion matrices when
+ *     a vote ran (ovo_confusion.csv, ovr_confusion.csv);
+ *   per binary task: weight map, both "most confidently wrong" analyses, the
+ *     grid of misclassified digits, loss curves, accuracy against learning
+ *     rate and iterations;
+ *   per ten-class task (its best model): the K weight maps, the confusion
+ *     matrix as counts and row-normalized, the most frequent confusions with
+ *     an image each, and the most confidently wrong test row's probabilities
+ *     and 2 x K explanation.
+ * Parts a run has no models for are left out without a note; a note says
+ * why when a file such a part needs is missing.  Needs the data files the
+ * run was trained on.  Plotting runs on the calling thread.
  */
 int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e);
 
@@ -212,5 +297,59 @@ typedef struct pl_pair_pictures {
  */
 int pl_report_explain_pair(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double lr,
                            int iterations, size_t kmax, pl_pair_pictures *out, pl_error *e);
+
+/* The pictures of one ten-class task's model (the report's section). */
+typedef struct pl_class_pictures {
+    char weights[PL_PATH_MAX + 128];     /* the K weight maps                    */
+    char counts[PL_PATH_MAX + 128];      /* confusion matrix, counts             */
+    char shares[PL_PATH_MAX + 128];      /* confusion matrix, row-normalized     */
+    char confusions[PL_PATH_MAX + 128];  /* "" when no test row was confused     */
+    char probs[PL_PATH_MAX + 128];       /* the example row; "" without test rows */
+    char panel[PL_PATH_MAX + 128];
+    pl_result_row model;         /* the model drawn                              */
+    pl_class_eval ev;            /* ev.rows == 0: no test rows, only the weights */
+} pl_class_pictures;
+
+/*
+ * Draws the pictures of ten-class task t's model (chosen as pl_run_dir_pick
+ * does) into DIR/plots/, named after the task: TASK_weights.png,
+ * TASK_confusion_counts.png, TASK_confusion_rows.png, TASK_confusions.png,
+ * TASK_example_probs.png, TASK_example_explain.png.  test: the run's test set
+ * (NULL: loaded from the run's config).
+ */
+int pl_report_class_task(const pl_run_dir *r, const pl_dataset *test, pl_task t,
+                         pl_class_pictures *out, pl_error *e);
+
+/* One test row explained by one model. */
+typedef struct pl_row_explanation {
+    char model[64];              /* its name                                     */
+    pl_task task;
+    uint32_t orig;               /* the row in the images file                   */
+    int label;                   /* its true digit                               */
+    int label_slot;              /* index of its class in classes, -1 if none    */
+    int k;                       /* probabilities                                */
+    int classes[PL_CLASSES];     /* pl_model_classes                             */
+    double p[PL_CLASSES];
+    double z[PL_CLASSES];        /* the logits, one per output (binary: z[0])    */
+    int nz;
+    int predicted;               /* a class (-1: "rest")                         */
+    char probs[PL_PATH_MAX + 160];   /* the bar chart                           */
+    char panel[PL_PATH_MAX + 160];   /* the 2 x K explanation                   */
+} pl_row_explanation;
+
+/*
+ * Explains row orig of the images file (a row of the run's test set) by
+ * model NAME of the run (binary or ten-class): its probabilities and
+ * prediction, and two pictures in DIR/plots/,
+ * explain_NAME_rowORIG_probs.png and explain_NAME_rowORIG_panel.png (names
+ * no report picture has).  A binary model's panel has two columns, its
+ * negative class as a reference output with z = 0 and no weights, so that
+ * p = softmax(0, z) = (1 - sigmoid(z), sigmoid(z)).  test: the run's test set
+ * (NULL: loaded from the run's config).  orig < 0: the row the model gets
+ * most confidently wrong.  PL_EINPUT when NAME is not a model of the run or
+ * the row is not in its test set.
+ */
+int pl_report_explain_row(const pl_run_dir *r, const pl_dataset *test, const char *name,
+                          long orig, pl_row_explanation *out, pl_error *e);
 
 #endif

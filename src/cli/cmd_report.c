@@ -9,7 +9,13 @@
 #include "cli/cli.h"
 #include "parlogit/report.h"
 
-static const char usage[] = "usage: parlogit report RUN_DIR [--quiet]";
+static const char usage[] =
+    "usage: parlogit report RUN_DIR [--quiet]\n"
+    "  draws every picture of the run into RUN_DIR/plots/ and writes RUN_DIR/report.html:\n"
+    "  the data, the best models, the sweep (for two pairs or more, and the votes that\n"
+    "  ran), each ten-class model (weights, confusion matrices, top confusions, its most\n"
+    "  confidently wrong test image) and each pair\n"
+    "example: parlogit report runs/softmax-10";
 
 int pl_cli_report(const char *dir, const pl_config *cfg, pl_error *e)
 {
@@ -30,6 +36,10 @@ int pl_cmd_report(int argc, char **argv)
     pl_error e = { 0 };
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            puts(usage);
+            return PL_EXIT_OK;
+        }
         if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
             continue;
         if (argv[i][0] == '-' || dir) {

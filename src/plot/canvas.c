@@ -107,24 +107,31 @@ void pl_canvas_text(const pl_canvas *c, double x, double y, double size, double 
 
 void pl_canvas_image(const double *v, int rows, int cols, double vmin, double vmax)
 {
-    /* plimagefr wants idata[x][y] with y growing upwards. */
-    PLFLT **m = malloc((size_t)cols * sizeof *m);
-    PLFLT *cells = malloc((size_t)rows * (size_t)cols * sizeof *cells);
+    /* plimagefr wants idata[x][y] with y growing upwards, and takes its nx x
+     * ny values as the corners of a grid: it draws (nx - 1) x (ny - 1) cells,
+     * each in the colour of its lower-left corner.  So cols x rows cells need
+     * (cols + 1) x (rows + 1) values; the extra column and top row repeat
+     * their neighbours and only close the grid (without them every image
+     * lost its top row and right column). */
+    const int nx = cols + 1, ny = rows + 1;
+    PLFLT **m = malloc((size_t)nx * sizeof *m);
+    PLFLT *cells = malloc((size_t)nx * (size_t)ny * sizeof *cells);
     if (!m || !cells) {
         free(m);
         free(cells);
         return;   /* nothing drawn; the picture stays readable without it */
     }
-    for (int x = 0; x < cols; x++) {
-        m[x] = cells + (size_t)x * (size_t)rows;
-        for (int y = 0; y < rows; y++) {
-            double z = v[(size_t)(rows - 1 - y) * (size_t)cols + (size_t)x];
+    for (int x = 0; x < nx; x++) {
+        m[x] = cells + (size_t)x * (size_t)ny;
+        int vx = x < cols ? x : cols - 1;
+        for (int y = 0; y < ny; y++) {
+            int vy = y < rows ? y : rows - 1;
+            double z = v[(size_t)(rows - 1 - vy) * (size_t)cols + (size_t)vx];
             m[x][y] = z < vmin ? vmin : z > vmax ? vmax : z;
         }
     }
     plwind(0, cols, 0, rows);
-    plimagefr((PLFLT_MATRIX)m, cols, rows, 0, cols, 0, rows, vmin, vmax, vmin, vmax, NULL,
-              NULL);
+    plimagefr((PLFLT_MATRIX)m, nx, ny, 0, cols, 0, rows, vmin, vmax, vmin, vmax, NULL, NULL);
     free(cells);
     free(m);
 }
@@ -133,11 +140,11 @@ void pl_canvas_colorbar(const pl_canvas *c, double x0, double y0, double x1, dou
                         double vmin, double vmax, const char *label)
 {
     enum { STEPS = 256 };
-    double v[STEPS][2];   /* two columns: PLplot draws nothing for an image one wide */
+    double v[STEPS];      /* one column of STEPS cells, top (vmax) first */
     for (int i = 0; i < STEPS; i++)
-        v[i][0] = v[i][1] = vmax - (vmax - vmin) * i / (STEPS - 1);
+        v[i] = vmax - (vmax - vmin) * i / (STEPS - 1);
     pl_canvas_viewport(c, x0, y0, x1, y1);
-    pl_canvas_image(&v[0][0], STEPS, 2, vmin, vmax);
+    pl_canvas_image(v, STEPS, 1, vmin, vmax);
     plwind(0, 1, vmin, vmax);
     plcol0(PL_COL_FG);
     plschr(0, 0.8);

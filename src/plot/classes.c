@@ -16,6 +16,11 @@
  * draws the very same picture; pl_plot_confusion turns counts into such a
  * table.  Arguments are checked before anything is allocated or opened: a
  * bad one is PL_EINPUT and no file is written.
+ *
+ * A negative class is "the rest", so that a binary i-rest model's two
+ * classes (pl_model_classes) draw as "rest" and "i": its name comes from
+ * pl_class_name and a true label finds its class with pl_class_slot
+ * (report.h), the functions the report uses too.
  */
 #include <math.h>
 #include <stdio.h>
@@ -190,7 +195,8 @@ int pl_plot_class_weights(const char *path, const float *W, size_t K, const int 
     pl_palette_diverging();
     draw_row(&c, &r, v, K, h, w, m);
     for (size_t k = 0; k < K; k++) {
-        snprintf(line, sizeof line, "class %d", classes[k]);
+        char cl[16];
+        snprintf(line, sizeof line, "class %s", pl_class_name(classes[k], cl));
         pl_canvas_text(&c, row_x(&r, k) + r.side / 2, r.y + r.side + 16, 0.9, 0.5, line);
     }
     double bx = row_x(&r, K - 1) + r.side + BAR_GAP;
@@ -222,22 +228,22 @@ int pl_plot_class_probs(const char *path, const double *p, size_t K, const int *
     if (kp < 0)
         return pl_errorf(e, PL_EINPUT, "class probabilities: predicted class %d is not one of "
                          "the %zu classes", predicted, K);
-    int kl = label >= 0 ? class_index(classes, K, label) : -1;
+    int kl = pl_class_slot(classes, (int)K, label);   /* -1: unknown, or none */
 
     const double pw = PL_PLOT_CLASS_PROBS_W;
     const double x0 = 90, y0 = 84, x1 = 680, y1 = 440, ytop = 1.1;   /* room for the values */
     pl_canvas c;
     if ((rc = pl_canvas_open(&c, path, (int)pw, PL_PLOT_CLASS_PROBS_H, e)))
         return rc;
-    char line[256];
+    char line[256], cp[16];
     pl_canvas_text(&c, pw / 2, 26, 1.2, 0.5, title ? title : "Class probabilities");
     if (label < 0)
-        snprintf(line, sizeof line, "predicted %d (p = %.2f); true label unknown", predicted,
-                 p[kp]);
+        snprintf(line, sizeof line, "predicted %s (p = %.2f); true label unknown",
+                 pl_class_name(predicted, cp), p[kp]);
     else
-        snprintf(line, sizeof line, "predicted %d (p = %.2f); true label %d%s", predicted,
-                 p[kp], label, kl < 0 ? " (not one of the classes)"
-                 : kl == kp ? ": right" : ": wrong");
+        snprintf(line, sizeof line, "predicted %s (p = %.2f); true label %d%s",
+                 pl_class_name(predicted, cp), p[kp], label,
+                 kl < 0 ? " (not one of the classes)" : kl == kp ? ": right" : ": wrong");
     pl_canvas_text(&c, pw / 2, 52, 0.9, 0.5, line);
 
     pl_canvas_viewport(&c, x0, y0, x1, y1);
@@ -261,8 +267,7 @@ int pl_plot_class_probs(const char *path, const double *p, size_t K, const int *
     plcol0(PL_COL_FG);
     plbox("b", 0, 0, "bnstv", 0.2, 2);
     for (size_t k = 0; k < K; k++) {
-        snprintf(line, sizeof line, "%d", classes[k]);
-        plmtex("b", 1.4, ((double)k + 0.5) / (double)K, 0.5, line);
+        plmtex("b", 1.4, ((double)k + 0.5) / (double)K, 0.5, pl_class_name(classes[k], cp));
     }
     plmtex("b", 3.2, 0.5, 0.5, "class");
     plmtex("l", 4.0, 0.5, 0.5, "probability");
@@ -313,7 +318,7 @@ int pl_plot_class_explain(const char *path, const uint8_t *x, double pixel_max, 
             kp = k;
     }
     double mw = absmax(wt, K * dim), mc = absmax(contrib, K * dim);
-    int kl = label >= 0 ? class_index(classes, K, label) : -1;
+    int kl = pl_class_slot(classes, (int)K, label);   /* -1: unknown, or none */
 
     /* Two rows of maps, each under a heading and over its captions (one line
      * for the top row, three for the bottom), beside the image; the whole
@@ -335,13 +340,15 @@ int pl_plot_class_explain(const char *path, const uint8_t *x, double pixel_max, 
         free(img);
         return rc;
     }
-    char line[320], scale[64];
+    char line[320], scale[64], cl[16];
     if (label < 0 || kl == (int)kp)
-        snprintf(line, sizeof line, "Predicted %d (p = %.3f)%s", classes[kp], p[kp],
+        snprintf(line, sizeof line, "Predicted %s (p = %.3f)%s",
+                 pl_class_name(classes[kp], cl), p[kp],
                  label < 0 ? "; true label unknown" : ", the true label: right");
     else
-        snprintf(line, sizeof line, "Predicted %d (p = %.3f), true label %d%s", classes[kp],
-                 p[kp], label, kl < 0 ? " (not one of the classes)" : ": wrong");
+        snprintf(line, sizeof line, "Predicted %s (p = %.3f), true label %d%s",
+                 pl_class_name(classes[kp], cl), p[kp], label,
+                 kl < 0 ? " (not one of the classes)" : ": wrong");
     pl_canvas_text(&c, pw / 2, 24, 1.1, 0.5, line);
     pl_canvas_text(&c, pw / 2, 54, 0.75, 0.5, "logit z_k = x.W_k + b_k with x = pixel / "
                    "pixel_max: the sum of the bottom map plus the bias; blue is evidence for "
@@ -363,8 +370,15 @@ int pl_plot_class_explain(const char *path, const uint8_t *x, double pixel_max, 
     pl_canvas_text(&c, bottom.x, bottom.y - 14, 0.75, 0, line);
     for (size_t k = 0; k < K; k++) {
         double cx = row_x(&top, k) + top.side / 2, cy = bottom.y + bottom.side;
-        snprintf(line, sizeof line, "class %d", classes[k]);
+        snprintf(line, sizeof line, "class %s", pl_class_name(classes[k], cl));
         pl_canvas_text(&c, cx, top.y + top.side + 15, 0.75, 0.5, line);
+        /* An output without weights or bias is a reference (a binary model's
+         * negative class, drawn beside its one output): say so in its map, or
+         * the white squares look like a drawing that failed. */
+        if (absmax(wt + k * dim, dim) == 0 && b[k] == 0) {
+            pl_canvas_text(&c, cx, top.y + top.side / 2 - 10, 0.7, 0.5, "no weights:");
+            pl_canvas_text(&c, cx, top.y + top.side / 2 + 10, 0.7, 0.5, "z = 0 always");
+        }
         snprintf(line, sizeof line, "z = %+.2f", z[k]);
         pl_canvas_text(&c, cx, cy + 14, 0.7, 0.5, line);
         snprintf(line, sizeof line, "p = %.3f", p[k]);
@@ -436,7 +450,7 @@ int pl_plot_class_matrix(const char *path, const double *m, size_t K, const int 
     plschr(0, 1);
     for (size_t k = 0; k < K; k++) {
         char d[16];
-        snprintf(d, sizeof d, "%d", classes[k]);
+        pl_class_name(classes[k], d);
         plmtex("b", 1.4, ((double)k + 0.5) / n, 0.5, d);     /* column classes */
         plmtex("lv", 1.0, 1 - ((double)k + 0.5) / n, 1, d);  /* row classes */
     }

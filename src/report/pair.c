@@ -46,16 +46,6 @@ static int draw_misses(const char *path, const pl_dataset *ds, const pl_explanat
     return rc;
 }
 
-static int load_train(const pl_run_dir *r, const pl_result_row *row, pl_data *data,
-                      pl_error *e)
-{
-    static pl_config cfg;   /* large: off the stack */
-    int rc = pl_run_dir_config(r, row, &cfg, e);
-    if (!rc)
-        rc = pl_data_load(&cfg, 1, data, e);
-    return rc;
-}
-
 int pl_report_explain_pair(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double lr,
                            int iterations, size_t kmax, pl_pair_pictures *out, pl_error *e)
 {
@@ -69,7 +59,7 @@ int pl_report_explain_pair(const pl_run_dir *r, const pl_dataset *ds, pl_task t,
     out->model = *row;
     rc = pl_run_dir_model(r, row, &w, &b, e);
     if (!rc && !ds) {
-        rc = load_train(r, row, &data, e);
+        rc = pl_run_dir_data(r, row, &data, e);
         ds = &data.train;
     }
     if (!rc)

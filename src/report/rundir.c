@@ -1,7 +1,9 @@
 /*
  * rundir.c - a run directory read back: its results, the model to explain
- * for a pair, that model's weights and the run's effective config.  See
- * report.h.
+ * for a task, a binary model's weights and the run's effective config.  See
+ * report.h.  Tasks are compared with pl_task_equal, so "softmax" and
+ * "softmax-012" (or "ovr" and "softmax", whose pos and neg are both 0) are
+ * never taken for one another.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,14 +13,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "parlogit/output.h"
+#include "parlogit/data.h"
+#include "parlogit/model.h"
 #include "parlogit/report.h"
 #include "report/jsonread.h"
 #include "util/util.h"
 
-static int same_task(pl_task a, pl_task b)
+/* Adds t to list[0..*n) unless it is there. */
+static void add_task(pl_task *list, int *n, pl_task t)
 {
-    return a.pos == b.pos && a.neg == b.neg;
+    for (int k = 0; k < *n; k++)
+        if (pl_task_equal(list[k], t))
+            return;
+    if (*n < PL_MAX_TASKS)
+        list[(*n)++] = t;
 }
 
 int pl_run_dir_open(const char *dir, pl_run_dir *r, pl_error *e)
@@ -34,11 +42,11 @@ int pl_run_dir_open(const char *dir, pl_run_dir *r, pl_error *e)
         return pl_errorf(e, PL_EINPUT, "%s: no results.csv, not a parlogit run directory", dir);
     int rc = pl_read_results(path, &r->rows, &r->nrows, e);
     for (size_t i = 0; !rc && i < r->nrows; i++) {
-        int seen = 0;
-        for (int k = 0; k < r->npairs; k++)
-            seen |= same_task(r->pairs[k], r->rows[i].task);
-        if (!seen && r->npairs < PL_MAX_TASKS)
-            r->pairs[r->npairs++] = r->rows[i].task;
+        pl_task t = r->rows[i].task;
+        if (t.kind == PL_KIND_BINARY)
+            add_task(r->pairs, &r->npairs, t);
+        else
+            add_task(r->multi, &r->nmulti, t);
     }
     snprintf(path, sizeof path, "%s/best.csv", dir);
     if (!rc && access(path, F_OK) == 0)
@@ -55,6 +63,7 @@ void pl_run_dir_free(pl_run_dir *r)
     r->rows = NULL;
     r->best = NULL;
     r->nrows = r->nbest = 0;
+    r->npairs = r->nmulti = 0;
 }
 
 const char *pl_result_row_name(const pl_result_row *row, char buf[64])
@@ -81,11 +90,11 @@ int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
     int chosen = lr > 0 || iterations > 0;
     const pl_best_row *b = NULL;
     for (size_t k = 0; !chosen && k < r->nbest; k++)
-        if (same_task(r->best[k].task, t))
+        if (pl_task_equal(r->best[k].task, t))
             b = &r->best[k];
     for (size_t i = 0; i < r->nrows; i++) {
         const pl_result_row *row = &r->rows[i];
-        if (!same_task(row->task, t))
+        if (!pl_task_equal(row->task, t))
             continue;
         in_run = 1;
         if (strcmp(row->status, "ok") != 0)
@@ -99,42 +108,45 @@ int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
         if (!best || score(row) > score(best))
             best = row;
     }
+    const char *what = t.kind == PL_KIND_BINARY ? "pair" : "task";
     if (!in_run)
-        return pl_errorf(e, PL_EINPUT, "%s: pair %s is not in this run", r->dir, name);
+        return pl_errorf(e, PL_EINPUT, "%s: %s %s is not in this run", r->dir, what, name);
     if (!best)
-        return pl_errorf(e, PL_EINPUT, "%s: pair %s has no trained model%s", r->dir, name,
+        return pl_errorf(e, PL_EINPUT, "%s: %s %s has no trained model%s", r->dir, what, name,
                          chosen || b ? " matching the learning rate and iterations asked for"
                                      : "");
     *out = best;
     return PL_OK;
 }
 
+const pl_result_row *pl_run_dir_find(const pl_run_dir *r, const char *name)
+{
+    char buf[64];
+    for (size_t i = 0; i < r->nrows; i++)
+        if (!strcmp(pl_result_row_name(&r->rows[i], buf), name))
+            return &r->rows[i];
+    return NULL;
+}
+
 int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, float *b,
                      pl_error *e)
 {
-    char name[64], path[PL_PATH_MAX + 128];
-    pl_result_row_name(row, name);
-    int ndim;
-    size_t shape[4];
-    float *bias = NULL;
+    char name[64];
+    pl_model m;
     *w = NULL;
-    snprintf(path, sizeof path, "%s/models/%s.w.npy", r->dir, name);
-    int rc = pl_npy_read(path, w, &ndim, shape, e);
-    if (!rc && (ndim != 1 || shape[0] != PL_PIXELS))
-        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (%d,)", path, PL_PIXELS);
-    snprintf(path, sizeof path, "%s/models/%s.b.npy", r->dir, name);
-    if (!rc)
-        rc = pl_npy_read(path, &bias, &ndim, shape, e);
-    if (!rc && ndim != 0)
-        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape ()", path);
-    if (!rc)
-        *b = bias[0];
-    free(bias);
-    if (rc) {
-        free(*w);
-        *w = NULL;
+    int rc = pl_model_load(r->dir, pl_result_row_name(row, name), &m, e);
+    if (rc)
+        return rc;
+    if (m.k != 1 || m.dim != PL_PIXELS) {
+        /* the pair analyses are the binary seeds' (28 x 28 weights, one logit) */
+        rc = pl_errorf(e, PL_EINPUT, "%s/models/%s: a model with %d output(s) of %zu pixels, "
+                       "expected a binary model of %d", r->dir, name, m.k, m.dim, PL_PIXELS);
+        pl_model_free(&m);
+        return rc;
     }
-    return rc;
+    *w = m.w;   /* handed over: the caller frees it */
+    *b = m.b[0];
+    return PL_OK;
 }
 
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
@@ -165,5 +177,16 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
         }
     }
     pl_jv_free(root);
+    return rc;
+}
+
+int pl_run_dir_data(const pl_run_dir *r, const pl_result_row *row, pl_data *data,
+                    pl_error *e)
+{
+    static pl_config cfg;   /* large: off the stack (the report runs on one thread) */
+    memset(data, 0, sizeof *data);
+    int rc = pl_run_dir_config(r, row, &cfg, e);
+    if (!rc)
+        rc = pl_data_load(&cfg, 1, data, e);
     return rc;
 }

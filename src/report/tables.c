@@ -243,8 +243,8 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
             last = &(*curves)[(*n)++];
             *last = (pl_loss_curve){ .task = t, .lr = lr };
             lcap = 0;
-        } else if (!last || last->len != it || last->task.pos != t.pos ||
-                   last->task.neg != t.neg || last->lr != lr) {
+        } else if (!last || last->len != it || !pl_task_equal(last->task, t) ||
+                   last->lr != lr) {
             rc = pl_errorf(e, PL_EINPUT, "%s:%d: iteration %ld does not continue the curve "
                            "above (each curve starts at 0 and counts up)", path, c.line, it);
             break;

@@ -24,6 +24,15 @@ void pl_task_names(pl_task t, char pos[16], char neg[16])
         snprintf(neg, 16, "%d", t.neg);
 }
 
+const char *pl_class_name(int c, char buf[16])
+{
+    if (c < 0)
+        snprintf(buf, 16, "rest");
+    else
+        snprintf(buf, 16, "%d", c);
+    return buf;
+}
+
 int pl_task_class(pl_task t, int label)
 {
     if (label == t.pos)

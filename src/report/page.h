@@ -1,0 +1,49 @@
+/*
+ * page.h - private: report.html being written by pl_report_build (build.c)
+ * and the files that write its sections: the sweep (page_sweep.c), the
+ * ten-class models (page_tenclass.c) and the pairs (page_pairs.c).  Each
+ * section draws its pictures, then adds them to the page with a caption that
+ * says how to read them; a picture that cannot be drawn because a file is
+ * missing gets a note instead.
+ */
+#ifndef PARLOGIT_REPORT_PAGE_H
+#define PARLOGIT_REPORT_PAGE_H
+
+#include <stdio.h>
+
+#include "parlogit/data.h"
+#include "parlogit/report.h"
+
+typedef struct pl_page {
+    const char *dir;                /* the run directory                       */
+    char plots[PL_PATH_MAX + 16];   /* dir/plots                               */
+    pl_report_summary *s;           /* counts pictures and notes               */
+    FILE *f;                        /* the page being written                  */
+} pl_page;
+
+/* The figure of a picture just drawn (path in plots/), linked relative to
+ * the page, with its caption (plain text, escaped); counts it. */
+void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *caption);
+
+/* A note in place of pictures left out, also kept for the caller (at most
+ * four) in the summary. */
+void pl_page_note(pl_page *p, const char *text);
+
+/* Whether the sweep section has anything to show (pl_page_sweep), so that
+ * the page's table of contents can link it. */
+int pl_page_has_sweep(const pl_page *p, const pl_run_dir *r);
+
+/* The sweep section: the pair-accuracy heatmap when the run has two pairs
+ * or more, the confusion matrices of the votes that ran. */
+int pl_page_sweep(pl_page *p, const pl_run_dir *r, pl_error *e);
+
+/* The ten-class section (nothing without ovr / softmax tasks): for each
+ * task's best model, the pictures of pl_report_class_task on test. */
+int pl_page_tenclass(pl_page *p, const pl_run_dir *r, const pl_dataset *test, pl_error *e);
+
+/* The pairs section (nothing without binary tasks): for each, the pictures
+ * of pl_report_explain_pair on the training rows, its loss curves and its
+ * accuracy by learning rate and iterations. */
+int pl_page_pairs(pl_page *p, const pl_run_dir *r, const pl_dataset *train, pl_error *e);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * page_pairs.c - the pairs section of report.html: for every binary task
+ * ("1-7", "3-rest") of the run, seed 000's analysis of its chosen model on
+ * the training rows (weight map, the most confidently wrong image each way,
+ * the misclassified grid; pl_report_explain_pair draws them) and seed 003's
+ * loss curves and accuracy by learning rate and iterations.  See page.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "parlogit/plot.h"
+#include "report/page.h"
+#include "util/util.h"
+
+enum { TOP_MISSES = 24 };
+
+/* The loss curves (when curves.csv was read: cv non-NULL) and the accuracy
+ * picture of pair t. */
+static int pair_sweep(pl_page *b, const pl_run_dir *r, pl_task t, const pl_loss_curve *cv,
+                      size_t ncv, pl_error *e)
+{
+    char path[PL_PATH_MAX + 64], name[PL_TASK_NAME_MAX];
+    pl_task_name(t, name);
+    const pl_loss_curve *sel[PL_MAX_LIST];
+    size_t n = 0;
+    for (size_t k = 0; k < ncv && n < PL_MAX_LIST; k++)
+        if (pl_task_equal(cv[k].task, t))
+            sel[n++] = &cv[k];
+    int rc = PL_OK;
+    if (cv) {
+        snprintf(path, sizeof path, "%s/%s_loss.png", b->plots, name);
+        rc = pl_plot_curves(path, t, sel, n, e);
+        if (!rc)
+            pl_page_figure(b, path, "loss curves",
+                           "Seed 003's cost plot: the mean log-loss on the training rows "
+                           "after each gradient-descent update, one line per learning rate "
+                           "(log scale). Larger steps fall faster; a line that stops early "
+                           "diverged.");
+    }
+    const pl_result_row **rows = malloc((r->nrows ? r->nrows : 1) * sizeof *rows);
+    if (!rows)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    size_t m = 0;
+    for (size_t k = 0; k < r->nrows; k++)
+        if (pl_task_equal(r->rows[k].task, t))
+            rows[m++] = &r->rows[k];
+    snprintf(path, sizeof path, "%s/%s_accuracy.png", b->plots, name);
+    if (!rc)
+        rc = pl_plot_accuracy(path, t, rows, m, e);
+    if (!rc)
+        pl_page_figure(b, path, "accuracy by learning rate and iterations",
+                       "Seed 003's table as a picture: accuracy on the training rows (solid) "
+                       "and the test rows (dashed) for each learning rate (log scale) and "
+                       "iteration count. A gap between solid and dashed lines is "
+                       "overfitting.");
+    free(rows);
+    return rc;
+}
+
+static void pair_section(pl_page *b, const pl_pair_pictures *pp, const char *why)
+{
+    char pos[16], neg[16], lr[32], cap[768];
+    const pl_explanation *x = &pp->x;
+    pl_task_names(x->task, pos, neg);
+    fprintf(b->f, "<h3 id=\"pair-%s\">%s (%s vs %s)</h3>\n<p>", pp->model.pair, pp->model.pair,
+            neg, pos);
+    fprintf(b->f, "Model explained: learning rate %s, %d iterations (%s); training accuracy "
+            "%.2f%%, test accuracy %.2f%%. Misclassified training images: %zu of %zu %s "
+            "called %s, %zu of %zu %s called %s.</p>\n",
+            pl_fmt_double(lr, pp->model.lr), pp->model.iterations, why,
+            100 * pp->model.train_acc, 100 * pp->model.test_acc, x->pick[0].nwrong,
+            x->pick[0].nrows, pos, neg, x->pick[1].nwrong, x->pick[1].nrows, neg, pos);
+    snprintf(cap, sizeof cap, "The weights as a 28 x 28 image. Ink on a blue pixel pushes "
+             "the decision towards %s (the positive class), ink on a red pixel towards %s; "
+             "the scale is symmetric around 0, so white pixels do not matter.", pos, neg);
+    pl_page_figure(b, pp->weights, "weight map", cap);
+    for (int k = 0; k < 2; k++) {
+        const pl_explain_pick *p = &x->pick[k];
+        const char *truth = k == 0 ? pos : neg, *other = k == 0 ? neg : pos;
+        if (!p->found) {
+            snprintf(cap, sizeof cap, "No training image of %s: nothing to analyse.", truth);
+            pl_page_note(b, cap);
+            continue;
+        }
+        snprintf(cap, sizeof cap, "The %s in the training set that the model finds most like "
+                 "a %s (row %u): P(%s) = %.4f, %s. Left: the image; right: each pixel's ink "
+                 "times its weight. Blue argues for %s (total %+.3f), red for %s (total %+.3f); "
+                 "with the bias (%+.3f) they add up to the logit %.3f, and the image is "
+                 "called %s when the logit is positive.", truth, other, (unsigned)p->orig, other,
+                 p->p_other, p->wrong ? "so it is misclassified" : "so it is still classified "
+                 "correctly", pos, p->for_pos, neg, p->for_neg,
+                 p->logit - p->for_pos - p->for_neg, p->logit, pos);
+        pl_page_figure(b, pp->pick[k], "misclassification analysis", cap);
+    }
+    snprintf(cap, sizeof cap, "The misclassified training images, most confident first (at "
+             "most %d): \"true as predicted: probability of the wrong class\" and the row in "
+             "the source file.", TOP_MISSES);
+    pl_page_figure(b, pp->misses, "misclassified digits", cap);
+}
+
+int pl_page_pairs(pl_page *b, const pl_run_dir *r, const pl_dataset *train, pl_error *e)
+{
+    if (!r->npairs)
+        return PL_OK;   /* a run of ten-class models only */
+    pl_loss_curve *cv = NULL;
+    size_t ncv = 0;
+    char path[PL_PATH_MAX + 32];
+    int rc = PL_OK;
+    snprintf(path, sizeof path, "%s/curves.csv", b->dir);
+    fputs("<h2 id=\"pairs\">The pairs</h2>\n<nav>", b->f);
+    for (int k = 0; k < r->npairs; k++) {
+        char name[PL_TASK_NAME_MAX];
+        pl_task_name(r->pairs[k], name);
+        fprintf(b->f, "<a href=\"#pair-%s\">%s</a> ", name, name);
+    }
+    fputs("</nav>\n", b->f);
+    if (access(path, F_OK) == 0)
+        rc = pl_read_curves(path, &cv, &ncv, e);
+    else
+        pl_page_note(b, "No curves.csv in this run: the loss curves are left out.");
+    for (int k = 0; !rc && k < r->npairs; k++) {
+        pl_pair_pictures pp;
+        rc = pl_report_explain_pair(r, train, r->pairs[k], 0, 0, TOP_MISSES, &pp, e);
+        if (rc)
+            break;
+        pair_section(b, &pp, r->nbest ? "the choice in best.csv"
+                                      : "the highest test accuracy of the run");
+        pl_explanation_free(&pp.x);
+        rc = pair_sweep(b, r, r->pairs[k], cv, ncv, e);
+    }
+    pl_loss_curves_free(cv, ncv);
+    return rc;
+}
