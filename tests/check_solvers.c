@@ -82,6 +82,27 @@ START_TEST(test_softmax_small_C)
 }
 END_TEST
 
+/* An L-BFGS run reads back: results.csv names every model and its solver,
+ * report draws it, explain takes its models by name. */
+START_TEST(test_lbfgs_run_reads_back)
+{
+    ck_assert_msg(trained == 0, "the training run failed");
+    char cmd[8192], out[16384];
+    snprintf(cmd, sizeof cmd, "grep -c ',lbfgs,' %s/run/results.csv", dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(atoi(out), 6);
+    snprintf(cmd, sizeof cmd, "grep -c '^softmax,,[0-9]*,.*,ok,softmax_lbfgs_C1,lbfgs,1,' "
+             "%s/run/results.csv", dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s report %s/run", tu_bin(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s explain %s/run --model softmax_lbfgs_C0.01 --row 8001", tu_bin(),
+             dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    TU_ASSERT_HAS(out, "sum of p = 1.000000000");
+}
+END_TEST
+
 Suite *suite_solvers(void)
 {
     Suite *s = suite_create("solvers");
@@ -92,6 +113,7 @@ Suite *suite_solvers(void)
     tcase_add_test(tc, test_pair_C1);
     tcase_add_test(tc, test_ovr_small_C);
     tcase_add_test(tc, test_softmax_small_C);
+    tcase_add_test(tc, test_lbfgs_run_reads_back);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -394,10 +394,10 @@ START_TEST(test_write_files)
     ck_assert(tu_no_temp_files(dir));
 
     const char *t = slurp(dir, "best.csv");
-    ck_assert(starts(t, "pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n"
-                        "0-2,0.5,10,nan,1,0.502,0.25\n"));
-    ck_assert_ptr_nonnull(strstr(t, "\n7-2,0.5,10,nan,1,0.527,0.25\n"));
-    ck_assert_ptr_nonnull(strstr(t, "\n9-rest,0.5,10,nan,1,0.9,0.25\n"));
+    ck_assert(starts(t, "pair,lr,iterations,val_acc,train_acc,test_acc,test_loss,model\n"
+                        "0-2,0.5,10,nan,1,0.502,0.25,0-2_lr0.5_it10\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\n7-2,0.5,10,nan,1,0.527,0.25,7-2_lr0.5_it10\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\n9-rest,0.5,10,nan,1,0.9,0.25,9-rest_lr0.5_it10\n"));
     int lines = 0;
     for (const char *p = t; *p; p++)
         lines += *p == '\n';

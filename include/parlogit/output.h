@@ -1,7 +1,10 @@
 /*
  * output.h - what a run leaves in its output directory, every file written
  * atomically (temporary file + rename):
- *   results.csv   pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status
+ *   results.csv   PL_RESULTS_HEADER: the columns of the seeds' table, then the model's
+ *                 file name, its solver, its C (l2), for L-BFGS the objective, the final
+ *                 max |grad| and whether it converged (gd: lr and iterations; lbfgs: no
+ *                 lr, the iterations it took), and the passes over the training rows
  *   curves.csv    pair,lr,iteration,train_loss   (loss after 0..T updates)
  *   models/NAME.w.npy   float32 weights, shape (height*width,), pixel order
  *   models/NAME.b.npy   float32 bias, shape ()
@@ -25,6 +28,10 @@
 #include "parlogit/data.h"
 #include "parlogit/error.h"
 #include "parlogit/train.h"
+
+#define PL_RESULTS_HEADER                                                                  \
+    "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status,model,solver," \
+    "C,objective,grad_norm,passes,converged"
 
 /* Writes every file above into dir (created if needed). */
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,

@@ -37,9 +37,12 @@
 /* One line of results.csv. */
 typedef struct pl_result_row {
     pl_task task;
-    char pair[16];               /* as written: "1-7", "3-rest"                 */
-    double lr;
+    char pair[PL_TASK_NAME_MAX]; /* as written: "1-7", "3-rest", "softmax"       */
+    double lr;                   /* gradient descent's; 0 for L-BFGS             */
     int iterations;
+    char model[64];              /* the model's file name                         */
+    char solver[8];              /* "gd", "lbfgs"                                 */
+    double C, objective;         /* L-BFGS with l2 (NaN otherwise)                */
     double train_loss, train_acc, test_loss, test_acc, seconds;   /* NaN if "nan" */
     char status[16];             /* "ok", "diverged", "interrupted"              */
 } pl_result_row;
@@ -50,6 +53,7 @@ typedef struct pl_best_row {
     double lr;
     int iterations;
     double validation_acc, test_acc;
+    char model[64];              /* its file name ("" in runs before the column) */
 } pl_best_row;
 
 /* The training loss of one (pair, lr) after 0..len-1 updates (curves.csv). */

@@ -52,6 +52,7 @@ typedef struct pl_sweep_best {
     pl_task task;
     size_t result;            /* index into run->results                     */
     int on_val;               /* 1: chosen on validation rows, 0: on training */
+    pl_hyper h;               /* how it was trained                           */
     double lr;
     int iterations;
     double train_loss, train_acc;
@@ -101,8 +102,9 @@ int pl_sweep_summarize(const pl_config *cfg, const pl_run *run, const pl_dataset
 
 /*
  * Writes into dir (created if needed), each file atomically, numbers lossless:
- *   best.csv            pair,lr,iterations,val_acc,train_acc,test_acc,test_loss
- *                       (one row per task with a best model, run order)
+ *   best.csv            pair,lr,iterations,val_acc,train_acc,test_acc,test_loss,model
+ *                       (one row per task with a best model, run order; lr empty
+ *                       for L-BFGS; model: its file name)
  *   pair_accuracy.csv   digit,0,...,9; row i column j: test accuracy of pair
  *                       i-j's best model; empty on the diagonal and for pairs
  *                       not trained

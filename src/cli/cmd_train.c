@@ -49,14 +49,23 @@ static void print_summary(const pl_run *run, const char *dir)
                run->nresults, dir);
         return;
     }
-    printf("%-8s %8s %6s %10s %9s %10s %9s %8s  %s\n", "pair", "lr", "iters", "train_loss",
-           "train_acc", "test_loss", "test_acc", "seconds", "status");
+    printf("%-8s %8s %6s %10s %9s %10s %9s %8s  %s\n", "pair", "lr / C", "iters",
+           "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "status");
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        char t[PL_TASK_NAME_MAX];
-        printf("%-8s %8g %6d %10.6f %9.4f %10.6f %9.4f %8.3f  %s\n", pl_task_name(r->task, t),
-               r->lr, r->iterations, r->train_loss, r->train_acc, r->test_loss, r->test_acc,
-               r->seconds, pl_run_status_name(r->status));
+        char t[PL_TASK_NAME_MAX], h[32];
+        /* gradient descent: its step; L-BFGS: C=... (or "lbfgs" without a penalty) */
+        if (r->h.solver != PL_SOLVER_LBFGS)
+            snprintf(h, sizeof h, "%g", r->lr);
+        else if (r->h.penalty == PL_PENALTY_L2)
+            snprintf(h, sizeof h, "C=%g", r->h.C);
+        else
+            snprintf(h, sizeof h, "lbfgs");
+        printf("%-8s %8s %6d %10.6f %9.4f %10.6f %9.4f %8.3f  %s%s\n", pl_task_name(r->task, t),
+               h, r->iterations, r->train_loss, r->train_acc, r->test_loss, r->test_acc,
+               r->seconds, pl_run_status_name(r->status),
+               r->h.solver == PL_SOLVER_LBFGS && r->status == PL_RUN_OK && !r->converged
+                   ? " (max_iter reached)" : "");
     }
 }
 
@@ -88,11 +97,9 @@ int pl_cmd_train(int argc, char **argv)
         goto out;
 
     if (!o.quiet)
-        fprintf(stderr, "parlogit: %zu training rows, %zu validation rows, %zu test rows; %d "
-                "task(s) x %d learning rate(s) x %d checkpoint(s); %d thread(s), %s kernels\n",
-                data.train.n, data.val.n, data.test.n, cfg.task.ntasks + cfg.task.nmulti,
-                cfg.train.nlr,
-                cfg.train.niters,
+        fprintf(stderr, "parlogit: %zu training rows, %zu validation rows, %zu test rows; %zu "
+                "job(s) over %d task(s); %d thread(s), %s kernels\n", data.train.n, data.val.n,
+                data.test.n, plan.njobs, cfg.task.ntasks + cfg.task.nmulti,
                 pl_engine_threads(eng), pl_engine_simd(eng));
 
     struct sigaction sa;

@@ -59,7 +59,8 @@ static int choose(const pl_run *run, size_t lo, size_t hi, int have_val, pl_swee
     }
     const pl_result *r = &run->results[win];
     pl_sweep_best *b = &s->best[s->nbest];
-    *b = (pl_sweep_best){ .task = r->task, .result = win, .on_val = on_val, .lr = r->lr,
+    *b = (pl_sweep_best){ .task = r->task, .result = win, .on_val = on_val, .h = r->h,
+                          .lr = r->lr,
                           .iterations = r->iterations, .train_loss = r->train_loss,
                           .train_acc = r->train_acc, .val_loss = r->val_loss,
                           .val_acc = r->val_acc, .test_loss = r->test_loss,

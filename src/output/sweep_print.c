@@ -15,6 +15,18 @@ static void pct(FILE *f, int w, double x)
         fprintf(f, " %*.1f", w, 100.0 * x);
 }
 
+/* The job's axis value: gradient descent's lr, or C=... for L-BFGS. */
+static const char *hyper(const pl_sweep_best *b, char buf[32])
+{
+    if (b->h.solver != PL_SOLVER_LBFGS)
+        snprintf(buf, 32, "%g", b->lr);
+    else if (b->h.penalty == PL_PENALTY_L2)
+        snprintf(buf, 32, "C=%g", b->h.C);
+    else
+        snprintf(buf, 32, "lbfgs");
+    return buf;
+}
+
 static void print_best(FILE *f, const pl_sweep *s)
 {
     if (!s->nbest)
@@ -24,12 +36,12 @@ static void print_best(FILE *f, const pl_sweep *s)
         on_val |= s->best[k].on_val;
     fprintf(f, "best model per task (chosen on %s accuracy; test shown for reference):\n",
             on_val ? "validation" : "training");
-    fprintf(f, "%-8s %8s %6s %8s %8s %8s %10s\n", "pair", "lr", "iters", "val%", "train%",
+    fprintf(f, "%-8s %8s %6s %8s %8s %8s %10s\n", "pair", "lr / C", "iters", "val%", "train%",
             "test%", "test_loss");
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
-        char t[PL_TASK_NAME_MAX];
-        fprintf(f, "%-8s %8g %6d", pl_task_name(b->task, t), b->lr, b->iterations);
+        char t[PL_TASK_NAME_MAX], h[32];
+        fprintf(f, "%-8s %8s %6d", pl_task_name(b->task, t), hyper(b, h), b->iterations);
         pct(f, 8, b->val_acc);
         pct(f, 8, b->train_acc);
         pct(f, 8, b->test_acc);
@@ -89,9 +101,10 @@ void pl_sweep_print(FILE *f, const pl_sweep *s)
     print_vote(f, "one-vs-rest argmax of the ten best d-rest models", &s->ovr);
     for (int q = 0; q < s->nmulti; q++) {
         const pl_sweep_best *b = &s->best[s->multi_best[q]];
-        char t[PL_TASK_NAME_MAX], what[160];
-        snprintf(what, sizeof what, "%s model (best: lr %g, %d iterations)",
-                 pl_task_name(b->task, t), b->lr, b->iterations);
+        char t[PL_TASK_NAME_MAX], what[160], h[32];
+        snprintf(what, sizeof what, "%s model (best: %s%s, %d iterations)",
+                 pl_task_name(b->task, t), b->h.solver == PL_SOLVER_LBFGS ? "" : "lr ",
+                 hyper(b, h), b->iterations);
         print_vote(f, what, &s->multi[q]);
     }
 }

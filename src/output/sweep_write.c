@@ -16,20 +16,22 @@
 #include "parlogit/sweep.h"
 #include "util/util.h"
 
-static int write_best(const char *dir, const pl_sweep *s, pl_error *e)
+static int write_best(const char *dir, const pl_run *run, const pl_sweep *s, pl_error *e)
 {
     pl_afile f;
     int rc = pl_afile_open_in(&f, dir, "best.csv", e);
     if (rc)
         return rc;
-    fputs("pair,lr,iterations,val_acc,train_acc,test_acc,test_loss\n", f.f);
+    fputs("pair,lr,iterations,val_acc,train_acc,test_acc,test_loss,model\n", f.f);
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
-        char t[PL_TASK_NAME_MAX], lr[32], va[32], ta[32], sa[32], sl[32];
-        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s\n", pl_task_name(b->task, t),
-                pl_fmt_double(lr, b->lr), b->iterations, pl_fmt_double(va, b->val_acc),
-                pl_fmt_double(ta, b->train_acc), pl_fmt_double(sa, b->test_acc),
-                pl_fmt_double(sl, b->test_loss));
+        const pl_result *r = &run->results[b->result];
+        char t[PL_TASK_NAME_MAX], lr[32], va[32], ta[32], sa[32], sl[32], m[64];
+        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s\n", pl_task_name(b->task, t),
+                r->h.solver == PL_SOLVER_LBFGS ? "" : pl_fmt_double(lr, b->lr), b->iterations,
+                pl_fmt_double(va, b->val_acc), pl_fmt_double(ta, b->train_acc),
+                pl_fmt_double(sa, b->test_acc), pl_fmt_double(sl, b->test_loss),
+                pl_model_name(r, m));
     }
     return pl_afile_commit(&f, e);
 }
@@ -195,8 +197,20 @@ static void json_results(FILE *f, const pl_run *run)
         fputs("    {", f);
         task_fields(f, r->task);
         fputs(", ", f);
-        num_field(f, "lr", r->lr, 1);
-        fprintf(f, "\"iterations\": %d, \"status\": ", r->iterations);
+        if (r->h.solver == PL_SOLVER_LBFGS) {
+            fprintf(f, "\"solver\": \"lbfgs\", \"penalty\": \"%s\", ",
+                    r->h.penalty == PL_PENALTY_L2 ? "l2" : "none");
+            if (r->h.penalty == PL_PENALTY_L2)
+                num_field(f, "C", r->h.C, 1);
+            num_field(f, "objective", r->objective, 1);
+            num_field(f, "grad_norm", r->grad_norm, 1);
+            fprintf(f, "\"converged\": %s, ", r->converged ? "true" : "false");
+        } else {
+            fputs("\"solver\": \"gd\", ", f);
+            num_field(f, "lr", r->lr, 1);
+        }
+        fprintf(f, "\"passes\": %d, \"iterations\": %d, \"status\": ", r->passes,
+                r->iterations);
         pl_json_str(f, pl_run_status_name(r->status));
         fputs(", \"model\": ", f);
         pl_json_str(f, pl_model_name(r, name));
@@ -348,7 +362,7 @@ int pl_sweep_write(const char *dir, const pl_config *cfg, const pl_data *data,
 {
     int rc = pl_mkdirs(dir, e);
     if (!rc)
-        rc = write_best(dir, s, e);
+        rc = write_best(dir, run, s, e);
     if (!rc)
         rc = write_pair_accuracy(dir, s, e);
     if (!rc)

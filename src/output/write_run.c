@@ -30,15 +30,25 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     int rc = pl_afile_open_in(&f, dir, "results.csv", e);
     if (rc)
         return rc;
-    fputs("pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status\n", f.f);
+    fputs(PL_RESULTS_HEADER "\n", f.f);
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32];
-        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s\n", pl_task_name(r->task, t),
-                pl_fmt_double(a, r->lr), r->iterations, pl_fmt_double(b, r->train_loss),
-                pl_fmt_double(c, r->train_acc), pl_fmt_double(d, r->test_loss),
-                pl_fmt_double(g, r->test_acc), pl_fmt_double(s, r->seconds),
-                pl_run_status_name(r->status));
+        const int lb = r->h.solver == PL_SOLVER_LBFGS, pen = lb && r->h.penalty == PL_PENALTY_L2;
+        char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32], m[64];
+        char C[32] = "", ob[32] = "", gn[32] = "";
+        fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s", pl_task_name(r->task, t),
+                lb ? "" : pl_fmt_double(a, r->lr), r->iterations,
+                pl_fmt_double(b, r->train_loss), pl_fmt_double(c, r->train_acc),
+                pl_fmt_double(d, r->test_loss), pl_fmt_double(g, r->test_acc),
+                pl_fmt_double(s, r->seconds), pl_run_status_name(r->status));
+        if (pen)
+            pl_fmt_double(C, r->h.C);
+        if (lb) {
+            pl_fmt_double(ob, r->objective);
+            pl_fmt_double(gn, r->grad_norm);
+        }
+        fprintf(f.f, ",%s,%s,%s,%s,%s,%d,%s\n", pl_model_name(r, m), lb ? "lbfgs" : "gd", C, ob,
+                gn, r->passes, lb ? (r->converged ? "yes" : "no") : "");
     }
     return pl_afile_commit(&f, e);
 }

@@ -69,7 +69,10 @@ void pl_run_dir_free(pl_run_dir *r)
 const char *pl_result_row_name(const pl_result_row *row, char buf[64])
 {
     char lr[32];
-    snprintf(buf, 64, "%s_lr%s_it%d", row->pair, pl_fmt_double(lr, row->lr), row->iterations);
+    if (row->model[0])
+        snprintf(buf, 64, "%s", row->model);
+    else   /* a run from before results.csv named its models */
+        snprintf(buf, 64, "%s_lr%s_it%d", row->pair, pl_fmt_double(lr, row->lr), row->iterations);
     return buf;
 }
 
@@ -101,6 +104,9 @@ int pl_run_dir_pick(const pl_run_dir *r, pl_task t, double lr, int iterations,
             continue;
         if (chosen) {
             if ((lr > 0 && row->lr != lr) || (iterations > 0 && row->iterations != iterations))
+                continue;
+        } else if (b && b->model[0] && row->model[0]) {
+            if (strcmp(row->model, b->model) != 0)
                 continue;
         } else if (b && (row->lr != b->lr || row->iterations != b->iterations)) {
             continue;

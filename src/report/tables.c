@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parlogit/output.h"
 #include "parlogit/report.h"
 #include "report/csvline.h"
 
@@ -23,7 +24,23 @@ static int grow(void **a, size_t *cap, size_t n, size_t sz, pl_error *e)
     return PL_OK;
 }
 
-static int header(pl_csvline *c, const char *want, pl_error *e)
+/* Whether the line just read is the header want (its fields were split in
+ * place: compared one by one). */
+static int is_header(const pl_csvline *c, const char *want)
+{
+    const char *p = want;
+    for (int k = 0; k < c->nfields; k++) {
+        size_t n = strlen(c->field[k]);
+        if (strncmp(p, c->field[k], n) != 0 || (p[n] != ',' && p[n] != '\0') ||
+            (p[n] == '\0' && k + 1 < c->nfields))
+            return 0;
+        p += n + (p[n] == ',');
+    }
+    return *p == '\0';
+}
+
+/* Reads the header line: want, or alt (may be NULL); *which = 0 or 1. */
+static int header(pl_csvline *c, const char *want, const char *alt, int *which, pl_error *e)
 {
     int r = pl_csvline_next(c, e);
     if (r < 0)
@@ -31,17 +48,8 @@ static int header(pl_csvline *c, const char *want, pl_error *e)
     if (r == 0)
         return pl_errorf(e, PL_EINPUT, "%s: empty file, expected the header '%s'", c->path,
                          want);
-    /* the fields were split in place: compare them one by one */
-    const char *p = want;
-    for (int k = 0; k < c->nfields; k++) {
-        size_t n = strlen(c->field[k]);
-        if (strncmp(p, c->field[k], n) != 0 || (p[n] != ',' && p[n] != '\0') ||
-            (p[n] == '\0' && k + 1 < c->nfields))
-            return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path,
-                             want);
-        p += n + (p[n] == ',');
-    }
-    if (*p)
+    *which = is_header(c, want) ? 0 : alt && is_header(c, alt) ? 1 : -1;
+    if (*which < 0)
         return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path, want);
     return PL_OK;
 }
@@ -62,20 +70,39 @@ static int fields(pl_csvline *c, int n, pl_error *e)
     return PL_OK;
 }
 
-static int results_line(pl_csvline *c, pl_result_row *r, pl_error *e)
+/* One line of results.csv: 16 fields (PL_RESULTS_HEADER), or 9 in a run
+ * written before the model and solver columns (gradient descent only). */
+static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
 {
     memset(r, 0, sizeof *r);
+    r->C = r->objective = NAN;
     long it;
-    int rc = fields(c, 9, e);
+    int rc = fields(c, width, e);
     if (!rc)
         rc = task_field(c, &r->task, e);
     if (!rc) {
         snprintf(r->pair, sizeof r->pair, "%s", c->field[0]);
-        rc = pl_csvline_num(c, 1, "lr", 0, &r->lr, e);
+        snprintf(r->solver, sizeof r->solver, "%s", width > 9 ? c->field[10] : "gd");
+        if (strcmp(r->solver, "gd") != 0 && strcmp(r->solver, "lbfgs") != 0)
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column solver: expected gd or lbfgs, not "
+                           "'%.20s'", c->path, c->line, r->solver);
     }
-    if (!rc && !(r->lr > 0))
+    const int gd = !strcmp(r->solver, "gd");
+    if (!rc && gd)
+        rc = pl_csvline_num(c, 1, "lr", 0, &r->lr, e);
+    if (!rc && gd && !(r->lr > 0))
         rc = pl_errorf(e, PL_EINPUT, "%s:%d: column lr: expected a number > 0", c->path,
                        c->line);
+    if (!rc && width > 9) {
+        if (!c->field[9][0] || strlen(c->field[9]) >= sizeof r->model)
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column model: expected a model name",
+                           c->path, c->line);
+        snprintf(r->model, sizeof r->model, "%s", c->field[9]);
+        if (!rc && c->field[11][0])
+            rc = pl_csvline_num(c, 11, "C", 0, &r->C, e);
+        if (!rc && c->field[12][0])
+            rc = pl_csvline_num(c, 12, "objective", 1, &r->objective, e);
+    }
     if (!rc)
         rc = pl_csvline_int(c, 2, "iterations", 0, 1L << 30, &it, e);
     r->iterations = (int)it;
@@ -96,8 +123,11 @@ int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error 
     int rc = pl_csvline_open(&c, path, e);
     if (rc)
         return rc;
-    rc = header(&c, "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status",
+    int old = 0;   /* a run from before the model and solver columns */
+    rc = header(&c, PL_RESULTS_HEADER,
+                "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status", &old,
                 e);
+    const int width = old ? 9 : 16;
     size_t cap = 0;
     int r;
     while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
@@ -106,7 +136,7 @@ int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error 
         if (!rc)
             rc = grow((void **)rows, &cap, *n, sizeof **rows, e);
         if (!rc)
-            rc = results_line(&c, &(*rows)[*n], e);
+            rc = results_line(&c, width, &(*rows)[*n], e);
         if (!rc)
             (*n)++;
     }
@@ -142,7 +172,7 @@ int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e)
     int r = pl_csvline_next(&c, e), width = c.nfields;
     int cp = column(&c, "pair", NULL), cl = column(&c, "lr", NULL);
     int ci = column(&c, "iterations", NULL), cv = column(&c, "validation_acc", "val_acc");
-    int ct = column(&c, "test_acc", NULL);
+    int ct = column(&c, "test_acc", NULL), cm = column(&c, "model", NULL);
     if (r < 0)
         rc = e->code;
     else if (r == 0 || cp != 0 || cl < 0 || ci < 0)
@@ -156,12 +186,19 @@ int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e)
         if (!rc)
             rc = grow((void **)rows, &cap, *n, sizeof **rows, e);
         pl_best_row *b = rc ? NULL : &(*rows)[*n];
+        if (b)
+            b->lr = 0;
         if (!rc)
             rc = fields(&c, width, e);
         if (!rc)
             rc = task_field(&c, &b->task, e);
-        if (!rc)
+        if (!rc && c.field[cl][0])   /* empty for L-BFGS */
             rc = pl_csvline_num(&c, cl, "lr", 0, &b->lr, e);
+        if (!rc) {
+            b->model[0] = '\0';
+            if (cm >= 0)
+                snprintf(b->model, sizeof b->model, "%s", c.field[cm]);
+        }
         if (!rc)
             rc = pl_csvline_int(&c, ci, "iterations", 0, 1L << 30, &it, e);
         if (!rc) {
@@ -214,7 +251,8 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
     int rc = pl_csvline_open(&c, path, e);
     if (rc)
         return rc;
-    rc = header(&c, "pair,lr,iteration,train_loss", e);
+    int which;
+    rc = header(&c, "pair,lr,iteration,train_loss", NULL, &which, e);
     size_t cap = 0, lcap = 0;
     int r;
     while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
