@@ -83,7 +83,9 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 	$(CC) $(BENCH_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS) $(BENCH_LDLIBS)
 
 # The gradient pass (bench_grad.c) against the ceilings, then the default sweep
-# timed as a whole process against the same sweep in NumPy (bench_sweep.py).
+# timed as a whole process against the same sweep in NumPy (bench_sweep.py),
+# then the ten-class softmax sweep the same way (bench_softmax.py; it also
+# writes softmax.json and fails the recipe if parlogit and NumPy disagree).
 product: $(PRODUCT_BENCHES)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
 	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
@@ -91,6 +93,9 @@ product: $(PRODUCT_BENCHES)
 	mv $(BENCH_DIR)/fused.txt.tmp $(BENCH_DIR)/fused.txt
 	/usr/bin/python3 bench/bench_sweep.py $(BUILD) --numpy | tee $(BENCH_DIR)/sweep.txt.tmp
 	mv $(BENCH_DIR)/sweep.txt.tmp $(BENCH_DIR)/sweep.txt
+	/usr/bin/python3 bench/bench_softmax.py $(BUILD) --json $(BENCH_DIR)/softmax.json \
+	  | tee $(BENCH_DIR)/softmax.txt.tmp
+	mv $(BENCH_DIR)/softmax.txt.tmp $(BENCH_DIR)/softmax.txt
 
 $(LIB):
 	@echo "bench.mk: $(LIB) is missing; run 'make' first (or 'make bench')" >&2; exit 1
