@@ -139,7 +139,7 @@ START_TEST(test_bad_names_and_shapes)
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/models", tmp);
     ck_assert_int_eq(pl_mkdirs(dir, &e), PL_OK);
-    float w[2 * 64] = { 0 }, b[2] = { 0 };
+    float w[2 * 64] = { 0 }, b[10] = { 0 };
     char path[1200];
     snprintf(path, sizeof path, "%s/softmax_lr1_it5.w.npy", dir);
     ck_assert_int_eq(pl_npy_write(path, w, 1, (size_t[]){ 64 }, &e), PL_OK);
@@ -181,7 +181,7 @@ START_TEST(test_npy_reader_refuses_bad_headers)
         char head[256], path[1024];
         int n = snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
                          bad[i].descr, bad[i].shape);
-        unsigned char file[512] = "\x93NUMPY\x01\x00";
+        unsigned char file[2048] = "\x93NUMPY\x01\x00";
         file[8] = (unsigned char)n;
         file[9] = 0;
         memcpy(file + 10, head, (size_t)n);

@@ -100,7 +100,8 @@ START_TEST(test_curves_accuracy_matrix)
         l1[i] = 0.69 * exp(-i / 30.0) + 0.05;
         l2[i] = i < 60 ? 0.69 * exp(-i / 10.0) + 0.02 : NAN;   /* a diverged run */
     }
-    pl_loss_curve cv[2] = { { t, 0.1, 101, l1 }, { t, 1.0, 101, l2 } };
+    pl_loss_curve cv[2] = { { .task = t, .lr = 0.1, .label = "lr 0.1", .len = 101, .loss = l1 },
+                            { .task = t, .lr = 1.0, .label = "lr 1", .len = 101, .loss = l2 } };
     const pl_loss_curve *cp[2] = { &cv[0], &cv[1] };
     pl_error e;
     snprintf(path, sizeof path, "%s/loss.png", tmp);

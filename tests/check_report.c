@@ -424,6 +424,14 @@ START_TEST(test_read_digit_matrix_and_curves)
     ck_assert_int_eq(cv[0].len, 2);
     ck_assert_int_eq(cv[1].len, 3);
     ck_assert(isinf(cv[1].loss[1]));
+    ck_assert_str_eq(cv[1].label, "lr 1");   /* a file without the curve column */
+    pl_loss_curves_free(cv, n);
+    write_text(tmp, "curves.csv", "pair,lr,iteration,train_loss,curve\n1-7,0,0,0.69,L-BFGS C=1\n"
+               "1-7,0,1,0.5,L-BFGS C=1\n1-7,0,0,0.69,L-BFGS C=10\n", path, sizeof path);
+    ck_assert_msg(pl_read_curves(path, &cv, &n, &e) == PL_OK, "%s", e.msg);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(cv[0].label, "L-BFGS C=1");
+    ck_assert_str_eq(cv[1].label, "L-BFGS C=10");
     pl_loss_curves_free(cv, n);
     write_text(tmp, "curves.csv", "pair,lr,iteration,train_loss\n1-7,0.1,0,0.69\n"
                "1-7,0.1,2,0.5\n", path, sizeof path);

@@ -5,7 +5,8 @@
  *                 file name, its solver, its C (l2), for L-BFGS the objective, the final
  *                 max |grad| and whether it converged (gd: lr and iterations; lbfgs: no
  *                 lr, the iterations it took), and the passes over the training rows
- *   curves.csv    pair,lr,iteration,train_loss   (loss after 0..T updates)
+ *   curves.csv    pair,lr,iteration,train_loss,curve   (loss after 0..T updates, or at
+ *                 each L-BFGS iterate; curve: the job, "lr 0.1" or "L-BFGS C=1")
  *   models/NAME.w.npy   float32 weights, shape (height*width,), pixel order
  *   models/NAME.b.npy   float32 bias, shape ()
  *   models/NAME.json    sidecar: task, lr, iterations, metrics, bias, data files

@@ -91,6 +91,7 @@ typedef struct pl_result {
 typedef struct pl_curve {
     pl_task task;
     double lr;
+    char label[32];           /* "lr 0.1", "L-BFGS C=1": the job, for legends      */
     int len;
     double *loss;             /* owned by the run */
 } pl_curve;

@@ -59,14 +59,15 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
     int rc = pl_afile_open_in(&f, dir, "curves.csv", e);
     if (rc)
         return rc;
-    fputs("pair,lr,iteration,train_loss\n", f.f);
+    fputs("pair,lr,iteration,train_loss,curve\n", f.f);
     for (size_t i = 0; i < run->ncurves; i++) {
         const pl_curve *cv = &run->curves[i];
         char t[PL_TASK_NAME_MAX], lr[32], l[32];
         pl_task_name(cv->task, t);
         pl_fmt_double(lr, cv->lr);
         for (int k = 0; k < cv->len; k++)
-            fprintf(f.f, "%s,%s,%d,%s\n", t, lr, k, pl_fmt_double17(l, cv->loss[k]));
+            fprintf(f.f, "%s,%s,%d,%s,%s\n", t, lr, k, pl_fmt_double17(l, cv->loss[k]),
+                    cv->label);
     }
     return pl_afile_commit(&f, e);
 }

@@ -83,7 +83,7 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
     if (rc)
         return rc;
-    snprintf(line, sizeof line, "Training loss of %s (%s vs %s) per learning rate",
+    snprintf(line, sizeof line, "Training loss of %s (%s vs %s) per run",
              pl_task_name(t, task), neg, pos);
     pl_canvas_text(&c, 500, 26, 1.2, 0.5, line);
     pl_canvas_viewport(&c, 100, 60, 770, 510);
@@ -92,7 +92,7 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     plbox("g", 0, 0, "g", 0, 0);
     plcol0(PL_COL_FG);
     plbox("bcnst", 0, 0, "bcnstlv", 0, 0);
-    plmtex("b", 3.0, 0.5, 0.5, "iterations (gradient-descent updates)");
+    plmtex("b", 3.0, 0.5, 0.5, "iterations (gradient-descent updates, or L-BFGS steps)");
     plmtex("l", 5.0, 0.5, 0.5, "mean log-loss on the training rows (log scale)");
 
     int cols[MAXLEG], sty[MAXLEG];
@@ -106,7 +106,7 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
         if (nleg < MAXLEG) {
             cols[nleg] = pl_palette_line((int)k);
             sty[nleg] = 1;
-            snprintf(labels[nleg], sizeof labels[nleg], "lr %g", curves[k]->lr);
+            snprintf(labels[nleg], sizeof labels[nleg], "%s", curves[k]->label);
             lp[nleg] = labels[nleg];
             nleg++;
         }

@@ -251,8 +251,9 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
     int rc = pl_csvline_open(&c, path, e);
     if (rc)
         return rc;
-    int which;
-    rc = header(&c, "pair,lr,iteration,train_loss", NULL, &which, e);
+    int old;   /* 1: a run from before the curve column */
+    rc = header(&c, "pair,lr,iteration,train_loss,curve", "pair,lr,iteration,train_loss", &old,
+                e);
     size_t cap = 0, lcap = 0;
     int r;
     while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
@@ -262,7 +263,7 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
         if (r < 0)
             rc = e->code;
         if (!rc)
-            rc = fields(&c, 4, e);
+            rc = fields(&c, old ? 4 : 5, e);
         if (!rc)
             rc = task_field(&c, &t, e);
         if (!rc)
@@ -280,6 +281,10 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
                 break;
             last = &(*curves)[(*n)++];
             *last = (pl_loss_curve){ .task = t, .lr = lr };
+            if (old)
+                snprintf(last->label, sizeof last->label, "lr %g", lr);
+            else
+                snprintf(last->label, sizeof last->label, "%s", c.field[4]);
             lcap = 0;
         } else if (!last || last->len != it || !pl_task_equal(last->task, t) ||
                    last->lr != lr) {

@@ -124,6 +124,12 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
         const int gd = job->h.solver == PL_SOLVER_GD, k = pl_task_outputs(job->task);
         pl_curve *cv = &run->curves[run->ncurves++];
         *cv = (pl_curve){ .task = job->task, .lr = gd ? job->h.lr : 0.0 };
+        if (gd)
+            snprintf(cv->label, sizeof cv->label, "lr %g", job->h.lr);
+        else if (job->h.penalty == PL_PENALTY_L2)
+            snprintf(cv->label, sizeof cv->label, "L-BFGS C=%g", job->h.C);
+        else
+            snprintf(cv->label, sizeof cv->label, "L-BFGS");
         cv->loss = malloc(((size_t)(gd ? last : job->h.max_iter) + 1) * sizeof *cv->loss);
         if (!cv->loss)
             return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
