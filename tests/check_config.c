@@ -230,6 +230,12 @@ START_TEST(test_shipped_bench_sweep_is_default_workload)
     pl_config a, b;
     load_shipped(&a, "configs/default.ini");
     load_shipped(&b, "configs/bench-sweep.ini");
+    /* the same data, pairs and training; the benchmark leaves out the
+     * default run's softmax model (bench_softmax.py times that one) */
+    ck_assert_int_eq(a.task.nmulti, 1);
+    ck_assert_int_eq(a.task.multiclass[0], PL_KIND_SOFTMAX);
+    ck_assert_int_eq(b.task.nmulti, 0);
+    a.task.nmulti = 0;
     static const char *const sections[] = {"data", "task", "train"};
     for (int i = 0; i < 3; i++) {
         struct text ta = {.only = sections[i]}, tb = {.only = sections[i]};
