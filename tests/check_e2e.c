@@ -190,6 +190,48 @@ START_TEST(test_help_on_commands)
 }
 END_TEST
 
+/* Warnings on stderr for what is legal but probably a mistake: training and
+ * test rows that overlap, a CSV whose label is at the other end, a best model
+ * chosen on training accuracy for want of a validation split. */
+START_TEST(test_warnings_for_likely_mistakes)
+{
+    char tmp[PATH_MAX], cfg[PATH_MAX + 64], cmd[8192], out[16384];
+    tu_tmpdir(tmp, sizeof tmp);
+    write_config(tmp, "[task]\npairs = 1-7\n[train]\niterations = 2, 3\n", cfg, sizeof cfg);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/a --set data.test_rows=7000:9000",
+             tu_bin(), cfg, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    TU_ASSERT_HAS(out, "warning: data.train_rows (0:8000) and data.test_rows (7000:9000) "
+                       "overlap in 1000 rows (7000:8000)");
+    TU_ASSERT_HAS(out, "note: the best model of each task is chosen on training accuracy");
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/b --set data.validation_fraction=0.1",
+             tu_bin(), cfg, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "warning") == NULL && strstr(out, "note:") == NULL, "%s", out);
+
+    /* a CSV with its label last, read with the default csv_label = first */
+    static char text[30 * 785 * 4 + 64];
+    size_t n = 0;
+    uint64_t seed = 3;
+    for (int r = 0; r < 30; r++)
+        for (int k = 0; k < 785; k++)
+            n += (size_t)snprintf(text + n, sizeof text - n, k == 784 ? "%d\n" : "%d,",
+                                  k == 0 ? 0 : k == 784 ? r % 10 : (int)(tu_rand(&seed) % 256));
+    char csv[PATH_MAX + 64];
+    tu_write(tmp, "last.csv", text, n, csv, sizeof csv);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/c --set data.train_images=%s "
+             "--set data.train_labels= --set data.split=fraction", tu_bin(), cfg, tmp, csv);
+    tu_run(cmd, out, sizeof out);   /* then fails: every label reads 0 */
+    TU_ASSERT_HAS(out, "the label is probably the last column (set data.csv_label = last)");
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/c --set data.train_images=%s "
+             "--set data.train_labels= --set data.split=fraction --set data.csv_label=last "
+             "--set task.pairs=1-7", tu_bin(), cfg, tmp, csv);
+    tu_run(cmd, out, sizeof out);
+    ck_assert_msg(strstr(out, "probably the") == NULL, "%s", out);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 START_TEST(test_info_describes_engine)
 {
     char cmd[4096], out[16384];
@@ -971,6 +1013,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_agrees_with_numpy_on_three_pairs);
     tcase_add_test(tc, test_cli_input_errors_exit_2);
     tcase_add_test(tc, test_help_on_commands);
+    tcase_add_test(tc, test_warnings_for_likely_mistakes);
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);

@@ -22,6 +22,10 @@ typedef struct pl_data {
     pl_dataset test;               /* n == 0 when there is no test set */
     pl_data_file files[4];
     int nfiles;
+    /* what is legal but probably a mistake (the CLI prints them): training and
+     * test rows that overlap, a CSV label column that looks like the other end */
+    char warning[4][400];
+    int nwarnings;
 } pl_data;
 
 /* Lists the files a config names (resolved paths, no digests). Returns the count. */

@@ -95,6 +95,16 @@ int pl_cmd_train(int argc, char **argv)
     }
     if (rc)
         goto out;
+    for (int w = 0; w < data.nwarnings; w++)
+        fprintf(stderr, "parlogit: warning: %s\n", data.warning[w]);
+    int gd = 0;
+    for (int i = 0; i < cfg.train.nsolvers; i++)
+        gd |= cfg.train.solvers[i] == PL_SOLVER_GD;
+    if (cfg.data.validation_fraction == 0 &&
+        (plan.njobs > (size_t)(cfg.task.ntasks + cfg.task.nmulti) || (gd && cfg.train.niters > 1)))
+        fprintf(stderr, "parlogit: note: the best model of each task is chosen on training "
+                "accuracy (there is no validation split; data.validation_fraction = 0.1 holds "
+                "out a tenth of the training rows to choose on)\n");
 
     if (!o.quiet)
         fprintf(stderr, "parlogit: %zu training rows, %zu validation rows, %zu test rows; %zu "

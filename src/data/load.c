@@ -12,6 +12,7 @@
  * datasets hold their copies.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,6 +148,61 @@ static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_r
     return pl_idx_load(img->path, lab->path, raw, e);
 }
 
+static void warn(pl_data *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(pl_data *d, const char *fmt, ...)
+{
+    if (d->nwarnings == (int)(sizeof d->warning / sizeof d->warning[0]))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->warning[d->nwarnings++], sizeof d->warning[0], fmt, ap);
+    va_end(ap);
+}
+
+/* A CSV read with its label in the wrong column: every "label" is the same
+ * (an empty corner pixel reads as 0) while the column at the other end holds
+ * three or more values, all digits.  Only a hint: the data may be so. */
+static void check_label_side(const pl_config *c, const pl_raw *raw, const char *path, pl_data *d)
+{
+    if (raw->n < 20 || raw->dim < 2)
+        return;
+    const size_t other = c->data.csv_label == PL_CSV_LABEL_FIRST ? raw->dim - 1 : 0;
+    unsigned seen = 0, labels = 0;
+    for (size_t i = 0; i < raw->n; i++) {
+        const uint8_t v = raw->pix[i * raw->dim + other];
+        if (v > 9)
+            return;
+        seen |= 1u << v;
+        labels |= 1u << raw->label[i];
+    }
+    if (__builtin_popcount(labels) == 1 && __builtin_popcount(seen) >= 3)
+        warn(d, "%s: every label read from the %s column is %d, while the %s column holds "
+             "only digits 0-9: the label is probably the %s column (set data.csv_label = %s)",
+             path, c->data.csv_label == PL_CSV_LABEL_FIRST ? "first" : "last",
+             __builtin_ctz(labels), c->data.csv_label == PL_CSV_LABEL_FIRST ? "last" : "first",
+             c->data.csv_label == PL_CSV_LABEL_FIRST ? "last" : "first",
+             c->data.csv_label == PL_CSV_LABEL_FIRST ? "last" : "first");
+}
+
+/* Test rows that are also training rows. */
+static void check_overlap(const pl_config *c, const pl_data *d, pl_data *out)
+{
+    if (c->data.split == PL_SPLIT_ROWS) {
+        const size_t lo = c->data.train_lo > c->data.test_lo ? c->data.train_lo : c->data.test_lo;
+        const size_t hi = c->data.train_hi < c->data.test_hi ? c->data.train_hi : c->data.test_hi;
+        if (lo < hi)
+            warn(out, "data.train_rows (%zu:%zu) and data.test_rows (%zu:%zu) overlap in %zu "
+                 "rows (%zu:%zu): those rows are both trained on and tested on, so the test "
+                 "accuracy is optimistic", c->data.train_lo, c->data.train_hi, c->data.test_lo,
+                 c->data.test_hi, hi - lo, lo, hi);
+    } else if (c->data.split == PL_SPLIT_FILES) {
+        const pl_data_file *a = find(d, "train_images"), *b = find(d, "test_images");
+        if (a && b && (!strcmp(a->path, b->path) || !strcmp(a->sha256, b->sha256)))
+            warn(out, "data.test_images is the training file (%s): every test row is a "
+                 "training row, so the test accuracy is optimistic", b->path);
+    }
+}
+
 int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
@@ -163,6 +219,9 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
         goto done;
     if (files && (rc = load_raw(c, out, "test", &test, e)) != PL_OK)
         goto done;
+    if (!find(out, "train_labels"))   /* a CSV: its labels are a column */
+        check_label_side(c, &train, find(out, "train_images")->path, out);
+    check_overlap(c, out, out);
     rc = pl_split_select(c, find(out, "train_images")->path, train.n, test.n, &rtrain,
                          &rtest, e);
     if (rc == PL_OK)
