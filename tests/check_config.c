@@ -425,7 +425,8 @@ static const struct {
     {"task", "classes", "a", "not a class"},
     {"train", "solver", "newton", "'newton' is not a solver"},
     {"train", "solver", "gd, gd", "'gd' appears twice"},
-    {"train", "penalty", "l3", "not one of none, l2"},
+    {"train", "penalty", "l3", "not one of none, l2, l1, elasticnet"},
+    {"train", "l1_ratio", "1", "between 0 and 1"},
     {"train", "C", "0", "C '0' must be greater than 0"},
     {"train", "C", "1, 1.0", "C 1.0 appears twice"},
     {"train", "tol", "0", "must be greater than 0"},
@@ -882,7 +883,7 @@ START_TEST(test_foreach_text)
                      "data.validation_fraction=0\n"
                      "task.pairs=1-7\n" "task.multiclass=none\n" "task.classes=0-9\n"
                      "train.learning_rates=0.1\n"
-                     "train.iterations=100\n" "train.solver=gd\n" "train.penalty=none\n" "train.C=1\n" "train.tol=0.0001\n" "train.max_iter=100\n"
+                     "train.iterations=100\n" "train.solver=gd\n" "train.penalty=none\n" "train.C=1\n" "train.l1_ratio=0.5\n" "train.tol=0.0001\n" "train.max_iter=100\n"
                      "engine.threads=auto\n"
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
@@ -954,7 +955,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 32);
+    ck_assert_int_eq(o.keys, 33);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

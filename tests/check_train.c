@@ -735,8 +735,19 @@ END_TEST
 /* F = mean loss + lambda/2 ||W||^2 of a result, recomputed here in double
  * from its float weights (binary and softmax), and its gradient's largest
  * entry. */
+static double objective_grad(const pl_result *r, const pl_dataset *d, double lambda,
+                             double *gmax, double *Gout);
+
 static double objective_of(const pl_result *r, const pl_dataset *d, double lambda,
                            double *gmax)
+{
+    return objective_grad(r, d, lambda, gmax, NULL);
+}
+
+/* The same, and the gradient of F (K * dim weights, then K biases) into Gout
+ * when not NULL. */
+static double objective_grad(const pl_result *r, const pl_dataset *d, double lambda,
+                             double *gmax, double *Gout)
 {
     const size_t dim = d->dim, K = (size_t)r->k;
     double F = 0, G[10 * 100 + 10] = { 0 };
@@ -782,6 +793,8 @@ static double objective_of(const pl_result *r, const pl_dataset *d, double lambd
             g += lambda * r->w[q];
         }
         *gmax = fabs(g) > *gmax ? fabs(g) : *gmax;
+        if (Gout)
+            Gout[q] = g;
     }
     return F / (double)n + 0.5 * lambda * pen;
 }
@@ -843,6 +856,79 @@ START_TEST(test_lbfgs_converges_and_is_deterministic)
 }
 END_TEST
 
+/* OWL-QN (penalty l1, elasticnet): the result meets the optimality
+ * conditions of F = mean loss + l2/2 ||W||^2 + l1 ||W||_1, recomputed in
+ * double: |dF/dw + l1 sign(w)| small where w != 0, |dF/dw| <= l1 (plus a
+ * tolerance) where w = 0, the biases' gradient small; l1 makes weights exactly
+ * 0, more of them for a smaller C; F below its value at W = 0. */
+START_TEST(test_owlqn_meets_optimality_conditions)
+{
+    static pl_config c;
+    const int iters[] = { 1 };
+    train_cfg(&c, 0.5, iters, 1);
+    c.task.ntasks = 1;
+    c.task.nmulti = 1;
+    c.task.multiclass[0] = PL_KIND_SOFTMAX;
+    c.train.solvers[0] = PL_SOLVER_LBFGS;
+    c.train.nC = 2;
+    c.train.C[0] = 0.05;
+    c.train.C[1] = 1.0;
+    c.train.tol = 1e-6;
+    c.train.max_iter = 1000;
+    pl_dataset tr;
+    synth_dataset(1200, 100, 23, &tr);
+    /* The float passes evaluate F to about 1e-6 relative: near a strongly
+     * penalized optimum the line search can do no better than |pg| ~ 2e-4
+     * here (an l1 term handled wrongly is off by l1 itself, 0.08 or more). */
+    for (int pen = PL_PENALTY_L1; pen <= PL_PENALTY_ELASTICNET; pen++) {
+        c.train.penalty = pen;
+        c.train.l1_ratio = 0.5;
+        pl_run r;
+        run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);
+        ck_assert_uint_eq(r.nresults, 4);
+        for (size_t i = 0; i < 4; i++) {
+            const pl_result *x = &r.results[i];
+            ck_assert_int_eq(x->status, PL_RUN_OK);
+            const double lam = 1.0 / (x->h.C * (double)x->train_rows);
+            const double a = pen == PL_PENALTY_L1 ? 1.0 : 0.5;
+            static double G[10 * 100 + 10];
+            double gmax;
+            const double Fs = objective_grad(x, &tr, (1 - a) * lam, &gmax, G);
+            double l1n = 0;
+            size_t zeros = 0;
+            const size_t nw = (size_t)x->k * 100;
+            for (size_t q = 0; q < nw; q++) {
+                l1n += fabs(x->w[q]);
+                if (x->w[q] == 0.0f) {
+                    zeros++;
+                    ck_assert_msg(fabs(G[q]) <= a * lam + 5e-4, "%s result %zu: w[%zu] = 0 "
+                                  "with |dF/dw| %g > l1 %g", pl_penalty_name(pen), i, q, G[q],
+                                  a * lam);
+                } else {
+                    const double sg = x->w[q] > 0 ? 1.0 : -1.0;
+                    ck_assert_msg(fabs(G[q] + a * lam * sg) <= 5e-4, "%s result %zu: w[%zu] = "
+                                  "%g with dF/dw + l1 sign %g", pl_penalty_name(pen), i, q,
+                                  x->w[q], G[q] + a * lam * sg);
+                }
+            }
+            for (size_t q = nw; q < nw + (size_t)x->k; q++)
+                ck_assert_msg(fabs(G[q]) <= 5e-4, "bias gradient %g", G[q]);
+            ck_assert_uint_eq(x->nonzero, nw - zeros);
+            ck_assert_msg(zeros > 0, "%s result %zu: no weight is 0", pl_penalty_name(pen), i);
+            const double F = Fs + a * lam * l1n;
+            ck_assert_msg(fabs(F - x->objective) <= 1e-5 * F, "F %.9g, reported %.9g", F,
+                          x->objective);
+            ck_assert_double_lt(F, x->k == 1 ? log(2.0) : log(10.0));
+        }
+        /* the smaller C keeps fewer weights */
+        ck_assert_uint_lt(r.results[0].nonzero, r.results[1].nonzero);
+        ck_assert_uint_lt(r.results[2].nonzero, r.results[3].nonzero);
+        pl_run_free(&r);
+    }
+    pl_dataset_free(&tr);
+}
+END_TEST
+
 Suite *suite_train(void)
 {
     Suite *s = suite_create("train");
@@ -866,6 +952,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_tenclass_bit_identical_any_threads);
     tcase_add_test(tc, test_tenclass_errors);
     tcase_add_test(tc, test_lbfgs_converges_and_is_deterministic);
+    tcase_add_test(tc, test_owlqn_meets_optimality_conditions);
     suite_add_tcase(s, tc);
     return s;
 }

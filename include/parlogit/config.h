@@ -13,7 +13,8 @@
  *            multiclass = none | list of ovr, softmax (ten-class models),
  *            classes = 0-9 | list of digits (the classes of the multiclass models)
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1,
- *            solver = list of gd, lbfgs; penalty = none | l2; C = list of numbers > 0;
+ *            solver = list of gd, lbfgs; penalty = none | l2 | l1 | elasticnet;
+ *            l1_ratio = (0, 1); C = list of numbers > 0;
  *            tol = number > 0; max_iter = integer >= 1 (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
@@ -115,6 +116,7 @@ typedef struct pl_config {
         int penalty;                   /* enum pl_penalty (train.h)              */
         double C[PL_MAX_LIST];         /* penalty = l2: inverse strengths         */
         int nC;
+        double l1_ratio;               /* penalty = elasticnet: the l1 share      */
         double tol;                    /* lbfgs: gradient tolerance               */
         int max_iter;                  /* lbfgs: iteration limit                  */
     } train;

@@ -8,8 +8,9 @@
  * model, (K, dim) otherwise, row k the weights of output k in pixel order),
  * NAME.b.npy (shape () or (K,)) and the JSON sidecar NAME.json; numpy.load
  * reads them.  NAME is "<task>_lr<lr>_it<iterations>" for gradient descent,
- * e.g. "softmax_lr0.5_it500", and "<task>_lbfgs_C<C>" (or "<task>_lbfgs"
- * without a penalty) for L-BFGS, e.g. "1-7_lbfgs_C1".
+ * e.g. "softmax_lr0.5_it500", and "<task>_lbfgs_C<C>" (l2), "_lbfgs_l1_C<C>",
+ * "_lbfgs_en<a>_C<C>" (elasticnet) or "<task>_lbfgs" for L-BFGS, e.g.
+ * "1-7_lbfgs_C1".
  *
  * Probabilities, from z_k = (x / 255) . w_k + b_k computed in double from the
  * float weights:

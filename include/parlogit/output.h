@@ -16,7 +16,8 @@
  * Ten-class (ovr, softmax) models have weights of shape (K, height*width) and
  * biases of shape (K,) (include/parlogit/model.h).
  * NAME is "<task>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100", for gradient
- * descent, "<task>_lbfgs_C<C>" (or "<task>_lbfgs") for L-BFGS.
+ * descent, "<task>_lbfgs_C<C>" (l2), "<task>_lbfgs_l1_C<C>", "<task>_lbfgs_en<a>_C<C>"
+ * (elasticnet) or "<task>_lbfgs" (no penalty) for L-BFGS.
  * Numbers are lossless (shortest round-trip text) and locale-free.
  */
 #ifndef PARLOGIT_OUTPUT_H
@@ -32,7 +33,7 @@
 
 #define PL_RESULTS_HEADER                                                                  \
     "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status,model,solver," \
-    "C,objective,grad_norm,passes,converged"
+    "C,objective,grad_norm,passes,converged,penalty,nonzero"
 
 /* Writes every file above into dir (created if needed). */
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,

@@ -60,7 +60,7 @@ typedef struct pl_best_row {
 typedef struct pl_loss_curve {
     pl_task task;
     double lr;
-    char label[32];              /* the job: "lr 0.1", "L-BFGS C=1"                */
+    char label[48];              /* the job: "lr 0.1", "L-BFGS C=1"                */
     int len;
     double *loss;                /* owned by the table                           */
 } pl_loss_curve;

@@ -40,22 +40,26 @@ enum pl_run_status {
 };
 
 enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1 };
-enum pl_penalty { PL_PENALTY_NONE = 0, PL_PENALTY_L2 = 1 };
+enum pl_penalty { PL_PENALTY_NONE = 0, PL_PENALTY_L2 = 1, PL_PENALTY_L1 = 2,
+                  PL_PENALTY_ELASTICNET = 3 };
 
 /* The hyper-parameters of one job (a sweep axis each).
  *   gd:    full-batch gradient descent with step lr, checkpointed at the
  *          plan's iteration counts; no penalty.
- *   lbfgs: limited-memory BFGS on F(W) = mean loss + (lambda / 2) ||W||^2
- *          (biases not penalized), lambda = 1 / (C n) for a task of n training
- *          rows: scikit-learn's objective C * sum of losses + ||W||^2 / 2 divided
- *          by C n.  It stops when max |grad F| <= tol, when F no longer falls
+ *   lbfgs: limited-memory BFGS on F(W) = mean loss + lambda R(W) (biases not
+ *          penalized), lambda = 1 / (C n) for a task of n training rows:
+ *          scikit-learn's objective C * sum of losses + R(W) divided by C n, with
+ *          R = ||W||^2 / 2 (l2), ||W||_1 (l1, by OWL-QN: the orthant-wise
+ *          variant for the non-smooth term), or a ||W||_1 + (1 - a) ||W||^2 / 2
+ *          (elasticnet, a = l1_ratio).  It stops when max |grad F| <= tol, when F no longer falls
  *          (relative decrease below 64 machine epsilons, as scikit-learn asks
  *          of scipy), or after max_iter iterations; one result per job. */
 typedef struct pl_hyper {
     double lr;                /* gd: step size, > 0                              */
     int solver;               /* enum pl_solver                                  */
     int penalty;              /* enum pl_penalty (lbfgs)                         */
-    double C;                 /* penalty = l2: inverse strength, > 0             */
+    double C;                 /* a penalty's inverse strength, > 0              */
+    double l1_ratio;          /* elasticnet: the share a of the l1 term, (0, 1)   */
     double tol;               /* lbfgs: gradient tolerance (inf-norm), > 0       */
     int max_iter;             /* lbfgs: at most this many iterations, >= 1       */
 } pl_hyper;
@@ -79,6 +83,7 @@ typedef struct pl_result {
     double objective;         /* lbfgs: F at the result (penalty included); NaN for gd */
     double grad_norm;         /* lbfgs: max |grad F| there; NaN for gd            */
     int passes;               /* passes over the training rows it took            */
+    size_t nonzero;           /* weights that are not 0 (biases not counted)      */
     int converged;            /* lbfgs: 1 when tol or the decrease test stopped it */
     int k;                    /* outputs: 1, or the classes of an ovr / softmax task */
     float *w;                 /* k * dim weights, output-major (row k: pixel order);
@@ -91,7 +96,7 @@ typedef struct pl_result {
 typedef struct pl_curve {
     pl_task task;
     double lr;
-    char label[32];           /* "lr 0.1", "L-BFGS C=1": the job, for legends      */
+    char label[48];           /* "lr 0.1", "L-BFGS C=1": the job, for legends      */
     int len;
     double *loss;             /* owned by the run */
 } pl_curve;
@@ -116,6 +121,13 @@ typedef struct pl_job {
     pl_task task;
     pl_hyper h;
 } pl_job;
+
+/* "none", "l2", "l1", "elasticnet". */
+const char *pl_penalty_name(int penalty);
+
+/* A job's axis value for people: "0.1" (gd's lr), "C=1" (l2), "l1 C=1",
+ * "en0.5 C=1", "lbfgs" (no penalty).  buf holds 40 bytes. */
+const char *pl_hyper_label(const pl_hyper *h, char buf[40]);
 
 /* What pl_train does: a table of jobs, the checkpoints every gd job is saved
  * at, and how the work is spread.  Results come out job-major, in job order:

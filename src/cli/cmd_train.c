@@ -53,14 +53,8 @@ static void print_summary(const pl_run *run, const char *dir)
            "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "status");
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        char t[PL_TASK_NAME_MAX], h[32];
-        /* gradient descent: its step; L-BFGS: C=... (or "lbfgs" without a penalty) */
-        if (r->h.solver != PL_SOLVER_LBFGS)
-            snprintf(h, sizeof h, "%g", r->lr);
-        else if (r->h.penalty == PL_PENALTY_L2)
-            snprintf(h, sizeof h, "C=%g", r->h.C);
-        else
-            snprintf(h, sizeof h, "lbfgs");
+        char t[PL_TASK_NAME_MAX], h[40];
+        pl_hyper_label(&r->h, h);   /* gradient descent: its step; L-BFGS: its penalty */
         printf("%-8s %8s %6d %10.6f %9.4f %10.6f %9.4f %8.3f  %s%s\n", pl_task_name(r->task, t),
                h, r->iterations, r->train_loss, r->train_acc, r->test_loss, r->test_acc,
                r->seconds, pl_run_status_name(r->status),

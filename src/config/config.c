@@ -43,6 +43,7 @@ void pl_config_defaults(pl_config *c)
     c->train.C[0] = 1.0;
     c->train.nC = 1;
     c->train.tol = 1e-4;
+    c->train.l1_ratio = 0.5;
     c->train.max_iter = 100;
     c->engine.threads = 0;
     c->engine.bind = PL_BIND_CORE;

@@ -104,8 +104,9 @@ int pl_config_check(const pl_config *c, pl_error *e)
     if (c->train.nsolvers < 1)
         return bad(e, c, "train", "solver", "no solver");
     if (gd && c->train.penalty != 0)
-        return bad(e, c, "train", "penalty", "penalty = l2 is trained by solver = lbfgs only "
-                   "(gradient descent has no penalty); set solver = lbfgs");
+        return bad(e, c, "train", "penalty", "penalty = %s is trained by solver = lbfgs only "
+                   "(gradient descent has no penalty); set solver = lbfgs",
+                   c->train.penalty == 1 ? "l2" : c->train.penalty == 2 ? "l1" : "elasticnet");
     if (c->train.niters < 1 || c->train.niters > PL_MAX_LIST)
         return bad(e, c, "train", "iterations", "no iteration counts");
     if (!c->data.train_images[0])

@@ -34,7 +34,8 @@ static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
 static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
 static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {NULL, 0}};
-static const plc_name penalties[] = {{"none", 0}, {"l2", 1}, {NULL, 0}};
+static const plc_name penalties[] = {
+    {"none", 0}, {"l2", 1}, {"l1", 2}, {"elasticnet", 3}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
     {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
@@ -66,6 +67,7 @@ const plc_key plc_keys[] = {
     {"train", "solver", PLC_SOLVERS, AT(train.solvers), AT(train.nsolvers), 0, NULL},
     {"train", "penalty", PLC_ENUM, AT(train.penalty), 0, 0, penalties},
     {"train", "C", PLC_RATES, AT(train.C), AT(train.nC), 0, NULL},
+    {"train", "l1_ratio", PLC_FRACTION, AT(train.l1_ratio), 0, 0, NULL},
     {"train", "tol", PLC_POS, AT(train.tol), 0, 0, NULL},
     {"train", "max_iter", PLC_COUNT, AT(train.max_iter), 0, 0, NULL},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},

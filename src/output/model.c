@@ -46,12 +46,21 @@ static int parse_name(const char *name, pl_task *t, double *lr, int *it, double 
         *lr = 0;
         *it = 0;
         *C = 0;
-        if (!lb[6])
+        const char *p = lb + 6;
+        if (!*p)
             return 0;
-        if (strncmp(lb + 6, "_C", 2) != 0)
+        if (!strncmp(p, "_l1", 3))
+            p += 3;
+        else if (!strncmp(p, "_en", 3)) {   /* _en<l1_ratio> */
+            const double r = strtod(p + 3, &end);
+            if (end == p + 3 || !(r > 0 && r < 1))
+                return -1;
+            p = end;
+        }
+        if (strncmp(p, "_C", 2) != 0)
             return -1;
-        *C = strtod(lb + 8, &end);
-        return *end || end == lb + 8 || !(*C > 0) ? -1 : 0;
+        *C = strtod(p + 2, &end);
+        return *end || end == p + 2 || !(*C > 0) ? -1 : 0;
     }
     *lr = strtod(a + 3, &end);
     if (end != b || !(*lr > 0))

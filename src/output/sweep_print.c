@@ -16,15 +16,9 @@ static void pct(FILE *f, int w, double x)
 }
 
 /* The job's axis value: gradient descent's lr, or C=... for L-BFGS. */
-static const char *hyper(const pl_sweep_best *b, char buf[32])
+static const char *hyper(const pl_sweep_best *b, char buf[40])
 {
-    if (b->h.solver != PL_SOLVER_LBFGS)
-        snprintf(buf, 32, "%g", b->lr);
-    else if (b->h.penalty == PL_PENALTY_L2)
-        snprintf(buf, 32, "C=%g", b->h.C);
-    else
-        snprintf(buf, 32, "lbfgs");
-    return buf;
+    return pl_hyper_label(&b->h, buf);
 }
 
 static void print_best(FILE *f, const pl_sweep *s)
@@ -40,7 +34,7 @@ static void print_best(FILE *f, const pl_sweep *s)
             "test%", "test_loss");
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
-        char t[PL_TASK_NAME_MAX], h[32];
+        char t[PL_TASK_NAME_MAX], h[40];
         fprintf(f, "%-8s %8s %6d", pl_task_name(b->task, t), hyper(b, h), b->iterations);
         pct(f, 8, b->val_acc);
         pct(f, 8, b->train_acc);
@@ -101,7 +95,7 @@ void pl_sweep_print(FILE *f, const pl_sweep *s)
     print_vote(f, "one-vs-rest argmax of the ten best d-rest models", &s->ovr);
     for (int q = 0; q < s->nmulti; q++) {
         const pl_sweep_best *b = &s->best[s->multi_best[q]];
-        char t[PL_TASK_NAME_MAX], what[160], h[32];
+        char t[PL_TASK_NAME_MAX], what[160], h[40];
         snprintf(what, sizeof what, "%s model (best: %s%s, %d iterations)",
                  pl_task_name(b->task, t), b->h.solver == PL_SOLVER_LBFGS ? "" : "lr ",
                  hyper(b, h), b->iterations);

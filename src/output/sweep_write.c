@@ -198,10 +198,12 @@ static void json_results(FILE *f, const pl_run *run)
         task_fields(f, r->task);
         fputs(", ", f);
         if (r->h.solver == PL_SOLVER_LBFGS) {
-            fprintf(f, "\"solver\": \"lbfgs\", \"penalty\": \"%s\", ",
-                    r->h.penalty == PL_PENALTY_L2 ? "l2" : "none");
-            if (r->h.penalty == PL_PENALTY_L2)
+            fprintf(f, "\"solver\": \"lbfgs\", \"penalty\": \"%s\", \"nonzero_weights\": %zu, ",
+                    pl_penalty_name(r->h.penalty), r->nonzero);
+            if (r->h.penalty != PL_PENALTY_NONE)
                 num_field(f, "C", r->h.C, 1);
+            if (r->h.penalty == PL_PENALTY_ELASTICNET)
+                num_field(f, "l1_ratio", r->h.l1_ratio, 1);
             num_field(f, "objective", r->objective, 1);
             num_field(f, "grad_norm", r->grad_norm, 1);
             fprintf(f, "\"converged\": %s, ", r->converged ? "true" : "false");

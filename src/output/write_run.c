@@ -15,8 +15,14 @@ const char *pl_model_name(const pl_result *r, char buf[64])
 {
     char task[PL_TASK_NAME_MAX], num[32];
     pl_task_name(r->task, task);
+    char r1[32];
     if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_L2)
         snprintf(buf, 64, "%s_lbfgs_C%s", task, pl_fmt_double(num, r->h.C));
+    else if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_L1)
+        snprintf(buf, 64, "%s_lbfgs_l1_C%s", task, pl_fmt_double(num, r->h.C));
+    else if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_ELASTICNET)
+        snprintf(buf, 64, "%s_lbfgs_en%s_C%s", task, pl_fmt_double(r1, r->h.l1_ratio),
+                 pl_fmt_double(num, r->h.C));
     else if (r->h.solver == PL_SOLVER_LBFGS)
         snprintf(buf, 64, "%s_lbfgs", task);
     else
@@ -33,7 +39,7 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     fputs(PL_RESULTS_HEADER "\n", f.f);
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        const int lb = r->h.solver == PL_SOLVER_LBFGS, pen = lb && r->h.penalty == PL_PENALTY_L2;
+        const int lb = r->h.solver == PL_SOLVER_LBFGS, pen = lb && r->h.penalty != PL_PENALTY_NONE;
         char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32], m[64];
         char C[32] = "", ob[32] = "", gn[32] = "";
         fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s", pl_task_name(r->task, t),
@@ -47,8 +53,9 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
             pl_fmt_double(ob, r->objective);
             pl_fmt_double(gn, r->grad_norm);
         }
-        fprintf(f.f, ",%s,%s,%s,%s,%s,%d,%s\n", pl_model_name(r, m), lb ? "lbfgs" : "gd", C, ob,
-                gn, r->passes, lb ? (r->converged ? "yes" : "no") : "");
+        fprintf(f.f, ",%s,%s,%s,%s,%s,%d,%s,%s,%zu\n", pl_model_name(r, m), lb ? "lbfgs" : "gd",
+                C, ob, gn, r->passes, lb ? (r->converged ? "yes" : "no") : "",
+                pl_penalty_name(lb ? r->h.penalty : PL_PENALTY_NONE), r->nonzero);
     }
     return pl_afile_commit(&f, e);
 }
@@ -109,9 +116,12 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
     fputs(",\n", f.f);
     fprintf(f.f, "  \"solver\": \"%s\",\n", r->h.solver == PL_SOLVER_LBFGS ? "lbfgs" : "gd");
     if (r->h.solver == PL_SOLVER_LBFGS) {
-        fprintf(f.f, "  \"penalty\": \"%s\",\n", r->h.penalty == PL_PENALTY_L2 ? "l2" : "none");
-        if (r->h.penalty == PL_PENALTY_L2)
+        fprintf(f.f, "  \"penalty\": \"%s\",\n", pl_penalty_name(r->h.penalty));
+        if (r->h.penalty != PL_PENALTY_NONE)
             json_kv(f.f, "C", r->h.C, 0);
+        if (r->h.penalty == PL_PENALTY_ELASTICNET)
+            json_kv(f.f, "l1_ratio", r->h.l1_ratio, 0);
+        fprintf(f.f, "  \"nonzero_weights\": %zu,\n", r->nonzero);
         json_kv(f.f, "tol", r->h.tol, 0);
         fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
         json_kv(f.f, "objective", r->objective, 0);

@@ -10,7 +10,7 @@
 
 #include "parlogit/error.h"
 
-#define PL_CSV_MAXF 16
+#define PL_CSV_MAXF 24
 
 /* A line being read: file, path and line number for messages. */
 typedef struct pl_csvline {

@@ -70,7 +70,7 @@ static int fields(pl_csvline *c, int n, pl_error *e)
     return PL_OK;
 }
 
-/* One line of results.csv: 16 fields (PL_RESULTS_HEADER), or 9 in a run
+/* One line of results.csv: 18 fields (PL_RESULTS_HEADER), or 9 in a run
  * written before the model and solver columns (gradient descent only). */
 static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
 {
@@ -127,7 +127,7 @@ int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error 
     rc = header(&c, PL_RESULTS_HEADER,
                 "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status", &old,
                 e);
-    const int width = old ? 9 : 16;
+    const int width = old ? 9 : 18;
     size_t cap = 0;
     int r;
     while (!rc && (r = pl_csvline_next(&c, e)) != 0) {

@@ -29,8 +29,9 @@ enum { LB_START, LB_SEARCH, LB_DONE };
 
 struct pl_lbfgs_model {
     size_t k, n;             /* outputs; parameters k * dim + k                  */
-    double lambda;
-    double *x, *g, *d, *xt, *gt;   /* n each                                     */
+    double lambda, l1;       /* the l2 and l1 coefficients on the weights         */
+    double *x, *g, *d, *xt, *gt;   /* n each (g: the smooth part's gradient)    */
+    double *pg;              /* n: the pseudo-gradient at x (= g without l1)      */
     double *S, *Y, rho[PL_LBFGS_MEM];  /* PL_LBFGS_MEM * n each                  */
     int mem, head;           /* pairs kept; the next slot                         */
     float *wf, *gf;          /* k * dim + k floats: the trial as set, a gradient */
@@ -62,11 +63,13 @@ int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_erro
         m->d = dalloc(m->n);
         m->xt = dalloc(m->n);
         m->gt = dalloc(m->n);
+        m->pg = dalloc(m->n);
         m->S = dalloc(PL_LBFGS_MEM * m->n);
         m->Y = dalloc(PL_LBFGS_MEM * m->n);
         m->wf = calloc(m->n, sizeof *m->wf);
         m->gf = calloc(m->n, sizeof *m->gf);
-        if (!m->x || !m->g || !m->d || !m->xt || !m->gt || !m->S || !m->Y || !m->wf || !m->gf)
+        if (!m->x || !m->g || !m->d || !m->xt || !m->gt || !m->pg || !m->S || !m->Y || !m->wf ||
+            !m->gf)
             goto nomem;
     }
     return PL_OK;
@@ -84,6 +87,7 @@ void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels)
         free(m->d);
         free(m->xt);
         free(m->gt);
+        free(m->pg);
         free(m->S);
         free(m->Y);
         free(m->wf);
@@ -131,23 +135,43 @@ static double trial_value(pl_lbfgs *s, size_t i)
     pl_lbfgs_model *m = &s->m[i];
     const size_t nw = m->k * s->dim;
     s->obj->ops->grad(s->obj, i, m->gf, m->gbf, 0, 1);
-    double pen = 0;
+    double pen = 0, abs1 = 0;
     for (size_t q = 0; q < nw; q++) {
         m->gt[q] = (double)m->gf[q] + m->lambda * m->xt[q];
         pen += m->xt[q] * m->xt[q];
+        abs1 += fabs(m->xt[q]);
     }
     for (size_t q = 0; q < m->k; q++)
         m->gt[nw + q] = m->gbf[q];
-    return s->ev[i].loss + 0.5 * m->lambda * pen;
+    return s->ev[i].loss + 0.5 * m->lambda * pen + (m->l1 > 0 ? m->l1 * abs1 : 0.0);
 }
 
-/* d = -H g by the two-loop recursion over the kept pairs, newest first. */
+/* OWL-QN's pseudo-gradient of F at x into pg: the smooth gradient plus the
+ * l1 term's one-sided derivative that points downhill, 0 where neither side
+ * does (a weight at 0 that should stay there).  Biases have no l1 term. */
+static void pseudo(const pl_lbfgs_model *m, size_t nw)
+{
+    for (size_t q = 0; q < m->n; q++) {
+        const double g = m->g[q];
+        if (q >= nw || m->l1 == 0)
+            m->pg[q] = g;
+        else if (m->x[q] > 0)
+            m->pg[q] = g + m->l1;
+        else if (m->x[q] < 0)
+            m->pg[q] = g - m->l1;
+        else
+            m->pg[q] = g + m->l1 < 0 ? g + m->l1 : g - m->l1 > 0 ? g - m->l1 : 0.0;
+    }
+}
+
+/* d = -H pg by the two-loop recursion over the kept pairs, newest first
+ * (pg = g without an l1 term). */
 static void direction(pl_lbfgs_model *m)
 {
     double a[PL_LBFGS_MEM];
     const size_t n = m->n;
     for (size_t q = 0; q < n; q++)
-        m->d[q] = -m->g[q];
+        m->d[q] = -m->pg[q];
     for (int j = 0; j < m->mem; j++) {
         const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
         a[j] = m->rho[slot] * dot(m->S + (size_t)slot * n, m->d, n);
@@ -171,10 +195,27 @@ static void direction(pl_lbfgs_model *m)
     }
 }
 
-static void trial_along(pl_lbfgs_model *m)
+/* xt = x + step d; with an l1 term, projected on x's orthant (a weight at 0
+ * takes the sign -pg gives it): a weight that would cross 0 stops at 0. */
+static void trial_along(pl_lbfgs_model *m, size_t nw)
 {
     for (size_t q = 0; q < m->n; q++)
         m->xt[q] = m->x[q] + m->step * m->d[q];
+    if (m->l1 > 0)
+        for (size_t q = 0; q < nw; q++) {
+            const double xi = m->x[q] != 0 ? m->x[q] : -m->pg[q];
+            if (m->xt[q] * xi <= 0)
+                m->xt[q] = 0.0;
+        }
+}
+
+/* OWL-QN keeps the direction in the orthant -pg points to. */
+static void constrain(pl_lbfgs_model *m, size_t nw)
+{
+    if (m->l1 > 0)
+        for (size_t q = 0; q < nw; q++)
+            if (m->d[q] * m->pg[q] >= 0)
+                m->d[q] = 0.0;
 }
 
 /* Model i after a pass at its trial point: the state machine of the file's
@@ -184,29 +225,41 @@ static void advance(pl_lbfgs *s, size_t i)
     pl_lbfgs_model *m = &s->m[i];
     const pl_hyper *h = s->h[i];
     pl_curve *cv = s->curves[i];
+    const size_t nw = m->k * s->dim;
     m->passes++;
     const double ft = trial_value(s, i);
     if (m->state == LB_START) {
         m->f = ft;
         memcpy(m->g, m->gt, m->n * sizeof *m->g);
+        pseudo(m, nw);
         cv->loss[cv->len++] = s->ev[i].loss;
-        const double gmax = max_abs(m->g, m->n);
+        const double gmax = max_abs(m->pg, m->n);
         if (!isfinite(ft) || gmax <= h->tol) {
             m->converged = isfinite(ft);
             m->state = LB_DONE;
             return;
         }
         for (size_t q = 0; q < m->n; q++)
-            m->d[q] = -m->g[q];
-        m->gtd = -dot(m->g, m->g, m->n);
+            m->d[q] = -m->pg[q];
+        m->gtd = -dot(m->pg, m->pg, m->n);
         m->step = 1.0 / sqrt(-m->gtd);
         m->state = LB_SEARCH;
         m->ls = 0;
-        trial_along(m);
+        trial_along(m, nw);
         put_trial(s, i);
         return;
     }
-    if (isfinite(ft) && ft <= m->f + 1e-4 * m->step * m->gtd) {
+    /* Armijo along the (projected) step: the predicted decrease is pg.(xt - x),
+     * which is step * pg.d when nothing was projected */
+    double pred = m->step * m->gtd;
+    if (m->l1 > 0) {
+        pred = 0;
+        for (size_t q = 0; q < m->n; q++)
+            pred += m->pg[q] * (m->xt[q] - m->x[q]);
+    }
+    /* (a step the float rounding of the trial undid predicts no decrease:
+     * not an iteration) */
+    if (isfinite(ft) && ft <= m->f + 1e-4 * pred && pred < 0) {
         /* accepted: the pair, the stops, the next direction */
         double *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
         for (size_t q = 0; q < m->n; q++) {
@@ -224,8 +277,9 @@ static void advance(pl_lbfgs *s, size_t i)
         memcpy(m->g, m->gt, m->n * sizeof *m->g);
         m->f = ft;
         m->iter++;
+        pseudo(m, nw);
         cv->loss[cv->len++] = s->ev[i].loss;
-        const double gmax = max_abs(m->g, m->n);
+        const double gmax = max_abs(m->pg, m->n);
         const double scale = fmax(fmax(fabs(fprev), fabs(ft)), 1.0);
         if (gmax <= h->tol || (fprev - ft) / scale <= 64 * DBL_EPSILON) {
             m->converged = 1;
@@ -237,18 +291,19 @@ static void advance(pl_lbfgs *s, size_t i)
             return;
         }
         direction(m);
-        m->gtd = dot(m->g, m->d, m->n);
+        constrain(m, nw);
+        m->gtd = dot(m->pg, m->d, m->n);
         if (!(m->gtd < 0)) {   /* not a descent direction: start the memory again */
             m->mem = 0;
             for (size_t q = 0; q < m->n; q++)
-                m->d[q] = -m->g[q];
-            m->gtd = -dot(m->g, m->g, m->n);
+                m->d[q] = -m->pg[q];
+            m->gtd = -dot(m->pg, m->pg, m->n);
         }
         m->step = 1.0;
         m->ls = 0;
     } else {
         if (++m->ls >= PL_LBFGS_MAXLS) {   /* no decrease left to find in float */
-            m->converged = max_abs(m->g, m->n) <= 10 * h->tol;
+            m->converged = max_abs(m->pg, m->n) <= 10 * h->tol;
             m->state = LB_DONE;
             return;
         }
@@ -258,7 +313,7 @@ static void advance(pl_lbfgs *s, size_t i)
         double q = isfinite(ft) ? -m->gtd * t * t / (2.0 * (ft - m->f - m->gtd * t)) : 0.1 * t;
         m->step = q < 0.1 * t ? 0.1 * t : q > 0.5 * t ? 0.5 * t : q;
     }
-    trial_along(m);
+    trial_along(m, nw);
     put_trial(s, i);
 }
 
@@ -271,8 +326,14 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         for (size_t i = 0; i < nm; i++) {
             pl_lbfgs_model *m = &s->m[i];
             const pl_hyper *h = s->h[i];
-            m->lambda = h->penalty == PL_PENALTY_L2 ? 1.0 / (h->C * (double)s->rows[i]) : 0.0;
+            const double lam = h->penalty == PL_PENALTY_NONE ? 0.0
+                                                             : 1.0 / (h->C * (double)s->rows[i]);
+            const double a = h->penalty == PL_PENALTY_L1 ? 1.0
+                             : h->penalty == PL_PENALTY_ELASTICNET ? h->l1_ratio : 0.0;
+            m->lambda = (1.0 - a) * lam;
+            m->l1 = a * lam;
             memset(m->x, 0, m->n * sizeof *m->x);
+            memset(m->pg, 0, m->n * sizeof *m->pg);
             memset(m->xt, 0, m->n * sizeof *m->xt);
             m->state = LB_START;
             m->mem = m->head = m->iter = m->passes = m->converged = 0;
@@ -331,7 +392,10 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         r->passes = m->passes;
         r->converged = m->converged;
         r->objective = m->f;
-        r->grad_norm = max_abs(m->g, m->n);
+        r->grad_norm = max_abs(m->pg, m->n);
+        r->nonzero = 0;
+        for (size_t q = 0; q < nw; q++)
+            r->nonzero += m->wf[q] != 0.0f;
         r->train_loss = ok ? s->ev[i].loss : NAN;
         r->train_acc = ok ? s->ev[i].acc : NAN;
         r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;

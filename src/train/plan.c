@@ -3,6 +3,7 @@
  * solver and its axis (gd: the learning rates; lbfgs: the C values).  The one place where a config's lists become jobs; the
  * trainer, the solver and the outputs only ever see the table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +21,11 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
     /* per task: gd with every learning rate, lbfgs with every C (one job
      * without a penalty) */
     const pl_hyper base = { .penalty = cfg->train.penalty, .C = 1.0, .tol = cfg->train.tol,
-                            .max_iter = cfg->train.max_iter };
+                            .max_iter = cfg->train.max_iter, .l1_ratio = cfg->train.l1_ratio };
     size_t per = 0;
     for (int s = 0; s < cfg->train.nsolvers; s++)
         per += cfg->train.solvers[s] == PL_SOLVER_GD ? (size_t)cfg->train.nlr
-               : cfg->train.penalty == PL_PENALTY_L2 ? (size_t)cfg->train.nC : 1;
+               : cfg->train.penalty != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
     plan->jobs = calloc(nt * per > 0 ? nt * per : 1, sizeof *plan->jobs);
     if (!plan->jobs)
         return pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
@@ -38,7 +39,7 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
                     h.lr = cfg->train.lr[l];
                     plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
                 }
-            } else if (h.penalty == PL_PENALTY_L2) {
+            } else if (h.penalty != PL_PENALTY_NONE) {
                 for (int q = 0; q < cfg->train.nC; q++) {
                     h.C = cfg->train.C[q];
                     plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
@@ -57,4 +58,29 @@ void pl_plan_free(pl_plan *plan)
 {
     free(plan->jobs);
     memset(plan, 0, sizeof *plan);
+}
+
+const char *pl_penalty_name(int penalty)
+{
+    switch (penalty) {
+    case PL_PENALTY_L2: return "l2";
+    case PL_PENALTY_L1: return "l1";
+    case PL_PENALTY_ELASTICNET: return "elasticnet";
+    default: return "none";
+    }
+}
+
+const char *pl_hyper_label(const pl_hyper *h, char buf[40])
+{
+    if (h->solver != PL_SOLVER_LBFGS)
+        snprintf(buf, 40, "%g", h->lr);
+    else if (h->penalty == PL_PENALTY_L2)
+        snprintf(buf, 40, "C=%g", h->C);
+    else if (h->penalty == PL_PENALTY_L1)
+        snprintf(buf, 40, "l1 C=%g", h->C);
+    else if (h->penalty == PL_PENALTY_ELASTICNET)
+        snprintf(buf, 40, "en%g C=%g", h->l1_ratio, h->C);
+    else
+        snprintf(buf, 40, "lbfgs");
+    return buf;
 }

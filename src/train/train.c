@@ -72,9 +72,12 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
                              pl_task_name(t, name));
         if (h->solver == PL_SOLVER_LBFGS &&
             (!(h->tol > 0.0) || h->max_iter < 1 ||
-             (h->penalty == PL_PENALTY_L2 && !(h->C > 0.0))))
+             (h->penalty != PL_PENALTY_NONE && !(h->C > 0.0)) ||
+             h->penalty < PL_PENALTY_NONE || h->penalty > PL_PENALTY_ELASTICNET ||
+             (h->penalty == PL_PENALTY_ELASTICNET && !(h->l1_ratio > 0 && h->l1_ratio < 1))))
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): lbfgs needs tol > 0, max_iter >= 1 "
-                             "and, with the l2 penalty, C > 0", j, pl_task_name(t, name));
+                             "and, with a penalty, C > 0 (elasticnet: 0 < l1_ratio < 1)", j,
+                             pl_task_name(t, name));
         if (h->solver != PL_SOLVER_GD && h->solver != PL_SOLVER_LBFGS)
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): unknown solver %d", j,
                              pl_task_name(t, name), h->solver);
@@ -124,12 +127,9 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
         const int gd = job->h.solver == PL_SOLVER_GD, k = pl_task_outputs(job->task);
         pl_curve *cv = &run->curves[run->ncurves++];
         *cv = (pl_curve){ .task = job->task, .lr = gd ? job->h.lr : 0.0 };
-        if (gd)
-            snprintf(cv->label, sizeof cv->label, "lr %g", job->h.lr);
-        else if (job->h.penalty == PL_PENALTY_L2)
-            snprintf(cv->label, sizeof cv->label, "L-BFGS C=%g", job->h.C);
-        else
-            snprintf(cv->label, sizeof cv->label, "L-BFGS");
+        char hl[40];
+        pl_hyper_label(&job->h, hl);
+        snprintf(cv->label, sizeof cv->label, gd ? "lr %s" : "L-BFGS %s", hl);
         cv->loss = malloc(((size_t)(gd ? last : job->h.max_iter) + 1) * sizeof *cv->loss);
         if (!cv->loss)
             return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
@@ -428,6 +428,12 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
                 interrupted = 1;
             }
         }
+    for (size_t i = 0; i < out->nresults; i++) {   /* the weights that are not 0 */
+        pl_result *r = &out->results[i];
+        r->nonzero = 0;
+        for (size_t q = 0; q < (size_t)r->k * out->dim; q++)
+            r->nonzero += r->w[q] != 0.0f;
+    }
     out->threads = pl_engine_threads(eng);
     out->simd = eng->k.name;
     out->seconds = omp_get_wtime() - t0;
