@@ -232,6 +232,27 @@ START_TEST(test_warnings_for_likely_mistakes)
 }
 END_TEST
 
+/* A run directory whose results.csv holds only its header (a cut-short
+ * file) is bad input for explain and report: exit 2 with a message, never a
+ * crash (issue: it ended in SIGSEGV). */
+START_TEST(test_header_only_results_is_an_error)
+{
+    char tmp[PATH_MAX], cfg[PATH_MAX + 64], cmd[8192], out[16384];
+    tu_tmpdir(tmp, sizeof tmp);
+    write_config(tmp, "[task]\npairs = 1-7\n[train]\niterations = 2\n", cfg, sizeof cfg);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run && head -1 %s/run/results.csv > "
+             "%s/h && mv %s/h %s/run/results.csv", tu_bin(), cfg, tmp, tmp, tmp, tmp, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    const char *verbs[] = { "explain", "report" };
+    for (int v = 0; v < 2; v++) {
+        snprintf(cmd, sizeof cmd, "%s %s %s/run", tu_bin(), verbs[v], tmp);
+        ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+        TU_ASSERT_HAS(out, "no trained model in results.csv");
+    }
+    tu_rmtree(tmp);
+}
+END_TEST
+
 START_TEST(test_info_describes_engine)
 {
     char cmd[4096], out[16384];
@@ -1014,6 +1035,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_cli_input_errors_exit_2);
     tcase_add_test(tc, test_help_on_commands);
     tcase_add_test(tc, test_warnings_for_likely_mistakes);
+    tcase_add_test(tc, test_header_only_results_is_an_error);
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);
