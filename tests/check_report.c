@@ -661,6 +661,8 @@ static void check_tenclass_pictures(const char *dir, const char *task, int ntop)
     check_png_file(path, PL_PLOT_CLASS_PROBS_W, PL_PLOT_CLASS_PROBS_H);
     snprintf(path, sizeof path, "%s/plots/%s_example_explain.png", dir, task);
     check_png_file(path, PL_PLOT_CLASS_EXPLAIN_W, PL_PLOT_CLASS_EXPLAIN_H);
+    snprintf(path, sizeof path, "%s/plots/%s_loss.png", dir, task);   /* its loss curves */
+    check_png_file(path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H);
 }
 
 /* 1-7, softmax and ovr: the pair's section and one ten-class section per
@@ -684,7 +686,7 @@ START_TEST(test_report_tenclass)
     ck_assert(!file_has(dir, "report.html", "class=\"note\""));
     snprintf(path, sizeof path, "%s/plots/pair_accuracy.png", dir);
     ck_assert_int_ne(access(path, F_OK), 0);
-    ck_assert_int_eq(check_page_images(dir), 1 + 6 + 2 * 6);
+    ck_assert_int_eq(check_page_images(dir), 1 + 6 + 2 * 7);
     check_in_chromium(tmp, dir);
     tu_rmtree(tmp);
 }
@@ -738,7 +740,7 @@ START_TEST(test_report_tenclass_only)
     ck_assert(file_has(dir, "report.html", "id=\"class-softmax-0125\""));
     ck_assert(!file_has(dir, "report.html", "id=\"pairs\""));
     ck_assert(!file_has(dir, "report.html", "class=\"note\""));
-    ck_assert_int_eq(check_page_images(dir), 1 + 6);
+    ck_assert_int_eq(check_page_images(dir), 1 + 7);   /* montage; six pictures and the loss curves */
     pl_model_free(&m);
     pl_data_free(&data);
     pl_run_dir_free(&r);

@@ -83,8 +83,12 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
     if (rc)
         return rc;
-    snprintf(line, sizeof line, "Training loss of %s (%s vs %s) per run",
-             pl_task_name(t, task), neg, pos);
+    if (t.kind == PL_KIND_BINARY)
+        snprintf(line, sizeof line, "Training loss of %s (%s vs %s) per run",
+                 pl_task_name(t, task), neg, pos);
+    else
+        snprintf(line, sizeof line, "Training loss of %s (%d classes) per run",
+                 pl_task_name(t, task), pl_task_outputs(t));
     pl_canvas_text(&c, 500, 26, 1.2, 0.5, line);
     pl_canvas_viewport(&c, 100, 60, 770, 510);
     plwind(0, len - 1, ylo, yhi);
@@ -93,7 +97,11 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     plcol0(PL_COL_FG);
     plbox("bcnst", 0, 0, "bcnstlv", 0, 0);
     plmtex("b", 3.0, 0.5, 0.5, "iterations (gradient-descent updates, or L-BFGS steps)");
-    plmtex("l", 5.0, 0.5, 0.5, "mean log-loss on the training rows (log scale)");
+    plmtex("l", 5.0, 0.5, 0.5, t.kind == PL_KIND_SOFTMAX
+                                   ? "mean cross-entropy on the training rows (log scale)"
+                               : t.kind == PL_KIND_OVR
+                                   ? "sum of the outputs' mean log-losses (log scale)"
+                                   : "mean log-loss on the training rows (log scale)");
 
     int cols[MAXLEG], sty[MAXLEG];
     char labels[MAXLEG][48];

@@ -7,7 +7,10 @@
  * this file only writes the page.  See page.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "parlogit/plot.h"
 #include "report/page.h"
 #include "util/util.h"
 
@@ -99,6 +102,29 @@ static void section(pl_page *b, const pl_run_dir *r, const pl_class_pictures *cp
                    "the evidence that won; compare it with the true class's column.");
 }
 
+/* The task's loss curves, one line per learning rate (or per C of
+ * L-BFGS), as the pairs' section draws them. */
+static int loss_curves(pl_page *b, pl_task t, const pl_loss_curve *cv, size_t ncv, pl_error *e)
+{
+    const pl_loss_curve **sel = malloc((ncv ? ncv : 1) * sizeof *sel);
+    if (!sel)
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t k = 0; k < ncv; k++)
+        if (pl_task_equal(cv[k].task, t))
+            sel[n++] = &cv[k];
+    char name[PL_TASK_NAME_MAX], path[PL_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s_loss.png", b->plots, pl_task_name(t, name));
+    int rc = n ? pl_plot_curves(path, t, sel, n, e) : PL_OK;
+    if (!rc && n)
+        pl_page_figure(b, path, "loss curves",
+                       "The training loss after each update, one line per learning rate (or "
+                       "per C of L-BFGS), log scale: the seeds' cost plot for the ten-class "
+                       "model. A line that stops early diverged.");
+    free(sel);
+    return rc;
+}
+
 int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl_error *e)
 {
     if (!r->nmulti)
@@ -114,11 +140,20 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
     }
     fputs("</nav>\n", b->f);
     int rc = PL_OK;
+    pl_loss_curve *cv = NULL;
+    size_t ncv = 0;
+    char path[PL_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/curves.csv", b->dir);
+    if (access(path, F_OK) == 0)
+        rc = pl_read_curves(path, &cv, &ncv, e);
     for (int k = 0; !rc && k < r->nmulti; k++) {
         pl_class_pictures cp;
         rc = pl_report_class_task(r, test, r->multi[k], &cp, e);
         if (!rc)
             section(b, r, &cp);
+        if (!rc && cv)
+            rc = loss_curves(b, r->multi[k], cv, ncv, e);
     }
+    pl_loss_curves_free(cv, ncv);
     return rc;
 }
