@@ -176,8 +176,8 @@ END_TEST
  * they do and an example on stdout, and exit 0. */
 START_TEST(test_help_on_commands)
 {
-    const char *cmds[] = { "train", "fetch", "info" };
-    for (size_t i = 0; i < 3; i++)
+    const char *cmds[] = { "train", "fetch", "info", "show" };
+    for (size_t i = 0; i < 4; i++)
         for (int h = 0; h < 2; h++) {
             char cmd[1024], out[8192], want[64];
             snprintf(cmd, sizeof cmd, "%s %s %s 2>/dev/null", tu_bin(), cmds[i],

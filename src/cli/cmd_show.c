@@ -93,6 +93,14 @@ int pl_cmd_show(int argc, char **argv)
     int test = 0, rc = PL_OK;
     for (int i = 1; !rc && i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf("%s\n\nDraws one digit as a picture: row INDEX of the images file DATA_SPEC "
+                   "names (a run's or a config's\ntraining file, its test file with --test, or an "
+                   "images file itself), numbered as the report\nand predictions.csv number "
+                   "rows.\n\nexample:\n  parlogit show runs/default 8003 --out digit.png\n",
+                   usage);
+            return PL_EXIT_OK;
+        }
         if (!strcmp(a, "--test"))
             test = 1;
         else if (!strcmp(a, "--labels") && i + 1 < argc)
