@@ -31,10 +31,18 @@ static const char usage[] =
     "  --out DIR                 same as --set output.dir=DIR\n"
     "  --quiet                   no progress or summary on the terminal\n"
     "\n"
+    "\n"
+    "parlogit help COMMAND (or COMMAND --help): the command's options and an example.\n"
     "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted\n";
 
 int main(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "help")) {   /* help CMD: CMD --help */
+        static char help[] = "--help";
+        argv[1] = argv[2];
+        argv[2] = help;
+        argc = 3;
+    }
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
