@@ -15,12 +15,6 @@ static void pct(FILE *f, int w, double x)
         fprintf(f, " %*.1f", w, 100.0 * x);
 }
 
-/* The job's axis value: gradient descent's lr, or C=... for L-BFGS. */
-static const char *hyper(const pl_sweep_best *b, char buf[40])
-{
-    return pl_hyper_label(&b->h, buf);
-}
-
 static void print_best(FILE *f, const pl_sweep *s)
 {
     if (!s->nbest)
@@ -35,7 +29,7 @@ static void print_best(FILE *f, const pl_sweep *s)
     for (int k = 0; k < s->nbest; k++) {
         const pl_sweep_best *b = &s->best[k];
         char t[PL_TASK_NAME_MAX], h[40];
-        fprintf(f, "%-8s %8s %6d", pl_task_name(b->task, t), hyper(b, h), b->iterations);
+        fprintf(f, "%-8s %8s %6d", pl_task_name(b->task, t), pl_hyper_label(&b->h, h), b->iterations);
         pct(f, 8, b->val_acc);
         pct(f, 8, b->train_acc);
         pct(f, 8, b->test_acc);
@@ -98,7 +92,7 @@ void pl_sweep_print(FILE *f, const pl_sweep *s)
         char t[PL_TASK_NAME_MAX], what[160], h[40];
         snprintf(what, sizeof what, "%s model (best: %s%s, %d iterations)",
                  pl_task_name(b->task, t), b->h.solver == PL_SOLVER_LBFGS ? "" : "lr ",
-                 hyper(b, h), b->iterations);
+                 pl_hyper_label(&b->h, h), b->iterations);
         print_vote(f, what, &s->multi[q]);
     }
 }

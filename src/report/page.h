@@ -25,6 +25,13 @@ typedef struct pl_page {
  * the page, with its caption (plain text, escaped); counts it. */
 void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *caption);
 
+/* Task t's loss curves (those of cv[0..ncv) that are t's) drawn into
+ * plots/TASK_loss.png, with its figure and caption; when t has none, the
+ * picture is drawn (saying so) only with even_empty.  PL_ENOMEM or the
+ * plot's error. */
+int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
+                        int even_empty, const char *caption, pl_error *e);
+
 /* A note in place of pictures left out, also kept for the caller (at most
  * four) in the summary. */
 void pl_page_note(pl_page *p, const char *text);

@@ -22,22 +22,13 @@ static int pair_sweep(pl_page *b, const pl_run_dir *r, pl_task t, const pl_loss_
 {
     char path[PL_PATH_MAX + 64], name[PL_TASK_NAME_MAX];
     pl_task_name(t, name);
-    const pl_loss_curve *sel[PL_MAX_LIST];
-    size_t n = 0;
-    for (size_t k = 0; k < ncv && n < PL_MAX_LIST; k++)
-        if (pl_task_equal(cv[k].task, t))
-            sel[n++] = &cv[k];
     int rc = PL_OK;
-    if (cv) {
-        snprintf(path, sizeof path, "%s/%s_loss.png", b->plots, name);
-        rc = pl_plot_curves(path, t, sel, n, e);
-        if (!rc)
-            pl_page_figure(b, path, "loss curves",
-                           "Seed 003's cost plot: the mean log-loss on the training rows "
-                           "after each gradient-descent update, one line per learning rate "
-                           "(log scale). Larger steps fall faster; a line that stops early "
-                           "diverged.");
-    }
+    if (cv)
+        rc = pl_page_loss_curves(b, t, cv, ncv, 1,
+                                 "Seed 003's cost plot: the mean log-loss on the training rows "
+                                 "after each gradient-descent update, one line per learning "
+                                 "rate (log scale). Larger steps fall faster; a line that stops "
+                                 "early diverged.", e);
     const pl_result_row **rows = malloc((r->nrows ? r->nrows : 1) * sizeof *rows);
     if (!rows)
         return pl_errorf(e, PL_ENOMEM, "out of memory");

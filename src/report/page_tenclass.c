@@ -102,29 +102,6 @@ static void section(pl_page *b, const pl_run_dir *r, const pl_class_pictures *cp
                    "the evidence that won; compare it with the true class's column.");
 }
 
-/* The task's loss curves, one line per learning rate (or per C of
- * L-BFGS), as the pairs' section draws them. */
-static int loss_curves(pl_page *b, pl_task t, const pl_loss_curve *cv, size_t ncv, pl_error *e)
-{
-    const pl_loss_curve **sel = malloc((ncv ? ncv : 1) * sizeof *sel);
-    if (!sel)
-        return pl_errorf(e, PL_ENOMEM, "out of memory");
-    size_t n = 0;
-    for (size_t k = 0; k < ncv; k++)
-        if (pl_task_equal(cv[k].task, t))
-            sel[n++] = &cv[k];
-    char name[PL_TASK_NAME_MAX], path[PL_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s_loss.png", b->plots, pl_task_name(t, name));
-    int rc = n ? pl_plot_curves(path, t, sel, n, e) : PL_OK;
-    if (!rc && n)
-        pl_page_figure(b, path, "loss curves",
-                       "The training loss after each update, one line per learning rate (or "
-                       "per C of L-BFGS), log scale: the seeds' cost plot for the ten-class "
-                       "model. A line that stops early diverged.");
-    free(sel);
-    return rc;
-}
-
 int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl_error *e)
 {
     if (!r->nmulti)
@@ -152,7 +129,11 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
         if (!rc)
             section(b, r, &cp);
         if (!rc && cv)
-            rc = loss_curves(b, r->multi[k], cv, ncv, e);
+            rc = pl_page_loss_curves(b, r->multi[k], cv, ncv, 0,
+                                     "The training loss after each update, one line per "
+                                     "learning rate (or per C of L-BFGS), log scale: the seeds' "
+                                     "cost plot for the ten-class model. A line that stops "
+                                     "early diverged.", e);
     }
     pl_loss_curves_free(cv, ncv);
     return rc;

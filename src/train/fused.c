@@ -17,6 +17,7 @@
 
 #include "engine/engine_impl.h"
 #include "train/fused.h"
+#include "train/view.h"
 
 _Static_assert(PL_DTILE <= PL_TILE_ROWS, "dense tiles use the sparse tiles' z and r buffers");
 
@@ -110,12 +111,8 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     if (!s->loss || !s->hits || !s->rsum || (grad && !s->G))
         return pl_errorf(e, PL_ENOMEM, "out of memory for sweep scratch (%zu MB of partial "
                          "gradients)", goff * sizeof(float) >> 20);
-    for (size_t jb = 0; jb < f->njobs; jb++) {
-        pl_task t = plan->jobs[jb].task;
-        for (int c = 0; c < PL_CLASSES; c++)
-            if (pl_task_uses(t, c))
-                s->rows[jb] += d->start[c + 1] - d->start[c];
-    }
+    for (size_t jb = 0; jb < f->njobs; jb++)
+        s->rows[jb] = pl_task_rows(d, plan->jobs[jb].task);
     s->cut = malloc(((size_t)nthreads + 1) * sizeof *s->cut);
     s->claim = pl_claim_alloc(s->nblk);
     if (!s->cut || !s->claim)

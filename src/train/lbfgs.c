@@ -45,7 +45,7 @@ static void *dalloc(size_t n)
     return calloc(n ? n : 1, sizeof(double));
 }
 
-int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_error *e)
+int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e)
 {
     s->dim = dim;
     s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
@@ -56,7 +56,7 @@ int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_erro
         goto nomem;
     for (size_t i = 0; i < nmodels; i++) {
         pl_lbfgs_model *m = &s->m[i];
-        m->k = (size_t)k[i];
+        m->k = (size_t)s->res[i]->k;
         m->n = m->k * dim + m->k;
         m->x = dalloc(m->n);
         m->g = dalloc(m->n);
@@ -223,7 +223,7 @@ static void constrain(pl_lbfgs_model *m, size_t nw)
 static void advance(pl_lbfgs *s, size_t i)
 {
     pl_lbfgs_model *m = &s->m[i];
-    const pl_hyper *h = s->h[i];
+    const pl_hyper *h = &s->res[i]->h;
     pl_curve *cv = s->curves[i];
     const size_t nw = m->k * s->dim;
     m->passes++;
@@ -325,9 +325,9 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
     if (ith == 0) {
         for (size_t i = 0; i < nm; i++) {
             pl_lbfgs_model *m = &s->m[i];
-            const pl_hyper *h = s->h[i];
+            const pl_hyper *h = &s->res[i]->h;
             const double lam = h->penalty == PL_PENALTY_NONE ? 0.0
-                                                             : 1.0 / (h->C * (double)s->rows[i]);
+                                                             : 1.0 / (h->C * (double)s->res[i]->train_rows);
             const double a = h->penalty == PL_PENALTY_L1 ? 1.0
                              : h->penalty == PL_PENALTY_ELASTICNET ? h->l1_ratio : 0.0;
             m->lambda = (1.0 - a) * lam;

@@ -33,9 +33,9 @@ typedef struct pl_lbfgs_model pl_lbfgs_model;
 typedef struct pl_lbfgs {
     pl_objective *obj;
     size_t dim;
-    const pl_hyper *const *h;    /* nmodels: each model's tol, max_iter, penalty    */
-    const size_t *rows;          /* nmodels: training rows (lambda = 1 / (C rows)) */
-    pl_result **res;             /* nmodels: its one result (w allocated)          */
+    pl_result **res;             /* nmodels: its one result (w allocated), whose h
+                                    (tol, max_iter, penalty), k and train_rows
+                                    (lambda = 1 / (C rows)) say what to train      */
     pl_curve **curves;           /* nmodels: loss room for max_iter + 1 entries    */
     volatile sig_atomic_t *stop; /* may be NULL                                   */
     pl_progress_fn progress;     /* may be NULL; called by thread 0               */
@@ -48,8 +48,8 @@ typedef struct pl_lbfgs {
     double t0;
 } pl_lbfgs;
 
-/* Sizes the state of nmodels models with k[m] outputs each.  PL_ENOMEM. */
-int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, const int *k, size_t dim, pl_error *e);
+/* Sizes the state of the nmodels models of s->res (set first).  PL_ENOMEM. */
+int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e);
 void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels);
 
 /* Called by every thread of the team: every model from zero to its stop. */

@@ -45,17 +45,6 @@ void pl_run_free(pl_run *run)
     memset(run, 0, sizeof *run);
 }
 
-static size_t task_rows(const pl_dataset *d, pl_task t)
-{
-    if (!d || d->n == 0)
-        return 0;
-    size_t n = 0;
-    for (int c = 0; c < PL_CLASSES; c++)
-        if (pl_task_uses(t, c))
-            n += d->start[c + 1] - d->start[c];
-    return n;
-}
-
 /* Every task has training rows of each of its classes; *maxrows: the most
  * rows of a binary task (the dense objective's scratch). */
 static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e,
@@ -141,9 +130,9 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
                               .train_loss = NAN, .train_acc = NAN, .val_loss = NAN,
                               .val_acc = NAN, .test_loss = NAN, .test_acc = NAN,
                               .seconds = NAN, .objective = NAN, .grad_norm = NAN, .k = k,
-                              .train_rows = task_rows(train, job->task),
-                              .val_rows = task_rows(val, job->task),
-                              .test_rows = task_rows(test, job->task) };
+                              .train_rows = pl_task_rows(train, job->task),
+                              .val_rows = pl_task_rows(val, job->task),
+                              .test_rows = pl_task_rows(test, job->task) };
             if (gd)
                 r->passes = plan->iters[c] + 1;
             for (int q = 0; q < PL_CLASSES; q++)
@@ -158,48 +147,36 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
 }
 
 /* What one phase of a run trains: the jobs of one solver, as a plan of
- * their own, with where each one's results and curve go. */
+ * their own, with where each one's results (which carry its hyper-parameters,
+ * outputs and rows) and curve go. */
 typedef struct phase {
     pl_plan plan;             /* jobs: a copy of the run's jobs of this solver */
-    size_t *map;              /* plan.njobs: the job in the run                */
     pl_result **res;          /* plan.njobs: its first result                   */
     pl_curve **curves;
-    double *lr;
-    const pl_hyper **h;
-    size_t *rows;             /* its training rows                              */
-    int *k;
+    double *lr;               /* gradient descent's step sizes                  */
 } phase;
 
 static void phase_free(phase *p)
 {
     free(p->plan.jobs);
-    free(p->map);
     free(p->res);
     free(p->curves);
     free(p->lr);
-    free(p->h);
-    free(p->rows);
-    free(p->k);
     memset(p, 0, sizeof *p);
 }
 
-static int phase_make(const pl_plan *plan, int solver, const pl_dataset *train, pl_run *out,
-                      const size_t *first, phase *p, pl_error *e)
+static int phase_make(const pl_plan *plan, int solver, pl_run *out, const size_t *first,
+                      phase *p, pl_error *e)
 {
     memset(p, 0, sizeof *p);
     p->plan = *plan;
     p->plan.njobs = 0;
     const size_t n = plan->njobs;
     p->plan.jobs = malloc(n * sizeof *p->plan.jobs);
-    p->map = malloc(n * sizeof *p->map);
     p->res = malloc(n * sizeof *p->res);
     p->curves = malloc(n * sizeof *p->curves);
     p->lr = malloc(n * sizeof *p->lr);
-    p->h = malloc(n * sizeof *p->h);
-    p->rows = malloc(n * sizeof *p->rows);
-    p->k = malloc(n * sizeof *p->k);
-    if (!p->plan.jobs || !p->map || !p->res || !p->curves || !p->lr || !p->h || !p->rows ||
-        !p->k) {
+    if (!p->plan.jobs || !p->res || !p->curves || !p->lr) {
         phase_free(p);
         return pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
     }
@@ -208,13 +185,9 @@ static int phase_make(const pl_plan *plan, int solver, const pl_dataset *train, 
             continue;
         const size_t q = p->plan.njobs++;
         p->plan.jobs[q] = plan->jobs[j];
-        p->map[q] = j;
         p->res[q] = &out->results[first[j]];
         p->curves[q] = &out->curves[j];
         p->lr[q] = plan->jobs[j].h.lr;
-        p->h[q] = &plan->jobs[j].h;
-        p->rows[q] = task_rows(train, plan->jobs[j].task);
-        p->k[q] = pl_task_outputs(plan->jobs[j].task);
     }
     return PL_OK;
 }
@@ -336,16 +309,13 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
     const pl_plan *plan = &ph->plan;
     const int nth = pl_engine_threads(eng);
     pl_fused fused = { 0 };
-    pl_lbfgs lb = { 0 };
+    pl_lbfgs lb = { .res = ph->res };
     int rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
     if (!rc)
-        rc = pl_lbfgs_plan(&lb, plan->njobs, ph->k, train->dim, e);
+        rc = pl_lbfgs_plan(&lb, plan->njobs, train->dim, e);
     if (rc)
         goto done;
     lb.obj = &fused.base;
-    lb.h = ph->h;
-    lb.rows = ph->rows;
-    lb.res = ph->res;
     lb.curves = ph->curves;
     lb.stop = opts ? opts->stop : NULL;
     lb.progress = opts ? opts->progress : NULL;
@@ -394,7 +364,7 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
                          "and softmax models are trained by the fused strategy (strategy = "
                          "auto or fused)", pl_strategy_name(strategy));
     for (size_t j = 0; j < plan->njobs; j++) {
-        size_t a = task_rows(val, plan->jobs[j].task), b = task_rows(test, plan->jobs[j].task);
+        size_t a = pl_task_rows(val, plan->jobs[j].task), b = pl_task_rows(test, plan->jobs[j].task);
         max[1] = a > max[1] ? a : max[1];
         max[2] = b > max[2] ? b : max[2];
     }
@@ -407,7 +377,7 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
     double t0 = omp_get_wtime();
     int interrupted = 0;
     for (int solver = PL_SOLVER_GD; !rc && solver <= PL_SOLVER_LBFGS && !interrupted; solver++) {
-        rc = phase_make(plan, solver, train, out, first, &ph, e);
+        rc = phase_make(plan, solver, out, first, &ph, e);
         if (!rc && ph.plan.njobs)
             rc = solver == PL_SOLVER_GD
                      ? run_gd(eng, &ph, train, val, test, max, multiclass, opts, out,

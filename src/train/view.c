@@ -32,3 +32,12 @@ void pl_view_make(const pl_dataset *d, pl_task t, pl_view *v)
         add(v, d, t.neg, t.neg, 0.0f);
     }
 }
+
+size_t pl_task_rows(const pl_dataset *d, pl_task t)
+{
+    size_t n = 0;
+    for (int c = 0; d && c < PL_CLASSES; c++)
+        if (pl_task_uses(t, c))
+            n += d->start[c + 1] - d->start[c];
+    return n;
+}

@@ -30,4 +30,7 @@ typedef struct pl_view {
  * digit pos with y = 1, in dataset order. */
 void pl_view_make(const pl_dataset *d, pl_task t, pl_view *v);
 
+/* The rows of d whose digit task t uses (any kind of task); 0 for a NULL d. */
+size_t pl_task_rows(const pl_dataset *d, pl_task t);
+
 #endif
