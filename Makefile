@@ -25,7 +25,7 @@ BUILD   ?= build
 OPT     ?= -O3 -g
 endif
 
-PKGS      := hwloc inih zlib plplot
+PKGS      := hwloc inih zlib plplot libpng libjpeg libexif jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Where PLplot looks for its device drivers when PLPLOT_DRV_DIR is unset.
@@ -45,7 +45,7 @@ ISA_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/data/*.c src/config/*.c src/kernels/*.c \
                              src/engine/*.c src/train/*.c src/output/*.c \
-                             src/plot/*.c src/report/*.c))
+                             src/plot/*.c src/report/*.c src/image/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -57,7 +57,7 @@ LIB      := $(BUILD)/libparlogit.a
 BIN      := $(BUILD)/parlogit
 TESTBIN  := $(BUILD)/check_parlogit
 
-.PHONY: all deps data run test test-sanitize bench install uninstall clean
+.PHONY: all deps data run test test-sanitize bench fuzz install uninstall clean
 all: $(BIN) parlogit
 
 parlogit: $(BIN)
@@ -117,6 +117,11 @@ bench: deps
 	$(MAKE) all
 	$(BIN) fetch configs/default.ini
 	$(MAKE) -f bench/bench.mk BUILD=$(BUILD)
+
+# libFuzzer harnesses for every reader of outside bytes (fuzz/README.md);
+# FUZZ_SECONDS per harness.
+fuzz: deps
+	$(MAKE) -f fuzz/fuzz.mk
 
 PCDIR := $(DESTDIR)$(PREFIX)/lib/pkgconfig
 install: all

@@ -73,6 +73,14 @@ int pl_cmd_train(int argc, char **argv)
     pl_plan plan = { 0 };
     pl_engine *eng = NULL;
 
+    /* The handler goes in first, so that a signal while the config is read, the
+     * data fetched or loaded still ends with a message and exit 130. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     int rc = pl_cli_parse(argc, argv, usage, 1, &o, &e);
     if (!rc)
         rc = pl_cli_config(&o, &cfg, &e);
@@ -86,6 +94,11 @@ int pl_cmd_train(int argc, char **argv)
     if (!rc) {
         pl_engine_bind_team(eng);
         rc = pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
+    }
+    if (!rc && stop_flag) {
+        fprintf(stderr, "parlogit: interrupted before training started; nothing was trained "
+                "or written\n");
+        rc = PL_EINTR;
     }
     if (rc)
         goto out;
@@ -106,11 +119,6 @@ int pl_cmd_train(int argc, char **argv)
                 data.test.n, plan.njobs, cfg.task.ntasks + cfg.task.nmulti,
                 pl_engine_threads(eng), pl_engine_simd(eng));
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     pl_train_opts topts = { .val = &data.val, .stop = &stop_flag };
     pl_progress prog;
     if (!o.quiet) {
