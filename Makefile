@@ -4,6 +4,8 @@
 #   make run        set-up, build, fetch data, train configs/default.ini
 #   make test       set-up, build, fetch data, whole test suite
 #   make test-sanitize   the suite under AddressSanitizer + UBSan (build-asan/)
+#   make test-race  the engine's threads under ThreadSanitizer + Archer (build-tsan/)
+#   make fuzz       libFuzzer harnesses over every reader (fuzz/README.md)
 #   make bench      benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #
@@ -57,7 +59,7 @@ LIB      := $(BUILD)/libparlogit.a
 BIN      := $(BUILD)/parlogit
 TESTBIN  := $(BUILD)/check_parlogit
 
-.PHONY: all deps data run test test-sanitize bench fuzz install uninstall clean
+.PHONY: all deps data run test test-sanitize test-race bench fuzz install uninstall clean
 all: $(BIN) parlogit
 
 parlogit: $(BIN)
@@ -113,6 +115,12 @@ test-sanitize: deps
 	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	  PARLOGIT_BIN=$(abspath build-asan/parlogit) PYTHON=$(PYTHON) build-asan/check_parlogit
 
+# clang's ThreadSanitizer with LLVM's libomp and its Archer tool (tests/race/race.sh)
+test-race: deps
+	$(MAKE) CC=clang OPT="-O1 -g -fsanitize=thread" BUILD=build-tsan build-tsan/parlogit
+	build-tsan/parlogit fetch configs/default.ini
+	bash tests/race/race.sh $(abspath build-tsan/parlogit) clang
+
 bench: deps
 	$(MAKE) all
 	$(BIN) fetch configs/default.ini
@@ -136,6 +144,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/parlogit
 
 clean:
-	rm -rf build build-asan parlogit
+	rm -rf build build-asan build-tsan parlogit
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

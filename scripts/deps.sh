@@ -6,6 +6,8 @@ set -euo pipefail
 
 pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
+      # make test-race: clang's ThreadSanitizer, LLVM's libomp with Archer
+      clang libomp-dev
       python3-numpy python3-sklearn curl ca-certificates
       # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
       # Chromium opens report.html headless in the tests

@@ -51,10 +51,23 @@ static size_t nonzeros(const uint8_t *x, const uint8_t *y, size_t dim, uint16_t 
     return n;
 }
 
+/* ThreadSanitizer instruments an ifunc resolver, which runs before its
+ * runtime is up (a crash at start): its build (make test-race) has no clones. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PL_NO_CLONES 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(PL_NO_CLONES)
+#define PL_POPCNT_CLONES
+#else
+#define PL_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+
 /* Orders rows[0..n) (n <= PL_CHAIN_ROWS) into a nearest-neighbour chain;
  * sig and cnt are scratch for n rows, idx for a row's pixels.  Cloned for
  * CPUs with popcnt, which popcount4 then inlines. */
-__attribute__((target_clones("popcnt", "default"))) static void
+PL_POPCNT_CLONES static void
 chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
            unsigned char *used, size_t *tmp, uint16_t *idx)
 {
