@@ -9,7 +9,6 @@
  * off-centre, scaled up several hundred pixels, as PNG and as JPEG stored
  * turned with the tag that turns them back) coming back as their digit.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -851,6 +850,20 @@ START_TEST(test_steps_and_strip)
     ck_assert_int_gt(back.w, 4 * 120);
     pl_image_free(&back);
     pl_prep_steps_free(&s);
+    /* the same photo at four times the size (16x its pixels) is shrunk to
+     * the work size first and comes back as the same digit */
+    pl_image big;
+    ck_assert_int_eq(pl_image_alloc(&big, 4 * W, 4 * H, 3, &e), PL_OK);
+    for (int y = 0; y < 4 * H; y++)
+        for (int x = 0; x < 4 * W; x++)
+            memcpy(big.pix + ((size_t)y * 4 * W + x) * 3, ph + ((size_t)(y / 4) * W + x / 4) * 3, 3);
+    uint8_t row_big[PL_PIXELS];
+    ck_assert_msg(pl_image_to_row(&big, &o, row_big, &s, &e) == PL_OK, "%s", e.msg);
+    ck_assert_int_eq(s.grey.w > s.grey.h ? s.grey.w : s.grey.h, o.work_side);
+    ck_assert_double_ge(correlation(row_big, raw.pix), 0.9);
+    ck_assert_double_ge(correlation(row_big, row), 0.95);
+    pl_prep_steps_free(&s);
+    pl_image_free(&big);
     /* an MNIST row as a 28x28 grey image: not inverted, about itself */
     pl_image d = { 28, 28, 1, raw.pix + 7 * PL_PIXELS };
     ck_assert_msg(pl_image_to_row(&d, &o, row, &s, &e) == PL_OK, "%s", e.msg);

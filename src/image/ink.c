@@ -9,8 +9,13 @@
  * a linear gradient of light is followed exactly.  Otsu's threshold picks the
  * level that best separates two classes (largest between-class variance);
  * the contrast test then asks whether the two classes are really ink and
- * paper or only the paper's noise split in two.  Specks are 8-connected parts
- * of the thresholded ink, labelled with an explicit stack (no recursion).
+ * paper or only the paper's noise split in two.  The threshold, the contrast
+ * and the specks are judged on a blurred copy (noise), the ink keeps its
+ * sharp values.  Specks are 8-connected parts of the thresholded ink,
+ * labelled with an explicit stack (no recursion); the ink kept then grows
+ * (hysteresis) into the touching pixels above edge_fraction of the
+ * threshold, so that the faint edges a pen or MNIST's antialiasing leave are
+ * part of the digit and of its bounding box.
  */
 #include <math.h>
 #include <stdlib.h>
