@@ -889,7 +889,21 @@ START_TEST(test_foreach_text)
                      "engine.simd=auto\n"
                      "engine.strategy=auto\n"
                      "output.dir=runs/default\n"
-                     "output.plots=false\n");
+                     "output.plots=false\n"
+                     "preprocess.alpha_paper=255\n"
+                     "preprocess.work_side=1000\n"
+                     "preprocess.invert=auto\n"
+                     "preprocess.shading=auto\n"
+                     "preprocess.shading_cells=8\n"
+                     "preprocess.paper_percentile=50\n"
+                     "preprocess.blur_radius=1\n"
+                     "preprocess.threshold=otsu\n"
+                     "preprocess.threshold_level=128\n"
+                     "preprocess.min_contrast=32\n"
+                     "preprocess.min_blob=0.02\n"
+                     "preprocess.ink_percentile=90\n"
+                     "preprocess.box=20\n"
+                     "preprocess.field=28\n");
     ck_assert_int_eq(pl_config_set(&c, "train.learning_rates=0.30000000000000004, "
                                        "0.33333333333333331, 1e-5, 1.0, 123456789012", &e),
                      PL_OK);
@@ -955,7 +969,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 33);
+    ck_assert_int_eq(o.keys, 47);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
