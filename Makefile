@@ -35,6 +35,11 @@ PLPLOT_DRVDIR := $(shell pkg-config --variable=drvdir plplot 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
+# make's targets keep MNIST in the repository's data/ (the binary's own default
+# is a per-user directory; README: Data, offline).
+PARLOGIT_DATA ?= $(CURDIR)/data
+export PARLOGIT_DATA
+
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DPL_PLPLOT_DRVDIR='"$(PLPLOT_DRVDIR)"'
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fopenmp -fPIC $(PKG_CFLAGS)

@@ -8,7 +8,7 @@ pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-d
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
       # make test-race: clang's ThreadSanitizer, LLVM's libomp with Archer
       clang libomp-dev
-      python3-numpy python3-sklearn curl ca-certificates
+      python3-numpy python3-sklearn python3-pil curl ca-certificates
       # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
       # Chromium opens report.html headless in the tests
       libplplot-dev plplot-driver-cairo fonts-dejavu-core chromium)

@@ -13,6 +13,7 @@
 #include "parlogit/config.h"
 #include "parlogit/train.h"
 #include "parlogit/dataset.h"
+#include "parlogit/data.h"
 #include "testutil.h"
 
 static char tmp[512];      /* scratch directory of the running test */
@@ -20,6 +21,8 @@ static char tmp[512];      /* scratch directory of the running test */
 static void setup(void)
 {
     tu_tmpdir(tmp, sizeof tmp);
+    /* the default data.dir is per user (data.h); these tests fix it to data/mnist */
+    setenv("PARLOGIT_DATA", "data", 1);
 }
 
 static void teardown(void)
@@ -58,6 +61,33 @@ static void expect_error(const char *text, int line, const char *word)
 }
 
 /* ---- defaults and the shipped configs ---------------------------------- */
+
+/* The per-user data directory: $PARLOGIT_DATA, then an absolute
+ * $XDG_CACHE_HOME, then ~/.cache, then data/mnist. */
+START_TEST(test_default_data_dir)
+{
+    char d[4096];
+    setenv("PARLOGIT_DATA", "/srv/pd", 1);
+    setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    setenv("HOME", "/home/u", 1);
+    pl_default_data_dir(d, sizeof d);
+    ck_assert_str_eq(d, "/srv/pd/mnist");
+    unsetenv("PARLOGIT_DATA");
+    pl_default_data_dir(d, sizeof d);
+    ck_assert_str_eq(d, "/x/cache/parlogit/mnist");
+    setenv("XDG_CACHE_HOME", "relative/cache", 1);   /* XDG: relative paths are ignored */
+    pl_default_data_dir(d, sizeof d);
+    ck_assert_str_eq(d, "/home/u/.cache/parlogit/mnist");
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("HOME");
+    pl_default_data_dir(d, sizeof d);
+    ck_assert_str_eq(d, "data/mnist");
+    pl_config c;
+    setenv("PARLOGIT_DATA", "/srv/pd", 1);
+    pl_config_defaults(&c);
+    ck_assert_str_eq(c.data.dir, "/srv/pd/mnist");
+}
+END_TEST
 
 START_TEST(test_defaults)
 {
@@ -889,7 +919,21 @@ START_TEST(test_foreach_text)
                      "engine.simd=auto\n"
                      "engine.strategy=auto\n"
                      "output.dir=runs/default\n"
-                     "output.plots=false\n");
+                     "output.plots=false\n"
+                     "preprocess.alpha_paper=255\n"
+                     "preprocess.work_side=1000\n"
+                     "preprocess.invert=auto\n"
+                     "preprocess.shading=auto\n"
+                     "preprocess.shading_cells=8\n"
+                     "preprocess.paper_percentile=50\n"
+                     "preprocess.blur_radius=1\n"
+                     "preprocess.threshold=otsu\n"
+                     "preprocess.threshold_level=128\n"
+                     "preprocess.min_contrast=32\n"
+                     "preprocess.min_blob=0.02\n"
+                     "preprocess.ink_percentile=90\n"
+                     "preprocess.box=20\n"
+                     "preprocess.field=28\n");
     ck_assert_int_eq(pl_config_set(&c, "train.learning_rates=0.30000000000000004, "
                                        "0.33333333333333331, 1e-5, 1.0, 123456789012", &e),
                      PL_OK);
@@ -955,7 +999,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 33);
+    ck_assert_int_eq(o.keys, 47);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -1134,6 +1178,7 @@ Suite *suite_config(void)
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("config");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_default_data_dir);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_shipped_configs_parse_and_check);
     tcase_add_test(tc, test_shipped_default);

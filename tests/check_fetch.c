@@ -193,7 +193,7 @@ START_TEST(test_fetch_local)
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0644);
-    only_files(target, (const char *const[]){T10K_LABELS, NULL});
+    only_files(target, (const char *const[]){T10K_LABELS, ".parlogit-fetched", NULL});
     /* Present and good: nothing to do. */
     ck_assert_int_eq(pl_fetch(target, T10K_LABELS, TU_MNIST_DIR, &fetched, &e), PL_OK);
     ck_assert_int_eq(fetched, 0);
@@ -237,31 +237,59 @@ END_TEST
 
 START_TEST(test_fetch_refetch_damaged)
 {
-    /* A present file with the wrong digest is replaced, not used. */
+    /* A file parlogit fetched, damaged since: replaced, not used. */
     char path[4200], mirror[4200], buf[8192];
-    tu_write(dir, T10K_LABELS, "damaged", 7, path, sizeof path);
     int fetched = -1;
     pl_error e = {0};
+    ck_assert_msg(pl_fetch(dir, T10K_LABELS, TU_MNIST_DIR, &fetched, &e) == PL_OK, "%s",
+                  e.msg);
+    ck_assert_int_eq(fetched, 1);
+    tu_write(dir, T10K_LABELS, "damaged", 7, path, sizeof path);
     ck_assert_msg(pl_fetch(dir, T10K_LABELS, TU_MNIST_DIR, &fetched, &e) == PL_OK, "%s",
                   e.msg);
     ck_assert_int_eq(fetched, 1);
     char hex[65];
     ck_assert_int_eq(pl_sha256_file(path, hex, &e), PL_OK);
     ck_assert_str_eq(hex, pl_mnist_sha256(T10K_LABELS));
-    only_files(dir, (const char *const[]){T10K_LABELS, NULL});
+    only_files(dir, (const char *const[]){T10K_LABELS, ".parlogit-fetched", NULL});
 
-    /* Damaged and no good mirror: an error that says so; the file is untouched. */
+    /* Damaged and no good mirror: an error that says so, a line per mirror and
+     * how to fetch by hand; the file is untouched. */
     snprintf(mirror, sizeof mirror, "%s/mirror", dir);
     ck_assert_int_eq(mkdir(mirror, 0755), 0);
     tu_write(mirror, T10K_LABELS, "also bad", 8, buf, sizeof buf);
     tu_write(dir, T10K_LABELS, "damaged", 7, path, sizeof path);
     ck_assert_int_eq(pl_fetch(dir, T10K_LABELS, mirror, &fetched, &e), PL_EIO);
-    TU_ASSERT_HAS(e.msg, "present copy");
+    TU_ASSERT_HAS(e.msg, "present copy (fetched by parlogit)");
+    TU_ASSERT_HAS(e.msg, "cannot fetch it:\n");
+    TU_ASSERT_HAS(e.msg, "\n  ");
+    TU_ASSERT_HAS(e.msg, "fetch t10k-labels-idx1-ubyte.gz by hand into");
+    TU_ASSERT_HAS(e.msg, "or set MNIST_MIRROR");
     size_t n;
     read_all(path, buf, sizeof buf, &n);
     ck_assert_uint_eq(n, 7);
     ck_assert_int_eq(memcmp(buf, "damaged", 7), 0);
-    only_files(dir, (const char *const[]){T10K_LABELS, "mirror", NULL});
+    only_files(dir, (const char *const[]){T10K_LABELS, ".parlogit-fetched", "mirror", NULL});
+}
+END_TEST
+
+/* A file of the user's under one of MNIST's names (another data set
+ * published under it, or their own): used as it is, never replaced or
+ * fetched over, even with a working mirror (issue 16: it was downloaded over). */
+START_TEST(test_fetch_keeps_users_file)
+{
+    char path[4200], buf[64];
+    tu_write(dir, T10K_LABELS, "my labels", 9, path, sizeof path);
+    int fetched = -1;
+    pl_error e = {0};
+    ck_assert_msg(pl_fetch(dir, T10K_LABELS, TU_MNIST_DIR, &fetched, &e) == PL_OK, "%s",
+                  e.msg);
+    ck_assert_int_eq(fetched, PL_FETCH_NOT_MNIST);
+    size_t n;
+    read_all(path, buf, sizeof buf, &n);
+    ck_assert_uint_eq(n, 9);
+    ck_assert_int_eq(memcmp(buf, "my labels", 9), 0);
+    only_files(dir, (const char *const[]){T10K_LABELS, NULL});
 }
 END_TEST
 
@@ -332,6 +360,7 @@ Suite *suite_fetch(void)
     tcase_add_test(tc, test_mnist_names);
     tcase_add_test(tc, test_fetch_local);
     tcase_add_test(tc, test_fetch_wrong_digest);
+    tcase_add_test(tc, test_fetch_keeps_users_file);
     tcase_add_test(tc, test_fetch_refetch_damaged);
     tcase_add_test(tc, test_fetch_unknown_name);
     tcase_add_test(tc, test_fetch_url_fails);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "parlogit/error.h"
+#include "parlogit/image.h"
 
 #define PL_MAX_TASKS 128
 #define PL_MAX_LIST 64
@@ -130,6 +131,7 @@ typedef struct pl_config {
         char dir[PL_PATH_MAX];
         int plots;                     /* 1: draw every picture after training   */
     } output;
+    pl_prep_opts preprocess;           /* [preprocess]: photo -> MNIST row (image.h) */
     /* Where each key was last set, for messages about it: "file:line" or
      * "--set". Filled by the parser; read with pl_config_where. */
     struct {

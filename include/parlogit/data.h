@@ -58,8 +58,20 @@ const char *pl_mnist_sha256(const char *name);
  * file://) or, when mirror is NULL or empty, from the public MNIST mirrors in
  * turn, into a temporary file beside the target, verified, then renamed into
  * place.  Downloads use curl(1).  *fetched is set to 1 when a file was copied.
+ * A present file with a wrong digest is fetched again only when parlogit
+ * fetched it; any other is the user's (PL_FETCH_NOT_MNIST).  The message of a
+ * failure has one line per mirror and ends with how to fetch by hand.
  */
 int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched,
              pl_error *e);
+/* *fetched after pl_fetch: a file with an MNIST name and another digest that
+ * parlogit did not fetch (DIR/.parlogit-fetched records what it fetched): the
+ * user's own data, used as it is and never replaced. */
+#define PL_FETCH_NOT_MNIST 2
+
+/* Where MNIST goes when data.dir is not set: $PARLOGIT_DATA/mnist, else
+ * $XDG_CACHE_HOME/parlogit/mnist, else ~/.cache/parlogit/mnist (as
+ * scikit-learn's ~/scikit_learn_data), else data/mnist. */
+void pl_default_data_dir(char *buf, size_t len);
 
 #endif

@@ -28,6 +28,7 @@ typedef struct pl_raw {
     size_t dim;        /* height * width: pixels per row              */
     uint8_t *pix;      /* n * dim bytes, row-major                    */
     uint8_t *label;    /* n labels, each in 0..9                      */
+    int unlabelled;    /* 1: a file of images only (labels are all 0) */
 } pl_raw;
 
 /*
@@ -36,11 +37,15 @@ typedef struct pl_raw {
  * Errors (PL_EINPUT) name the file and byte offset: wrong magic, truncated data,
  * sizes that overflow or disagree between the files, a label above 9, an empty
  * file, trailing bytes.  PL_EIO if a file cannot be opened or read.
+ * labels NULL: the images alone (for prediction), out->unlabelled = 1.
  * On error *out is left zeroed and owns nothing.
  */
 int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e);
 
-enum pl_csv_label { PL_CSV_LABEL_FIRST = 0, PL_CSV_LABEL_LAST = 1 };
+/* NONE: 784 pixel cells, no label (read for prediction); DETECT: the first
+ * data line's cell count decides, 784 NONE, else FIRST. */
+enum pl_csv_label { PL_CSV_LABEL_FIRST = 0, PL_CSV_LABEL_LAST = 1, PL_CSV_LABEL_NONE = 2,
+                    PL_CSV_LABEL_DETECT = 3 };
 enum pl_csv_header { PL_CSV_HEADER_AUTO = -1, PL_CSV_HEADER_NO = 0, PL_CSV_HEADER_YES = 1 };
 
 typedef struct pl_csv_opts {

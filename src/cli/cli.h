@@ -19,6 +19,7 @@ int pl_cmd_info(int argc, char **argv);
 int pl_cmd_explain(int argc, char **argv);
 int pl_cmd_show(int argc, char **argv);
 int pl_cmd_report(int argc, char **argv);
+int pl_cmd_predict(int argc, char **argv);
 
 /* Draws every picture of the run in dir and writes dir/report.html (see
  * pl_report_build); says on stderr where they are.  cfg may be NULL. */

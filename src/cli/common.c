@@ -120,7 +120,11 @@ int pl_cli_fetch_data(const pl_config *c, pl_error *e)
             pl_error_prefix(e, "%s: %s", pl_config_where(c, "data", roles[i]), roles[i]);
             return rc;
         }
-        if (fetched)
+        if (fetched == PL_FETCH_NOT_MNIST)
+            fprintf(stderr, "parlogit: note: %s/%s is not MNIST's published file (its SHA-256 "
+                    "differs); it is used as your own data and never replaced\n", c->data.dir,
+                    names[i]);
+        else if (fetched)
             fprintf(stderr, "parlogit: fetched %s/%s (SHA-256 verified)\n", c->data.dir,
                     names[i]);
     }

@@ -21,6 +21,8 @@ static const char usage[] =
     "                 run (e.g. softmax_lr0.5_it500): every class's probability, and\n"
     "                 pixel x weight for each class\n"
     "  report RUN_DIR draw every picture of a run and write RUN_DIR/report.html\n"
+    "  predict RUN_DIR INPUT...  classify photos of digits (PNG, JPEG), IDX or CSV\n"
+    "                 images with the run's best ten-class model (or --model NAME)\n"
     "  show DATA_SPEC INDEX  one digit (row INDEX of a run's, a config's or a file's\n"
     "                 images) as a picture\n"
     "\n"
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
         return pl_cmd_fetch(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info"))
         return pl_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "predict"))
+        return pl_cmd_predict(argc - 1, argv + 1);
     if (!strcmp(argv[1], "explain"))
         return pl_cmd_explain(argc - 1, argv + 1);
     if (!strcmp(argv[1], "report"))

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config_impl.h"
+#include "parlogit/data.h"
 #include "parlogit/dataset.h"
 
 /* snprintf into a fixed-size field; callers only pass strings that fit. */
@@ -21,7 +22,7 @@
 void pl_config_defaults(pl_config *c)
 {
     memset(c, 0, sizeof *c);
-    SET_STR(c->data.dir, "data/mnist");
+    pl_default_data_dir(c->data.dir, sizeof c->data.dir);   /* per user; data.h */
     SET_STR(c->data.train_images, "train-images-idx3-ubyte.gz");
     SET_STR(c->data.train_labels, "train-labels-idx1-ubyte.gz");
     SET_STR(c->data.test_images, "t10k-images-idx3-ubyte.gz");
@@ -49,6 +50,7 @@ void pl_config_defaults(pl_config *c)
     c->engine.bind = PL_BIND_CORE;
     c->engine.simd = PL_SIMD_AUTO;
     SET_STR(c->output.dir, "runs/default");
+    pl_prep_defaults(&c->preprocess);
 }
 
 /* Index of section.key's origin entry, or c->norigin if it has none. */

@@ -127,7 +127,11 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
         plc_format_double(*(const double *)at, buf, n);
         break;
     case PLC_COUNT:
+    case PLC_INT:
         snprintf(buf, n, "%d", *(const int *)at);
+        break;
+    case PLC_NUM:
+        plc_format_double(*(const double *)at, buf, n);
         break;
     case PLC_ITERS:
         for (int i = 0; i < c->train.niters && i < PL_MAX_LIST; i++) {

@@ -18,7 +18,7 @@
 
 #include "parlogit/config.h"
 
-#define PLC_NKEYS 33           /* rows in plc_keys                              */
+#define PLC_NKEYS 47           /* rows in plc_keys                              */
 #define PLC_MSG 640            /* room for one reason, without file:line        */
 #define PLC_MAX_ITERS 10000000 /* iterations above this are surely a typo       */
 #define PLC_MAX_THREADS 4096
@@ -42,7 +42,10 @@ enum plc_kind {
     PLC_SOLVERS,   /* train.solvers, train.nsolvers                             */
     PLC_POS,       /* double at off, > 0                                        */
     PLC_COUNT,     /* int at off, 1..PLC_MAX_ITERS                              */
+    PLC_INT,       /* int at off, 0..PLC_MAX_INT (its own range: pl_config_check) */
+    PLC_NUM,       /* double at off, finite (its own range: pl_config_check)    */
 };
+#define PLC_MAX_INT 1000000
 
 /* One spelling of an enumerated value; tables end with name == NULL. */
 typedef struct plc_name {

@@ -36,6 +36,13 @@ static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
 static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {NULL, 0}};
 static const plc_name penalties[] = {
     {"none", 0}, {"l2", 1}, {"l1", 2}, {"elasticnet", 3}, {NULL, 0}};
+static const plc_name inverts[] = {
+    {"auto", PL_INVERT_AUTO}, {"yes", PL_INVERT_YES}, {"no", PL_INVERT_NO}, {NULL, 0}};
+static const plc_name shadings[] = {
+    {"auto", PL_SHADING_AUTO}, {"none", PL_SHADING_NONE}, {"subtract", PL_SHADING_SUBTRACT},
+    {"divide", PL_SHADING_DIVIDE}, {NULL, 0}};
+static const plc_name thresholds[] = {
+    {"otsu", PL_THRESHOLD_OTSU}, {"fixed", PL_THRESHOLD_FIXED}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
     {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
@@ -76,6 +83,21 @@ const plc_key plc_keys[] = {
     {"engine", "strategy", PLC_ENUM, AT(engine.strategy), 0, 0, strategies},
     {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
     {"output", "plots", PLC_ENUM, AT(output.plots), 0, 0, bools},
+    /* [preprocess]: how parlogit predict makes a photo an MNIST row (image.h) */
+    {"preprocess", "alpha_paper", PLC_INT, AT(preprocess.alpha_paper), 0, 0, NULL},
+    {"preprocess", "work_side", PLC_INT, AT(preprocess.work_side), 0, 0, NULL},
+    {"preprocess", "invert", PLC_ENUM, AT(preprocess.invert), 0, 0, inverts},
+    {"preprocess", "shading", PLC_ENUM, AT(preprocess.shading), 0, 0, shadings},
+    {"preprocess", "shading_cells", PLC_INT, AT(preprocess.shading_cells), 0, 0, NULL},
+    {"preprocess", "paper_percentile", PLC_NUM, AT(preprocess.paper_percentile), 0, 0, NULL},
+    {"preprocess", "blur_radius", PLC_INT, AT(preprocess.blur_radius), 0, 0, NULL},
+    {"preprocess", "threshold", PLC_ENUM, AT(preprocess.threshold), 0, 0, thresholds},
+    {"preprocess", "threshold_level", PLC_INT, AT(preprocess.threshold_level), 0, 0, NULL},
+    {"preprocess", "min_contrast", PLC_NUM, AT(preprocess.min_contrast), 0, 0, NULL},
+    {"preprocess", "min_blob", PLC_NUM, AT(preprocess.min_blob), 0, 0, NULL},
+    {"preprocess", "ink_percentile", PLC_NUM, AT(preprocess.ink_percentile), 0, 0, NULL},
+    {"preprocess", "box", PLC_INT, AT(preprocess.box), 0, 0, NULL},
+    {"preprocess", "field", PLC_INT, AT(preprocess.field), 0, 0, NULL},
 };
 _Static_assert(sizeof plc_keys / sizeof plc_keys[0] == PLC_NKEYS,
                "PLC_NKEYS must count the rows of plc_keys");
@@ -160,6 +182,15 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
         *(double *)at = v;
         return 0;
     }
+    case PLC_INT: {
+        uint64_t v;
+        if (plc_parse_uint(value, PLC_MAX_INT, &v, msg, n))
+            return -1;
+        *(int *)at = (int)v;
+        return 0;
+    }
+    case PLC_NUM:
+        return plc_parse_double(value, (double *)at, msg, n);
     case PLC_COUNT: {
         uint64_t v;
         if (plc_parse_uint(value, PLC_MAX_ITERS, &v, msg, n))

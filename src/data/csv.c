@@ -9,6 +9,9 @@
  * CRLF line ends, a last line without '\n', spaces or tabs around cells, a
  * UTF-8 byte-order mark, and a header line (per pl_csv_opts).  Everything else
  * is PL_EINPUT "path:line: ..." naming the column and the offending text.
+ * Files without a label column (784 cells, as Kaggle's test.csv) are read for
+ * prediction: PL_CSV_LABEL_NONE, or PL_CSV_LABEL_DETECT to let the first data
+ * line's cell count decide.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +20,7 @@
 #include "data/reader.h"
 #include "parlogit/dataset.h"
 
-#define CSV_CELLS (PL_PIXELS + 1)
+#define CSV_CELLS (PL_PIXELS + 1)   /* the most cells a line may have */
 #define CSV_MAX_LINE ((size_t)1 << 20)   /* 785 cells need ~3 KiB: longer is not MNIST */
 #define CSV_MAX_ROWS ((size_t)(PL_RAW_MAX_PIXELS / PL_PIXELS))
 
@@ -83,27 +86,29 @@ static int out_of_range(const char *cell, const char *stop, unsigned max, const 
 }
 
 /*
- * Parses one data line [line, end) into pix (PL_PIXELS bytes) and *label;
- * label_col is the 1-based column of the label.  *end must be a byte that is
+ * Parses one data line [line, end) of ncells cells into pix (PL_PIXELS bytes)
+ * and *label; label_col is the 1-based column of the label, 0 for none (then
+ * ncells = PL_PIXELS and *label is set to 0).  *end must be a byte that is
  * not a digit, blank or comma (the line's NUL or its '\r'): the scanner uses it
  * as a sentinel instead of checking the bound before every byte.  On error
  * fills e with "path:lineno: ..." and returns PL_EINPUT.
  */
-static int parse_row(const char *line, const char *end, int label_col, uint8_t *pix,
-                     uint8_t *label, const char *path, size_t lineno, pl_error *e)
+static int parse_row(const char *line, const char *end, int ncells, int label_col,
+                     uint8_t *pix, uint8_t *label, const char *path, size_t lineno,
+                     pl_error *e)
 {
     uint8_t cells[CSV_CELLS];
     const char *p = line;
     int n = 0;   /* cells stored */
     for (;;) {
         const char *cell = p;
-        if (n == CSV_CELLS) {
+        if (n == ncells) {
             /* Too many cells: count them all for the message. */
             int found = n + 1;
             for (; p < end; p++)
                 found += *p == ',';
             return pl_errorf(e, PL_EINPUT, "%s:%zu: expected %d cells, found %d", path,
-                             lineno, CSV_CELLS, found);
+                             lineno, ncells, found);
         }
         while (is_blank(*p))
             p++;
@@ -128,10 +133,10 @@ static int parse_row(const char *line, const char *end, int label_col, uint8_t *
             break;
         p++;   /* the ',' */
     }
-    if (n < CSV_CELLS)
+    if (n < ncells)
         return pl_errorf(e, PL_EINPUT, "%s:%zu: expected %d cells, found %d", path, lineno,
-                         CSV_CELLS, n);
-    *label = cells[label_col - 1];
+                         ncells, n);
+    *label = label_col ? cells[label_col - 1] : 0;
     memcpy(pix, cells + (label_col == 1), PL_PIXELS);
     return PL_OK;
 }
@@ -164,7 +169,9 @@ static int grow(pl_raw *out, size_t *cap, const char *path, size_t lineno, pl_er
 int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    int label_col = o && o->label == PL_CSV_LABEL_LAST ? CSV_CELLS : 1;
+    int mode = o ? o->label : PL_CSV_LABEL_FIRST;
+    int label_col = mode == PL_CSV_LABEL_LAST ? CSV_CELLS : mode == PL_CSV_LABEL_NONE ? 0 : 1;
+    int ncells = label_col ? CSV_CELLS : PL_PIXELS;
     int header = o ? o->header : PL_CSV_HEADER_AUTO;
     pl_reader r;
     int rc = pl_reader_open(&r, path, e);
@@ -199,11 +206,20 @@ int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e
             q++;
         if (q == end) {
             rc = pl_errorf(e, PL_EINPUT, "%s:%zu: blank line (expected %d cells)", path,
-                           lineno, CSV_CELLS);
+                           lineno, ncells);
             goto fail;
         }
+        if (mode == PL_CSV_LABEL_DETECT && out->n == 0) {
+            /* the first data line decides: pixels only, or a label first */
+            size_t commas = 0;
+            for (const char *c = p; c < end; c++)
+                commas += *c == ',';
+            label_col = commas + 1 == PL_PIXELS ? 0 : 1;
+            ncells = label_col ? CSV_CELLS : PL_PIXELS;
+            out->unlabelled = !label_col;
+        }
         if ((rc = grow(out, &cap, path, lineno, e)) != PL_OK ||
-            (rc = parse_row(p, end, label_col, out->pix + out->n * PL_PIXELS,
+            (rc = parse_row(p, end, ncells, label_col, out->pix + out->n * PL_PIXELS,
                             out->label + out->n, path, lineno, e)) != PL_OK)
             goto fail;
         out->n++;
@@ -222,6 +238,7 @@ int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e
         out->label = lab;
     out->height = out->width = PL_SIDE;
     out->dim = PL_PIXELS;
+    out->unlabelled = mode == PL_CSV_LABEL_NONE || (mode == PL_CSV_LABEL_DETECT && !label_col);
     free(line);
     pl_reader_close(&r);
     return PL_OK;

@@ -10,6 +10,13 @@
  * directory (copied with read/write) or a URL prefix, downloaded by curl(1)
  * started with posix_spawnp and an argv (no shell, so no quoting problems);
  * curl's messages are captured through a pipe, since the library never prints.
+ *
+ * Only a file parlogit fetched itself is ever replaced.  Each fetch records
+ * the file's name and digest in DIR/.parlogit-fetched (rewritten atomically).
+ * A present file with one of MNIST's names but another digest is replaced only
+ * when that record says parlogit put it there (it has been damaged since);
+ * otherwise it is the user's own data under a known name (other data sets are
+ * published under exactly MNIST's names) and is used as it is, with a note.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -126,15 +133,18 @@ static int copy_local(const char *src, int fd, char *why, size_t whylen)
     return -1;
 }
 
-/* Keeps a one-line summary of curl's stderr in why. */
+/* Keeps curl's last message line (its retries repeat it) in why. */
 static void curl_message(const char *text, size_t n, int status, char *why, size_t whylen)
 {
-    char line[400];
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
+        n--;
+    size_t start = n;
+    while (start > 0 && text[start - 1] != '\n')
+        start--;
+    char line[200];
     size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < sizeof line; i++)
-        line[k++] = text[i] == '\n' || text[i] == '\r' ? ' ' : text[i];
-    while (k > 0 && line[k - 1] == ' ')
-        k--;
+    for (size_t i = start; i < n && k + 1 < sizeof line; i++)
+        line[k++] = text[i] == '\r' ? ' ' : text[i];
     line[k] = '\0';
     say(why, whylen, "curl exited with status %d%s%s", status, k ? ": " : "", line);
 }
@@ -264,6 +274,50 @@ static int try_mirror(const char *dir, const char *name, const char *target,
     return PL_OK;
 }
 
+#define FETCHED_LOG ".parlogit-fetched"
+
+/* Whether DIR/.parlogit-fetched says parlogit fetched name. */
+static int fetched_by_us(const char *dir, const char *name)
+{
+    char path[PATH_MAX + 64], line[512], n[300], d[80];
+    snprintf(path, sizeof path, "%s/" FETCHED_LOG, dir);
+    FILE *f = fopen(path, "r");
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = sscanf(line, "%299s %79s", n, d) == 2 && !strcmp(n, name);
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Adds "name sha256" to DIR/.parlogit-fetched (a temporary file renamed over
+ * it, keeping the other names' lines).  A failure only loses the record. */
+static void record_fetch(const char *dir, const char *name, const char *sha256)
+{
+    char path[PATH_MAX + 64], tmp[PATH_MAX + 80], line[512], n[300];
+    snprintf(path, sizeof path, "%s/" FETCHED_LOG, dir);
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return;
+    }
+    FILE *in = fopen(path, "r");
+    while (in && fgets(line, sizeof line, in))
+        if (sscanf(line, "%299s", n) == 1 && strcmp(n, name))
+            fputs(line, out);
+    if (in)
+        fclose(in);
+    fprintf(out, "%s %s\n", name, sha256 ? sha256 : "-");
+    if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 ||
+        rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
 int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched,
              pl_error *e)
 {
@@ -290,8 +344,13 @@ int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched
             return rc;
         if (strcmp(have, expected) == 0)
             return PL_OK;
-        snprintf(report, sizeof report, "the present copy has SHA-256 %s, expected %s; ",
-                 have, expected);
+        if (!fetched_by_us(dir, name)) {   /* the user's own file: used, never replaced */
+            if (fetched)
+                *fetched = PL_FETCH_NOT_MNIST;
+            return PL_OK;
+        }
+        snprintf(report, sizeof report, "the present copy (fetched by parlogit) has SHA-256 "
+                 "%.16s..., expected %.16s...; it is fetched again\n", have, expected);
     }
 
     const char *const *mirrors = DEFAULT_MIRRORS;
@@ -304,6 +363,7 @@ int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched
         char why[600] = "";
         rc = try_mirror(dir, name, target, mirrors[i], expected, why, sizeof why, e);
         if (rc == PL_OK) {
+            record_fetch(dir, name, expected);
             if (fetched)
                 *fetched = 1;
             return PL_OK;
@@ -311,8 +371,12 @@ int pl_fetch(const char *dir, const char *name, const char *mirror, int *fetched
         if (rc > 0)
             return rc;
         size_t used = strlen(report);
-        snprintf(report + used, sizeof report - used, "%s%s: %s", i ? "; " : "",
-                 mirrors[i], why);
+        snprintf(report + used, sizeof report - used, "  %s: %s\n", mirrors[i], why);
     }
-    return pl_errorf(e, PL_EIO, "%s: cannot fetch: %s", target, report);
+    char must[100] = "";
+    if (expected)
+        snprintf(must, sizeof must, " (its SHA-256 must be %s)", expected);
+    return pl_errorf(e, PL_EIO, "%s: cannot fetch it:\n%s"
+                     "fetch %s by hand into %s%s, or set MNIST_MIRROR to a directory or URL "
+                     "that holds it", target, report, name, dir, must);
 }

@@ -139,11 +139,13 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
     int rc = pl_reader_open(&ri, images, e);
     if (rc != PL_OK)
         return rc;
-    if ((rc = pl_reader_open(&rl, labels, e)) != PL_OK)
+    if (labels && (rc = pl_reader_open(&rl, labels, e)) != PL_OK)
         goto done;
     if ((rc = idx_header(&ri, &IDX_IMAGES, di, e)) != PL_OK ||
-        (rc = idx_header(&rl, &IDX_LABELS, dl, e)) != PL_OK)
+        (labels && (rc = idx_header(&rl, &IDX_LABELS, dl, e)) != PL_OK))
         goto done;
+    if (!labels)
+        dl[0] = di[0];   /* images only: labels of 0, unlabelled */
     uint64_t total = idx_total(images, di, e);
     if (total == 0) {
         rc = PL_EINPUT;
@@ -155,7 +157,7 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
         goto done;
     }
     pix = malloc((size_t)total);
-    lab = malloc(di[0]);
+    lab = calloc(di[0], 1);
     if (!pix || !lab) {
         rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %llu pixels", images,
                        (unsigned long long)total);
@@ -165,7 +167,7 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
     if ((rc = idx_data(&ri, pix, (size_t)total, 16, shape, e)) != PL_OK)
         goto done;
     snprintf(shape, sizeof shape, "%u one-byte labels", dl[0]);
-    if ((rc = idx_data(&rl, lab, dl[0], 8, shape, e)) != PL_OK)
+    if (labels && (rc = idx_data(&rl, lab, dl[0], 8, shape, e)) != PL_OK)
         goto done;
     for (uint32_t i = 0; i < dl[0]; i++) {
         if (lab[i] > 9) {
@@ -180,6 +182,7 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
     out->dim = (size_t)di[1] * di[2];
     out->pix = pix;
     out->label = lab;
+    out->unlabelled = !labels;
     pix = lab = NULL;
 done:
     free(pix);

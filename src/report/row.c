@@ -23,22 +23,21 @@
 #include "report/rowdraw.h"
 #include "util/util.h"
 
-int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double *p,
-                int predicted, const char *title, const char *probs, const char *panel,
-                pl_error *e)
+int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int label,
+                   const double *p, int predicted, const char *title, const char *probs,
+                   const char *panel, pl_error *e)
 {
-    if (ds->dim != m->dim || ds->height * ds->width != ds->dim)
+    if (h * w != m->dim)
         return pl_errorf(e, PL_EINPUT, "images of %zu x %zu pixels, the model has %zu inputs",
-                         ds->height, ds->width, m->dim);
+                         h, w, m->dim);
     int classes[PL_CLASSES];
     const int k = pl_model_classes(m, classes);
-    const uint8_t *x = ds->pix + r * ds->dim;
-    const int label = ds->label[r];
-    int rc = pl_plot_class_probs(probs, p, (size_t)k, classes, label, predicted, title, e);
+    int rc = probs ? pl_plot_class_probs(probs, p, (size_t)k, classes, label, predicted, title, e)
+                   : PL_OK;
     if (rc || m->task.kind != PL_KIND_BINARY)
         return rc ? rc
-                  : pl_plot_class_explain(panel, x, 255, m->w, m->b, (size_t)k, classes,
-                                          ds->height, ds->width, p, label, e);
+                  : pl_plot_class_explain(panel, x, 255, m->w, m->b, (size_t)k, classes, h, w,
+                                          p, label, e);
     /* Binary: output 0 is the negative class's reference (no weights, z = 0),
      * output 1 the model itself. */
     float *w2 = calloc(2 * m->dim, sizeof *w2);
@@ -46,10 +45,20 @@ int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double 
         return pl_errorf(e, PL_ENOMEM, "out of memory");
     memcpy(w2 + m->dim, m->w, m->dim * sizeof *w2);
     const float b2[2] = { 0, m->b[0] };
-    rc = pl_plot_class_explain(panel, x, 255, w2, b2, 2, classes, ds->height, ds->width, p,
-                               label, e);
+    rc = pl_plot_class_explain(panel, x, 255, w2, b2, 2, classes, h, w, p, label, e);
     free(w2);
     return rc;
+}
+
+int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double *p,
+                int predicted, const char *title, const char *probs, const char *panel,
+                pl_error *e)
+{
+    if (ds->dim != m->dim || ds->height * ds->width != ds->dim)
+        return pl_errorf(e, PL_EINPUT, "images of %zu x %zu pixels, the model has %zu inputs",
+                         ds->height, ds->width, m->dim);
+    return pl_pixels_draw(m, ds->pix + r * ds->dim, ds->height, ds->width, ds->label[r], p,
+                          predicted, title, probs, panel, e);
 }
 
 /* "the run's N test rows lie between rows A and B of its images file". */

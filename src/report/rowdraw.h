@@ -2,7 +2,8 @@
  * rowdraw.h - private: the two pictures of one image explained by one model
  * (the bar chart of its class probabilities and the 2 x K panel of weights
  * over pixel x weight maps), shared by the report's ten-class section
- * (tenclass.c) and `parlogit explain --model` (row.c).
+ * (tenclass.c), `parlogit explain --model` (row.c) and `parlogit predict`
+ * (predict_draw.c).
  */
 #ifndef PARLOGIT_REPORT_ROWDRAW_H
 #define PARLOGIT_REPORT_ROWDRAW_H
@@ -25,5 +26,12 @@
 int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double *p,
                 int predicted, const char *title, const char *probs, const char *panel,
                 pl_error *e);
+
+/* The same for an image x of h x w pixels (h * w == m->dim) whose true
+ * digit is label, or -1 when unknown (a user's photo, an unlabelled file);
+ * probs NULL: the panel only. */
+int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int label,
+                   const double *p, int predicted, const char *title, const char *probs,
+                   const char *panel, pl_error *e);
 
 #endif
