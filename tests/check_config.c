@@ -924,13 +924,14 @@ START_TEST(test_foreach_text)
                      "preprocess.work_side=1000\n"
                      "preprocess.invert=auto\n"
                      "preprocess.shading=auto\n"
-                     "preprocess.shading_cells=8\n"
+                     "preprocess.shading_cells=6\n"
                      "preprocess.paper_percentile=50\n"
                      "preprocess.blur_radius=1\n"
                      "preprocess.threshold=otsu\n"
                      "preprocess.threshold_level=128\n"
                      "preprocess.min_contrast=32\n"
                      "preprocess.min_blob=0.02\n"
+                     "preprocess.edge_fraction=0.25\n"
                      "preprocess.ink_percentile=90\n"
                      "preprocess.box=20\n"
                      "preprocess.field=28\n");
@@ -999,7 +1000,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 47);
+    ck_assert_int_eq(o.keys, 48);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

@@ -95,6 +95,7 @@ const plc_key plc_keys[] = {
     {"preprocess", "threshold_level", PLC_INT, AT(preprocess.threshold_level), 0, 0, NULL},
     {"preprocess", "min_contrast", PLC_NUM, AT(preprocess.min_contrast), 0, 0, NULL},
     {"preprocess", "min_blob", PLC_NUM, AT(preprocess.min_blob), 0, 0, NULL},
+    {"preprocess", "edge_fraction", PLC_NUM, AT(preprocess.edge_fraction), 0, 0, NULL},
     {"preprocess", "ink_percentile", PLC_NUM, AT(preprocess.ink_percentile), 0, 0, NULL},
     {"preprocess", "box", PLC_INT, AT(preprocess.box), 0, 0, NULL},
     {"preprocess", "field", PLC_INT, AT(preprocess.field), 0, 0, NULL},
