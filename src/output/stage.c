@@ -205,8 +205,8 @@ static int split_name(pl_stage *s, const char *dir, pl_error *e)
     if (!*base || !strcmp(base, ".") || !strcmp(base, "..") || strlen(base) > 200)
         return pl_errorf(e, PL_EINPUT, "output directory '%s': a run directory is replaced "
                          "as a whole, so it must be named by its own path (not '/', '.' or "
-                         "'..')", dir);
-    snprintf(s->base, sizeof s->base, "%s", base);
+                         "'..', and at most 200 bytes long)", dir);
+    memcpy(s->base, base, strlen(base) + 1);   /* at most 200 bytes, checked above */
     if (!slash)
         snprintf(s->parent, sizeof s->parent, ".");
     else if (slash == s->dir)
