@@ -1,6 +1,8 @@
 /*
  * output.h - what a run leaves in its output directory, every file written
- * atomically (temporary file + rename):
+ * atomically (temporary file + rename); `train` writes the whole directory
+ * in a staging directory beside it and swaps it in when complete (pl_stage):
+ *   parlogit-run  the marker: "parlogit run directory\nformat 1\n"
  *   results.csv   PL_RESULTS_HEADER: the columns of the seeds' table, then the model's
  *                 file name, its solver, its C (l2), for L-BFGS the objective, the final
  *                 max |grad| and whether it converged (gd: lr and iterations; lbfgs: no
@@ -24,6 +26,7 @@
 #define PARLOGIT_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "parlogit/config.h"
@@ -34,6 +37,49 @@
 #define PL_RESULTS_HEADER                                                                  \
     "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status,model,solver," \
     "C,objective,grad_norm,passes,converged,penalty,nonzero"
+
+/*
+ * A run directory replaced as a whole (src/output/stage.c).  pl_stage_open
+ * checks that NAME may be replaced - missing, empty, marked as ours by its
+ * PL_RUN_MARKER file, or an earlier parlogit version's run (only names
+ * parlogit writes, summary.json and results.csv of our layout) - and creates
+ * the staging directory PARENT/.NAME.new-PID with the marker in it; first it
+ * removes what killed runs into NAME left in PARENT (.NAME.new-PID and
+ * .NAME.old-PID of processes that are gone; an .old one is renamed back to
+ * NAME when NAME is missing).  Every failure is PL_EINPUT with a message
+ * naming the directory, and leaves NAME as it was.
+ * pl_stage_check_space: PL_EINPUT unless the staging directory's file system
+ * has need bytes free.
+ * The caller writes the run into s->path, then pl_stage_commit syncs it,
+ * swaps it with NAME atomically (renameat2 RENAME_EXCHANGE; without it on
+ * this file system, NAME renamed aside first), syncs PARENT and removes the
+ * old run; on failure (PL_EIO) NAME is as it was and the staging directory
+ * is removed.  pl_stage_abort removes the staging directory.
+ */
+#define PL_RUN_MARKER "parlogit-run"
+#define PL_RUN_FORMAT 1
+#define PL_STAGE_PATH_MAX (PL_PATH_MAX + 300)
+
+typedef struct pl_stage {
+    char dir[PL_STAGE_PATH_MAX];      /* NAME, without trailing slashes        */
+    char parent[PL_STAGE_PATH_MAX];   /* PARENT ("." when NAME has no slash)   */
+    char base[256];                   /* NAME's last component                 */
+    char path[PL_STAGE_PATH_MAX];     /* PARENT/.NAME.new-PID: write the run here */
+    int open;                         /* the staging directory exists          */
+    int cleaned;                      /* leftovers of killed runs removed      */
+    int restored;                     /* an .old leftover put back as NAME     */
+    char note[PL_STAGE_PATH_MAX + 128];   /* after commit: for the user, or ""  */
+} pl_stage;
+
+int pl_stage_open(pl_stage *s, const char *dir, pl_error *e);
+int pl_stage_check_space(const pl_stage *s, uint64_t need, pl_error *e);
+int pl_stage_commit(pl_stage *s, pl_error *e);
+void pl_stage_abort(pl_stage *s);
+
+/* About how many bytes the run plan describes takes on disk (rows: test rows,
+ * for the predictions files): every file pl_write_run and pl_sweep_write
+ * write, each rounded up to 4 KiB; pictures are not counted. */
+uint64_t pl_run_size_estimate(const pl_plan *plan, size_t dim, size_t test_rows);
 
 /* Writes every file above into dir (created if needed). */
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,

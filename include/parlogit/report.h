@@ -282,9 +282,11 @@ typedef struct pl_report_summary {
  *     and 2 x K explanation.
  * Parts a run has no models for are left out without a note; a note says
  * why when a file such a part needs is missing.  Needs the data files the
- * run was trained on.  Plotting runs on the calling thread.
+ * run was trained on.  Plotting runs on the calling thread.  name is what the
+ * page calls the run (NULL: dir): `train` draws into its staging directory
+ * the pictures of the run that will be called name.
  */
-int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e);
+int pl_report_build(const char *dir, const char *name, pl_report_summary *s, pl_error *e);
 
 /* The pictures of one pair (explain): what was drawn and the analysis. */
 typedef struct pl_pair_pictures {

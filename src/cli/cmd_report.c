@@ -17,15 +17,16 @@ static const char usage[] =
     "  confidently wrong test image) and each pair\n"
     "example: parlogit report runs/softmax-10";
 
-int pl_cli_report(const char *dir, const pl_config *cfg, pl_error *e)
+int pl_cli_report(const char *dir, const char *name, pl_error *e)
 {
-    (void)cfg;   /* the run directory holds everything, config included */
     pl_report_summary s;
-    int rc = pl_report_build(dir, &s, e);
+    int rc = pl_report_build(dir, name, &s, e);
     if (rc)
         return rc;
-    fprintf(stderr, "parlogit: %d picture(s) in %s/plots/; report in %s\n", s.pictures, dir,
-            s.html);
+    if (!name)
+        name = dir;
+    fprintf(stderr, "parlogit: %d picture(s) in %s/plots/; report in %s/report.html\n",
+            s.pictures, name, name);
     for (int k = 0; k < s.nnotes; k++)
         fprintf(stderr, "parlogit: note: %s\n", s.notes[k]);
     return PL_OK;

@@ -1,7 +1,12 @@
 /*
- * cmd_train.c - `parlogit train CONFIG`: config, data, engine, training,
- * output files, summary table.  SIGINT/SIGTERM finish the current iteration;
- * everything computed so far is written, the rest marked interrupted, exit 130.
+ * cmd_train.c - `parlogit train CONFIG`: config, output directory, data,
+ * engine, training, output files, summary table.  The run directory is
+ * checked before anything is fetched or trained, the whole run written into
+ * a staging directory beside it and swapped in only when complete
+ * (pl_stage, src/output/stage.c).  SIGINT/SIGTERM finish the current
+ * iteration; everything computed so far is written, the rest marked
+ * interrupted, exit 130.  A signal while the run is written lets the writing
+ * finish (pictures are then left out) and also exits 130.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -72,6 +77,7 @@ int pl_cmd_train(int argc, char **argv)
     pl_run run = { 0 };
     pl_plan plan = { 0 };
     pl_engine *eng = NULL;
+    static pl_stage stage;
 
     /* The handler goes in first, so that a signal while the config is read, the
      * data fetched or loaded still ends with a message and exit 130. */
@@ -86,6 +92,11 @@ int pl_cmd_train(int argc, char **argv)
         rc = pl_cli_config(&o, &cfg, &e);
     if (!rc)
         rc = pl_plan_from_config(&cfg, &plan, &e);
+    if (!rc)   /* refused, unwritable: found before anything is fetched or trained */
+        rc = pl_stage_open(&stage, cfg.output.dir, &e);
+    if (!rc && stage.restored)
+        fprintf(stderr, "parlogit: note: %s was missing; the complete earlier run a killed "
+                "train had moved aside is back in place\n", stage.dir);
     if (!rc)
         rc = pl_cli_fetch_data(&cfg, &e);
     if (!rc)
@@ -95,6 +106,9 @@ int pl_cmd_train(int argc, char **argv)
         pl_engine_bind_team(eng);
         rc = pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
     }
+    if (!rc)
+        rc = pl_stage_check_space(&stage, pl_run_size_estimate(&plan, data.train.dim,
+                                                               data.test.n), &e);
     if (!rc && stop_flag) {
         fprintf(stderr, "parlogit: interrupted before training started; nothing was trained "
                 "or written\n");
@@ -130,15 +144,29 @@ int pl_cmd_train(int argc, char **argv)
     rc = pl_train(eng, &plan, &data.train, &data.test, &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);
+    /* The whole run goes into the staging directory; cfg.output.dir, which
+     * the files quote, stays the name it will have. */
     if (!rc)
-        rc = pl_write_run(cfg.output.dir, &cfg, &data, &run, &e);
+        rc = pl_write_run(stage.path, &cfg, &data, &run, &e);
     if (!rc)
         rc = pl_sweep_summarize(&cfg, &run, &data.test, &sweep, &e);
     if (!rc)
-        rc = pl_sweep_write(cfg.output.dir, &cfg, &data, &run, &sweep, &e);
-    /* [output] plots = true: every picture and report.html (cmd_report.c) */
-    if (!rc && cfg.output.plots)
-        rc = pl_cli_report(cfg.output.dir, &cfg, &e);
+        rc = pl_sweep_write(stage.path, &cfg, &data, &run, &sweep, &e);
+    /* [output] plots = true: every picture and report.html (cmd_report.c);
+     * left out when a signal came, as drawing takes long */
+    int no_pictures = cfg.output.plots && stop_flag;
+    if (!rc && cfg.output.plots && !no_pictures)
+        rc = pl_cli_report(stage.path, cfg.output.dir, &e);
+    if (!rc)
+        rc = pl_stage_commit(&stage, &e);
+    else if (stage.open) {
+        pl_stage_abort(&stage);
+        char msg[sizeof e.msg];
+        snprintf(msg, sizeof msg, "%s", e.msg);
+        pl_errorf(&e, e.code, "%s; %s was left as it was", msg, stage.dir);
+    }
+    if (!rc && stage.note[0])
+        fprintf(stderr, "parlogit: note: %s\n", stage.note);
     if (!rc) {
         if (!o.quiet) {
             print_summary(&run, cfg.output.dir);
@@ -151,9 +179,19 @@ int pl_cmd_train(int argc, char **argv)
             fprintf(stderr, "parlogit: interrupted; unfinished models are marked interrupted\n");
             rc = PL_EINTR;
             e.code = PL_EINTR;
+        } else if (stop_flag) {
+            fprintf(stderr, "parlogit: interrupted while the run was written; every model was "
+                    "trained and written%s\n", no_pictures ? ", without pictures (parlogit "
+                    "report draws them)" : "");
+            rc = PL_EINTR;
+            e.code = PL_EINTR;
         }
+        if (no_pictures && run.interrupted)
+            fprintf(stderr, "parlogit: no pictures were drawn (parlogit report %s draws "
+                    "them)\n", stage.dir);
     }
 out:
+    pl_stage_abort(&stage);   /* when it was not committed */
     pl_run_free(&run);
     pl_plan_free(&plan);
     pl_data_free(&data);

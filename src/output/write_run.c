@@ -241,3 +241,39 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
         rc = pl_sdir_commit(&staged, e);
     return rc;
 }
+
+/* A file of n bytes on a file system of 4 KiB blocks. */
+static uint64_t blocks(uint64_t n)
+{
+    return (n + 4095) / 4096 * 4096;
+}
+
+uint64_t pl_run_size_estimate(const pl_plan *plan, size_t dim, size_t test_rows)
+{
+    /* Generous per-line and per-file sizes measured on real runs: a sidecar
+     * holds the effective config (about 3 KiB), a results row 200 bytes, a
+     * curves row 50, a predictions row 12 bytes per class and 20 more. */
+    uint64_t total = blocks(64) /* marker */, results = 256, curves = 64, summary = 16384;
+    size_t nmodels = 0;
+    int any_multi = 0;
+    for (size_t j = 0; j < plan->njobs; j++) {
+        const pl_job *job = &plan->jobs[j];
+        const int gd = job->h.solver == PL_SOLVER_GD;
+        const size_t n = gd ? (size_t)plan->niters : 1;
+        const uint64_t k = (uint64_t)pl_task_outputs(job->task);
+        const int multi = job->task.kind != PL_KIND_BINARY;
+        nmodels += n;
+        curves += 50 * (uint64_t)((gd ? plan->iters[plan->niters - 1] : job->h.max_iter) + 1);
+        total += n * (blocks(128 + k * dim * 4) + blocks(128 + k * 4) + blocks(4096));
+        if (multi)
+            total += n * blocks(test_rows * (20 + 12 * k));
+        any_multi |= multi;
+        results += n * 200;
+        summary += n * 700;
+    }
+    /* best.csv, pair_accuracy.csv, the confusion matrices; predictions.csv
+     * of the best ten-class model */
+    total += blocks(results) + blocks(curves) + blocks(summary) + blocks(nmodels * 128) +
+             5 * blocks(1024) + (any_multi ? blocks(test_rows * 150) : 0);
+    return total;
+}

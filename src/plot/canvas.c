@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <plplot.h>
 
@@ -64,6 +65,22 @@ int pl_canvas_open(pl_canvas *c, const char *path, int w, int h, pl_error *e)
     return PL_OK;
 }
 
+/* Whether the file at path ends with a PNG's IEND chunk.  PLplot (cairo)
+ * does not report a failed write: a full disk leaves a picture cut short. */
+static int png_complete(const char *path)
+{
+    static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D',
+                                            0xAE, 0x42, 0x60, 0x82 };
+    unsigned char tail[12];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    int ok = fseek(f, -12, SEEK_END) == 0 && fread(tail, 1, 12, f) == 12 &&
+             memcmp(tail, iend, 12) == 0;
+    fclose(f);
+    return ok;
+}
+
 int pl_canvas_close(pl_canvas *c, pl_error *e)
 {
     plend1();
@@ -71,6 +88,14 @@ int pl_canvas_close(pl_canvas *c, pl_error *e)
     if (aborted) {
         remove(c->tmp);
         return pl_errorf(e, PL_EIO, "%s: PLplot failed: %s", c->path, abort_msg);
+    }
+    if (!png_complete(c->tmp)) {
+        struct statvfs v;   /* the likely reason, a full disk, where it is so */
+        int full = statvfs(c->tmp, &v) == 0 && v.f_bavail == 0;
+        remove(c->tmp);
+        return pl_errorf(e, PL_EIO, "%s: write failed: %s%s", c->path,
+                         full ? strerror(ENOSPC) : "", full ? " (the picture was cut short)"
+                                                            : "the picture was cut short");
     }
     if (rename(c->tmp, c->path) != 0) {
         int err = errno;

@@ -148,7 +148,7 @@ static int body(pl_page *b, const pl_run_dir *r, const pl_config *cfg, const pl_
     return rc;
 }
 
-int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e)
+int pl_report_build(const char *dir, const char *name, pl_report_summary *s, pl_error *e)
 {
     memset(s, 0, sizeof *s);
     pl_run_dir r;
@@ -180,7 +180,7 @@ int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e)
         rc = pl_afile_open(&page, s->html, e);
     if (!rc) {
         char title[PL_PATH_MAX + 32];
-        snprintf(title, sizeof title, "parlogit run %s", dir);
+        snprintf(title, sizeof title, "parlogit run %s", name ? name : dir);
         b.f = page.f;
         pl_html_begin(b.f, title);
         rc = body(&b, &r, &cfg, &data, e);
