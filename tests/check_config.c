@@ -8,6 +8,7 @@
  * Tests run from the repository root (configs/ is read from there).
  */
 #include <glob.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "parlogit/config.h"
@@ -384,14 +385,19 @@ START_TEST(test_missing_file)
     char path[1024];
     pl_config_defaults(&c);
     snprintf(path, sizeof path, "%s/none.ini", tmp);
-    ck_assert_int_eq(pl_config_load(&c, path, &e), PL_EIO);
-    ck_assert_int_eq(e.code, PL_EIO);
+    /* what the user named: bad input (exit 2), with the path and the reason */
+    ck_assert_int_eq(pl_config_load(&c, path, &e), PL_EINPUT);
+    ck_assert_int_eq(e.code, PL_EINPUT);
     ck_assert_ptr_nonnull(strstr(e.msg, path));
     ck_assert_ptr_nonnull(strstr(e.msg, "cannot open"));
     ck_assert_ptr_nonnull(strstr(e.msg, "No such file"));
-    /* A directory opens but cannot be read. */
-    ck_assert_int_eq(pl_config_load(&c, tmp, &e), PL_EIO);
-    ck_assert_ptr_nonnull(strstr(e.msg, "cannot read"));
+    /* a directory, a FIFO: refused before opening (a FIFO would wait) */
+    ck_assert_int_eq(pl_config_load(&c, tmp, &e), PL_EINPUT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is a directory, not a config file"));
+    snprintf(path, sizeof path, "%s/fifo.ini", tmp);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_int_eq(pl_config_load(&c, path, &e), PL_EINPUT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is not a regular file"));
 }
 END_TEST
 

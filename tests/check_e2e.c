@@ -160,10 +160,15 @@ START_TEST(test_cli_input_errors_exit_2)
     expect_input_error(cmd, "unknown option '--bogus'");
     snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --threads 0x", tu_bin());
     expect_input_error(cmd, "--threads 0x");
+    /* a missing config, a directory as the config or as a data file: exit 2
+     * with the path and the reason (they were exit 1) */
     snprintf(cmd, sizeof cmd, "%s train /nonexistent/x.ini", tu_bin());
-    char out[4096];
-    ck_assert_int_ne(tu_run(cmd, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "/nonexistent/x.ini"));
+    expect_input_error(cmd, "/nonexistent/x.ini: cannot open: No such file or directory");
+    snprintf(cmd, sizeof cmd, "%s train %s", tu_bin(), tmp);
+    expect_input_error(cmd, "is a directory, not a config file");
+    snprintf(cmd, sizeof cmd, "%s train %s/missing.ini --set data.train_images=%s", tu_bin(), tmp,
+             tmp);
+    expect_input_error(cmd, "is a directory, not a data file");
     snprintf(cmd, sizeof cmd, "%s frobnicate", tu_bin());
     expect_input_error(cmd, "unknown command 'frobnicate'");
     snprintf(cmd, sizeof cmd, "PARLOGIT_SIMD=sse9 %s info", tu_bin());

@@ -326,6 +326,10 @@ START_TEST(test_bad_inputs_exit_2)
     snprintf(args, sizeof args, "%s %s --out %s/bad", run, path, tmp);
     ck_assert_int_eq(predict(args, out, sizeof out), 2);
     TU_ASSERT_HAS(out, "junk.bin: not a file parlogit can read");
+    tu_write(tmp, "digit.gif", "GIF89a\x10\x00", 8, path, sizeof path);
+    snprintf(args, sizeof args, "%s %s --out %s/bad", run, path, tmp);
+    ck_assert_int_eq(predict(args, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "digit.gif: a GIF image: parlogit reads PNG and JPEG photos");
     snprintf(args, sizeof args, "%s %s --out %s/bad", run, tmp, tmp);
     ck_assert_int_eq(predict(args, out, sizeof out), 2);
     TU_ASSERT_HAS(out, "is a directory, not a data file");

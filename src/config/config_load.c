@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "config/config_impl.h"
@@ -184,10 +185,16 @@ int pl_config_load(pl_config *c, const char *path, pl_error *e)
     if (strlen(path) >= PL_PATH_MAX)
         return pl_errorf(e, PL_EINPUT, "%.64s...: config path is longer than %d "
                          "characters", path, PL_PATH_MAX - 1);
+    /* What the user named is input: missing, unreadable or not a file is exit 2. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return pl_errorf(e, PL_EINPUT, "%s: %s, not a config file (expected an INI file)", path,
+                         S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
     load L = {.path = path};
     L.f = fopen(path, "r");
     if (!L.f)
-        return pl_errorf(e, PL_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return pl_errorf(e, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? PL_EINPUT
+                         : PL_EIO, "%s: cannot open: %s", path, strerror(errno));
     L.c = malloc(sizeof *L.c);
     if (!L.c) {
         fclose(L.f);

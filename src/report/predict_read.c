@@ -45,6 +45,25 @@ static int sniff(const char *path, unsigned char raw[8], int *nraw, unsigned cha
     return PL_OK;
 }
 
+/* The name of an image format parlogit does not decode, by its signature, or
+ * NULL: so that a GIF is not read as a CSV of one odd header line. */
+static const char *other_image(const unsigned char *b, int n)
+{
+    if (n >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
+        return "a GIF image";
+    if (n >= 2 && !memcmp(b, "BM", 2))
+        return "a BMP image";
+    if (n >= 4 && (!memcmp(b, "II*\0", 4) || !memcmp(b, "MM\0*", 4)))
+        return "a TIFF image";
+    if (n >= 4 && !memcmp(b, "RIFF", 4))
+        return "a RIFF file (WebP?)";
+    if (n >= 4 && !memcmp(b, "%PDF", 4))
+        return "a PDF document";
+    if (n >= 8 && !memcmp(b + 4, "ftyp", 4))
+        return "an ISO media file (HEIC/AVIF photo?)";
+    return NULL;
+}
+
 static int is_text(const unsigned char *b, int n)
 {
     for (int i = 0; i < n; i++)
@@ -102,6 +121,10 @@ int pl_predict_read(const char *path, const pl_prep_opts *prep, int csv_label,
         (nraw >= 3 && raw[0] == 0xff && raw[1] == 0xd8 && raw[2] == 0xff)) {
         in->kind = PL_INPUT_PHOTO;
         rc = read_photo(path, prep, in, e);
+    } else if (other_image(raw, nraw)) {
+        rc = pl_errorf(e, PL_EINPUT, "%s: %s: parlogit reads PNG and JPEG photos (convert it, "
+                       "e.g. with ImageMagick: convert %s digit.png)", path, other_image(raw, nraw),
+                       path);
     } else if (nplain >= 4 && !memcmp(plain, idx, 4)) {
         in->kind = PL_INPUT_IDX;
         rc = pl_idx_load(path, NULL, &in->rows, e);
