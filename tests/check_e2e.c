@@ -192,13 +192,21 @@ START_TEST(test_help_on_commands)
             TU_ASSERT_HAS(out, want);
             TU_ASSERT_HAS(out, "example:");
         }
-    const char *all[] = { "train", "fetch", "info", "show", "explain", "report" };
-    for (size_t i = 0; i < 6; i++) {   /* help CMD is CMD --help */
+    const char *all[] = { "train", "fetch", "info", "show", "explain", "report", "predict" };
+    for (size_t i = 0; i < 7; i++) {   /* help CMD is CMD --help */
         char cmd[1024], out[8192], want[64];
         snprintf(cmd, sizeof cmd, "%s help %s 2>/dev/null", tu_bin(), all[i]);
         ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
         snprintf(want, sizeof want, "usage: parlogit %s", all[i]);
         TU_ASSERT_HAS(out, want);
+    }
+    /* --version anywhere */
+    const char *any[] = { "", "train", "fetch", "info", "explain", "report", "show", "predict" };
+    for (size_t i = 0; i < 8; i++) {
+        char cmd[1024], out[8192];
+        snprintf(cmd, sizeof cmd, "%s %s --version", tu_bin(), any[i]);
+        ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+        ck_assert_str_eq(out, "parlogit 0.1.0\n");
     }
 }
 END_TEST

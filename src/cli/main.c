@@ -50,10 +50,11 @@ int main(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? PL_EXIT_INPUT : PL_EXIT_OK;
     }
-    if (!strcmp(argv[1], "--version")) {
-        puts("parlogit 0.1.0");
-        return PL_EXIT_OK;
-    }
+    for (int i = 1; i < argc; i++)   /* --version anywhere: "parlogit train --version" */
+        if (!strcmp(argv[i], "--version")) {
+            puts("parlogit 0.1.0");
+            return PL_EXIT_OK;
+        }
     if (!strcmp(argv[1], "train"))
         return pl_cmd_train(argc - 1, argv + 1);
     if (!strcmp(argv[1], "fetch"))
