@@ -126,10 +126,14 @@ test-race: deps
 	build-tsan/parlogit fetch configs/default.ini
 	bash tests/race/race.sh $(abspath build-tsan/parlogit) clang
 
+# The peers run on the BLAS their users have (OpenBLAS) and compare with
+# liblinear; the machine's OPENBLAS_* overrides are unset for the benchmarks.
+bench: export PARLOGIT_EXTRA_DEPS += libopenblas0-pthread liblinear-tools
 bench: deps
 	$(MAKE) all
 	$(BIN) fetch configs/default.ini
-	$(MAKE) -f bench/bench.mk BUILD=$(BUILD)
+	env $(foreach v,$(filter OPENBLAS_% GOTO_NUM_THREADS,$(.VARIABLES)),-u $(v)) \
+	  $(MAKE) -f bench/bench.mk BUILD=$(BUILD)
 
 # libFuzzer harnesses for every reader of outside bytes (fuzz/README.md);
 # FUZZ_SECONDS per harness.

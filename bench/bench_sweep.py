@@ -38,6 +38,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blas import blas_library  # noqa: E402
+
 DATA = "data/mnist"
 IMAGES = f"{DATA}/t10k-images-idx3-ubyte.gz"
 LABELS = f"{DATA}/t10k-labels-idx1-ubyte.gz"
@@ -125,8 +128,8 @@ def main():
         diff = abs(float(row["test_acc"]) - r["test_acc"]) * r["n_test"]
         worst = max(worst, diff)
         checked += 1
-    print(f"  NumPy ({doc['jobs']} processes, float64): {np_wall:.1f} s wall -> parlogit is "
-          f"{np_wall / best:.0f}x faster")
+    print(f"  NumPy ({doc['jobs']} processes, float64, BLAS {blas_library()}): {np_wall:.1f} s "
+          f"wall -> parlogit is {np_wall / best:.0f}x faster")
     print(f"  {checked} checkpoints compared: test accuracies differ by at most {worst:.0f} "
           f"test sample(s)")
     print(f"sweep numpy_wall_s={np_wall:.2f} ratio={np_wall / best:.1f} checkpoints={checked} "
