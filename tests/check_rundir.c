@@ -330,7 +330,7 @@ START_TEST(test_full_disk_keeps_the_old_run)
                       "%d (root and unshare(1) are needed; this test never skips): %s", rc, out);
         if (tight) {   /* too small for the estimated size: refused before training */
             ck_assert_msg(strstr(out, "exit=2\n") && strstr(out, "estimated size") &&
-                          strstr(out, "run:") && !strstr(out, "model(s) in"), "%s", out);
+                          strstr(out, "run:") && !strstr(out, "model(s) trained in"), "%s", out);
         } else {       /* the writing runs out of space */
             ck_assert_msg(strstr(out, "exit=1\n") && strstr(out, strerror(ENOSPC)) &&
                           !strstr(out, "estimated size"), "%s", out);
@@ -373,7 +373,7 @@ START_TEST(test_read_only_parent_fails_before_training)
     const char *second = strstr(out, "exit=2\n");
     ck_assert_msg(second && strstr(second + 1, "exit=2\n"), "%s", out);
     ck_assert_msg(strstr(out, strerror(EROFS)) && strstr(out, "output directory run"), "%s", out);
-    ck_assert_msg(!strstr(out, "model(s) in"), "trained before failing: %s", out);
+    ck_assert_msg(!strstr(out, "model(s) trained in"), "trained before failing: %s", out);
     ck_assert_msg(strstr(out, "\n. .. \n"), "left something: %s", out);
     tu_rmtree(dir);
 }
@@ -398,7 +398,7 @@ START_TEST(test_refuses_a_directory_that_is_not_a_run)
     ck_assert_msg(strstr(out, "mine\nnotes\n"), "%s", out);
     ck_assert_msg(strstr(out, ".: run\nrun: models notes.txt\nrun/models: keep.npy\n"),
                   "%s", out);
-    ck_assert_ptr_null(strstr(out, "model(s) in"));
+    ck_assert_ptr_null(strstr(out, "model(s) trained in"));
 
     /* an earlier version's run with a file of the user's in it: refused too */
     snprintf(cmd, sizeof cmd, "cd %s && rm -rf run && cp -a %s run && rm run/parlogit-run && "

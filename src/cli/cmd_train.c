@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/progress.h"
@@ -21,6 +22,13 @@
 #include "parlogit/train.h"
 
 static volatile sig_atomic_t stop_flag;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void on_signal(int sig)
 {
@@ -146,6 +154,7 @@ int pl_cmd_train(int argc, char **argv)
         pl_progress_end(&prog);
     /* The whole run goes into the staging directory; cfg.output.dir, which
      * the files quote, stays the name it will have. */
+    const double t_write = now();
     if (!rc)
         rc = pl_write_run(stage.path, &cfg, &data, &run, &e);
     if (!rc)
@@ -165,6 +174,7 @@ int pl_cmd_train(int argc, char **argv)
         snprintf(msg, sizeof msg, "%s", e.msg);
         pl_errorf(&e, e.code, "%s; %s was left as it was", msg, stage.dir);
     }
+    const double write_s = now() - t_write;
     if (!rc && stage.note[0])
         fprintf(stderr, "parlogit: note: %s\n", stage.note);
     if (!rc) {
@@ -173,8 +183,9 @@ int pl_cmd_train(int argc, char **argv)
             pl_sweep_print(stdout, &sweep);
         }
         fflush(stdout);   /* the tables before the closing lines on stderr */
-        fprintf(stderr, "parlogit: %zu model(s) in %.3f s; results in %s/\n", run.nresults,
-                run.seconds, cfg.output.dir);
+        fprintf(stderr, "parlogit: %zu model(s) trained in %.3f s, the run written in %.3f s%s; "
+                "results in %s/\n", run.nresults, run.seconds, write_s,
+                cfg.output.plots && !no_pictures ? " (with its pictures)" : "", cfg.output.dir);
         if (run.interrupted) {
             fprintf(stderr, "parlogit: interrupted; unfinished models are marked interrupted\n");
             rc = PL_EINTR;
