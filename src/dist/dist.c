@@ -12,11 +12,12 @@
  * Cores: mpirun may bind each rank (to a core, a package, or not at all, as
  * with --oversubscribe or --bind-to none).  The ranks of one host that were
  * given the same mask split that mask's cores among themselves in local rank
- * order (ranks with masks of their own keep them), so several ranks on one
+ * order (ranks with masks of their own keep them whole), so several ranks on one
  * machine never bind two teams to one core while cores are left; with more
  * such ranks than cores, rank g of them gets core g mod cores.  The engine's
  * hwloc topology is then restricted to the share, so its own binding (thread
- * i to core i mod cores) and its "threads = auto" see only the rank's cores.
+ * i to core i mod cores) and its "threads = auto" see only the rank's cores
+ * (also when mpirun gave the mask: the engine's topology is the machine's).
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -151,8 +152,6 @@ int pl_dist_bind(pl_dist *d, pl_engine *eng, int threads_auto, pl_error *e)
     free(all);
     my_share(eng->topo, mask, g, G, share);
     hwloc_bitmap_list_snprintf(d->cores, sizeof d->cores, share);
-    if (G <= 1)
-        goto done;
     /* the whole process (threads made later inherit it), then the engine's view */
     (void)hwloc_set_cpubind(eng->topo, share, HWLOC_CPUBIND_PROCESS);
     if (hwloc_topology_restrict(eng->topo, share, 0) != 0) {
