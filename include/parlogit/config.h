@@ -17,7 +17,8 @@
  *            l1_ratio = (0, 1); C = list of numbers > 0;
  *            tol = number > 0; max_iter = integer >= 1 (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
- *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
+ *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
+ *            distribute (auto|models|rows: over MPI ranks, see dist.h)
  *   [output] dir, plots (true|false: draw every picture after training)
  * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
  */
