@@ -119,8 +119,10 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
     rc = out->results && out->curves ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory");
     out->dim = train->dim;
     if (!rc) {
-        memcpy(out->results, mine.results, mine.nresults * sizeof *mine.results);
-        memcpy(out->curves, mine.curves, mine.ncurves * sizeof *mine.curves);
+        if (mine.nresults)   /* rank 0 may have no job (more ranks than jobs) */
+            memcpy(out->results, mine.results, mine.nresults * sizeof *mine.results);
+        if (mine.ncurves)
+            memcpy(out->curves, mine.curves, mine.ncurves * sizeof *mine.curves);
         out->nresults = mine.nresults;
         out->ncurves = mine.ncurves;
         free(mine.results);
