@@ -27,7 +27,9 @@ BUILD   ?= build
 OPT     ?= -O3 -g
 endif
 
-PKGS      := hwloc inih zlib plplot libpng libjpeg libexif jansson
+# ompi-c: Open MPI's include and link flags, so any compiler (gcc, clang, the
+# sanitizer builds) builds the one binary; no mpicc wrapper needed (src/dist/).
+PKGS      := hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Where PLplot looks for its device drivers when PLPLOT_DRV_DIR is unset.
@@ -51,7 +53,7 @@ ISA_avx2   := -mavx2 -mfma -mf16c
 ISA_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/data/*.c src/config/*.c src/kernels/*.c \
-                             src/engine/*.c src/train/*.c src/output/*.c \
+                             src/engine/*.c src/train/*.c src/output/*.c src/dist/*.c \
                              src/plot/*.c src/report/*.c src/image/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/check_*.c))

@@ -6,6 +6,8 @@ set -euo pipefail
 
 pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
+      # one run over many ranks (src/dist/): Open MPI's library and mpirun
+      libopenmpi-dev openmpi-bin
       # make test-race: clang's ThreadSanitizer, LLVM's libomp with Archer
       clang libomp-dev
       python3-numpy python3-sklearn python3-pil curl ca-certificates

@@ -924,6 +924,7 @@ START_TEST(test_foreach_text)
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
                      "engine.strategy=auto\n"
+                     "engine.distribute=auto\n"
                      "output.dir=runs/default\n"
                      "output.plots=false\n"
                      "preprocess.alpha_paper=255\n"
@@ -1006,7 +1007,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 48);
+    ck_assert_int_eq(o.keys, 49);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

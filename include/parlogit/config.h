@@ -17,7 +17,8 @@
  *            l1_ratio = (0, 1); C = list of numbers > 0;
  *            tol = number > 0; max_iter = integer >= 1 (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
- *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h)
+ *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
+ *            distribute (auto|models|rows: over MPI ranks, see dist.h)
  *   [output] dir, plots (true|false: draw every picture after training)
  * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
  */
@@ -41,6 +42,9 @@ enum pl_format { PL_FORMAT_AUTO, PL_FORMAT_IDX, PL_FORMAT_CSV };
 enum pl_bind { PL_BIND_NONE, PL_BIND_CORE };
 enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
 enum pl_strategy { PL_STRATEGY_AUTO, PL_STRATEGY_FUSED, PL_STRATEGY_JOBS, PL_STRATEGY_DATA };
+/* Across MPI ranks (src/dist/): whole jobs per rank, or the rows of every job
+ * shared out; auto chooses by the cost model of src/dist/dist_plan.c. */
+enum pl_distribute { PL_DISTRIBUTE_AUTO, PL_DISTRIBUTE_MODELS, PL_DISTRIBUTE_ROWS };
 
 /* What a model learns.
  *   binary (kind 0): rows of digit pos get y = 1; rows of digit neg (or of every
@@ -126,6 +130,7 @@ typedef struct pl_config {
         int bind;                      /* enum pl_bind                           */
         int simd;                      /* enum pl_simd                           */
         int strategy;                  /* enum pl_strategy                       */
+        int distribute;                /* enum pl_distribute (MPI ranks)         */
     } engine;
     struct {
         char dir[PL_PATH_MAX];

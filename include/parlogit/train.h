@@ -157,6 +157,9 @@ typedef struct pl_train_opts {
     void *progress_ctx;
     volatile sig_atomic_t *stop;  /* when it becomes non-zero the run finishes the
                                    * current iteration and marks the rest interrupted */
+    /* Rows shared out over MPI ranks (pl_dist_train sets it; NULL: this
+     * process trains on every row).  Every rank calls pl_train alike. */
+    const struct pl_xrank *xrank;
 } pl_train_opts;
 
 /*

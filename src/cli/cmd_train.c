@@ -7,6 +7,11 @@
  * iteration; everything computed so far is written, the rest marked
  * interrupted, exit 130.  A signal while the run is written lets the writing
  * finish (pictures are then left out) and also exits 130.
+ *
+ * Under mpirun (include/parlogit/dist.h) every rank runs this; rank 0 alone
+ * fetches, stages and writes the run directory and prints.  The status is
+ * agreed after the set-up, the data and the training (pl_dist_agree), so a
+ * rank that fails ends every rank with its one message, printed by rank 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "parlogit/data.h"
+#include "parlogit/dist.h"
 #include "parlogit/engine.h"
 #include "parlogit/output.h"
 #include "parlogit/sweep.h"
@@ -86,6 +92,7 @@ int pl_cmd_train(int argc, char **argv)
     pl_plan plan = { 0 };
     pl_engine *eng = NULL;
     static pl_stage stage;
+    pl_dist dist;   /* MPI ranks (one when not launched by mpirun) */
 
     /* The handler goes in first, so that a signal while the config is read, the
      * data fetched or loaded still ends with a message and exit 130. */
@@ -95,26 +102,34 @@ int pl_cmd_train(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int rc = pl_cli_parse(argc, argv, usage, 1, &o, &e);
+    int rc = pl_dist_init(NULL, NULL, &dist, &e);
+    const int root = dist.rank == 0;   /* ranks: rank 0 stages, writes, prints */
+    if (!rc)
+        rc = pl_cli_parse(argc, argv, usage, 1, &o, &e);
+    if (!rc && !root)
+        o.quiet = 1;
     if (!rc)
         rc = pl_cli_config(&o, &cfg, &e);
     if (!rc)
         rc = pl_plan_from_config(&cfg, &plan, &e);
-    if (!rc)   /* refused, unwritable: found before anything is fetched or trained */
+    if (!rc && root)   /* refused, unwritable: found before anything is fetched or trained */
         rc = pl_stage_open(&stage, cfg.output.dir, &e);
     if (!rc && stage.restored)
         fprintf(stderr, "parlogit: note: %s was missing; the complete earlier run a killed "
                 "train had moved aside is back in place\n", stage.dir);
-    if (!rc)
+    if (!rc && root)
         rc = pl_cli_fetch_data(&cfg, &e);
+    rc = pl_dist_agree(&dist, rc, &e);   /* ranks */
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
                                                  cfg.engine.simd }, &eng, &e);
+    if (!rc)   /* ranks on one host: each its share of the cores */
+        rc = pl_dist_bind(&dist, eng, cfg.engine.threads == 0, &e);
     if (!rc) {
         pl_engine_bind_team(eng);
         rc = pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
     }
-    if (!rc)
+    if (!rc && root)
         rc = pl_stage_check_space(&stage, pl_run_size_estimate(&plan, data.train.dim,
                                                                data.test.n), &e);
     if (!rc && stop_flag) {
@@ -122,14 +137,16 @@ int pl_cmd_train(int argc, char **argv)
                 "or written\n");
         rc = PL_EINTR;
     }
+    if (dist.size > 1)   /* ranks: a rank whose data failed ends them all */
+        rc = pl_dist_agree(&dist, rc, &e);
     if (rc)
         goto out;
-    for (int w = 0; w < data.nwarnings; w++)
+    for (int w = 0; root && w < data.nwarnings; w++)
         fprintf(stderr, "parlogit: warning: %s\n", data.warning[w]);
     int gd = 0;
     for (int i = 0; i < cfg.train.nsolvers; i++)
         gd |= cfg.train.solvers[i] == PL_SOLVER_GD;
-    if (cfg.data.validation_fraction == 0 &&
+    if (root && cfg.data.validation_fraction == 0 &&
         (plan.njobs > (size_t)(cfg.task.ntasks + cfg.task.nmulti) || (gd && cfg.train.niters > 1)))
         fprintf(stderr, "parlogit: note: the best model of each task is chosen on training "
                 "accuracy (there is no validation split; data.validation_fraction = 0.1 holds "
@@ -140,6 +157,11 @@ int pl_cmd_train(int argc, char **argv)
                 "job(s) over %d task(s); %d thread(s), %s kernels\n", data.train.n, data.val.n,
                 data.test.n, plan.njobs, cfg.task.ntasks + cfg.task.nmulti,
                 pl_engine_threads(eng), pl_engine_simd(eng));
+    if (!o.quiet && dist.size > 1)
+        fprintf(stderr, "parlogit: %d ranks over %d host(s), distribute = %s\n", dist.size,
+                dist.nhosts, pl_dist_choose(&plan, &data.train, dist.size,
+                                            cfg.engine.distribute) == PL_DISTRIBUTE_ROWS
+                    ? "rows" : "models");
 
     pl_train_opts topts = { .val = &data.val, .stop = &stop_flag };
     pl_progress prog;
@@ -149,9 +171,12 @@ int pl_cmd_train(int argc, char **argv)
         topts.progress_ctx = &prog;
     }
     static pl_sweep sweep;
-    rc = pl_train(eng, &plan, &data.train, &data.test, &topts, &run, &e);
+    rc = pl_dist_train(&dist, cfg.engine.distribute, eng, &plan, &data.train, &data.test,
+                       &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);
+    if (!root)   /* ranks: rank 0 writes the run and reports */
+        goto out;
     /* The whole run goes into the staging directory; cfg.output.dir, which
      * the files quote, stays the name it will have. */
     const double t_write = now();
@@ -207,7 +232,10 @@ out:
     pl_plan_free(&plan);
     pl_data_free(&data);
     pl_engine_destroy(eng);
+    pl_dist_finalize(&dist);
     if (rc == PL_EINTR)
         return PL_EXIT_INTERRUPTED;
+    if (rc && !root)   /* ranks: the agreed error, printed by rank 0 */
+        return e.code == PL_EINPUT ? PL_EXIT_INPUT : PL_EXIT_FAIL;
     return rc ? pl_cli_fail(&e) : PL_EXIT_OK;
 }

@@ -30,6 +30,9 @@ static const plc_name splits[] = {
 static const plc_name strategies[] = {
     {"auto", PL_STRATEGY_AUTO}, {"fused", PL_STRATEGY_FUSED}, {"jobs", PL_STRATEGY_JOBS},
     {"data", PL_STRATEGY_DATA}, {NULL, 0}};
+static const plc_name distributes[] = {
+    {"auto", PL_DISTRIBUTE_AUTO}, {"models", PL_DISTRIBUTE_MODELS}, {"rows", PL_DISTRIBUTE_ROWS},
+    {NULL, 0}};
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
 static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
@@ -81,6 +84,7 @@ const plc_key plc_keys[] = {
     {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
     {"engine", "strategy", PLC_ENUM, AT(engine.strategy), 0, 0, strategies},
+    {"engine", "distribute", PLC_ENUM, AT(engine.distribute), 0, 0, distributes},
     {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
     {"output", "plots", PLC_ENUM, AT(output.plots), 0, 0, bools},
     /* [preprocess]: how parlogit predict makes a photo an MNIST row (image.h) */

@@ -43,17 +43,18 @@ static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
 }
 
 /* s->cut: each thread's own blocks, contiguous, cut where the running work
- * crosses i/nth of the total (a block goes where its middle is). */
+ * crosses i/nth of the total (a block goes where its middle is); only the
+ * rank's window [rb0, rb1) of the blocks (all of them on one rank). */
 static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
 {
     double total = 0, at = 0;
-    for (size_t k = 0; k < s->nblk; k++)
+    for (size_t k = s->rb0; k < s->rb1; k++)
         total += block_work(f, s, k);
-    s->cut[0] = 0;
-    size_t k = 0;
+    s->cut[0] = s->rb0;
+    size_t k = s->rb0;
     for (int i = 1; i <= nth; i++) {
         const double hi = total * i / nth;
-        while (k < s->nblk && (i == nth || at + block_work(f, s, k) / 2 < hi))
+        while (k < s->rb1 && (i == nth || at + block_work(f, s, k) / 2 < hi))
             at += block_work(f, s, k++);
         s->cut[i] = k;
     }
@@ -117,6 +118,8 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     s->claim = pl_claim_alloc(s->nblk);
     if (!s->cut || !s->claim)
         return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
+    s->rb0 = 0;
+    s->rb1 = s->nblk;
     share_blocks(f, s, nthreads);
     return PL_OK;
 }
@@ -132,6 +135,8 @@ static void fset_free(pl_fset *s)
     free(s->rows);
     free(s->cut);
     free(s->claim);
+    pl_xgather_free(&s->xg_G);
+    pl_xgather_free(&s->xg_blk);
     memset(s, 0, sizeof *s);
 }
 
@@ -433,6 +438,16 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
             block(f, s, bk, grad, Z, ith);
     }
     pl_team_barrier();
+    /* cross-rank (engine.distribute = rows, src/dist/xrank.h): every rank's
+     * blocks to every rank, copied; the sums below are then the same on all */
+    if (ith == 0 && f->xr) {
+        if (grad)
+            pl_xgather_run(f->xr, &s->xg_G, s->G);
+        pl_xgather_run(f->xr, &s->xg_blk, s->loss);
+        pl_xgather_run(f->xr, &s->xg_blk, s->hits);
+        if (grad)
+            pl_xgather_run(f->xr, &s->xg_blk, s->rsum);
+    }
 
     /* a job's loss: its column's (ovr: the sum of its outputs'); its hits and
      * residual sums: its first column's (ovr, softmax: the ten-class hit) and
@@ -653,6 +668,55 @@ static void fused_halt(pl_objective *o, size_t m)
         for (size_t j = 0; j < f->dim; j++)
             memset(g->W + j * g->ldw + c0, 0, ft->k * sizeof *g->W);
     }
+}
+
+/* Cross-rank: each set's blocks cut among the ranks by work, the team's
+ * shares cut again within the rank's window, and what each exchange moves. */
+int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e)
+{
+    f->xr = xr;
+    for (int si = 0; si < 3; si++) {
+        pl_fset *s = &f->set[si];
+        if (!s->d)
+            continue;
+        double *work = malloc((s->nblk ? s->nblk : 1) * sizeof *work);
+        size_t *cut = malloc(((size_t)xr->size + 1) * sizeof *cut);
+        size_t *at = malloc(((size_t)xr->size + 1) * sizeof *at);
+        int rc = work && cut && at ? PL_OK
+                                   : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
+        if (!rc) {
+            for (size_t k = 0; k < s->nblk; k++)
+                work[k] = block_work(f, s, k);
+            pl_xrank_cuts(xr, s->nblk, work, cut);
+            s->rb0 = cut[xr->rank];
+            s->rb1 = cut[xr->rank + 1];
+            share_blocks(f, s, nthreads);
+            rc = pl_xgather_alloc(xr, &s->xg_blk, e);
+        }
+        if (!rc && si == PL_SET_TRAIN)
+            rc = pl_xgather_alloc(xr, &s->xg_G, e);
+        if (!rc) {
+            for (int r = 0; r <= xr->size; r++)
+                at[r] = cut[r] * f->ldwmax * sizeof(float);
+            rc = pl_xgather_set(xr, &s->xg_blk, at, e);
+        }
+        if (!rc && si == PL_SET_TRAIN) {
+            size_t end = 0;
+            if (s->nblk) {
+                const pl_fblock *last = &s->blk[s->nblk - 1];
+                end = last->goff + f->dim * f->grp[last->g].ldw;
+            }
+            for (int r = 0; r <= xr->size; r++)
+                at[r] = (cut[r] < s->nblk ? s->blk[cut[r]].goff : end) * sizeof(float);
+            rc = pl_xgather_set(xr, &s->xg_G, at, e);
+        }
+        free(work);
+        free(cut);
+        free(at);
+        if (rc)
+            return rc;
+    }
+    return PL_OK;
 }
 
 static const pl_objective_ops fused_ops = { fused_eval, fused_step, fused_reset, fused_get,

@@ -32,6 +32,7 @@
 
 #include <signal.h>
 
+#include "dist/xrank.h"
 #include "kernels/kernels.h"
 #include "parlogit/config.h"
 #include "parlogit/train.h"
@@ -87,6 +88,8 @@ typedef struct pl_fset {
     size_t *cut;                 /* nthreads + 1: thread i's own blocks are
                                     [cut[i], cut[i + 1]), balanced by work       */
     struct pl_claim *claim;      /* nblk: a counter per share, at its first block  */
+    size_t rb0, rb1;             /* this rank's blocks (all of them on one rank)    */
+    pl_xgather xg_G, xg_blk;     /* cross-rank: what G, and loss/hits/rsum, move    */
 } pl_fset;
 
 /* The jobs of one task, adjacent in the plan: their models take adjacent
@@ -119,6 +122,7 @@ typedef struct pl_fused {
     int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */
     double density;              /* share of non-zero training pixels               */
     pl_fset set[3];              /* enum pl_objset; d == NULL when absent            */
+    const pl_xrank *xr;          /* rows shared over ranks, or NULL (one rank)      */
 } pl_fused;
 
 /* Sizes and fills everything for the jobs of plan before the first
@@ -129,6 +133,12 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   int nthreads, pl_error *e);
 
 void pl_fused_free(pl_fused *f);
+
+/* Cross-rank (engine.distribute = rows): this rank computes only its window
+ * of every set's blocks, and eval exchanges every rank's block partials
+ * before summing them in block order (xrank.h).  After pl_fused_plan, with
+ * the same nthreads.  PL_ENOMEM, PL_EINPUT (an exchange over 2 GiB). */
+int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e);
 
 /* The share of non-zero pixels of d (0 when it has no rows). */
 double pl_density(const pl_dataset *d);

@@ -134,8 +134,8 @@ void pl_gd_run(pl_gd *g, int ith, int nth)
         if (ith == 0) {
             if (g->progress)
                 g->progress(g->progress_ctx, g->job, g->njobs, t + 1, last);
-            if (g->stop && *g->stop)
-                g->interrupted = 1;
+            /* over ranks, every rank stops at the same iteration (xrank.h) */
+            g->interrupted = pl_xrank_any(g->xr, g->stop && *g->stop);
         }
         PL_BARRIER(o->solo);
         if (g->interrupted)

@@ -13,6 +13,7 @@
 
 #include <signal.h>
 
+#include "dist/xrank.h"
 #include "parlogit/train.h"
 #include "train/objective.h"
 
@@ -30,6 +31,7 @@ typedef struct pl_gd {
     pl_progress_fn progress;     /* may be NULL; called by thread 0               */
     void *progress_ctx;
     size_t job, njobs;           /* what progress is told                         */
+    const pl_xrank *xr;          /* cross-rank: the stop request agreed, or NULL  */
     /* outputs: model m's checkpoint c is res[m][c] (w allocated, k * dim
      * floats), its curve curves[m] (loss allocated for iters[niters-1] + 1) */
     pl_result **res;

@@ -353,8 +353,8 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         if (ith == 0) {
             if (s->progress)
                 s->progress(s->progress_ctx, 0, 1, ++it, 0);
-            if (s->stop && *s->stop)
-                s->interrupted = 1;
+            /* over ranks, every rank stops at the same pass (xrank.h) */
+            s->interrupted = pl_xrank_any(s->xr, s->stop && *s->stop);
         }
         pl_team_barrier();
         if (ith == 0) {

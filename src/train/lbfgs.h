@@ -22,6 +22,7 @@
 
 #include <signal.h>
 
+#include "dist/xrank.h"
 #include "parlogit/train.h"
 #include "train/objective.h"
 
@@ -40,6 +41,7 @@ typedef struct pl_lbfgs {
     volatile sig_atomic_t *stop; /* may be NULL                                   */
     pl_progress_fn progress;     /* may be NULL; called by thread 0               */
     void *progress_ctx;
+    const pl_xrank *xr;          /* cross-rank: the stop request agreed, or NULL  */
     /* working state (pl_lbfgs_plan) */
     pl_lbfgs_model *m;
     pl_eval *ev, *vev, *tev;

@@ -8,6 +8,7 @@
  * (kernel axpy) tile by tile.  The rows are read from memory once; the
  * backward finds the block (128 to 512 rows, 100 to 400 KB) in L2.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,27 @@ int pl_logloss_plan(pl_logloss *o, const pl_kernels *k, size_t dim, size_t maxro
     return PL_OK;
 }
 
-void pl_logloss_set_view(pl_logloss *o, const pl_view *v) { o->v = *v; }
+void pl_logloss_set_view(pl_logloss *o, const pl_view *v)
+{
+    o->v = *v;
+    if (!o->xr)
+        return;
+    /* cross-rank: the view's blocks cut among the ranks, and the bytes each
+     * one's partials take (checked against 2 GiB by pl_dense_distribute) */
+    const pl_xrank *x = o->xr;
+    const size_t n = v->n, brows = pl_block_rows(n), nblocks = (n + brows - 1) / brows;
+    pl_xrank_cuts(x, nblocks, NULL, o->xcut);
+    o->rb0 = o->xcut[x->rank];
+    o->rb1 = o->xcut[x->rank + 1];
+    size_t *at_g = o->xcut + x->size + 1, *at_st = at_g + x->size + 1;
+    for (int r = 0; r <= x->size; r++) {
+        at_g[r] = o->xcut[r] * o->ldg * sizeof(float);
+        at_st[r] = o->xcut[r] * sizeof(pl_blockstat);
+    }
+    pl_error ignored;
+    (void)pl_xgather_set(x, &o->xg_g, at_g, &ignored);
+    (void)pl_xgather_set(x, &o->xg_st, at_st, &ignored);
+}
 
 void pl_logloss_free(pl_logloss *o)
 {
@@ -44,6 +65,10 @@ void pl_logloss_free(pl_logloss *o)
     free(o->st);
     free(o->gacc);
     free(o->claim);
+    free(o->xcut);
+    pl_xgather_free(&o->xg_g);
+    pl_xgather_free(&o->xg_st);
+    o->xcut = NULL;
     o->claim = NULL;
     o->gpart = NULL;
     o->st = NULL;
@@ -151,12 +176,16 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
     const size_t n = o->v.n, dim = o->v.dim;
     const size_t brows = pl_block_rows(n), nblocks = (n + brows - 1) / brows;
     size_t b0, b1;
+    /* this rank's blocks: all of them, or its window (cross-rank) */
+    const size_t w0 = o->xr ? o->rb0 : 0, nw = o->xr ? o->rb1 - o->rb0 : nblocks;
 
     /* Phase 1: blocks, each into its own partial: this thread's share
      * first, then what the others have not claimed yet. */
     for (int q = 0; q < nth; q++) {
         size_t lo, hi, bk;
-        pl_share(nblocks, 1, (ith + q) % nth, nth, &lo, &hi);
+        pl_share(nw, 1, (ith + q) % nth, nth, &lo, &hi);
+        lo += w0;
+        hi += w0;
         while ((bk = pl_claim_take(o->claim, lo, hi)) != SIZE_MAX) {
             float *g = NULL;
             if (gw) {
@@ -170,8 +199,18 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
         }
     }
     PL_BARRIER(o->solo);
-    pl_share(nblocks, 1, ith, nth, &b0, &b1);
-    pl_claim_reset(o->claim, b0, b1);   /* the final barrier orders it before the next eval */
+    /* cross-rank (src/dist/xrank.h): every rank's partials to every rank,
+     * copied, before the block-order sums below */
+    if (o->xr) {
+        if (ith == 0) {
+            if (gw)
+                pl_xgather_run(o->xr, &o->xg_g, o->gpart);
+            pl_xgather_run(o->xr, &o->xg_st, o->st);
+        }
+        PL_BARRIER(o->solo);
+    }
+    pl_share(nw, 1, ith, nth, &b0, &b1);
+    pl_claim_reset(o->claim, b0 + w0, b1 + w0);   /* the final barrier orders it before the next eval */
 
     /* Phase 2: partials summed in block order, each thread a pixel range.
      * Block-outer, pixel-inner: rows of the partials are read contiguously
@@ -299,6 +338,28 @@ int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max
         if (rc)
             return rc;
         d->set[s].solo = solo;
+    }
+    return PL_OK;
+}
+
+int pl_dense_distribute(pl_dense *d, const pl_xrank *xr, pl_error *e)
+{
+    for (int s = 0; s < 3; s++) {
+        pl_logloss *o = &d->set[s];
+        if (!o->gpart)
+            continue;
+        if (o->maxblocks * o->ldg * sizeof(float) > INT_MAX)
+            return pl_errorf(e, PL_EINPUT, "the partial gradients exceed what one MPI "
+                             "exchange carries (2 GiB)");
+        o->xr = xr;
+        o->xcut = malloc(3 * ((size_t)xr->size + 1) * sizeof *o->xcut);   /* cut, 2 x at */
+        if (!o->xcut)
+            return pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
+        int rc = pl_xgather_alloc(xr, &o->xg_g, e);
+        if (!rc)
+            rc = pl_xgather_alloc(xr, &o->xg_st, e);
+        if (rc)
+            return rc;
     }
     return PL_OK;
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "dist/xrank.h"
 #include "kernels/kernels.h"
 #include "parlogit/error.h"
 #include "train/objective.h"
@@ -52,6 +53,12 @@ typedef struct pl_logloss {
     struct pl_claim *claim; /* maxblocks: a counter per share, at its first block */
     double *gacc;          /* ldg: block sums per pixel, each thread its range  */
     int solo;              /* 1: called by one thread alone, no barriers         */
+    /* cross-rank (pl_dense_distribute): this rank's blocks [rb0, rb1) of the
+     * view, every rank's cut and the byte offsets of its gpart and st (3 x (size + 1)),
+     * what gpart and st move */
+    const pl_xrank *xr;
+    size_t rb0, rb1, *xcut;
+    pl_xgather xg_g, xg_st;
 } pl_logloss;
 
 /* Sizes scratch for views of up to maxrows rows of dim pixels. */
@@ -96,5 +103,11 @@ void pl_dense_set_task(pl_dense *d, pl_task t, const pl_dataset *train, const pl
                        const pl_dataset *test);
 
 void pl_dense_free(pl_dense *d);
+
+/* Cross-rank (engine.distribute = rows): each view's blocks cut among the
+ * ranks; eval computes this rank's and exchanges every rank's partials before
+ * the block-order sums (xrank.h).  After pl_dense_plan, before set_task; not
+ * for a solo objective.  PL_ENOMEM, PL_EINPUT. */
+int pl_dense_distribute(pl_dense *d, const pl_xrank *xr, pl_error *e);
 
 #endif

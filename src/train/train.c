@@ -219,6 +219,15 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         if (strategy != PL_STRATEGY_FUSED)
             pl_fused_free(&fused);
     }
+    /* cross-rank (rows over MPI ranks, src/dist/): jobs trains whole models
+     * one thread each, which cannot exchange; data gives the same bits */
+    const pl_xrank *xr = opts ? opts->xrank : NULL;
+    if (xr && strategy == PL_STRATEGY_JOBS)
+        strategy = PL_STRATEGY_DATA;
+    if (xr && strategy == PL_STRATEGY_FUSED)
+        rc = pl_fused_distribute(&fused, xr, nth, e);
+    if (rc)
+        goto done;
     /* solvers: one for the fused batch or the data strategy, one per thread for jobs */
     nws = strategy == PL_STRATEGY_FUSED ? 0 : strategy == PL_STRATEGY_JOBS ? nth : 1;
     const int nsolvers = nws ? nws : 1;
@@ -230,6 +239,8 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         rc = pl_gd_plan(&gd[i], nws ? 1 : njobs, e);
     for (int i = 0; !rc && i < nws; i++)
         rc = pl_dense_plan(&ws[i], &eng->k, dim, max, strategy == PL_STRATEGY_JOBS, e);
+    if (!rc && xr && nws)   /* cross-rank */
+        rc = pl_dense_distribute(&ws[0], xr, e);
     if (rc)
         goto done;
     out->strategy = pl_strategy_name(strategy);
@@ -240,6 +251,7 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         gd[i].progress = opts && i == 0 ? opts->progress : NULL;
         gd[i].progress_ctx = opts ? opts->progress_ctx : NULL;
         gd[i].njobs = nws ? njobs : 1;
+        gd[i].xr = xr;   /* cross-rank */
     }
 
 #pragma omp parallel num_threads(nth)
@@ -313,6 +325,9 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
     int rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
     if (!rc)
         rc = pl_lbfgs_plan(&lb, plan->njobs, train->dim, e);
+    if (!rc && opts && opts->xrank)   /* cross-rank */
+        rc = pl_fused_distribute(&fused, opts->xrank, nth, e);
+    lb.xr = opts ? opts->xrank : NULL;
     if (rc)
         goto done;
     lb.obj = &fused.base;

@@ -1,0 +1,75 @@
+/*
+ * dist.h - one run over many MPI ranks (Open MPI), each rank with its own
+ * OpenMP team.
+ *
+ * A process started by mpirun (OMPI_COMM_WORLD_SIZE in its environment)
+ * initialises MPI (MPI_THREAD_FUNNELED: only the main thread, which is
+ * thread 0 of every team, calls MPI).  Any other process does not touch MPI
+ * at all and is rank 0 of 1: `parlogit train` alone, the tests that call the
+ * library in-process and Check's forked tests run exactly as before, without
+ * Open MPI's singleton start-up.
+ *
+ * Two ways to split a run (engine.distribute, chosen by pl_dist_choose's cost
+ * model under auto): models, whole jobs of the plan per rank (nothing
+ * exchanged while training, results sent to rank 0 at the end); rows, every
+ * rank trains every job on its window of the fixed row blocks, and the
+ * blocks' partial sums are exchanged every iteration (src/dist/xrank.h).
+ * Both give the same bits as one process for any ranks x threads.
+ *
+ * Every pl_dist_* call that takes a pl_dist is collective when size > 1.
+ */
+#ifndef PARLOGIT_DIST_H
+#define PARLOGIT_DIST_H
+
+#include "parlogit/engine.h"
+#include "parlogit/error.h"
+#include "parlogit/train.h"
+
+typedef struct pl_dist {
+    int active;                /* 1: MPI was initialised                          */
+    int rank, size;            /* 0 of 1 when not launched by mpirun              */
+    int local_rank, local_size; /* among the ranks of this host                    */
+    int nhosts;
+    char host[64];
+    char cores[96];            /* the PUs this rank's team was given (pl_dist_bind) */
+} pl_dist;
+
+/* Initialises MPI when launched by mpirun; else d is rank 0 of 1.  PL_EIO when
+ * MPI cannot start. */
+int pl_dist_init(int *argc, char ***argv, pl_dist *d, pl_error *e);
+
+/* MPI_Finalize when active. */
+void pl_dist_finalize(pl_dist *d);
+
+/* Ends every rank at once (MPI_Abort with code) when active; returns otherwise. */
+void pl_dist_abort(const pl_dist *d, int code);
+
+/* Agrees on a status: every rank passes its rc and e; all return the rc of the
+ * lowest rank that failed (PL_OK when none did), with that rank's message in e
+ * (prefixed "rank R: " when R is not 0), so one rank can print it. */
+int pl_dist_agree(const pl_dist *d, int rc, pl_error *e);
+
+/* Several ranks on one host share its cores: this rank's team is restricted
+ * to its share (the ranks with the same affinity mask from mpirun split that
+ * mask's cores by their order), the engine's topology restricted to it and,
+ * with threads = auto (threads_auto), its team sized to it.  One rank: nothing. */
+int pl_dist_bind(pl_dist *d, pl_engine *eng, int threads_auto, pl_error *e);
+
+/* Rank 0: "ranks: R over H host(s), distribute = ..." and one line per rank
+ * (host, threads, cores) into buf.  Others: buf empty. */
+void pl_dist_describe(const pl_dist *d, const pl_engine *eng, char *buf, size_t len);
+
+/* The split auto gives for plan on R ranks (PL_DISTRIBUTE_MODELS or _ROWS),
+ * by the cost model of src/dist/dist_plan.c; forced: forced.  Any split gives
+ * the same bits; only the time differs. */
+int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced);
+
+/* pl_train over every rank by the split distribute (enum pl_distribute).
+ * On rank 0 *out is the whole run, as one process would have it; on the
+ * others it is their own part (models) or the whole run as well (rows).  The
+ * status is agreed (pl_dist_agree).  opts->progress is used on rank 0 only. */
+int pl_dist_train(const pl_dist *d, int distribute, pl_engine *eng, const pl_plan *plan,
+                  const pl_dataset *train, const pl_dataset *test,
+                  const pl_train_opts *opts, pl_run *out, pl_error *e);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * dist_plan.c - which split over ranks (engine.distribute = auto), how the
+ * models split cuts the jobs, and the strategy the ranks share.
+ *
+ * The cost model, per pass over the data (one gradient-descent iteration or
+ * one L-BFGS evaluation), in units of one row-output: one training row
+ * through one model output, forward and backward (about 2 x 784 x density
+ * multiply-adds, ~300 at MNIST's 0.19).  T = sum over jobs of rows x outputs.
+ *   models: rank r does its jobs' share S_r, nothing is exchanged; the time
+ *           is max S_r, the efficiency E_m = (T / R) / max S_r.  Jobs are
+ *           cut contiguously by cost (the same cut as the blocks: where the
+ *           running cost crosses r / R of the total).
+ *   rows:   every rank does T / R and receives the other ranks' partial
+ *           gradients: per job outputs x 784 floats per block of 512 rows,
+ *           i.e. B = sum over jobs of outputs x 784 x 4 x ceil(rows / 512)
+ *           bytes, (R - 1) / R of it from others.  A byte exchanged is taken
+ *           to cost 1 / PL_DIST_BYTES_PER_UNIT row-outputs (64: a row-output,
+ *           ~40 ns of one core, against ~1.6 GB/s of a loaded network
+ *           link), so E_r = (T / R) / (T / R + B (R - 1) / R / 64).
+ * auto takes rows when E_r > E_m, else models (one rank: models, which is
+ * plain pl_train).  The choice moves only time: both splits give the bits
+ * of one process, so a choice that depends on R changes no result.
+ */
+#include <math.h>
+
+#include "dist/dist_impl.h"
+#include "parlogit/config.h"
+#include "parlogit/dist.h"
+#include "train/fused.h"
+#include "train/strategy.h"
+#include "train/view.h"
+
+#define PL_DIST_BYTES_PER_UNIT 64.0
+
+static double passes(const pl_plan *plan, size_t j)
+{
+    const pl_job *job = &plan->jobs[j];
+    return job->h.solver == PL_SOLVER_GD ? plan->iters[plan->niters - 1] : job->h.max_iter;
+}
+
+double pl_dist_job_cost(const pl_plan *plan, const pl_dataset *train, size_t j)
+{
+    const pl_task t = plan->jobs[j].task;
+    return (double)pl_task_rows(train, t) * pl_task_outputs(t) * passes(plan, j);
+}
+
+void pl_dist_job_cuts(const pl_xrank *x, const pl_plan *plan, const pl_dataset *train,
+                      size_t *cut)
+{
+    double work[plan->njobs ? plan->njobs : 1];
+    for (size_t j = 0; j < plan->njobs; j++)
+        work[j] = pl_dist_job_cost(plan, train, j);
+    pl_xrank_cuts(x, plan->njobs, work, cut);
+}
+
+int pl_dist_strategy(const pl_plan *plan, const pl_dataset *train)
+{
+    if (plan->strategy != PL_STRATEGY_AUTO)
+        return plan->strategy;
+    size_t ngd = 0;
+    int multiclass = 0, used[PL_CLASSES] = { 0 };
+    for (size_t j = 0; j < plan->njobs; j++) {
+        const pl_job *job = &plan->jobs[j];
+        multiclass |= job->task.kind != PL_KIND_BINARY;
+        if (job->h.solver != PL_SOLVER_GD)
+            continue;
+        ngd++;
+        for (int c = 0; c < PL_CLASSES; c++)
+            used[c] |= pl_task_uses(job->task, c);
+    }
+    /* as run_gd: one binary job needs no fused plan; else the fused plan's
+     * block count (PL_FBLOCK_ROWS rows of one digit, for the digits used) */
+    if (ngd <= 1 && !multiclass)
+        return pl_strategy_choose(ngd, 0, 1, 0);
+    size_t nblk = 0;
+    for (int c = 0; c < PL_CLASSES; c++)
+        if (used[c])
+            nblk += (train->start[c + 1] - train->start[c] + PL_FBLOCK_ROWS - 1) / PL_FBLOCK_ROWS;
+    return pl_strategy_choose(ngd, multiclass, 1, nblk);
+}
+
+int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced)
+{
+    if (forced != PL_DISTRIBUTE_AUTO)
+        return forced;
+    if (ranks <= 1 || plan->njobs == 0)
+        return PL_DISTRIBUTE_MODELS;
+    const pl_xrank x = { .rank = 0, .size = ranks };
+    size_t cut[ranks + 1];
+    pl_dist_job_cuts(&x, plan, train, cut);
+    double total = 0, most = 0, bytes = 0;
+    for (int r = 0; r < ranks; r++) {
+        double s = 0;
+        for (size_t j = cut[r]; j < cut[r + 1]; j++)
+            s += pl_dist_job_cost(plan, train, j);
+        total += s;
+        most = s > most ? s : most;
+    }
+    for (size_t j = 0; j < plan->njobs; j++) {
+        const pl_task t = plan->jobs[j].task;
+        bytes += passes(plan, j) * pl_task_outputs(t) * (double)train->dim * 4.0 *
+                 ceil((double)pl_task_rows(train, t) / PL_FBLOCK_ROWS);
+    }
+    const double share = total / ranks;   /* bytes: over the whole run, as total */
+    const double e_models = most > 0 ? share / most : 1.0;
+    const double e_rows = share / (share + bytes * (ranks - 1) / ranks / PL_DIST_BYTES_PER_UNIT);
+    return e_rows > e_models ? PL_DISTRIBUTE_ROWS : PL_DISTRIBUTE_MODELS;
+}

@@ -1,0 +1,174 @@
+/*
+ * check_mpi.c - one run over MPI ranks (src/dist/): model files byte-identical
+ * for every (ranks x threads) of 1x1, 1x2, 2x1, 2x2, 3x1 and both splits,
+ * for a sweep of pairs with a softmax model, for L-BFGS softmax models and
+ * for a single data-parallel model; and a rank that fails ends the run on
+ * every rank with one message and no run directory.
+ *
+ * The runs are the real binary under `mpirun --oversubscribe
+ * --allow-run-as-root` (this machine may have fewer cores than ranks; CI runs
+ * as root).  The reference is the binary alone (not under mpirun: no MPI at
+ * all).  mpirun missing is a failure, not a skip.
+ */
+#include "testutil.h"
+
+/* mpirun as CI runs it; under ASan the stacks of Open MPI's allocations are
+ * unwound slowly (its libraries have no frame pointers) and its components
+ * stay loaded, so tests/lsan.supp can name the libraries they come from. */
+#define MPIRUN "ASAN_OPTIONS=${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0 " \
+               "OMPI_MCA_mca_base_component_disable_dlclose=1 " \
+               "timeout 300 mpirun --oversubscribe --allow-run-as-root "
+
+static char mnist[PATH_MAX];
+static char tmp[PATH_MAX];
+
+static void setup(void)
+{
+    tu_mnist_dir(mnist, sizeof mnist);
+    tu_tmpdir(tmp, sizeof tmp);
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+}
+
+/* Trains `config` with extra `--set`s into tmp/name on ranks x threads
+ * (ranks 0: the binary alone); returns the exit status, output into out. */
+static int train(const char *name, int ranks, int threads, const char *sets, char *out,
+                 size_t len)
+{
+    char cmd[8192], launcher[256] = "";
+    if (ranks > 0)
+        snprintf(launcher, sizeof launcher,
+                 MPIRUN "-np %d ", ranks);
+    snprintf(cmd, sizeof cmd, "%s%s train configs/default.ini --quiet --threads %d "
+             "--set data.dir=%s --set output.plots=false %s --out %s/%s", launcher, tu_bin(),
+             threads, mnist, sets, tmp, name);
+    return tu_run(cmd, out, len);
+}
+
+/* Every .npy of tmp/ref is in tmp/run with the same bytes; returns how many. */
+static int same_models(const char *ref, const char *run)
+{
+    char dir[PATH_MAX + 64];
+    snprintf(dir, sizeof dir, "%s/%s/models", tmp, ref);
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        const size_t l = strlen(de->d_name);
+        if (l < 4 || strcmp(de->d_name + l - 4, ".npy"))
+            continue;
+        char cmd[3 * PATH_MAX], out[256];
+        snprintf(cmd, sizeof cmd, "cmp %s/%s/models/%s %s/%s/models/%s", tmp, ref, de->d_name,
+                 tmp, run, de->d_name);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s: %s differs from %s's: %s",
+                      run, de->d_name, ref, out);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The matrix of (ranks, threads) for both splits against the binary alone. */
+static void matrix(const char *sets, int want_models)
+{
+    static const int rt[][2] = { { 1, 1 }, { 1, 2 }, { 2, 1 }, { 2, 2 }, { 3, 1 } };
+    static const char *split[] = { "models", "rows" };
+    static char out[1 << 16];
+    ck_assert_msg(train("ref", 0, 1, sets, out, sizeof out) == 0, "reference run: %s", out);
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; i < sizeof rt / sizeof *rt; i++) {
+            char name[64], all[4096];
+            snprintf(name, sizeof name, "%s-%dx%d", split[s], rt[i][0], rt[i][1]);
+            snprintf(all, sizeof all, "%s --set engine.distribute=%s", sets, split[s]);
+            int rc = train(name, rt[i][0], rt[i][1], all, out, sizeof out);
+            ck_assert_msg(rc == 0, "%s: exit %d: %s", name, rc, out);
+            ck_assert_int_eq(same_models("ref", name), want_models);
+        }
+}
+
+START_TEST(test_sweep_identical_for_any_ranks_and_threads)
+{
+    /* 45 pairs x 2 rates and a softmax model, 2 checkpoints: fused */
+    matrix("--set task.pairs=all --set task.multiclass=softmax "
+           "--set train.learning_rates=0.1,0.5 --set train.iterations=10,25",
+           (45 + 1) * 2 * 2 * 2);
+}
+END_TEST
+
+START_TEST(test_lbfgs_softmax_identical)
+{
+    matrix("--set task.pairs=none --set task.multiclass=softmax,ovr --set train.solver=lbfgs "
+           "--set train.penalty=l2 --set train.C=0.1,1 --set train.max_iter=12",
+           2 * 2 * 2);
+}
+END_TEST
+
+START_TEST(test_single_data_parallel_model_identical)
+{
+    /* one binary model: the data strategy (the dense objective) */
+    matrix("--set task.pairs=1-7 --set task.multiclass=none --set train.learning_rates=0.5 "
+           "--set train.iterations=30,60",
+           2 * 2);
+    char path[PATH_MAX + 64], out[1 << 12];
+    snprintf(path, sizeof path, "grep -c '\"strategy\": \"data\"' %s/rows-3x1/summary.json",
+             tmp);
+    ck_assert_msg(tu_run(path, out, sizeof out) == 0, "not the data strategy: %s", out);
+}
+END_TEST
+
+START_TEST(test_failing_rank_ends_every_rank)
+{
+    /* rank 1 alone is given a training file that does not exist (MPMD) */
+    char cmd[8192];
+    static char out[1 << 16];
+    snprintf(cmd, sizeof cmd,
+             MPIRUN "-np 1 %s train configs/default.ini --quiet --set data.dir=%s --out %s/bad : "
+             "-np 2 %s train configs/default.ini --quiet --set data.dir=%s --out %s/bad "
+             "--set data.train_images=missing-images.gz",
+             tu_bin(), mnist, tmp, tu_bin(), mnist, tmp);
+    int rc = tu_run(cmd, out, sizeof out);
+    ck_assert_msg(rc != 0 && rc != 124, "exit %d (124: it hung): %s", rc, out);
+    /* one message, from the lowest failing rank, printed once */
+    const char *m = strstr(out, "parlogit: rank 1: ");
+    ck_assert_msg(m != NULL, "no message naming rank 1: %s", out);
+    ck_assert_msg(strstr(m + 1, "parlogit: rank ") == NULL, "more than one message: %s", out);
+    TU_ASSERT_HAS(out, "missing-images.gz");
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/bad", tmp);
+    ck_assert_msg(access(path, F_OK) != 0, "a run directory was written");
+}
+END_TEST
+
+START_TEST(test_info_says_ranks_and_binding)
+{
+    char cmd[4096];
+    static char out[1 << 16];
+    snprintf(cmd, sizeof cmd, MPIRUN "-np 2 %s info", tu_bin());
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    TU_ASSERT_HAS(out, "ranks:     2 over 1 host(s)");
+    TU_ASSERT_HAS(out, "rank 0: host ");
+    TU_ASSERT_HAS(out, "rank 1: host ");
+    snprintf(cmd, sizeof cmd, "%s info", tu_bin());
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    TU_ASSERT_HAS(out, "ranks:     1 over 1 host(s) (not launched by mpirun)");
+}
+END_TEST
+
+Suite *suite_mpi(void)
+{
+    Suite *s = suite_create("mpi");
+    TCase *tc = tcase_create("mpi");
+    tcase_set_timeout(tc, 900);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_sweep_identical_for_any_ranks_and_threads);
+    tcase_add_test(tc, test_lbfgs_softmax_identical);
+    tcase_add_test(tc, test_single_data_parallel_model_identical);
+    tcase_add_test(tc, test_failing_rank_ends_every_rank);
+    tcase_add_test(tc, test_info_says_ranks_and_binding);
+    suite_add_tcase(s, tc);
+    return s;
+}
