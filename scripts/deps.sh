@@ -7,6 +7,8 @@ set -euo pipefail
 pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
       python3-numpy python3-sklearn curl ca-certificates
+      # make fuzz: clang with libFuzzer and the sanitizers (libclang-rt), LLVM's OpenMP
+      clang libclang-rt-14-dev libomp-dev
       # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
       # Chromium opens report.html headless in the tests
       libplplot-dev plplot-driver-cairo fonts-dejavu-core chromium)
