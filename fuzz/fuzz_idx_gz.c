@@ -24,6 +24,7 @@ static void write_gz(const char *name, const uint8_t *p, size_t n, char *path, s
             abort();
         ready = 1;
     }
+    deflateReset(&z);   /* before deflateBound: it counts the gzip header of a fresh stream */
     size_t need = deflateBound(&z, (uLong)n);
     if (need > cap) {
         free(buf);
@@ -32,7 +33,6 @@ static void write_gz(const char *name, const uint8_t *p, size_t n, char *path, s
         if (!buf)
             abort();
     }
-    deflateReset(&z);
     z.next_in = (Bytef *)(uintptr_t)p;
     z.avail_in = (uInt)n;
     z.next_out = buf;
