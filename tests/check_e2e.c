@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "parlogit/output.h"
@@ -339,6 +340,12 @@ START_TEST(test_malformed_sidecar_is_an_error)
         TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json");
         TU_ASSERT_HAS(out, bad[k].says);
     }
+    /* a FIFO in its place is refused at once, not waited on */
+    ck_assert_int_eq(unlink(side), 0);
+    ck_assert_int_eq(mkfifo(side, 0600), 0);
+    snprintf(cmd, sizeof cmd, "timeout 60 %s explain %s/run", tu_bin(), tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json: not a regular file");
     tu_rmtree(tmp);
 }
 END_TEST

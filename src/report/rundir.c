@@ -9,6 +9,7 @@
  * naming the file (with jansson's line and column when it is not JSON).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,14 +161,26 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
 }
 
 /* Opens and parses a sidecar: PL_EINPUT naming the file, and jansson's line
- * and column, when it is not JSON; PL_EINPUT when it is missing, PL_EIO when
- * it cannot be read. */
+ * and column, when it is not JSON; PL_EINPUT when it is missing or not a
+ * regular file (a FIFO would block, a device never end), PL_EIO when it
+ * cannot be read. */
 static int load_json(const char *path, json_t **root, pl_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    *root = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
         return pl_errorf(e, errno == ENOENT ? PL_EINPUT : PL_EIO, "%s: cannot open: %s", path,
                          strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return pl_errorf(e, PL_EINPUT, "%s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return pl_errorf(e, PL_ENOMEM, "%s: cannot open: %s", path, strerror(errno));
+    }
     json_error_t je;
     *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
     int err = ferror(f);
@@ -208,20 +221,21 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
         if (rc)
             break;
         if (!json_is_object(sec)) {
-            rc = pl_errorf(e, PL_EINPUT, "%s: config.%s: expected an object of strings",
-                           path, section);
+            rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s: expected an object of "
+                           "strings", path, section);
             break;
         }
         json_object_foreach(sec, key, kv) {
             if (!json_is_string(kv)) {
-                rc = pl_errorf(e, PL_EINPUT, "%s: config.%s.%s: expected a string", path,
-                               section, key);
+                rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s.%.64s: expected a string",
+                               path, section, key);
                 break;
             }
             char assign[PL_PATH_MAX + 128];
             if (snprintf(assign, sizeof assign, "%s.%s=%s", section, key,
                          json_string_value(kv)) >= (int)sizeof assign) {
-                rc = pl_errorf(e, PL_EINPUT, "%s: config.%s.%s: too long", path, section, key);
+                rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s.%.64s: too long", path,
+                               section, key);
                 break;
             }
             rc = pl_config_set(cfg, assign, e);
