@@ -8,9 +8,10 @@ pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-d
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
       # one run over many ranks (src/dist/): Open MPI's library and mpirun
       libopenmpi-dev openmpi-bin
-      # make test-race: clang's ThreadSanitizer, LLVM's libomp with Archer
-      clang libomp-dev
       python3-numpy python3-sklearn python3-pil curl ca-certificates
+      # make test-race and make fuzz: clang with ThreadSanitizer, libFuzzer and the
+      # sanitizers (libclang-rt), LLVM's libomp with Archer
+      clang libclang-rt-14-dev libomp-dev
       # pictures: PLplot with its cairo (PNG) driver and a font for the labels;
       # Chromium opens report.html headless in the tests
       libplplot-dev plplot-driver-cairo fonts-dejavu-core chromium)

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "parlogit/output.h"
@@ -270,6 +271,94 @@ START_TEST(test_header_only_results_is_an_error)
         ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
         TU_ASSERT_HAS(out, "no trained model in results.csv");
     }
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* Writes text to path (replacing it). */
+static void overwrite(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A model's JSON sidecar cut short, not JSON, or of the wrong shape is bad
+ * input for explain: exit 2 with a message naming the file, never a crash
+ * (issue: the hand-written reader read past its buffer; heap-buffer-overflow
+ * under ASan, SIGSEGV in the release build). */
+START_TEST(test_malformed_sidecar_is_an_error)
+{
+    char tmp[PATH_MAX], cfg[PATH_MAX + 64], cmd[8192], out[16384], side[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    write_config(tmp, "[task]\npairs = 1-7\n[train]\nlearning_rates = 0.5\niterations = 2\n",
+                 cfg, sizeof cfg);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run", tu_bin(), cfg, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(side, sizeof side, "%s/run/models/1-7_lr0.5_it2.json", tmp);
+    FILE *f = fopen(side, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char good[65536];
+    size_t n = fread(good, 1, sizeof good - 1, f);
+    fclose(f);
+    good[n] = '\0';
+    const char *cfgobj = strstr(good, "\"config\"");
+    ck_assert_ptr_nonnull(cfgobj);
+    const size_t at = (size_t)(cfgobj - good), rest = n - at;
+    snprintf(cmd, sizeof cmd, "%s explain %s/run", tu_bin(), tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+
+    /* cut after a string with a short \u escape (the old reader ran past the
+     * end of its buffer looking for the string's end), then at a few places */
+    const char *cut = "{\"config\": {\"data\": {\"dir\": \"\\uabc\\\\\"";
+    overwrite(side, cut, strlen(cut));
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json:1:");
+    TU_ASSERT_HAS(out, "not a valid JSON sidecar");
+    const size_t cuts[] = { at + 9, at + 12, at + rest / 3, at + rest / 2, n - 3 };
+    for (size_t k = 0; k < sizeof cuts / sizeof *cuts; k++) {
+        overwrite(side, good, cuts[k]);
+        ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+        TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json:");
+        TU_ASSERT_HAS(out, "not a valid JSON sidecar");
+    }
+    /* malformed: each with what the message must say */
+    static char deep[200000 + 64];
+    int d = snprintf(deep, sizeof deep, "{\"config\": ");
+    for (int i = 0; i < 100000; i++)
+        deep[d++] = '[';
+    deep[d] = '\0';
+    const struct { const char *text, *says; } bad[] = {
+        { "", "not a valid JSON sidecar" },
+        { "{\"config\": {\"data\": {\"dir\": \"\\uabc\\\\\"}}}", "not a valid JSON sidecar" },
+        { "{\"config\": {\"data\": {\"dir\": \"a\\u0000b\"}}}", "not a valid JSON sidecar" },
+        { "{\"config\": {\"train\": {\"iterations\": 1e999}}}", "not a valid JSON sidecar" },
+        { "{\"config\": {\"train\": {\"iterations\": 99999999999999999999999}}}",
+          "not a valid JSON sidecar" },
+        { deep, "not a valid JSON sidecar" },
+        { "[1, 2]", "no \"config\" object" },
+        { "{\"model\": \"x\"}", "no \"config\" object" },
+        { "{\"config\": \"data\"}", "no \"config\" object" },
+        { "{\"config\": {\"data\": [\"dir\"]}}", "config.data: expected an object" },
+        { "{\"config\": {\"train\": {\"iterations\": 2}}}",
+          "config.train.iterations: expected a string" },
+        { "{\"config\": {\"train\": {\"iterations\": \"x\"}}}", "config" },
+        { "{\"config\": {\"nosuch\": {\"key\": \"1\"}}}", "config" },
+        { "{\"config\": {}, \"config\": {}}", "not a valid JSON sidecar" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        overwrite(side, bad[k].text, strlen(bad[k].text));
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 2, "case %zu: %s", k, out);
+        TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json");
+        TU_ASSERT_HAS(out, bad[k].says);
+    }
+    /* a FIFO in its place is refused at once, not waited on */
+    ck_assert_int_eq(unlink(side), 0);
+    ck_assert_int_eq(mkfifo(side, 0600), 0);
+    snprintf(cmd, sizeof cmd, "timeout 60 %s explain %s/run", tu_bin(), tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json: not a regular file");
     tu_rmtree(tmp);
 }
 END_TEST
@@ -1057,6 +1146,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_help_on_commands);
     tcase_add_test(tc, test_warnings_for_likely_mistakes);
     tcase_add_test(tc, test_header_only_results_is_an_error);
+    tcase_add_test(tc, test_malformed_sidecar_is_an_error);
     tcase_add_test(tc, test_info_describes_engine);
     tcase_add_test(tc, test_fetch_from_mirror_directory);
     tcase_add_test(tc, test_interrupt_writes_everything_so_far);

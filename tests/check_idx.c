@@ -244,6 +244,47 @@ START_TEST(test_huge_sizes)
 }
 END_TEST
 
+/* Loads the pair of paths in arg[0], arg[1]: 0 when it is refused as cut
+ * short (PL_EINPUT "data ends"), 11 otherwise (12 for PL_ENOMEM). */
+static int load_is_cut_short(void *arg)
+{
+    char **paths = arg;
+    pl_raw r;
+    pl_error e;
+    int rc = pl_idx_load(paths[0], paths[1], &r, &e);
+    return rc == PL_EINPUT && strstr(e.msg, "data ends") ? 0 : rc == PL_ENOMEM ? 12 : 11;
+}
+
+/* Headers that claim the most the loader accepts (2^31 pixels) over files
+ * that hold a few bytes of it: refused as cut short with 64 MiB to allocate
+ * (the loader used to malloc 2 GiB of pixels, and as many labels, from the
+ * headers alone). */
+START_TEST(test_claims_cost_no_memory)
+{
+    char img[4200], lab[4200];
+    char *paths[2] = { img, lab };
+    const uint32_t dims[2][3] = { { 32768, 256, 256 }, { 1u << 31, 1, 1 } };
+    for (int k = 0; k < 2; k++) {
+        idx_buf fi = {.n = 0}, fl = {.n = 0};
+        put32(&fi, 0x803);
+        for (int d = 0; d < 3; d++)
+            put32(&fi, dims[k][d]);
+        put(&fi, (const uint8_t[]){ 1, 2, 3 }, 3);
+        put32(&fl, 0x801);
+        put32(&fl, dims[k][0]);
+        write_plain("img", &fi, img);
+        write_plain("lab", &fl, lab);
+        int got = tu_with_memory_limit(load_is_cut_short, paths, 64);
+        ck_assert_msg(got == 0, "case %d: %s (%d)", k, got == 12 ? "out of memory"
+                      : got == 11 ? "not refused as cut short" : "died (allocation failed)",
+                      got);
+        write_gz("img.gz", fi.b, fi.n, img);
+        got = tu_with_memory_limit(load_is_cut_short, paths, 64);
+        ck_assert_msg(got == 0, "case %d, gzip: %d", k, got);
+    }
+}
+END_TEST
+
 START_TEST(test_count_mismatch)
 {
     char img[4200], lab[4200];
@@ -448,6 +489,7 @@ Suite *suite_idx(void)
     tcase_add_test(tc, test_swapped);
     tcase_add_test(tc, test_zero_dims);
     tcase_add_test(tc, test_huge_sizes);
+    tcase_add_test(tc, test_claims_cost_no_memory);
     tcase_add_test(tc, test_count_mismatch);
     tcase_add_test(tc, test_truncated);
     tcase_add_test(tc, test_gzip_damaged);

@@ -161,6 +161,37 @@ START_TEST(test_bad_names_and_shapes)
 }
 END_TEST
 
+/* Loads the .npy at arg: 0 when it is refused as truncated (PL_EINPUT),
+ * 11 otherwise, 12 for PL_ENOMEM. */
+static int npy_is_truncated(void *arg)
+{
+    float *d;
+    int ndim;
+    size_t shape[4];
+    pl_error e;
+    int rc = pl_npy_read(arg, &d, &ndim, shape, &e);
+    free(d);
+    return rc == PL_EINPUT && strstr(e.msg, "data truncated") ? 0 : rc == PL_ENOMEM ? 12 : 11;
+}
+
+/* A header that claims the most the reader accepts (2^30 floats, 4 GiB) over
+ * a file without that data: refused as truncated with 64 MiB to allocate (the
+ * reader used to malloc the 4 GiB first). */
+START_TEST(test_npy_claim_costs_no_memory)
+{
+    const char *head = "{'descr': '<f4', 'fortran_order': False, 'shape': (1073741824,), }";
+    unsigned char file[256] = "\x93NUMPY\x01\x00";
+    size_t n = strlen(head);
+    file[8] = (unsigned char)n;
+    memcpy(file + 10, head, n);
+    char path[1024];
+    tu_write(tmp, "big.npy", file, 10 + n + 8, path, sizeof path);
+    int got = tu_with_memory_limit(npy_is_truncated, path, 64);
+    ck_assert_msg(got == 0, "%s (%d)", got == 12 ? "out of memory" : got != 11 ?
+                  "died (allocation failed)" : "not refused as truncated", got);
+}
+END_TEST
+
 /* .npy headers the reader must refuse, each with what was wrong: shapes
  * whose product wraps size_t or is huge, truncated data, another dtype. */
 START_TEST(test_npy_reader_refuses_bad_headers)
@@ -206,6 +237,7 @@ Suite *suite_model(void)
     tcase_add_test(tc, test_models_load_back_and_predict);
     tcase_add_test(tc, test_bad_names_and_shapes);
     tcase_add_test(tc, test_npy_reader_refuses_bad_headers);
+    tcase_add_test(tc, test_npy_claim_costs_no_memory);
     suite_add_tcase(s, tc);
     return s;
 }

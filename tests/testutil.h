@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,6 +117,35 @@ static inline int tu_no_temp_files(const char *dir)
             clean = 0;
     closedir(d);
     return clean;
+}
+
+/* Runs fn(arg) in a child process that may allocate at most mib MiB more
+ * than it holds now (RLIMIT_DATA above its VmData, so it works under ASan as
+ * well); returns fn's result (keep it above 1: ASan exits 1), or -1 when the
+ * child was killed. */
+static inline int tu_with_memory_limit(int (*fn)(void *), void *arg, size_t mib)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen("/proc/self/status", "r");
+        char line[256];
+        unsigned long long kb = 0;
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "VmData: %llu kB", &kb) == 1)
+                break;
+        if (f)
+            fclose(f);
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(kb * 1024 + (unsigned long long)mib * 1048576);
+        if (!kb || setrlimit(RLIMIT_DATA, &rl) != 0)
+            _exit(125);
+        _exit(fn(arg));
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 #endif

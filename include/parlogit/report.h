@@ -132,7 +132,11 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
                      pl_error *e);
 
 /* Rebuilds the effective config of the run from models/NAME.json's "config"
- * object: pl_config_defaults, then pl_config_set for every entry. */
+ * object ({"SECTION": {"KEY": "VALUE", ...}, ...}): pl_config_defaults, then
+ * pl_config_set for every entry.  A sidecar that is not JSON is PL_EINPUT
+ * "PATH:LINE:COLUMN: ..."; one without that object, with a section that is
+ * not an object or a value that is not a string, PL_EINPUT naming PATH and
+ * the member; a missing sidecar PL_EINPUT, an unreadable one PL_EIO. */
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
                       pl_error *e);
 

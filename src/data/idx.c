@@ -4,8 +4,11 @@
  * IDX (LeCun's MNIST format) is a 4-byte magic (0, 0, type 0x08 = unsigned
  * byte, number of dimensions), one big-endian uint32 per dimension, then the
  * data in row-major order.  Both headers are read and checked before anything
- * large is allocated, so a corrupt size can never ask for gigabytes: the pixel
- * total is capped at PL_RAW_MAX_PIXELS and computed without overflow.  Every
+ * is allocated: the pixel total is capped at PL_RAW_MAX_PIXELS and computed
+ * without overflow.  The data buffers then grow as the data arrives (never
+ * more than twice what was read, or IDX_STEP), so a header that claims more
+ * than its file holds costs no more memory than the file: a 16-byte file that
+ * claims 2^31 pixels is refused as cut short, not with 2 GiB allocated.  Every
  * complaint about content is PL_EINPUT and starts with the file's path and the
  * byte offset (in the decompressed stream) where the problem was seen.
  */
@@ -18,6 +21,7 @@
 
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
+#define IDX_STEP ((size_t)16 << 20)   /* the first allocation for a file's data */
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -84,19 +88,30 @@ static int idx_header(pl_reader *r, const idx_kind *k, uint32_t dims[3], pl_erro
     return PL_OK;
 }
 
-/* Reads exactly n data bytes that start at offset start, then expects the end
- * of the file.  shape describes the data for the messages. */
-static int idx_data(pl_reader *r, void *dst, size_t n, size_t start, const char *shape,
+/* Reads exactly n data bytes that start at offset start into *dst (malloc'ed
+ * here, grown as the data arrives; the caller frees it, also on error), then
+ * expects the end of the file.  shape describes the data for the messages. */
+static int idx_data(pl_reader *r, uint8_t **dst, size_t n, size_t start, const char *shape,
                     pl_error *e)
 {
-    size_t got = 0;
-    int st = pl_reader_read(r, dst, n, &got, e);
-    if (st == PL_READ_ERR)
-        return r->err;
-    if (st != PL_READ_OK)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
-                         "(expected %s, so %zu bytes in all)", r->path, start + got, got,
-                         n, shape, start + n);
+    size_t have = 0, cap = 0;   /* n > 0: the headers were checked */
+    while (have < n) {
+        cap = cap ? (2 * cap < n ? 2 * cap : n) : (IDX_STEP < n ? IDX_STEP : n);
+        uint8_t *p = realloc(*dst, cap);
+        if (!p)
+            return pl_errorf(e, PL_ENOMEM, "%s: out of memory for %zu bytes of data", r->path,
+                             cap);
+        *dst = p;
+        size_t got = 0;
+        int st = pl_reader_read(r, p + have, cap - have, &got, e);
+        have += got;
+        if (st == PL_READ_ERR)
+            return r->err;
+        if (st != PL_READ_OK)
+            return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
+                             "(expected %s, so %zu bytes in all)", r->path, start + have, have,
+                             n, shape, start + n);
+    }
     int c = pl_reader_getc(r, e);
     if (c == PL_READ_ERR)
         return r->err;
@@ -156,19 +171,16 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
                        "(expected one label per image)", labels, dl[0], images, di[0]);
         goto done;
     }
-    pix = malloc((size_t)total);
-    lab = calloc(di[0], 1);
-    if (!pix || !lab) {
-        rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %llu pixels", images,
-                       (unsigned long long)total);
-        goto done;
-    }
     snprintf(shape, sizeof shape, "%u images of %u x %u pixels", di[0], di[1], di[2]);
-    if ((rc = idx_data(&ri, pix, (size_t)total, 16, shape, e)) != PL_OK)
+    if ((rc = idx_data(&ri, &pix, (size_t)total, 16, shape, e)) != PL_OK)
         goto done;
     snprintf(shape, sizeof shape, "%u one-byte labels", dl[0]);
-    if (labels && (rc = idx_data(&rl, lab, dl[0], 8, shape, e)) != PL_OK)
+    if (labels && (rc = idx_data(&rl, &lab, dl[0], 8, shape, e)) != PL_OK)
         goto done;
+    if (!labels && !(lab = calloc(di[0] ? di[0] : 1, 1))) {   /* images only: labels 0 */
+        rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %u labels", images, di[0]);
+        goto done;
+    }
     for (uint32_t i = 0; i < dl[0]; i++) {
         if (lab[i] > 9) {
             rc = pl_errorf(e, PL_EINPUT, "%s: offset %llu: label %u of image %u is not a "

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "output/npy.h"
 #include "parlogit/output.h"
@@ -118,6 +119,16 @@ int pl_npy_read(const char *path, float **data, int *ndim, size_t shape[4], pl_e
     }
     if (count > (1u << 30)) {
         rc = pl_errorf(e, PL_EINPUT, "%s: array too large", path);
+        goto out;
+    }
+    /* the data must be in the file before it is allocated for: a header
+     * alone may claim 2^30 floats (4 GiB) */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)count * sizeof(float) > (uint64_t)st.st_size - (uint64_t)(10 + hlen)) {
+        rc = pl_errorf(e, PL_EINPUT, "%s: offset %zu: data truncated, expected %zu floats, "
+                       "the file holds %llu bytes after its header", path, 10 + hlen, count,
+                       (unsigned long long)st.st_size - (unsigned long long)(10 + hlen));
         goto out;
     }
     *data = malloc(count ? count * sizeof(float) : 1);

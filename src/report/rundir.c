@@ -3,9 +3,13 @@
  * for a task, a binary model's weights and the run's effective config.  See
  * report.h.  Tasks are compared with pl_task_equal, so "softmax" and
  * "softmax-012" (or "ovr" and "softmax", whose pos and neg are both 0) are
- * never taken for one another.
+ * never taken for one another.  The JSON sidecars are read with jansson, and
+ * every way one can be wrong (cut, not JSON, members missing or of the wrong
+ * type, numbers out of range, nested past jansson's depth limit) is PL_EINPUT
+ * naming the file (with jansson's line and column when it is not JSON).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "parlogit/data.h"
 #include "parlogit/model.h"
 #include "parlogit/report.h"
-#include "report/jsonread.h"
 #include "util/util.h"
 
 /* Adds t to list[0..*n) unless it is there. */
@@ -155,34 +160,92 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
     return PL_OK;
 }
 
+/* Opens and parses a sidecar: PL_EINPUT naming the file, and jansson's line
+ * and column, when it is not JSON; PL_EINPUT when it is missing or not a
+ * regular file (a FIFO would block, a device never end), PL_EIO when it
+ * cannot be read. */
+static int load_json(const char *path, json_t **root, pl_error *e)
+{
+    *root = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return pl_errorf(e, errno == ENOENT ? PL_EINPUT : PL_EIO, "%s: cannot open: %s", path,
+                         strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return pl_errorf(e, PL_EINPUT, "%s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return pl_errorf(e, PL_ENOMEM, "%s: cannot open: %s", path, strerror(errno));
+    }
+    json_error_t je;
+    *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        json_decref(*root);
+        *root = NULL;
+        return pl_errorf(e, PL_EIO, "%s: read error", path);
+    }
+    if (!*root)
+        return pl_errorf(e, json_error_code(&je) == json_error_out_of_memory ? PL_ENOMEM
+                                                                              : PL_EINPUT,
+                         "%s:%d:%d: not a valid JSON sidecar: %s", path, je.line, je.column,
+                         je.text);
+    return PL_OK;
+}
+
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
                       pl_error *e)
 {
     char name[64], path[PL_PATH_MAX + 128];
     pl_result_row_name(row, name);
     snprintf(path, sizeof path, "%s/models/%s.json", r->dir, name);
-    pl_jv *root = NULL;
-    int rc = pl_json_load(path, &root, e);
+    json_t *root = NULL;
+    int rc = load_json(path, &root, e);
     if (rc)
         return rc;
-    const pl_jv *c = pl_jv_get(root, "config");
-    if (!c || c->type != PL_JOBJ)
-        rc = pl_errorf(e, PL_EINPUT, "%s: no \"config\" object", path);
     pl_config_defaults(cfg);
-    for (size_t s = 0; !rc && s < c->nkids; s++) {
-        const pl_jv *sec = &c->kids[s];
-        for (size_t k = 0; !rc && sec->type == PL_JOBJ && k < sec->nkids; k++) {
-            const pl_jv *kv = &sec->kids[k];
-            if (kv->type != PL_JSTR)
-                continue;
+    /* what pl_json_config writes: "config": { "SECTION": { "KEY": "VALUE", ... }, ... } */
+    json_t *c = json_object_get(root, "config");   /* NULL unless root is an object */
+    if (!json_is_object(c)) {
+        json_decref(root);
+        return pl_errorf(e, PL_EINPUT, "%s: no \"config\" object", path);
+    }
+    const char *section, *key;
+    json_t *sec, *kv;
+    json_object_foreach(c, section, sec) {
+        if (rc)
+            break;
+        if (!json_is_object(sec)) {
+            rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s: expected an object of "
+                           "strings", path, section);
+            break;
+        }
+        json_object_foreach(sec, key, kv) {
+            if (!json_is_string(kv)) {
+                rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s.%.64s: expected a string",
+                               path, section, key);
+                break;
+            }
             char assign[PL_PATH_MAX + 128];
-            snprintf(assign, sizeof assign, "%s.%s=%s", sec->key, kv->key, kv->str);
+            if (snprintf(assign, sizeof assign, "%s.%s=%s", section, key,
+                         json_string_value(kv)) >= (int)sizeof assign) {
+                rc = pl_errorf(e, PL_EINPUT, "%s: config.%.64s.%.64s: too long", path,
+                               section, key);
+                break;
+            }
             rc = pl_config_set(cfg, assign, e);
-            if (rc)
+            if (rc) {
                 pl_error_prefix(e, "%s: config", path);
+                break;
+            }
         }
     }
-    pl_jv_free(root);
+    json_decref(root);
     return rc;
 }
 

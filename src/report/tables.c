@@ -76,7 +76,7 @@ static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
 {
     memset(r, 0, sizeof *r);
     r->C = r->objective = NAN;
-    long it = 0;
+    long it = 0;   /* read below even when an earlier column failed */
     int rc = fields(c, width, e);
     if (!rc)
         rc = task_field(c, &r->task, e);

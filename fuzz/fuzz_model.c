@@ -1,0 +1,43 @@
+/*
+ * fuzz_model.c - pl_model_load: a model's NAME.w.npy and NAME.b.npy, whose
+ * shapes must agree with the task its name gives.  The input is
+ * SELECTOR W.NPY FZ_SEP B.NPY; the selector byte picks the name (binary,
+ * i-rest, softmax, a subset's ovr, L-BFGS), and a loaded model predicts one
+ * row so that ASan checks its sizes.
+ */
+#include "fuzz.h"
+#include "parlogit/model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *names[] = { "1-7_lr0.1_it100", "3-rest_lr0.5_it10", "softmax_lr0.5_it500",
+                                   "ovr-012_lr1_it2", "softmax_lbfgs_C1", "1-7_lbfgs_l1_C0.5" };
+    if (size < 1)
+        return 0;
+    const char *name = names[data[0] % (sizeof names / sizeof *names)];
+    const uint8_t *tail;
+    size_t nhead, ntail;
+    fz_split(data + 1, size - 1, FZ_SEP, &tail, &nhead, &ntail);
+    char file[128], path[512];
+    snprintf(file, sizeof file, "models/%s.w.npy", name);
+    fz_write(file, data + 1, nhead, path, sizeof path);
+    snprintf(file, sizeof file, "models/%s.b.npy", name);
+    fz_write(file, tail, ntail, path, sizeof path);
+    pl_model m;
+    pl_error e;
+    int rc = pl_model_load(fz_dir(), name, &m, &e);
+    fz_check(rc, &e);
+    if (!rc) {
+        uint8_t *x = calloc(m.dim, 1);
+        double p[PL_CLASSES];
+        if (x) {
+            x[m.dim - 1] = 255;
+            pl_model_predict(&m, x, p);
+            free(x);
+        }
+        pl_model_free(&m);
+    }
+    return 0;
+}
