@@ -266,7 +266,15 @@ typedef struct pl_report_summary {
     char html[PL_PATH_MAX + 32]; /* the page written                             */
     char notes[4][256];          /* why pictures were left out                   */
     int nnotes;
+    int workers;                 /* processes that drew the pictures             */
 } pl_report_summary;
+
+/* How the report is drawn. */
+typedef struct pl_report_opts {
+    int workers;                 /* worker processes; 0: $PARLOGIT_REPORT_WORKERS
+                                    when set (1 to 1024, else PL_EINPUT), else one
+                                    per CPU of the process's affinity mask      */
+} pl_report_opts;
 
 /*
  * Draws every picture of the run into DIR/plots/ and writes DIR/report.html:
@@ -282,9 +290,17 @@ typedef struct pl_report_summary {
  *     and 2 x K explanation.
  * Parts a run has no models for are left out without a note; a note says
  * why when a file such a part needs is missing.  Needs the data files the
- * run was trained on.  Plotting runs on the calling thread.
+ * run was trained on.  The pictures are drawn by worker processes (fork; at
+ * most one per picture), each a share of them, after the page's contents are
+ * computed on the calling thread; the files are byte-identical for any
+ * number of workers.  The caller must have no other threads running.  A
+ * failed picture fails the build with its error and report.html is not
+ * replaced; SIGINT or SIGTERM while drawing stops the workers (PL_EINTR).
+ * pl_report_build is pl_report_build_opts with o NULL (defaults).
  */
 int pl_report_build(const char *dir, pl_report_summary *s, pl_error *e);
+int pl_report_build_opts(const char *dir, const pl_report_opts *o, pl_report_summary *s,
+                         pl_error *e);
 
 /* The pictures of one pair (explain): what was drawn and the analysis. */
 typedef struct pl_pair_pictures {

@@ -3,6 +3,7 @@
  * output files, summary table.  SIGINT/SIGTERM finish the current iteration;
  * everything computed so far is written, the rest marked interrupted, exit 130.
  */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,10 @@ int pl_cmd_train(int argc, char **argv)
         rc = pl_plan_from_config(&cfg, &plan, &e);
     if (!rc)
         rc = pl_cli_fetch_data(&cfg, &e);
+    /* The engine binds this thread to one core; the report's worker processes
+     * would inherit that core alone, so its mask is given back before them. */
+    cpu_set_t cpus;
+    int have_cpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0;
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
                                                  cfg.engine.simd }, &eng, &e);
@@ -137,8 +142,11 @@ int pl_cmd_train(int argc, char **argv)
     if (!rc)
         rc = pl_sweep_write(cfg.output.dir, &cfg, &data, &run, &sweep, &e);
     /* [output] plots = true: every picture and report.html (cmd_report.c) */
-    if (!rc && cfg.output.plots)
-        rc = pl_cli_report(cfg.output.dir, &cfg, &e);
+    if (!rc && cfg.output.plots) {
+        if (have_cpus)
+            (void)sched_setaffinity(0, sizeof cpus, &cpus);
+        rc = pl_cli_report(cfg.output.dir, pl_engine_threads(eng), &e);
+    }
     if (!rc) {
         if (!o.quiet) {
             print_summary(&run, cfg.output.dir);
