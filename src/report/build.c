@@ -12,10 +12,11 @@
  * every section only adds its pictures to a table of jobs (jobs.h: a drawing
  * step and the context it reads, which the table keeps alive) and writes
  * their figures and captions, all computed here, once, from the data loaded
- * here.  Then the table is drawn: job i by worker i mod N (util/procs.h),
- * forked now, after all the data is loaded and before this process has
- * opened any PLplot stream; each picture depends on its job alone, so the
- * files are the same bytes whatever N is.  The page is renamed into place
+ * here.  Then the table is drawn by N worker processes (util/procs.h; each
+ * takes the next job no worker has taken), forked now, after all the data
+ * is loaded and before this process has opened any PLplot stream; each
+ * picture depends on its job alone, so the files are the same bytes
+ * whatever N is and whichever worker drew them.  The page is renamed into place
  * only when every worker succeeded; otherwise the first failed job's error
  * is returned.
  */
@@ -157,7 +158,9 @@ static int body(pl_page *b, const pl_run_dir *r, const pl_config *cfg, const pl_
           "key, defaults included), as an INI file that reproduces it:</p>\n", b->f);
     pl_html_config(b->f, cfg);
     fputs("<h2 id=\"data\">The data</h2>\n", b->f);
-    int rc = montage(b, &data->train, cfg->data.seed, e);
+    int rc = pl_page_read_curves(b, e);   /* once, for every section */
+    if (!rc)
+        rc = montage(b, &data->train, cfg->data.seed, e);
     if (!rc && r->nbest)
         best_table(b, r);
     if (!rc)

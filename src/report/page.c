@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parlogit/plot.h"
 #include "report/html.h"
@@ -73,16 +74,21 @@ static void free_curves(void *ctx)
     pl_loss_curves_free(k->cv, k->n);
 }
 
-int pl_page_keep_curves(pl_page *p, pl_loss_curve *cv, size_t ncv, pl_error *e)
+int pl_page_read_curves(pl_page *p, pl_error *e)
 {
+    char path[PL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/curves.csv", p->dir);
+    if (access(path, F_OK) != 0)
+        return PL_OK;   /* each section says what is left out */
     kept_curves *k = pl_jobs_keep(p->jobs, sizeof *k, free_curves, e);
-    if (!k) {
-        pl_loss_curves_free(cv, ncv);
+    if (!k)
         return PL_ENOMEM;
+    int rc = pl_read_curves(path, &k->cv, &k->n, e);
+    if (!rc) {
+        p->cv = k->cv;
+        p->ncv = k->n;
     }
-    k->cv = cv;
-    k->n = ncv;
-    return PL_OK;
+    return rc;
 }
 
 void pl_page_note(pl_page *p, const char *text)

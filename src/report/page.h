@@ -24,6 +24,8 @@ typedef struct pl_page {
     pl_report_summary *s;           /* counts pictures and notes               */
     FILE *f;                        /* the page being written                  */
     pl_jobs *jobs;                  /* the pictures to draw                    */
+    const pl_loss_curve *cv;        /* curves.csv, read once (NULL: no file)   */
+    size_t ncv;
 } pl_page;
 
 /* The figure of a picture (path in plots/), linked relative to the page,
@@ -31,15 +33,15 @@ typedef struct pl_page {
 void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *caption);
 
 /* Task t's loss curves (those of cv[0..ncv) that are t's, which must live
- * until the pictures are drawn: see pl_page_keep_curves) to be drawn into
+ * until the pictures are drawn: see pl_page_read_curves) to be drawn into
  * plots/TASK_loss.png, with its figure and caption; when t has none, the
  * picture is drawn (saying so) only with even_empty.  PL_ENOMEM. */
 int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
                         int even_empty, const char *caption, pl_error *e);
 
-/* Hands curves read with pl_read_curves to the table of pictures, which
- * frees them after drawing.  PL_ENOMEM (and the curves freed). */
-int pl_page_keep_curves(pl_page *p, pl_loss_curve *cv, size_t ncv, pl_error *e);
+/* Reads DIR/curves.csv, when there is one, into p->cv, kept by the table of
+ * pictures (freed with it, after drawing).  The reader's errors. */
+int pl_page_read_curves(pl_page *p, pl_error *e);
 
 /* A note in place of pictures left out, also kept for the caller (at most
  * four) in the summary. */

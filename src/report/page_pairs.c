@@ -9,7 +9,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "parlogit/plot.h"
 #include "report/draw.h"
@@ -119,11 +118,7 @@ int pl_page_pairs(pl_page *b, const pl_run_dir *r, const pl_dataset *train, pl_e
 {
     if (!r->npairs)
         return PL_OK;   /* a run of ten-class models only */
-    pl_loss_curve *cv = NULL;
-    size_t ncv = 0;
-    char path[PL_PATH_MAX + 32];
     int rc = PL_OK;
-    snprintf(path, sizeof path, "%s/curves.csv", b->dir);
     fputs("<h2 id=\"pairs\">The pairs</h2>\n<nav>", b->f);
     for (int k = 0; k < r->npairs; k++) {
         char name[PL_TASK_NAME_MAX];
@@ -131,13 +126,7 @@ int pl_page_pairs(pl_page *b, const pl_run_dir *r, const pl_dataset *train, pl_e
         fprintf(b->f, "<a href=\"#pair-%s\">%s</a> ", name, name);
     }
     fputs("</nav>\n", b->f);
-    if (access(path, F_OK) == 0) {
-        rc = pl_read_curves(path, &cv, &ncv, e);
-        if (!rc)
-            rc = pl_page_keep_curves(b, cv, ncv, e);   /* freed after drawing */
-        if (rc)
-            cv = NULL;
-    } else
+    if (!b->cv)
         pl_page_note(b, "No curves.csv in this run: the loss curves are left out.");
     for (int k = 0; !rc && k < r->npairs; k++) {
         pl_pair_job *j = pl_jobs_keep(b->jobs, sizeof *j, pl_pair_job_free, e);
@@ -151,7 +140,7 @@ int pl_page_pairs(pl_page *b, const pl_run_dir *r, const pl_dataset *train, pl_e
             break;
         pair_section(b, j, r->nbest ? "the choice in best.csv"
                                     : "the highest test accuracy of the run");
-        rc = pair_sweep(b, r, r->pairs[k], cv, ncv, e);
+        rc = pair_sweep(b, r, r->pairs[k], b->cv, b->ncv, e);
     }
     return rc;
 }

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "parlogit/plot.h"
 #include "report/draw.h"
@@ -126,17 +125,6 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
     }
     fputs("</nav>\n", b->f);
     int rc = PL_OK;
-    pl_loss_curve *cv = NULL;
-    size_t ncv = 0;
-    char path[PL_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/curves.csv", b->dir);
-    if (access(path, F_OK) == 0) {
-        rc = pl_read_curves(path, &cv, &ncv, e);
-        if (!rc)
-            rc = pl_page_keep_curves(b, cv, ncv, e);   /* freed after drawing */
-        if (rc)
-            cv = NULL;
-    }
     for (int k = 0; !rc && k < r->nmulti; k++) {
         pl_class_job *j = pl_jobs_keep(b->jobs, sizeof *j, pl_class_job_free, e);
         if (!j)
@@ -147,8 +135,8 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
                 rc = pl_jobs_add(b->jobs, pl_class_draw, j, step, e);
         if (!rc)
             section(b, r, j);
-        if (!rc && cv)
-            rc = pl_page_loss_curves(b, r->multi[k], cv, ncv, 0,
+        if (!rc && b->cv)
+            rc = pl_page_loss_curves(b, r->multi[k], b->cv, b->ncv, 0,
                                      "The training loss after each update, one line per "
                                      "learning rate (or per C of L-BFGS), on a log scale whose "
                                      "top is the starting loss (a first updates' spike above it "

@@ -19,10 +19,11 @@ typedef int (*pl_proc_job)(void *ctx, size_t i, pl_error *e);
 
 /*
  * Runs job(ctx, i) for every i in [0, n).  With workers >= 2 (and n >= 2)
- * it forks min(workers, n) processes and worker w runs jobs w, w + W, w + 2W,
- * ... in order, stopping at its first error; the caller must not have other
- * threads running and must not need the jobs' writes to its memory (each
- * worker has its own copy).  The parent waits for every worker (none is left
+ * it forks min(workers, n) processes that take the jobs in order, each the
+ * next one no worker has taken yet (so a busy core gets fewer), each worker
+ * stopping at its first error; other threads of the caller must be idle
+ * (nothing they hold is copied to the workers), and the caller gets none of
+ * the jobs' writes to memory (each worker has its own copy).  The parent waits for every worker (none is left
  * behind as a zombie or an orphan: a worker dies with its parent), and
  * returns PL_OK when all of them succeeded, else the error of the failed job
  * of lowest index that was reported (code and message, sent up a pipe; the
