@@ -293,7 +293,11 @@ typedef struct pl_report_opts {
  * run was trained on.  The pictures are drawn by worker processes (fork; at
  * most one per picture), each a share of them, after the page's contents are
  * computed on the calling thread; the files are byte-identical for any
- * number of workers.  The caller must have no other threads running.  A
+ * number of workers.  The caller's other threads, if any, must be idle (as
+ * an OpenMP team between parallel regions is): only the calling thread is
+ * copied into the workers.  Before the fork the calling thread asks PLplot
+ * only for its list of devices (pl_plot_check_device); no stream is opened
+ * until the workers draw.  A
  * failed picture fails the build with its error and report.html is not
  * replaced; SIGINT or SIGTERM while drawing stops the workers (PL_EINTR).
  * pl_report_build is pl_report_build_opts with o NULL (defaults).

@@ -4,10 +4,10 @@
  * The workers share the table through a counter in a shared anonymous
  * mapping: each takes the next job not yet taken, so a worker that gets
  * less of its core (another process is busy on it) takes fewer jobs and
- * none waits idle while another still has a long share; pictures cost from
+ * none waits idle while another still has a long share: pictures cost from
  * 20 to 400 ms, and with fixed shares (job i in worker i mod W) the default
- * report's two workers finished 10 % apart on an idle machine and far more
- * apart on a busy one.  Which worker runs a job depends on timing, what a
+ * report's costs put one of two workers about 10 % behind the other even on
+ * an idle machine.  Which worker runs a job depends on timing, what a
  * job does must not: each job reads only the parent's memory as it was at
  * the fork and writes only its own files.  Each worker has a pipe to the parent; it
  * writes one record only when a job fails (the job's index, code and
