@@ -1,7 +1,10 @@
 /*
  * check_plot.c - the pictures (plot.h): every kind is a PNG of the expected
  * size that is not blank, and a machine without the pngcairo device gets a
- * clear error instead of a prompt, an exit or a crash.
+ * clear error instead of a prompt, an exit or a crash.  Pictures that
+ * compare: a pick on a shared colour scale, grids of 0 or 1 digits with
+ * room for their title, an accuracy plot of one learning rate as a line,
+ * loss curves whose first updates' spike is clipped and marked.
  */
 #include <limits.h>
 #include <math.h>
@@ -53,7 +56,7 @@ START_TEST(test_weights_and_pick)
     p.p_other = 1 / (1 + exp(p.logit));
     p.wrong = p.p_other > 0.5;
     snprintf(path, sizeof path, "%s/pick.png", tmp);
-    ck_assert_msg(pl_plot_pick(path, t, &p, pix, 0.1f, &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_plot_pick(path, t, &p, pix, 0.1f, 0, &e) == PL_OK, "%s", e.msg);
     check_png(path, PL_PLOT_PICK_W, PL_PLOT_PICK_H);
     tu_rmtree(tmp);
 }
@@ -608,6 +611,166 @@ START_TEST(test_class_pictures_bad_arguments)
 }
 END_TEST
 
+/* ---- comparable pictures (issue 16, item 5) ------------------------------ */
+
+/* Pixels of colour rgb (within tol) in the px rectangle [x0, x1) x [y0, y1). */
+static int count_near(const tu_png *img, uint32_t rgb, int tol, int x0, int y0, int x1, int y1)
+{
+    int n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            n += px_near(px_at(img, x, y), rgb, tol);
+    return n;
+}
+
+/* A pick drawn on a scale ten times its own largest contribution (the other
+ * direction's, say) is paler: no pixel of the map reaches the palette's dark
+ * ends, which on its own scale it does. */
+START_TEST(test_pick_on_a_shared_scale)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    uint64_t s = 3;
+    float w[PL_PIXELS];
+    for (int i = 0; i < PL_PIXELS; i++)
+        w[i] = tu_uniform(&s, -0.3f, 0.3f);
+    uint8_t pix[PL_PIXELS];
+    synthetic_digit(pix, &s);
+    static pl_explain_pick p;
+    p.found = 1;
+    p.label = 7;
+    p.logit = pl_contributions(pix, w, PL_PIXELS, p.contrib, &p.for_pos, &p.for_neg);
+    double m = 0;
+    for (int i = 0; i < PL_PIXELS; i++)
+        m = fmax(m, fabs(p.contrib[i]));
+    pl_task t = { .pos = 7, .neg = 1 };
+    pl_error e;
+    int dark[2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/pick%d.png", tmp, k);
+        ck_assert_msg(pl_plot_pick(path, t, &p, pix, 0, k ? 10 * m : 0, &e) == PL_OK, "%s",
+                      e.msg);
+        tu_png img;
+        read_png(path, &img, PL_PLOT_PICK_W, PL_PLOT_PICK_H);
+        /* the contribution map's square (pick.c), inside its frame */
+        dark[k] = count_near(&img, DARK_BLUE, 40, 545, 85, 915, 455) +
+                  count_near(&img, DARK_RED, 40, 545, 85, 915, 455);
+        tu_png_free(&img);
+    }
+    ck_assert_int_gt(dark[0], 100);
+    ck_assert_int_eq(dark[1], 0);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* A grid of 0 or 1 digits is as wide as a title needs, and the title is not
+ * cut at the edges: the outermost columns of the title band are white. */
+START_TEST(test_small_grids_are_readable)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    uint64_t s = 4;
+    uint8_t pix[PL_PIXELS];
+    synthetic_digit(pix, &s);
+    const uint8_t *pp[1] = { pix };
+    const char *caps[1] = { "7 as 1: 0.93\nrow 4242" };
+    for (size_t n = 0; n <= 1; n++) {
+        int w, h;
+        pl_plot_digits_size(n, 8, &w, &h);
+        ck_assert_int_eq(w, PL_PLOT_DIGITS_MIN_W);
+        ck_assert_int_eq(h, PL_PLOT_CELL + 40 + 70);
+        snprintf(path, sizeof path, "%s/grid%zu.png", tmp, n);
+        pl_error e;
+        ck_assert_msg(pl_plot_digits(path, "1-7: the only misclassified training image of "
+                                     "the 8000 rows of the pair's training set", pp, caps, n,
+                                     8, &e) == PL_OK, "%s", e.msg);
+        tu_png img;
+        read_png(path, &img, w, h);
+        int ink = 0, edge = 0;
+        for (int y = 0; y < 60; y++)
+            for (int x = 0; x < w; x++) {
+                int white = px_near(px_at(&img, x, y), 0xffffff, 60);
+                ink += !white;
+                edge += !white && (x < 6 || x >= w - 6);
+            }
+        ck_assert_int_gt(ink, 200);   /* a title */
+        ck_assert_int_eq(edge, 0);    /* all of it */
+        tu_png_free(&img);
+    }
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* One learning rate and three iteration counts: a line across the plot, not
+ * a column of dots over the one learning rate.  The plot area (accuracy.c)
+ * is x 100..770. */
+START_TEST(test_accuracy_of_one_learning_rate_is_a_line)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    pl_task t = { .pos = 1, .neg = 0 };
+    pl_result_row rows[3];
+    const pl_result_row *rp[3];
+    const int its[3] = { 300, 20, 100 };   /* any order */
+    for (int k = 0; k < 3; k++) {
+        rows[k] = (pl_result_row){ .task = t, .lr = 0.5, .iterations = its[k],
+                                   .train_acc = 0.99 + 0.003 * k, .test_acc = 0.985 + 0.002 * k };
+        rp[k] = &rows[k];
+    }
+    snprintf(path, sizeof path, "%s/acc.png", tmp);
+    pl_error e;
+    ck_assert_msg(pl_plot_accuracy(path, t, rp, 3, &e) == PL_OK, "%s", e.msg);
+    tu_png img;
+    read_png(path, &img, PL_PLOT_ACC_W, PL_PLOT_ACC_H);
+    int x0 = INT_MAX, x1 = -1;
+    for (int y = 60; y < 510; y++)
+        for (int x = 100; x < 770; x++)
+            if (px_near(px_at(&img, x, y), LINE_BLUE, 30)) {
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+            }
+    ck_assert_msg(x1 - x0 > 670 / 2, "the train line spans x %d..%d", x0, x1);
+    tu_png_free(&img);
+    tu_rmtree(tmp);
+}
+END_TEST
+
+/* A spike in the first updates (0.69 -> 6.4, as lr 1 does on 8-9) does not
+ * flatten the rest: at iteration 50 the curve (loss 0.3) is in the top
+ * third of the plot area (y 60..510 in curves.c), where a scale up to the
+ * spike would put it at 43 % of the height. */
+START_TEST(test_loss_spike_is_clipped)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    pl_task t = { .pos = 9, .neg = 8 };
+    enum { LEN = 500 };
+    static double l[LEN];
+    for (int i = 0; i < LEN; i++)
+        l[i] = i == 0 ? 0.69 : i <= 3 ? 6.4 : 0.5 * exp(-(i - 0) / 100.0) + 0.004;
+    pl_loss_curve cv = { .task = t, .lr = 1, .label = "lr 1", .len = LEN, .loss = l };
+    const pl_loss_curve *cp[1] = { &cv };
+    snprintf(path, sizeof path, "%s/loss.png", tmp);
+    pl_error e;
+    ck_assert_msg(pl_plot_curves(path, t, cp, 1, &e) == PL_OK, "%s", e.msg);
+    tu_png img;
+    read_png(path, &img, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H);
+    int x = 100 + 670 * 50 / (LEN - 1), top = -1;
+    for (int y = 60; y < 510 && top < 0; y++)
+        for (int dx = -1; dx <= 1; dx++)
+            if (px_near(px_at(&img, x + dx, y), LINE_BLUE, 30))
+                top = y;
+    ck_assert_msg(top >= 0, "no curve at iteration 50");
+    ck_assert_msg((top - 60) / 450.0 < 0.3, "the curve at iteration 50 is at %.0f %% of the "
+                  "height", 100 * (top - 60) / 450.0);
+    /* and the clipped peak is marked: its triangle, in the curve's colour,
+     * over the plot area near iteration 1..3 */
+    ck_assert_int_gt(count_near(&img, LINE_BLUE, 40, 90, 48, 115, 64), 5);
+    tu_png_free(&img);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 Suite *suite_plot(void)
 {
     Suite *s = suite_create("plot");
@@ -626,6 +789,10 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_class_matrix_is_pl_plot_matrix);
     tcase_add_test(tc, test_class_pictures_bad_arguments);
     tcase_add_test(tc, test_image_shows_every_corner);
+    tcase_add_test(tc, test_pick_on_a_shared_scale);
+    tcase_add_test(tc, test_small_grids_are_readable);
+    tcase_add_test(tc, test_accuracy_of_one_learning_rate_is_a_line);
+    tcase_add_test(tc, test_loss_spike_is_clipped);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -714,6 +714,66 @@ START_TEST(test_report_single_pair)
 }
 END_TEST
 
+/* The pictures are drawn by worker processes: 1, 2 or 3 of them draw the
+ * same bytes, every PNG and report.html; a picture that cannot be written
+ * fails the report with its path, in a worker as on one, and leaves the
+ * previous report.html in place. */
+START_TEST(test_report_parallel_is_identical)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16], cmd[8192], out[65536];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "par", "pairs = 1-7, 0-6\nmulticlass = softmax",
+               "learning_rates = 0.1, 0.5\niterations = 20, 60");
+    snprintf(dir, sizeof dir, "%s/par", tmp);
+    snprintf(cmd, sizeof cmd, "rm -rf %s/plots && PARLOGIT_REPORT_WORKERS=1 %s report %s && "
+             "mkdir %s/one && cp -p %s/plots/*.png %s/report.html %s/one/", dir, tu_bin(), dir,
+             tmp, dir, dir, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "(1 worker process)"), "%s", out);
+    const char *said1 = strstr(out, "parlogit: ");
+    ck_assert_ptr_nonnull(said1);
+    int pictures = atoi(said1 + 10);
+    /* the pairs, softmax, the montage and the pair heatmap */
+    ck_assert_int_eq(pictures, 2 * 6 + 7 + 1 + 1);
+    snprintf(cmd, sizeof cmd, "ls %s/one/*.png | wc -l", tmp);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_int_eq(atoi(out), pictures);
+    const int workers[2] = { 2, 3 };
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s/plots && %s report %s --workers %d", dir, tu_bin(),
+                 dir, workers[k]);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+        char said[64];
+        snprintf(said, sizeof said, "(%d worker processes)", workers[k]);
+        ck_assert_msg(strstr(out, said), "%s", out);
+        /* every file the same bytes, and no other file */
+        snprintf(cmd, sizeof cmd, "cp %s/report.html %s/plots/ && diff -r %s/one %s/plots",
+                 dir, dir, tmp, dir);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%d workers: %s", workers[k], out);
+    }
+
+    /* the captions give the colour scales the maps share */
+    ck_assert(file_has(dir, "report.html", "shared with the other direction"));
+    ck_assert(file_has(dir, "report.html", "the largest |weight| of all of them"));
+
+    /* a picture that cannot be written: its error, exit 1, the old page kept */
+    snprintf(cmd, sizeof cmd, "mkdir %s/plots/0-6_misses.png.tmp && %s report %s --workers 2",
+             dir, tu_bin(), dir);
+    int rc = tu_run(cmd, out, sizeof out);
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+    ck_assert_msg(strstr(out, "0-6_misses.png.tmp: cannot create"), "%s", out);
+    snprintf(cmd, sizeof cmd, "cmp %s/one/report.html %s/report.html && ls %s | grep -c tmp",
+             tmp, dir, dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 1, "%s", out);   /* grep: no temporary */
+    snprintf(cmd, sizeof cmd, "%s report %s --workers 0", tu_bin(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "PARLOGIT_REPORT_WORKERS=two %s report %s", tu_bin(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "PARLOGIT_REPORT_WORKERS=two"), "%s", out);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 /* A run of one ten-class model over four classes and no binary one: its
  * section, no pairs section, no notes. */
 START_TEST(test_report_tenclass_only)
@@ -933,6 +993,7 @@ Suite *suite_report(void)
     tcase_add_test(tc, test_explain_matches_numpy);
     tcase_add_test(tc, test_report_tenclass);
     tcase_add_test(tc, test_report_single_pair);
+    tcase_add_test(tc, test_report_parallel_is_identical);
     tcase_add_test(tc, test_report_tenclass_only);
     tcase_add_test(tc, test_explain_model);
     tcase_add_test(tc, test_show_and_missing_driver);

@@ -54,25 +54,36 @@ int pl_plot_weights(const char *path, pl_task t, const float *w, const char *sub
 
 /* One direction of the seeds' analysis: the training image p picked, its
  * probability of the other class, and its contribution map (pixel x weight)
- * with the sums of evidence for and against.  pix: the image's pixels. */
+ * with the sums of evidence for and against.  pix: the image's pixels.  The
+ * map's colour scale is [-scale, scale] (written under it), so that the two
+ * directions of a pair can share one; scale <= 0: p's largest |contribution|. */
 int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const uint8_t *pix,
-                 float bias, pl_error *e);
+                 float bias, double scale, pl_error *e);
 
 /* A grid of n digits (pixels pix[k], PL_PIXELS each), ncols across, each with
  * a caption of one or two lines ("\n" between them), under a title.  The
- * picture is ncols * PL_PLOT_CELL wide and rows * (PL_PLOT_CELL + 40) + 70
- * high (see pl_plot_digits_size). */
+ * picture is ncols * PL_PLOT_CELL wide (at least PL_PLOT_DIGITS_MIN_W, so
+ * that a grid of 0 or 1 digits still has room for its title) and rows *
+ * (PL_PLOT_CELL + 40) + 70 high (see pl_plot_digits_size); n = 0 says
+ * "(none)" where the digits would be. */
+#define PL_PLOT_DIGITS_MIN_W 640
 int pl_plot_digits(const char *path, const char *title, const uint8_t *const *pix,
                    const char *const *captions, size_t n, size_t ncols, pl_error *e);
 void pl_plot_digits_size(size_t n, size_t ncols, int *width, int *height);
 
 /* Training loss against iterations, one line per learning rate of the pair
- * (log scale; non-finite points are left out). */
+ * (log scale; non-finite points are left out).  The top of the scale is a
+ * little above the highest starting loss (iteration 0): the spike of a large
+ * step's first updates is clipped there, drawn along the top edge and
+ * marked with its peak, so that it does not flatten the rest of the
+ * curves. */
 int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curves,
                    size_t n, pl_error *e);
 
 /* Train and test accuracy of task t's rows against learning rate (log scale),
- * one colour per iteration count, train solid, test dashed. */
+ * one colour per iteration count, train solid, test dashed; when the rows
+ * have a single learning rate, against the iteration count instead (a line
+ * for train, a dashed one for test). */
 int pl_plot_accuracy(const char *path, pl_task t, const pl_result_row *const *rows,
                      size_t n, pl_error *e);
 

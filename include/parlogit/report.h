@@ -270,7 +270,16 @@ typedef struct pl_report_summary {
     char html[PL_PATH_MAX + 32]; /* the page written                             */
     char notes[4][256];          /* why pictures were left out                   */
     int nnotes;
+    int workers;                 /* processes that drew the pictures             */
 } pl_report_summary;
+
+/* How the report is drawn. */
+typedef struct pl_report_opts {
+    int workers;                 /* worker processes; 0: $PARLOGIT_REPORT_WORKERS
+                                    when set (1 to 1024, else PL_EINPUT), else one
+                                    per CPU of the process's affinity mask      */
+    const char *name;            /* what the page calls the run (NULL: the dir) */
+} pl_report_opts;
 
 /*
  * Draws every picture of the run into DIR/plots/ and writes DIR/report.html:
@@ -286,11 +295,23 @@ typedef struct pl_report_summary {
  *     and 2 x K explanation.
  * Parts a run has no models for are left out without a note; a note says
  * why when a file such a part needs is missing.  Needs the data files the
- * run was trained on.  Plotting runs on the calling thread.  name is what the
- * page calls the run (NULL: dir): `train` draws into its staging directory
- * the pictures of the run that will be called name.
+ * run was trained on.  The pictures are drawn by worker processes (fork; at
+ * most one per picture), each a share of them, after the page's contents are
+ * computed on the calling thread; the files are byte-identical for any
+ * number of workers.  The caller's other threads, if any, must be idle (as
+ * an OpenMP team between parallel regions is): only the calling thread is
+ * copied into the workers.  Before the fork the calling thread asks PLplot
+ * only for its list of devices (pl_plot_check_device); no stream is opened
+ * until the workers draw.  A
+ * failed picture fails the build with its error and report.html is not
+ * replaced; SIGINT or SIGTERM while drawing stops the workers (PL_EINTR).
+ * o->name is what the page calls the run (NULL: dir): `train` draws into its
+ * staging directory the pictures of the run that will be called name.
+ * pl_report_build is pl_report_build_opts with the defaults and name.
  */
 int pl_report_build(const char *dir, const char *name, pl_report_summary *s, pl_error *e);
+int pl_report_build_opts(const char *dir, const pl_report_opts *o, pl_report_summary *s,
+                         pl_error *e);
 
 /* The pictures of one pair (explain): what was drawn and the analysis. */
 typedef struct pl_pair_pictures {

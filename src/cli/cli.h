@@ -21,10 +21,11 @@ int pl_cmd_show(int argc, char **argv);
 int pl_cmd_report(int argc, char **argv);
 int pl_cmd_predict(int argc, char **argv);
 
-/* Draws every picture of the run in dir and writes dir/report.html (see
- * pl_report_build); says on stderr where they are, calling the run name
- * (NULL: dir; train draws in its staging directory the run it will name). */
-int pl_cli_report(const char *dir, const char *name, pl_error *e);
+/* Draws every picture of the run in dir with `workers` processes (0: the
+ * default of pl_report_build_opts) and writes dir/report.html; says on
+ * stderr where they are, calling the run name (NULL: dir; train draws in its
+ * staging directory the run it will name). */
+int pl_cli_report(const char *dir, const char *name, int workers, pl_error *e);
 
 /* Prints "parlogit: MESSAGE" on stderr and returns the exit status for e. */
 int pl_cli_fail(const pl_error *e);

@@ -13,6 +13,7 @@
  * agreed after the set-up, the data and the training (pl_dist_agree), so a
  * rank that fails ends every rank with its one message, printed by rank 0.
  */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,10 @@ int pl_cmd_train(int argc, char **argv)
     if (!rc && root)
         rc = pl_cli_fetch_data(&cfg, &e);
     rc = pl_dist_agree(&dist, rc, &e);   /* ranks */
+    /* The engine binds this thread to one core; the report's worker processes
+     * would inherit that core alone, so its mask is given back before them. */
+    cpu_set_t cpus;
+    int have_cpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0;
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
                                                  cfg.engine.simd }, &eng, &e);
@@ -189,8 +194,11 @@ int pl_cmd_train(int argc, char **argv)
     /* [output] plots = true: every picture and report.html (cmd_report.c);
      * left out when a signal came, as drawing takes long */
     int no_pictures = cfg.output.plots && stop_flag;
-    if (!rc && cfg.output.plots && !no_pictures)
-        rc = pl_cli_report(stage.path, cfg.output.dir, &e);
+    if (!rc && cfg.output.plots && !no_pictures) {
+        if (have_cpus)
+            (void)sched_setaffinity(0, sizeof cpus, &cpus);
+        rc = pl_cli_report(stage.path, cfg.output.dir, pl_engine_threads(eng), &e);
+    }
     if (!rc)
         rc = pl_stage_commit(&stage, &e);
     else if (stage.open) {

@@ -19,8 +19,8 @@ void pl_plot_digits_size(size_t n, size_t ncols, int *width, int *height)
     size_t rows = n ? (n + ncols - 1) / ncols : 1;
     size_t cols = n < ncols ? (n ? n : 1) : ncols;
     *width = (int)(cols * PL_PLOT_CELL);
-    if (*width < 300)
-        *width = 300;   /* room for the title */
+    if (*width < PL_PLOT_DIGITS_MIN_W)
+        *width = PL_PLOT_DIGITS_MIN_W;   /* room for the title */
     *height = (int)(rows * (PL_PLOT_CELL + CAPTION) + TOP);
 }
 
@@ -37,7 +37,7 @@ int pl_plot_digits(const char *path, const char *title, const uint8_t *const *pi
     int rc = pl_canvas_open(&c, path, w, h, e);
     if (rc)
         return rc;
-    pl_canvas_text(&c, w / 2.0, 28, w < 500 ? 0.9 : 1.2, 0.5, title);
+    pl_canvas_text(&c, w / 2.0, 28, w < 800 ? 0.9 : 1.2, 0.5, title);
     if (n == 0)
         pl_canvas_text(&c, w / 2.0, TOP + PL_PLOT_CELL / 2.0, 1.0, 0.5, "(none)");
     pl_palette_ink();

@@ -12,7 +12,7 @@
 #include "plot/palette.h"
 
 int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const uint8_t *pix,
-                 float bias, pl_error *e)
+                 float bias, double scale, pl_error *e)
 {
     char pos[16], neg[16], task[PL_TASK_NAME_MAX], line[320];
     pl_task_names(t, pos, neg);
@@ -25,6 +25,8 @@ int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const ui
         if (fabs(p->contrib[i]) > m)
             m = fabs(p->contrib[i]);
     }
+    if (scale > 0)
+        m = scale;
     if (!(m > 0))
         m = 1;
 
@@ -53,7 +55,8 @@ int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const ui
     pl_canvas_viewport(&c, 540, 80, 920, 460);
     pl_canvas_image(p->contrib, PL_SIDE, PL_SIDE, -m, m);
     pl_canvas_frame(0);
-    pl_canvas_text(&c, 730, 478, 0.9, 0.5, "contribution = pixel x weight");
+    snprintf(line, sizeof line, "contribution = pixel x weight (scale \u00b1%.3g)", m);
+    pl_canvas_text(&c, 730, 478, 0.9, 0.5, line);
     pl_canvas_colorbar(&c, 950, 80, 970, 460, -m, m, "contribution to the logit");
 
     snprintf(line, sizeof line, "evidence for %s (blue): %+.3f     evidence for %s (red): %+.3f"

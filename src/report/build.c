@@ -5,8 +5,20 @@
  * sweep (pair-accuracy heatmap, the votes' confusion matrices;
  * page_sweep.c), the ten-class models (page_tenclass.c), one section per
  * binary task (page_pairs.c), all results.  A section the run has no models
- * for is left out, and so is its link; everything is drawn on the calling
- * thread.
+ * for is left out, and so is its link.
+ *
+ * Drawing in parallel: PLplot keeps global state and is not thread-safe, so
+ * the pictures are drawn by worker processes.  While the page is composed,
+ * every section only adds its pictures to a table of jobs (jobs.h: a drawing
+ * step and the context it reads, which the table keeps alive) and writes
+ * their figures and captions, all computed here, once, from the data loaded
+ * here.  Then the table is drawn by N worker processes (util/procs.h; each
+ * takes the next job no worker has taken), forked now, after all the data
+ * is loaded and before this process has opened any PLplot stream; each
+ * picture depends on its job alone, so the files are the same bytes
+ * whatever N is and whichever worker drew them.  The page is renamed into place
+ * only when every worker succeeded; otherwise the first failed job's error
+ * is returned.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +29,9 @@
 #include "parlogit/plot.h"
 #include "parlogit/report.h"
 #include "report/html.h"
+#include "report/jobs.h"
 #include "report/page.h"
+#include "util/procs.h"
 #include "util/util.h"
 
 enum { MONTAGE_ROWS = 6 };
@@ -31,12 +45,27 @@ static uint64_t next(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static int montage(pl_page *b, const pl_dataset *ds, uint64_t seed, pl_error *e)
-{
+/* The montage to draw: pointers into the training set, their captions. */
+typedef struct montage_job {
+    char path[PL_PATH_MAX + 64], title[128];
     const uint8_t *pix[PL_CLASSES * MONTAGE_ROWS];
     char text[PL_CLASSES * MONTAGE_ROWS][32];
     const char *caps[PL_CLASSES * MONTAGE_ROWS];
-    size_t n = 0;
+    size_t n;
+} montage_job;
+
+static int draw_montage(const void *ctx, int step, pl_error *e)
+{
+    (void)step;
+    const montage_job *j = ctx;
+    return pl_plot_digits(j->path, j->title, j->pix, j->caps, j->n, PL_CLASSES, e);
+}
+
+static int montage(pl_page *b, const pl_dataset *ds, uint64_t seed, pl_error *e)
+{
+    montage_job *j = pl_jobs_keep(b->jobs, sizeof *j, NULL, e);
+    if (!j)
+        return PL_ENOMEM;
     uint64_t st = seed;
     for (int row = 0; row < MONTAGE_ROWS; row++)
         for (int d = 0; d < PL_CLASSES; d++) {
@@ -44,18 +73,17 @@ static int montage(pl_page *b, const pl_dataset *ds, uint64_t seed, pl_error *e)
             if (!cnt)
                 continue;   /* a digit the data has no rows of */
             size_t r = lo + next(&st) % cnt;
-            pix[n] = ds->pix + r * ds->dim;
-            snprintf(text[n], sizeof text[n], "%d\nrow %u", d, (unsigned)ds->orig[r]);
-            caps[n] = text[n];
-            n++;
+            j->pix[j->n] = ds->pix + r * ds->dim;
+            snprintf(j->text[j->n], sizeof j->text[0], "%d\nrow %u", d, (unsigned)ds->orig[r]);
+            j->caps[j->n] = j->text[j->n];
+            j->n++;
         }
-    char path[PL_PATH_MAX + 64], title[128];
-    snprintf(path, sizeof path, "%s/montage.png", b->plots);
-    snprintf(title, sizeof title, "Random training images of each digit (seed %llu)",
+    snprintf(j->path, sizeof j->path, "%s/montage.png", b->plots);
+    snprintf(j->title, sizeof j->title, "Random training images of each digit (seed %llu)",
              (unsigned long long)seed);
-    int rc = pl_plot_digits(path, title, pix, caps, n, PL_CLASSES, e);
+    int rc = pl_jobs_add(b->jobs, draw_montage, j, 0, e);
     if (!rc)
-        pl_page_figure(b, path, "montage of training digits",
+        pl_page_figure(b, j->path, "montage of training digits",
                        "A random sample of the training images, one column per digit (drawn "
                        "with the run's seed, so the same run gives the same sample). Gray ink "
                        "on white; the caption under each image is its row in the source file, "
@@ -130,7 +158,9 @@ static int body(pl_page *b, const pl_run_dir *r, const pl_config *cfg, const pl_
           "key, defaults included), as an INI file that reproduces it:</p>\n", b->f);
     pl_html_config(b->f, cfg);
     fputs("<h2 id=\"data\">The data</h2>\n", b->f);
-    int rc = montage(b, &data->train, cfg->data.seed, e);
+    int rc = pl_page_read_curves(b, e);   /* once, for every section */
+    if (!rc)
+        rc = montage(b, &data->train, cfg->data.seed, e);
     if (!rc && r->nbest)
         best_table(b, r);
     if (!rc)
@@ -148,14 +178,44 @@ static int body(pl_page *b, const pl_run_dir *r, const pl_config *cfg, const pl_
     return rc;
 }
 
+/* How many worker processes draw: o->workers, else $PARLOGIT_REPORT_WORKERS,
+ * else one per CPU this process may run on. */
+static int workers(const pl_report_opts *o, pl_error *e, int *n)
+{
+    const char *env = getenv("PARLOGIT_REPORT_WORKERS");
+    *n = o && o->workers > 0 ? o->workers : 0;
+    if (!*n && env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end || v < 1 || v > 1024)
+            return pl_errorf(e, PL_EINPUT, "PARLOGIT_REPORT_WORKERS=%s: expected a number of "
+                             "worker processes from 1 to 1024", env);
+        *n = (int)v;
+    }
+    if (!*n)
+        *n = pl_affinity_cpus();
+    return PL_OK;
+}
+
 int pl_report_build(const char *dir, const char *name, pl_report_summary *s, pl_error *e)
 {
+    return pl_report_build_opts(dir, &(pl_report_opts){ .name = name }, s, e);
+}
+
+int pl_report_build_opts(const char *dir, const pl_report_opts *o, pl_report_summary *s,
+                         pl_error *e)
+{
+    const char *name = o ? o->name : NULL;
     memset(s, 0, sizeof *s);
     pl_run_dir r;
     static pl_config cfg;   /* large: off the stack */
     pl_data data = { 0 };
-    pl_page b = { .dir = dir, .s = s };
-    int rc = pl_run_dir_open(dir, &r, e);
+    pl_jobs jobs = { 0 };
+    pl_page b = { .dir = dir, .s = s, .jobs = &jobs };
+    int rc = workers(o, e, &s->workers);
+    if (rc)
+        return rc;
+    rc = pl_run_dir_open(dir, &r, e);
     if (rc)
         return rc;
     const pl_result_row *any = NULL;
@@ -185,11 +245,19 @@ int pl_report_build(const char *dir, const char *name, pl_report_summary *s, pl_
         pl_html_begin(b.f, title);
         rc = body(&b, &r, &cfg, &data, e);
         pl_html_end(b.f);
+        /* Every picture now, from the table the page was written with; the
+         * page is kept only when all of them were drawn. */
+        if (!rc) {
+            if ((size_t)s->workers > jobs.n)
+                s->workers = jobs.n ? (int)jobs.n : 1;
+            rc = pl_jobs_draw(&jobs, s->workers, e);
+        }
         if (rc)
             pl_afile_abort(&page);
         else
             rc = pl_afile_commit(&page, e);
     }
+    pl_jobs_free(&jobs);
     pl_data_free(&data);
     pl_run_dir_free(&r);
     return rc;

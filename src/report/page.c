@@ -1,9 +1,11 @@
 /*
  * page.c - what every section of report.html does with a picture: a figure
- * linked relative to the page, or a note where it was left out.  See page.h.
+ * linked relative to the page (the picture itself a job of the table, drawn
+ * later), or a note where it was left out.  See page.h.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parlogit/plot.h"
 #include "report/html.h"
@@ -23,25 +25,69 @@ void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *c
     p->s->pictures++;
 }
 
+/* A loss-curve picture to draw: the curves of one task. */
+typedef struct loss_job {
+    char path[PL_PATH_MAX + 64];
+    pl_task task;
+    size_t n;
+    const pl_loss_curve *sel[];  /* into curves kept by the table */
+} loss_job;
+
+static int draw_loss(const void *ctx, int step, pl_error *e)
+{
+    (void)step;
+    const loss_job *j = ctx;
+    return pl_plot_curves(j->path, j->task, j->sel, j->n, e);
+}
+
 int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
                         int even_empty, const char *caption, pl_error *e)
 {
-    const pl_loss_curve **sel = malloc((ncv ? ncv : 1) * sizeof *sel);
-    if (!sel)
-        return pl_errorf(e, PL_ENOMEM, "out of memory");
     size_t n = 0;
     for (size_t k = 0; k < ncv; k++)
+        n += pl_task_equal(cv[k].task, t);
+    if (!n && !even_empty)
+        return PL_OK;
+    loss_job *j = pl_jobs_keep(p->jobs, sizeof *j + n * sizeof j->sel[0], NULL, e);
+    if (!j)
+        return PL_ENOMEM;
+    j->task = t;
+    for (size_t k = 0; k < ncv; k++)
         if (pl_task_equal(cv[k].task, t))
-            sel[n++] = &cv[k];
-    char name[PL_TASK_NAME_MAX], path[PL_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s_loss.png", p->plots, pl_task_name(t, name));
-    int rc = PL_OK;
-    if (n || even_empty) {
-        rc = pl_plot_curves(path, t, sel, n, e);
-        if (!rc)
-            pl_page_figure(p, path, "loss curves", caption);
+            j->sel[j->n++] = &cv[k];
+    char name[PL_TASK_NAME_MAX];
+    snprintf(j->path, sizeof j->path, "%s/%s_loss.png", p->plots, pl_task_name(t, name));
+    int rc = pl_jobs_add(p->jobs, draw_loss, j, 0, e);
+    if (!rc)
+        pl_page_figure(p, j->path, "loss curves", caption);
+    return rc;
+}
+
+typedef struct kept_curves {
+    pl_loss_curve *cv;
+    size_t n;
+} kept_curves;
+
+static void free_curves(void *ctx)
+{
+    kept_curves *k = ctx;
+    pl_loss_curves_free(k->cv, k->n);
+}
+
+int pl_page_read_curves(pl_page *p, pl_error *e)
+{
+    char path[PL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/curves.csv", p->dir);
+    if (access(path, F_OK) != 0)
+        return PL_OK;   /* each section says what is left out */
+    kept_curves *k = pl_jobs_keep(p->jobs, sizeof *k, free_curves, e);
+    if (!k)
+        return PL_ENOMEM;
+    int rc = pl_read_curves(path, &k->cv, &k->n, e);
+    if (!rc) {
+        p->cv = k->cv;
+        p->ncv = k->n;
     }
-    free(sel);
     return rc;
 }
 

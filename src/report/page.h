@@ -2,9 +2,12 @@
  * page.h - private: report.html being written by pl_report_build (build.c)
  * and the files that write its sections: the sweep (page_sweep.c), the
  * ten-class models (page_tenclass.c) and the pairs (page_pairs.c).  Each
- * section draws its pictures, then adds them to the page with a caption that
- * says how to read them; a picture that cannot be drawn because a file is
- * missing gets a note instead.
+ * section adds its pictures to the table of pictures to draw (jobs.h) and to
+ * the page with a caption that says how to read them; a picture that cannot
+ * be drawn because a file is missing gets a note instead.  Nothing is drawn
+ * while the page is written: pl_report_build draws the whole table at the
+ * end, in worker processes, and keeps the page only if every picture was
+ * drawn.
  */
 #ifndef PARLOGIT_REPORT_PAGE_H
 #define PARLOGIT_REPORT_PAGE_H
@@ -13,24 +16,32 @@
 
 #include "parlogit/data.h"
 #include "parlogit/report.h"
+#include "report/jobs.h"
 
 typedef struct pl_page {
     const char *dir;                /* the run directory                       */
     char plots[PL_PATH_MAX + 16];   /* dir/plots                               */
     pl_report_summary *s;           /* counts pictures and notes               */
     FILE *f;                        /* the page being written                  */
+    pl_jobs *jobs;                  /* the pictures to draw                    */
+    const pl_loss_curve *cv;        /* curves.csv, read once (NULL: no file)   */
+    size_t ncv;
 } pl_page;
 
-/* The figure of a picture just drawn (path in plots/), linked relative to
- * the page, with its caption (plain text, escaped); counts it. */
+/* The figure of a picture (path in plots/), linked relative to the page,
+ * with its caption (plain text, escaped); counts it. */
 void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *caption);
 
-/* Task t's loss curves (those of cv[0..ncv) that are t's) drawn into
+/* Task t's loss curves (those of cv[0..ncv) that are t's, which must live
+ * until the pictures are drawn: see pl_page_read_curves) to be drawn into
  * plots/TASK_loss.png, with its figure and caption; when t has none, the
- * picture is drawn (saying so) only with even_empty.  PL_ENOMEM or the
- * plot's error. */
+ * picture is drawn (saying so) only with even_empty.  PL_ENOMEM. */
 int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
                         int even_empty, const char *caption, pl_error *e);
+
+/* Reads DIR/curves.csv, when there is one, into p->cv, kept by the table of
+ * pictures (freed with it, after drawing).  The reader's errors. */
+int pl_page_read_curves(pl_page *p, pl_error *e);
 
 /* A note in place of pictures left out, also kept for the caller (at most
  * four) in the summary. */

@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "parlogit/plot.h"
@@ -46,6 +47,38 @@ static parts survey(const pl_page *p, const pl_run_dir *r)
 
 enum { ALL_PAIRS = PL_CLASSES * (PL_CLASSES - 1) / 2 };
 
+/* A 10 x 10 table to draw: its values and its style, titles included. */
+typedef struct matrix_job {
+    char path[PL_PATH_MAX + 64];
+    double m[10][10];
+    char title[128];
+    pl_matrix_style st;          /* st.title is title */
+} matrix_job;
+
+static int draw_matrix(const void *ctx, int step, pl_error *e)
+{
+    (void)step;
+    const matrix_job *j = ctx;
+    return pl_plot_matrix(j->path, j->m, &j->st, e);
+}
+
+/* Adds table m with style st (its title copied) to the pictures, as
+ * plots/NAME.png. */
+static int add_matrix(pl_page *p, const char *name, const double m[10][10],
+                      const pl_matrix_style *st, const char **path, pl_error *e)
+{
+    matrix_job *j = pl_jobs_keep(p->jobs, sizeof *j, NULL, e);
+    if (!j)
+        return PL_ENOMEM;
+    snprintf(j->path, sizeof j->path, "%s/%s.png", p->plots, name);
+    memcpy(j->m, m, sizeof j->m);
+    snprintf(j->title, sizeof j->title, "%s", st->title);
+    j->st = *st;
+    j->st.title = j->title;
+    *path = j->path;
+    return pl_jobs_add(p->jobs, draw_matrix, j, 0, e);
+}
+
 int pl_page_has_sweep(const pl_page *p, const pl_run_dir *r)
 {
     parts s = survey(p, r);
@@ -54,7 +87,8 @@ int pl_page_has_sweep(const pl_page *p, const pl_run_dir *r)
 
 static int heatmap(pl_page *p, pl_error *e)
 {
-    char path[PL_PATH_MAX + 64], png[PL_PATH_MAX + 64];
+    char path[PL_PATH_MAX + 64];
+    const char *png;
     double m[10][10];
     snprintf(path, sizeof path, "%s/pair_accuracy.csv", p->dir);
     int rc = pl_read_digit_matrix(path, "digit", m, e);
@@ -68,8 +102,7 @@ static int heatmap(pl_page *p, pl_error *e)
     lo = floor(lo * 100 - 0.5) / 100;
     pl_matrix_style st = { "Test accuracy of each pair's best model", "digit j", "digit i",
                            "test accuracy (%)", "%.1f", 100, lo, 1 };
-    snprintf(png, sizeof png, "%s/pair_accuracy.png", p->plots);
-    if ((rc = pl_plot_matrix(png, m, &st, e)))
+    if ((rc = add_matrix(p, "pair_accuracy", m, &st, &png, e)))
         return rc;
     pl_page_figure(p, png, "pair accuracy heatmap",
                    "Row i, column j: test accuracy (%) of the i-vs-j model chosen for that "
@@ -85,7 +118,8 @@ static int heatmap(pl_page *p, pl_error *e)
 static int vote(pl_page *p, const char *csv, const char *stem, const char *who,
                 const char *how, pl_error *e)
 {
-    char path[PL_PATH_MAX + 64], png[PL_PATH_MAX + 64], title[128], cap[640];
+    char path[PL_PATH_MAX + 64], name[96], title[128], cap[640];
+    const char *png;
     double m[10][10], rowm[10][10], top = 1;
     snprintf(path, sizeof path, "%s/%s", p->dir, csv);
     int rc = pl_read_digit_matrix(path, "actual", m, e);
@@ -103,8 +137,8 @@ static int vote(pl_page *p, const char *csv, const char *stem, const char *who,
     snprintf(title, sizeof title, "%s on the test set: counts", who);
     pl_matrix_style st = { title, "predicted digit", "actual digit", "test images", "%.0f", 1,
                            0, top };
-    snprintf(png, sizeof png, "%s/%s_counts.png", p->plots, stem);
-    if ((rc = pl_plot_matrix(png, m, &st, e)))
+    snprintf(name, sizeof name, "%s_counts", stem);
+    if ((rc = add_matrix(p, name, m, &st, &png, e)))
         return rc;
     snprintf(cap, sizeof cap, "%s Row: the actual digit, column: the predicted one, cell: "
              "number of test images. The diagonal counts the correct answers; large cells off "
@@ -113,8 +147,8 @@ static int vote(pl_page *p, const char *csv, const char *stem, const char *who,
     snprintf(title, sizeof title, "%s on the test set: share of each actual digit", who);
     pl_matrix_style sr = { title, "predicted digit", "actual digit", "share of the row (%)",
                            "%.1f", 100, 0, 1 };
-    snprintf(png, sizeof png, "%s/%s_rows.png", p->plots, stem);
-    if ((rc = pl_plot_matrix(png, rowm, &sr, e)))
+    snprintf(name, sizeof name, "%s_rows", stem);
+    if ((rc = add_matrix(p, name, rowm, &sr, &png, e)))
         return rc;
     pl_page_figure(p, png, "confusion matrix, row-normalized",
                    "The same counts divided by each row's total (in %): the diagonal is the "

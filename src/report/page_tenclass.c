@@ -3,14 +3,16 @@
  * softmax task of the run, its chosen model's weight maps, its confusion
  * matrix on the test set (counts and row-normalized), its most frequent
  * confusions and the test row it got most confidently wrong, each picture
- * with a caption that says how to read it.  pl_report_class_task draws them;
- * this file only writes the page.  See page.h.
+ * with a caption that says how to read it.  tenclass.c prepares and draws
+ * them (draw.h), as jobs of the page's table; this file only writes the
+ * page.  See page.h.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "parlogit/plot.h"
+#include "report/draw.h"
 #include "report/page.h"
 #include "util/util.h"
 
@@ -27,8 +29,12 @@ static void class_list(const pl_class_eval *ev, pl_task t, char *buf, size_t len
         n += (size_t)snprintf(buf + n, len - n, k ? ", %d" : "%d", ev->classes[k]);
 }
 
-static void weights_caption(const pl_class_pictures *cp, char *cap, size_t len)
+static void weights_caption(const pl_class_job *j, char *cap, size_t len)
 {
+    const pl_class_pictures *cp = &j->cp;
+    double m = 0;
+    for (size_t i = 0; i < (size_t)j->m.k * j->m.dim; i++)
+        m = fmax(m, fabs(j->m.w[i]));
     const char *how = cp->model.task.kind == PL_KIND_SOFTMAX
         ? "A softmax model predicts the class of the largest logit z_k and only the "
           "differences between maps decide: a pixel that is blue in one map and red in another "
@@ -36,13 +42,14 @@ static void weights_caption(const pl_class_pictures *cp, char *cap, size_t len)
         : "Each map is a binary model of its class against the other classes (one-vs-rest); "
           "the prediction is the class whose model gives the largest logit.";
     snprintf(cap, len, "The weights of each class's output as an image, all %d maps on one "
-             "scale symmetric around 0 (the colour bar). Ink on a blue pixel raises that "
-             "class's logit z_k, ink on a red pixel lowers it; white pixels do not matter. %s",
-             cp->ev.k, how);
+             "colour scale symmetric around 0, \u00b1%.3g (the largest |weight| of all of them; "
+             "the colour bar). Ink on a blue pixel raises that class's logit z_k, ink on a red "
+             "pixel lowers it; white pixels do not matter. %s", cp->ev.k, m, how);
 }
 
-static void section(pl_page *b, const pl_run_dir *r, const pl_class_pictures *cp)
+static void section(pl_page *b, const pl_run_dir *r, const pl_class_job *j)
 {
+    const pl_class_pictures *cp = &j->cp;
     const pl_class_eval *ev = &cp->ev;
     char task[PL_TASK_NAME_MAX], name[64], lr[32], list[48], cap[900];
     pl_task_name(cp->model.task, task);
@@ -61,7 +68,7 @@ static void section(pl_page *b, const pl_run_dir *r, const pl_class_pictures *cp
                 "ROW</code>.</p>\n", ev->rows, ev->correct, name);
     else
         fputs("</p>\n", b->f);
-    weights_caption(cp, cap, sizeof cap);
+    weights_caption(j, cap, sizeof cap);
     pl_page_figure(b, cp->weights, "weight maps of each class", cap);
     if (!ev->rows) {
         pl_page_note(b, "The run has no test images of this model's classes: its confusion "
@@ -95,8 +102,9 @@ static void section(pl_page *b, const pl_run_dir *r, const pl_class_pictures *cp
                  ? " For ovr the K one-vs-rest probabilities are divided by their sum." : "");
     pl_page_figure(b, cp->probs, "class probabilities of one test image", cap);
     pl_page_figure(b, cp->panel, "why the model predicts what it does",
-                   "Why: the image (left), each class's weights (top row, one shared scale) "
-                   "and each pixel's ink times that weight (bottom row, another shared scale). "
+                   "Why: the image (left), each class's weights (top row, one shared colour "
+                   "scale) and each pixel's ink times that weight (bottom row, another shared "
+                   "scale); each row's scale is written above it. "
                    "A bottom map's sum plus the bias is the class's logit z; the "
                    "probabilities follow from the logits. Blue ink in the predicted column is "
                    "the evidence that won; compare it with the true class's column.");
@@ -117,24 +125,23 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
     }
     fputs("</nav>\n", b->f);
     int rc = PL_OK;
-    pl_loss_curve *cv = NULL;
-    size_t ncv = 0;
-    char path[PL_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/curves.csv", b->dir);
-    if (access(path, F_OK) == 0)
-        rc = pl_read_curves(path, &cv, &ncv, e);
     for (int k = 0; !rc && k < r->nmulti; k++) {
-        pl_class_pictures cp;
-        rc = pl_report_class_task(r, test, r->multi[k], &cp, e);
+        pl_class_job *j = pl_jobs_keep(b->jobs, sizeof *j, pl_class_job_free, e);
+        if (!j)
+            return PL_ENOMEM;
+        rc = pl_class_prepare(r, test, r->multi[k], j, e);
+        for (int step = 0; !rc && step < PL_CLASS_STEPS; step++)
+            if (*pl_class_step_path(j, step))
+                rc = pl_jobs_add(b->jobs, pl_class_draw, j, step, e);
         if (!rc)
-            section(b, r, &cp);
-        if (!rc && cv)
-            rc = pl_page_loss_curves(b, r->multi[k], cv, ncv, 0,
+            section(b, r, j);
+        if (!rc && b->cv)
+            rc = pl_page_loss_curves(b, r->multi[k], b->cv, b->ncv, 0,
                                      "The training loss after each update, one line per "
-                                     "learning rate (or per C of L-BFGS), log scale: the seeds' "
-                                     "cost plot for the ten-class model. A line that stops "
-                                     "early diverged.", e);
+                                     "learning rate (or per C of L-BFGS), on a log scale whose "
+                                     "top is the starting loss (a first updates' spike above it "
+                                     "is clipped and marked): the seeds' cost plot for the "
+                                     "ten-class model. A line that stops early diverged.", e);
     }
-    pl_loss_curves_free(cv, ncv);
     return rc;
 }

@@ -34,10 +34,11 @@ int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int 
     const int k = pl_model_classes(m, classes);
     int rc = probs ? pl_plot_class_probs(probs, p, (size_t)k, classes, label, predicted, title, e)
                    : PL_OK;
-    if (rc || m->task.kind != PL_KIND_BINARY)
-        return rc ? rc
-                  : pl_plot_class_explain(panel, x, 255, m->w, m->b, (size_t)k, classes, h, w,
-                                          p, label, e);
+    if (rc || !panel)
+        return rc;
+    if (m->task.kind != PL_KIND_BINARY)
+        return pl_plot_class_explain(panel, x, 255, m->w, m->b, (size_t)k, classes, h, w, p,
+                                     label, e);
     /* Binary: output 0 is the negative class's reference (no weights, z = 0),
      * output 1 the model itself. */
     float *w2 = calloc(2 * m->dim, sizeof *w2);

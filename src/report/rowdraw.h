@@ -21,7 +21,8 @@
  * explanation.  A binary model is drawn with two outputs, its negative class
  * a reference output of zero weights and bias, since p = softmax(0, z) is
  * exactly (1 - sigmoid(z), sigmoid(z)).  PL_EINPUT when ds's images are not
- * m->dim pixels; PL_ENOMEM; the plot errors.
+ * m->dim pixels; PL_ENOMEM; the plot errors.  probs or panel NULL: that
+ * picture is not drawn.
  */
 int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double *p,
                 int predicted, const char *title, const char *probs, const char *panel,
@@ -29,7 +30,7 @@ int pl_row_draw(const pl_model *m, const pl_dataset *ds, size_t r, const double 
 
 /* The same for an image x of h x w pixels (h * w == m->dim) whose true
  * digit is label, or -1 when unknown (a user's photo, an unlabelled file);
- * probs NULL: the panel only. */
+ * probs NULL: the panel only; panel NULL: the bar chart only. */
 int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int label,
                    const double *p, int predicted, const char *title, const char *probs,
                    const char *panel, pl_error *e);

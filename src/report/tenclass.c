@@ -10,6 +10,8 @@
  * The confusion matrix is recomputed from the model rather than read from
  * confusion_TASK.csv: the examples need every row's prediction anyway, and
  * pl_model_predict is the function that wrote that file, so the two agree.
+ * Preparing (load, evaluate, name) and drawing are apart (draw.h), so that
+ * the report draws in worker processes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "parlogit/plot.h"
 #include "parlogit/report.h"
+#include "report/draw.h"
 #include "report/rowdraw.h"
 #include "util/util.h"
 
@@ -61,75 +64,126 @@ static int shape(const pl_model *m, const pl_dataset *ds, size_t *h, size_t *w, 
                      m->dim, ds->height, ds->width);
 }
 
-static int draw(const pl_run_dir *r, const pl_dataset *test, const pl_model *m,
-                pl_class_pictures *out, pl_error *e)
+/* Names the pictures and their titles; ev must be filled. */
+static int name_pictures(const pl_run_dir *r, pl_class_job *j, pl_error *e)
 {
-    char plots[PL_PATH_MAX + 16], task[PL_TASK_NAME_MAX], lr[32], title[200];
+    char plots[PL_PATH_MAX + 16], task[PL_TASK_NAME_MAX], lr[32];
+    pl_class_pictures *out = &j->cp;
+    const pl_class_eval *ev = &out->ev;
     snprintf(plots, sizeof plots, "%s/plots", r->dir);
     int rc = pl_mkdirs(plots, e);
-    size_t h = 0, w = 0;
-    if (!rc)
-        rc = shape(m, test, &h, &w, e);
     if (rc)
         return rc;
     pl_task_name(out->model.task, task);
     snprintf(out->weights, sizeof out->weights, "%s/%s_weights.png", plots, task);
-    snprintf(title, sizeof title, "Weights of the %s model (learning rate %s, %d iterations), "
-             "one map per class", task, pl_fmt_double(lr, m->lr), m->iterations);
-    int classes[PL_CLASSES];
-    const int k = pl_model_classes(m, classes);
-    rc = pl_plot_class_weights(out->weights, m->w, (size_t)k, classes, h, w, title, e);
-    if (!rc)
-        rc = pl_class_evaluate(m, test, &out->ev, e);
-    if (rc || out->ev.rows == 0)
-        return rc;   /* no test rows: the weights are all there is to draw */
-
-    const pl_class_eval *ev = &out->ev;
+    snprintf(j->title[0], sizeof j->title[0], "Weights of the %s model (learning rate %s, %d "
+             "iterations), one map per class", task, pl_fmt_double(lr, j->m.lr),
+             j->m.iterations);
+    if (ev->rows == 0)
+        return PL_OK;   /* no test rows: the weights are all there is to draw */
     snprintf(out->counts, sizeof out->counts, "%s/%s_confusion_counts.png", plots, task);
-    snprintf(title, sizeof title, "%s on the test set: images per actual and predicted class",
-             task);
-    rc = pl_plot_confusion(out->counts, ev->counts, (size_t)k, classes, 0, title, e);
+    snprintf(j->title[1], sizeof j->title[1], "%s on the test set: images per actual and "
+             "predicted class", task);
     snprintf(out->shares, sizeof out->shares, "%s/%s_confusion_rows.png", plots, task);
-    snprintf(title, sizeof title, "%s on the test set: share of each actual class", task);
-    if (!rc)
-        rc = pl_plot_confusion(out->shares, ev->counts, (size_t)k, classes, 1, title, e);
-    if (!rc && ev->ntop) {
+    snprintf(j->title[2], sizeof j->title[2], "%s on the test set: share of each actual class",
+             task);
+    if (ev->ntop)
         snprintf(out->confusions, sizeof out->confusions, "%s/%s_confusions.png", plots, task);
-        rc = draw_confusions(out->confusions, task, test, ev, e);
-    }
-    if (rc)
-        return rc;
     snprintf(out->probs, sizeof out->probs, "%s/%s_example_probs.png", plots, task);
     snprintf(out->panel, sizeof out->panel, "%s/%s_example_explain.png", plots, task);
-    snprintf(title, sizeof title, "%s, test row %u (digit %d): %s", task,
+    snprintf(j->title[3], sizeof j->title[3], "%s, test row %u (digit %d): %s", task,
              (unsigned)ev->example.orig, ev->example.label,
              ev->example.wrong ? "its most confidently wrong" : "its closest call");
-    return pl_row_draw(m, test, ev->example.row, ev->example.p, ev->example.predicted, title,
-                       out->probs, out->panel, e);
+    return PL_OK;
+}
+
+int pl_class_prepare(const pl_run_dir *r, const pl_dataset *test, pl_task t, pl_class_job *j,
+                     pl_error *e)
+{
+    memset(j, 0, sizeof *j);
+    j->test = test;
+    const pl_result_row *row;
+    int rc = pl_run_dir_pick(r, t, 0, 0, &row, e);
+    if (rc)
+        return rc;
+    j->cp.model = *row;
+    char name[64];
+    rc = pl_model_load(r->dir, pl_result_row_name(row, name), &j->m, e);
+    if (rc)
+        return rc;
+    rc = shape(&j->m, test, &j->h, &j->w, e);
+    if (!rc) {
+        j->k = pl_model_classes(&j->m, j->classes);
+        rc = pl_class_evaluate(&j->m, test, &j->cp.ev, e);
+    }
+    if (!rc)
+        rc = name_pictures(r, j, e);
+    if (rc)
+        pl_class_job_free(j);
+    return rc;
+}
+
+const char *pl_class_step_path(const pl_class_job *j, int step)
+{
+    const pl_class_pictures *cp = &j->cp;
+    const char *path[PL_CLASS_STEPS] = { cp->weights, cp->counts, cp->shares, cp->confusions,
+                                         cp->probs, cp->panel };
+    return step >= 0 && step < PL_CLASS_STEPS ? path[step] : "";
+}
+
+int pl_class_draw(const void *job, int step, pl_error *e)
+{
+    const pl_class_job *j = job;
+    const pl_class_eval *ev = &j->cp.ev;
+    const char *path = pl_class_step_path(j, step);
+    char task[PL_TASK_NAME_MAX];
+    if (!*path)
+        return PL_OK;
+    switch (step) {
+    case 0:
+        return pl_plot_class_weights(path, j->m.w, (size_t)j->k, j->classes, j->h, j->w,
+                                     j->title[0], e);
+    case 1:
+    case 2:
+        return pl_plot_confusion(path, ev->counts, (size_t)j->k, j->classes, step == 2,
+                                 j->title[step], e);
+    case 3:
+        return draw_confusions(path, pl_task_name(j->cp.model.task, task), j->test, ev, e);
+    default:
+        return pl_row_draw(&j->m, j->test, ev->example.row, ev->example.p,
+                           ev->example.predicted, j->title[3], step == 4 ? path : NULL,
+                           step == 5 ? path : NULL, e);
+    }
+}
+
+void pl_class_job_free(void *job)
+{
+    pl_class_job *j = job;
+    pl_model_free(&j->m);
 }
 
 int pl_report_class_task(const pl_run_dir *r, const pl_dataset *test, pl_task t,
                          pl_class_pictures *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    const pl_result_row *row;
-    int rc = pl_run_dir_pick(r, t, 0, 0, &row, e);
-    if (rc)
-        return rc;
-    out->model = *row;
-    char name[64];
-    pl_model m;
     pl_data data = { 0 };
-    rc = pl_model_load(r->dir, pl_result_row_name(row, name), &m, e);
-    if (rc)
-        return rc;
+    int rc = PL_OK;
     if (!test) {
-        rc = pl_run_dir_data(r, row, &data, e);
+        const pl_result_row *row;
+        rc = pl_run_dir_pick(r, t, 0, 0, &row, e);
+        if (!rc)
+            rc = pl_run_dir_data(r, row, &data, e);
         test = &data.test;
     }
+    pl_class_job j;
     if (!rc)
-        rc = draw(r, test, &m, out, e);
+        rc = pl_class_prepare(r, test, t, &j, e);
+    if (!rc) {
+        for (int step = 0; !rc && step < PL_CLASS_STEPS; step++)
+            rc = pl_class_draw(&j, step, e);
+        *out = j.cp;
+        pl_class_job_free(&j);
+    }
     pl_data_free(&data);
-    pl_model_free(&m);
     return rc;
 }
