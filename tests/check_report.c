@@ -714,6 +714,30 @@ START_TEST(test_report_single_pair)
 }
 END_TEST
 
+/* explain --pair with --lr / --iterations for another model than the
+ * report's: its pictures carry the model's name, and no picture the report
+ * shows changes (issue 16: they were drawn over the report's). */
+START_TEST(test_explain_other_model_keeps_report_pictures)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX + 16], cmd[8192], before[4096], after[4096], out[16384];
+    tu_tmpdir(tmp, sizeof tmp);
+    train_into(tmp, "two", "pairs = 1-7", "learning_rates = 0.05, 0.5\niterations = 5, 40");
+    snprintf(dir, sizeof dir, "%s/two", tmp);
+    snprintf(cmd, sizeof cmd, "cd %s/plots && md5sum *.png", dir);
+    ck_assert_int_eq(tu_run(cmd, before, sizeof before), 0);
+    /* the best model is at 40 iterations: 5 iterations of lr 0.05 is another one */
+    snprintf(cmd, sizeof cmd, "%s explain %s --pair 1-7 --lr 0.05 --iterations 5", tu_bin(), dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    TU_ASSERT_HAS(out, "plots/1-7_lr0.05_it5_weights.png");
+    snprintf(cmd, sizeof cmd, "cd %s/plots && md5sum $(ls *.png | grep -v _lr0.05_it5_)", dir);
+    ck_assert_int_eq(tu_run(cmd, after, sizeof after), 0);
+    ck_assert_str_eq(before, after);
+    snprintf(cmd, sizeof cmd, "%s/plots/1-7_lr0.05_it5_weights.png", dir);
+    ck_assert_int_eq(access(cmd, R_OK), 0);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 /* The pictures are drawn by worker processes: 1, 2 or 3 of them draw the
  * same bytes, every PNG and report.html; a picture that cannot be written
  * fails the report with its path, in a worker as on one, and leaves the
@@ -993,6 +1017,7 @@ Suite *suite_report(void)
     tcase_add_test(tc, test_explain_matches_numpy);
     tcase_add_test(tc, test_report_tenclass);
     tcase_add_test(tc, test_report_single_pair);
+    tcase_add_test(tc, test_explain_other_model_keeps_report_pictures);
     tcase_add_test(tc, test_report_parallel_is_identical);
     tcase_add_test(tc, test_report_tenclass_only);
     tcase_add_test(tc, test_explain_model);

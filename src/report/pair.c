@@ -91,10 +91,20 @@ int pl_pair_prepare(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double
         return rc;
     }
     pl_task_names(t, pos, neg);
-    snprintf(out->weights, sizeof out->weights, "%s/%s_weights.png", plots, row->pair);
-    snprintf(out->pick[0], sizeof out->pick[0], "%s/%s_%s_as_%s.png", plots, row->pair, pos, neg);
-    snprintf(out->pick[1], sizeof out->pick[1], "%s/%s_%s_as_%s.png", plots, row->pair, neg, pos);
-    snprintf(out->misses, sizeof out->misses, "%s/%s_misses.png", plots, row->pair);
+    /* The report's pictures of the pair are those of its best model; another
+     * model's (explain --lr / --iterations) carry the model's name, so that
+     * they never replace a picture the report shows. */
+    const pl_result_row *best = NULL;
+    pl_error ignore = { 0 };
+    char stem[64];
+    if (pl_run_dir_pick(r, t, 0, 0, &best, &ignore) != PL_OK || best != row)
+        pl_result_row_name(row, stem);
+    else
+        snprintf(stem, sizeof stem, "%s", row->pair);
+    snprintf(out->weights, sizeof out->weights, "%s/%s_weights.png", plots, stem);
+    snprintf(out->pick[0], sizeof out->pick[0], "%s/%s_%s_as_%s.png", plots, stem, pos, neg);
+    snprintf(out->pick[1], sizeof out->pick[1], "%s/%s_%s_as_%s.png", plots, stem, neg, pos);
+    snprintf(out->misses, sizeof out->misses, "%s/%s_misses.png", plots, stem);
     for (int k = 0; k < 2; k++)
         if (!out->x.pick[k].found)
             out->pick[k][0] = '\0';
