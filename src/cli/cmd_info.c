@@ -27,7 +27,7 @@ int pl_cmd_info(int argc, char **argv)
         rc = pl_cli_config(&o, &cfg, &e);
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
-                                                 cfg.engine.simd }, &eng, &e);
+                                                 cfg.engine.simd, cfg.engine.wait }, &eng, &e);
     if (rc)
         return pl_cli_fail(&e);
     static char buf[16384];

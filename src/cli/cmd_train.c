@@ -90,7 +90,7 @@ int pl_cmd_train(int argc, char **argv)
         rc = pl_cli_fetch_data(&cfg, &e);
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
-                                                 cfg.engine.simd }, &eng, &e);
+                                                 cfg.engine.simd, cfg.engine.wait }, &eng, &e);
     if (!rc) {
         pl_engine_bind_team(eng);
         rc = pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);

@@ -9,8 +9,10 @@
  * after the last checkpoint nothing more is computed.  Otherwise the
  * objective steps every live model and a barrier makes the new parameters
  * visible before the next evaluation.  Per iteration: the objective's
- * barriers plus two (after the bookkeeping and after the step); nothing is
- * allocated.
+ * barriers plus two (after the bookkeeping and after the step), and at a
+ * checkpoint one more between saving and stepping (a thread may step pixels
+ * another one is still saving: the objective's step need not keep a thread
+ * to its own pixels); nothing is allocated.
  */
 #include <math.h>
 #include <omp.h>
@@ -127,6 +129,10 @@ void pl_gd_run(pl_gd *g, int ith, int nth)
                 op->eval(o, PL_SET_TEST, 0, g->tev, ith, nth);
             save(g, c, ith, nth);
             c++;
+            /* the step writes pixels that another thread may still be saving
+             * (its chunks are claimed, not the saving thread's own range) */
+            if (t < last)
+                PL_BARRIER(o->solo);
         }
         if (t == last)
             break;
