@@ -27,6 +27,10 @@
  * comparison, it is what made 2 threads slower than 1 next to a competing
  * process, since each yield hands the core to the competitor for a whole
  * time slice.  Waiting never changes a result.
+ *
+ * The gate (engine_impl.h) serves a narrowed team (src/train/gd.c): while
+ * some threads work an iteration alone, the others wait there as at a
+ * barrier, spinning, then sleeping on its phase word, until thread 0 opens it.
  */
 
 #include <limits.h>
@@ -247,12 +251,15 @@ int pl_engine_describe(const pl_engine *eng, char *buf, size_t len)
 _Thread_local pl_spin_barrier *pl_tl_bar;
 _Thread_local unsigned pl_tl_nth;
 _Thread_local long pl_tl_spin_ns;
+_Thread_local pl_spin_barrier *pl_tl_gate;
+_Thread_local unsigned pl_tl_full;
 
 void pl_engine_enter(pl_engine *eng, int ith, int nth)
 {
     pl_engine_bind_self(eng, ith);
     pl_tl_bar = &eng->bar;
-    pl_tl_nth = (unsigned)nth;
+    pl_tl_gate = &eng->gate;
+    pl_tl_nth = pl_tl_full = (unsigned)nth;
     const int over = nth > eng->nallowed;   /* more threads than CPUs to run them */
     pl_tl_spin_ns = eng->wait == PL_WAIT_SPIN    ? -1
                     : eng->wait == PL_WAIT_SLEEP ? 0
@@ -315,7 +322,8 @@ void pl_barrier_wait(pl_spin_barrier *b, unsigned ph)
 void pl_engine_leave(void)
 {
     pl_tl_bar = NULL;
-    pl_tl_nth = 0;
+    pl_tl_gate = NULL;
+    pl_tl_nth = pl_tl_full = 0;
 }
 
 void pl_engine_bind_team(const pl_engine *eng)

@@ -43,6 +43,7 @@ struct pl_engine {
     char bind_note[160];  /* why binding is off, when it is                   */
     pl_kernels k;
     pl_spin_barrier bar;
+    pl_spin_barrier gate; /* narrowed team: where the others wait (phase only) */
 };
 
 /* Called by thread ith at the start of the team's parallel region: binds it to
@@ -59,6 +60,8 @@ void pl_engine_leave(void);
 extern _Thread_local pl_spin_barrier *pl_tl_bar;
 extern _Thread_local unsigned pl_tl_nth;
 extern _Thread_local long pl_tl_spin_ns;   /* < 0: spin, yielding now and then */
+extern _Thread_local pl_spin_barrier *pl_tl_gate;
+extern _Thread_local unsigned pl_tl_full;  /* the team's size */
 
 /* The slow path of a waiter of phase ph (engine.c): spins for at most
  * pl_tl_spin_ns, then sleeps until the phase moves on. */
@@ -89,6 +92,34 @@ static inline void pl_team_barrier(void)
         if (atomic_load_explicit(&b->phase, memory_order_acquire) != ph)
             return;
     pl_barrier_wait(b, ph);
+}
+
+/* Narrowing the team (src/train/gd.c).  For one stretch of work between two
+ * barriers of the whole team only threads [0, w) take part: each of them
+ * calls pl_team_narrow(w) first (pl_team_barrier then counts w threads) and
+ * pl_team_narrow(0) after, when thread 0 also opens the gate; the others
+ * wait at the gate meanwhile (spinning, then sleeping, as at a barrier), so
+ * that the two groups never meet at one barrier.  A waiter passes the gate
+ * once its phase differs from the one it read before the last barrier of the
+ * whole team (pl_team_gate_seen): no opening can come between that read and
+ * the barrier.  Inside pl_engine_enter/leave only (pl_team_can_narrow). */
+static inline int pl_team_can_narrow(void) { return pl_tl_gate != NULL && pl_tl_full > 1; }
+static inline void pl_team_narrow(unsigned w) { pl_tl_nth = w ? w : pl_tl_full; }
+static inline unsigned pl_team_gate_seen(void)
+{
+    return atomic_load_explicit(&pl_tl_gate->phase, memory_order_acquire);
+}
+static inline void pl_team_gate_open(void)
+{
+    pl_spin_barrier *g = pl_tl_gate;
+    atomic_fetch_add_explicit(&g->phase, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&g->sleepers, memory_order_seq_cst))
+        pl_barrier_wake(g);
+}
+static inline void pl_team_gate_wait(unsigned seen)
+{
+    if (atomic_load_explicit(&pl_tl_gate->phase, memory_order_acquire) == seen)
+        pl_barrier_wait(pl_tl_gate, seen);
 }
 
 /* A barrier of the current team, skipped when a thread works alone (the

@@ -268,6 +268,7 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
     memset(f, 0, sizeof *f);
     f->k = k;
     f->dim = train->dim;
+    f->nshares = nthreads > 0 ? nthreads : 1;
     f->njobs = plan->njobs;
     const size_t nj = f->njobs, dim = f->dim;
     f->col = malloc((nj ? nj : 1) * sizeof *f->col);
@@ -434,9 +435,11 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
     const size_t L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* a tile's z, then its r */
 
-    /* its own blocks first, then what the others have not claimed yet */
-    for (int q0 = 0; q0 < nth; q0++) {
-        const int q = (ith + q0) % nth;
+    /* its own blocks first, then what the others have not claimed yet (of
+     * every share: the team may be narrower than planned) */
+    const int P = f->nshares;
+    for (int q0 = 0; q0 < P; q0++) {
+        const int q = (ith + q0) % P;
         size_t bk;
         while ((bk = pl_claim_take(s->claim, s->cut[q], s->cut[q + 1])) != SIZE_MAX)
             block(f, s, bk, grad, Z, ith);
@@ -470,10 +473,14 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
             for (size_t q = 0; q < nr; q++)
                 f->gb[f->out0[jb] + q] = s->rows[jb] ? rsum[q] / n : 0.0;
         }
-    pl_claim_reset(s->claim, s->cut[ith], s->cut[ith + 1]);
-    size_t c0, c1;   /* the step's chunks (see the top of the file) */
-    pl_share((f->dim + PL_UPDATE_PIXELS - 1) / PL_UPDATE_PIXELS, 1, ith, nth, &c0, &c1);
-    pl_claim_reset(f->sclaim, c0, c1);
+    /* every share's counters, the step's chunks' too (see the top of the file) */
+    const size_t nchunks = (f->dim + PL_UPDATE_PIXELS - 1) / PL_UPDATE_PIXELS;
+    for (int q = ith; q < P; q += nth) {
+        size_t c0, c1;
+        pl_claim_reset(s->claim, s->cut[q], s->cut[q + 1]);
+        pl_share(nchunks, 1, q, P, &c0, &c1);
+        pl_claim_reset(f->sclaim, c0, c1);
+    }
     pl_team_barrier();
 }
 
@@ -554,9 +561,11 @@ static void fused_step(pl_objective *o, const double *lrm, int ith, int nth)
     pl_fused *f = (pl_fused *)o;
     float *gs = f->gbuf + (size_t)ith * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax;
     const size_t P = PL_UPDATE_PIXELS, nchunks = (f->dim + P - 1) / P;
-    for (int q0 = 0; q0 < nth; q0++) {
+    const int S = f->nshares;
+    (void)nth;
+    for (int q0 = 0; q0 < S; q0++) {
         size_t lo, hi, ck;
-        pl_share(nchunks, 1, (ith + q0) % nth, nth, &lo, &hi);
+        pl_share(nchunks, 1, (ith + q0) % S, S, &lo, &hi);
         while ((ck = pl_claim_take(f->sclaim, lo, hi)) != SIZE_MAX)
             step_chunk(f, lrm, gs, ck * P, f->dim - ck * P < P ? f->dim - ck * P : P);
     }
