@@ -17,15 +17,20 @@
  * The team's width.  On a machine whose cores other processes take, two
  * threads are rarely on their cores together, and each barrier waits for
  * the one the scheduler has put aside: the whole team can be slower than one
- * thread.  So each iteration is worked by threads [0, w) only, the others
- * waiting at the engine's gate (engine_impl.h, pl_team_narrow), and thread 0
- * chooses w from timings (adapt: the whole team, with a short try of one
- * thread now and then, and the other way round once one thread is faster).
- * w changes only who computes, never a result: the objectives' results do
- * not depend on the number of threads.  Thread 0 is always in; it writes the
- * next iteration's width and whether the run ends into the slot of that
- * iteration (two slots, so that a late reader of this iteration's is never
- * overtaken); everyone reads them after the barrier that ends an iteration.
+ * thread.  So an iteration has a width, the whole team or thread 0 alone,
+ * which thread 0 chooses from timings (adapt: the whole team, with a short
+ * try of one thread now and then, and the other way round once one thread
+ * is faster).  Iterations of width 1 come in stretches: thread 0 works them
+ * alone (pl_team_narrow: its barriers count one thread) while the others
+ * sleep at the engine's gate (engine_impl.h), and only at the stretch's end
+ * does it hand them, with the gate, the stretch's last iteration, the next
+ * width and whether the run is over; then the whole team meets at a barrier.
+ * Waking them every iteration would tie the team to the slowest again.  The
+ * width changes only who computes, never a result: the objectives' results
+ * do not depend on the number of threads.  After a whole-team iteration,
+ * thread 0 writes the next width and whether the run ends into that
+ * iteration's slot (two slots, so that a late reader of the last one is
+ * never overtaken); everyone reads them after the barrier that ends it.
  * Solo objectives (jobs) and teams outside pl_engine_enter do not narrow.
  */
 #include <math.h>
@@ -219,32 +224,52 @@ void pl_gd_run(pl_gd *g, int ith, int nth)
     unsigned seen = narrow ? pl_team_gate_seen() : 0;
     PL_BARRIER(o->solo);
 
-    int c = 0;   /* next checkpoint */
+    int c = 0;      /* next checkpoint */
+    int w = nth;    /* this iteration's width */
     for (int t = 0;; t++) {
-        const int w = narrow ? g->width[t & 1] : nth, ck = t == g->iters[c];
-        int end = 0;
-        if (ith < w) {
-            if (w < nth)
-                pl_team_narrow((unsigned)w);
-            end = iterate(g, t, &c, ith, w);
-            if (w < nth) {
+        int end;
+        const int stretch = w == 1 && nth > 1;
+        if (stretch) {
+            /* a stretch of iterations that thread 0 works alone, while the
+             * others sleep at the gate: they check in only when it ends */
+            if (ith == 0) {
+                pl_team_narrow(1);
+                for (;; t++) {
+                    const int ck = t == g->iters[c];
+                    end = iterate(g, t, &c, 0, 1) || g->interrupted;
+                    w = adapt(g, t, nth, ck);
+                    if (end || w != 1)
+                        break;
+                }
+                g->after_t = t;
+                g->after_w = w;
+                g->after_end = end;
                 pl_team_narrow(0);
-                if (ith == 0)
-                    pl_team_gate_open();
+                pl_team_gate_open();
+            } else {
+                pl_team_gate_wait(seen);
+                t = g->after_t;
+                w = g->after_w;
+                end = g->after_end;
+                for (c = 0; c < g->niters && g->iters[c] <= t; c++) {
+                }
             }
         } else {
-            pl_team_gate_wait(seen);
-            c += ck;   /* in step with the others, for when it works again */
-        }
-        if (ith == 0) {
-            g->ended[t & 1] = end || g->interrupted;
-            if (narrow)
-                g->width[(t + 1) & 1] = adapt(g, t, nth, ck);
+            const int ck = t == g->iters[c];
+            end = iterate(g, t, &c, ith, nth);
+            if (ith == 0) {
+                g->ended[t & 1] = end || g->interrupted;
+                g->width[(t + 1) & 1] = narrow ? adapt(g, t, nth, ck) : nth;
+            }
         }
         if (narrow)
             seen = pl_team_gate_seen();
         PL_BARRIER(o->solo);
-        if (g->ended[t & 1])
+        if (!stretch) {   /* what thread 0 decided in the iteration */
+            end = g->ended[t & 1];
+            w = g->width[(t + 1) & 1];
+        }
+        if (end)
             break;
     }
     /* Checkpoints not reached keep NaN metrics and say why. */

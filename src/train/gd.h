@@ -45,6 +45,8 @@ typedef struct pl_gd {
      * during iteration t - 1, everyone reads it after the barrier between */
     int width[2];                /* threads [0, width) work iteration t           */
     int ended[2];                /* the run ends after iteration t                */
+    int after_t, after_w, after_end;  /* a stretch's last iteration, the next one's
+                                       * width, whether the run ended (gd.c)      */
     int wbest, wprobe, wleft, winterval, wnext;   /* thread 0's, see adapt()      */
     double wtprev, wecur, walt;
     int nalt;
