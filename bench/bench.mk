@@ -85,7 +85,9 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 # The gradient pass (bench_grad.c) against the ceilings, then the default sweep
 # timed as a whole process against the same sweep in NumPy (bench_sweep.py),
 # then the ten-class softmax sweep the same way (bench_softmax.py; it also
-# writes softmax.json and fails the recipe if parlogit and NumPy disagree).
+# writes softmax.json and fails the recipe if parlogit and NumPy disagree),
+# then the 45-pair sweep on 1 and 2 threads next to a competing busy loop
+# (bench_busy.sh).
 product: $(PRODUCT_BENCHES)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
 	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
@@ -96,6 +98,8 @@ product: $(PRODUCT_BENCHES)
 	/usr/bin/python3 bench/bench_softmax.py $(BUILD) --json $(BENCH_DIR)/softmax.json \
 	  | tee $(BENCH_DIR)/softmax.txt.tmp
 	mv $(BENCH_DIR)/softmax.txt.tmp $(BENCH_DIR)/softmax.txt
+	bash bench/bench_busy.sh $(BUILD) | tee $(BENCH_DIR)/busy.txt.tmp
+	mv $(BENCH_DIR)/busy.txt.tmp $(BENCH_DIR)/busy.txt
 
 $(LIB):
 	@echo "bench.mk: $(LIB) is missing; run 'make' first (or 'make bench')" >&2; exit 1
