@@ -71,7 +71,7 @@ ceilings: $(CEILINGS)
 # The rule below links every bench_% binary with the library and its libraries.
 
 PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
-PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot libpng libjpeg libexif jansson 2>/dev/null)
 
 # Both read the ceilings file; bench_grad also times the ceilings' convert+FMA
 # kernels next to every pass.
