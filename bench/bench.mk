@@ -71,7 +71,7 @@ ceilings: $(CEILINGS)
 # The rule below links every bench_% binary with the library and its libraries.
 
 PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
-PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c 2>/dev/null)
 
 # Both read the ceilings file; bench_grad also times the ceilings' convert+FMA
 # kernels next to every pass.
@@ -88,6 +88,8 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 # writes softmax.json and fails the recipe if parlogit and NumPy disagree),
 # then the default run's report drawn by 1 and by nproc worker processes
 # (bench_report.sh; it fails the recipe if the two draw different bytes).
+# then the 45-pair sweep on 1 and 2 threads next to a competing busy loop
+# (bench_busy.sh).
 product: $(PRODUCT_BENCHES)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
 	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
@@ -100,6 +102,8 @@ product: $(PRODUCT_BENCHES)
 	mv $(BENCH_DIR)/softmax.txt.tmp $(BENCH_DIR)/softmax.txt
 	bash bench/bench_report.sh $(BUILD) 5 | tee $(BENCH_DIR)/report.txt.tmp
 	mv $(BENCH_DIR)/report.txt.tmp $(BENCH_DIR)/report.txt
+	bash bench/bench_busy.sh $(BUILD) | tee $(BENCH_DIR)/busy.txt.tmp
+	mv $(BENCH_DIR)/busy.txt.tmp $(BENCH_DIR)/busy.txt
 
 $(LIB):
 	@echo "bench.mk: $(LIB) is missing; run 'make' first (or 'make bench')" >&2; exit 1

@@ -166,7 +166,7 @@ static void bench(const char *label, const pl_dataset *d, int maxth, const char 
     }
     for (int nth = 1; nth <= maxth; nth++) {
         pl_error e;
-        if (pl_engine_create(&(pl_engine_opts){ nth, PL_BIND_CORE, simd }, &eng[nth], &e)) {
+        if (pl_engine_create(&(pl_engine_opts){ nth, PL_BIND_CORE, simd, PL_WAIT_AUTO }, &eng[nth], &e)) {
             fprintf(stderr, "bench_grad: %s\n", e.msg);
             exit(1);
         }
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_grad: %s not found; ratios to ceilings omitted\n", ceilings);
     pl_engine *probe;
     pl_error e;
-    if (pl_engine_create(&(pl_engine_opts){ 0, PL_BIND_CORE, PL_SIMD_AUTO }, &probe, &e)) {
+    if (pl_engine_create(&(pl_engine_opts){ 0, PL_BIND_CORE, PL_SIMD_AUTO, PL_WAIT_AUTO }, &probe, &e)) {
         fprintf(stderr, "bench_grad: %s\n", e.msg);
         return 1;
     }

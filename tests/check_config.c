@@ -122,6 +122,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(c.engine.threads, 0);
     ck_assert_int_eq(c.engine.bind, PL_BIND_CORE);
     ck_assert_int_eq(c.engine.simd, PL_SIMD_AUTO);
+    ck_assert_int_eq(c.engine.wait, PL_WAIT_AUTO);
     ck_assert_str_eq(c.output.dir, "runs/default");
     ck_assert_int_eq(c.norigin, 0);
     ck_assert_str_eq(pl_config_where(&c, "train", "learning_rates"), "default");
@@ -711,6 +712,7 @@ static const struct {
     {"task.pairs=7-7", "--set task.pairs=7-7: '7-7': a pair needs two different digits"},
     {"data.test_rows=0-10", "'A-B' is not accepted"},
     {"engine.simd=neon", "not one of auto, avx512, avx2, scalar"},
+    {"engine.wait=yield", "not one of auto, spin, sleep"},
 };
 
 START_TEST(test_set_errors)
@@ -925,6 +927,7 @@ START_TEST(test_foreach_text)
                      "engine.simd=auto\n"
                      "engine.strategy=auto\n"
                      "engine.distribute=auto\n"
+                     "engine.wait=auto\n"
                      "output.dir=runs/default\n"
                      "output.plots=false\n"
                      "preprocess.alpha_paper=255\n"
@@ -995,6 +998,7 @@ static void assert_same(const pl_config *a, const pl_config *b)
     ck_assert_int_eq(a->engine.threads, b->engine.threads);
     ck_assert_int_eq(a->engine.bind, b->engine.bind);
     ck_assert_int_eq(a->engine.simd, b->engine.simd);
+    ck_assert_int_eq(a->engine.wait, b->engine.wait);
     ck_assert_str_eq(a->output.dir, b->output.dir);
 }
 
@@ -1007,7 +1011,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 49);
+    ck_assert_int_eq(o.keys, 50);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -1044,6 +1048,7 @@ START_TEST(test_foreach_round_trip)
         "engine.threads=3",
         "engine.bind=none",
         "engine.simd=avx512",
+        "engine.wait=sleep",
         "output.dir=out dir/x",
     };
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)

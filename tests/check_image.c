@@ -725,7 +725,7 @@ static void train_softmax(pl_raw *raw, pl_run *run)
                           .tol = 1e-4, .max_iter = 150 } };
     pl_plan plan = { .jobs = &job, .njobs = 1, .iters = { 1 }, .niters = 1 };
     pl_engine *eng;
-    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 2, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 2, PL_BIND_NONE, 0, PL_WAIT_AUTO }, &eng, &e), PL_OK);
     ck_assert_msg(pl_train(eng, &plan, &tr, NULL, NULL, run, &e) == PL_OK, "%s", e.msg);
     pl_engine_destroy(eng);
     pl_dataset_free(&tr);

@@ -43,7 +43,7 @@ static void train_three(pl_dataset *tr, pl_dataset *te, pl_run *run)
     pl_plan plan = { .jobs = jobs, .njobs = 3, .iters = { 25 }, .niters = 1 };
     pl_engine *eng;
     pl_error e;
-    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0, PL_WAIT_AUTO }, &eng, &e), PL_OK);
     ck_assert_msg(pl_train(eng, &plan, tr, te, NULL, run, &e) == PL_OK, "%s", e.msg);
     pl_engine_destroy(eng);
 }

@@ -474,7 +474,7 @@ START_TEST(test_mnist_vote_matches_numpy)
     ck_assert_msg(pl_config_load(&cfg, ini, &e) == PL_OK, "%s", e.msg);
     ck_assert_msg(pl_config_check(&cfg, &e) == PL_OK, "%s", e.msg);
     pl_engine *eng;
-    ck_assert_msg(pl_engine_create(&(pl_engine_opts){ 2, PL_BIND_NONE, PL_SIMD_AUTO }, &eng,
+    ck_assert_msg(pl_engine_create(&(pl_engine_opts){ 2, PL_BIND_NONE, PL_SIMD_AUTO, PL_WAIT_AUTO }, &eng,
                                    &e) == PL_OK, "%s", e.msg);
     pl_data d = { 0 };
     ck_assert_msg(pl_data_load(&cfg, 2, &d, &e) == PL_OK, "%s", e.msg);

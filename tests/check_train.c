@@ -142,7 +142,7 @@ static void run_with(int threads, int simd, const pl_config *c, const pl_dataset
 {
     pl_engine *eng;
     pl_error e;
-    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ threads, PL_BIND_CORE, simd }, &eng, &e),
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ threads, PL_BIND_CORE, simd, PL_WAIT_AUTO }, &eng, &e),
                      PL_OK);
     ck_assert_int_eq(pl_engine_threads(eng), threads);
     pl_plan plan;
@@ -373,7 +373,7 @@ START_TEST(test_task_without_a_class_is_an_error)
     tr.start[6] = tr.start[7];
     pl_engine *eng;
     pl_error e;
-    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0, PL_WAIT_AUTO }, &eng, &e), PL_OK);
     pl_run r;
     pl_plan plan;
     ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
@@ -710,7 +710,7 @@ START_TEST(test_tenclass_errors)
     synth_dataset(300, 20, 12, &tr);
     pl_engine *eng;
     pl_error e;
-    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0 }, &eng, &e), PL_OK);
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 1, PL_BIND_NONE, 0, PL_WAIT_AUTO }, &eng, &e), PL_OK);
     pl_plan plan;
     pl_run r;
     c.engine.strategy = PL_STRATEGY_DATA;

@@ -19,6 +19,7 @@
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
  *            distribute (auto|models|rows: over MPI ranks, see dist.h)
+ *            wait (auto|spin|sleep: how threads wait at barriers, see engine.h)
  *   [output] dir, plots (true|false: draw every picture after training)
  * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
  */
@@ -40,6 +41,7 @@
 enum pl_split { PL_SPLIT_FILES, PL_SPLIT_ROWS, PL_SPLIT_FRACTION };
 enum pl_format { PL_FORMAT_AUTO, PL_FORMAT_IDX, PL_FORMAT_CSV };
 enum pl_bind { PL_BIND_NONE, PL_BIND_CORE };
+enum pl_wait { PL_WAIT_AUTO, PL_WAIT_SPIN, PL_WAIT_SLEEP };
 enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
 enum pl_strategy { PL_STRATEGY_AUTO, PL_STRATEGY_FUSED, PL_STRATEGY_JOBS, PL_STRATEGY_DATA };
 /* Across MPI ranks (src/dist/): whole jobs per rank, or the rows of every job
@@ -131,6 +133,7 @@ typedef struct pl_config {
         int simd;                      /* enum pl_simd                           */
         int strategy;                  /* enum pl_strategy                       */
         int distribute;                /* enum pl_distribute (MPI ranks)         */
+        int wait;                      /* enum pl_wait                           */
     } engine;
     struct {
         char dir[PL_PATH_MAX];

@@ -3,7 +3,9 @@
  * and how it is bound, and the kernel set chosen for this CPU.
  *
  * One engine serves a whole training run.  Its team is one OpenMP parallel
- * region per run (see train.h); each thread binds itself to a core on entry.
+ * region per run (see train.h); each thread binds itself on entry to one of
+ * the cores the process may run on (its affinity mask), and waits at the
+ * team's barriers as engine.wait says.
  */
 #ifndef PARLOGIT_ENGINE_H
 #define PARLOGIT_ENGINE_H
@@ -15,9 +17,14 @@
 typedef struct pl_engine pl_engine;
 
 typedef struct pl_engine_opts {
-    int threads;   /* 0 = one per core hwloc finds                       */
+    int threads;   /* 0 = one per core this process may run on           */
     int bind;      /* enum pl_bind (config.h)                             */
     int simd;      /* enum pl_simd; PARLOGIT_SIMD in the environment wins */
+    int wait;      /* enum pl_wait (config.h): how threads wait at barriers:
+                    * auto (0) spins up to 200 us, then sleeps (none when the
+                    * team has more threads than the process has CPUs); spin
+                    * spins, yielding now and then (the old barrier); sleep
+                    * sleeps after a short spin */
 } pl_engine_opts;
 
 /* Discovers the topology and picks kernels.  PL_EINPUT for an unsupported

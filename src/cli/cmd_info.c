@@ -32,7 +32,7 @@ int pl_cmd_info(int argc, char **argv)
         rc = pl_cli_config(&o, &cfg, &e);
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
-                                                 cfg.engine.simd }, &eng, &e);
+                                                 cfg.engine.simd, cfg.engine.wait }, &eng, &e);
     if (!rc)
         rc = pl_dist_bind(&dist, eng, cfg.engine.threads == 0, &e);
     rc = pl_dist_agree(&dist, rc, &e);

@@ -127,7 +127,7 @@ int pl_cmd_train(int argc, char **argv)
     int have_cpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0;
     if (!rc)
         rc = pl_engine_create(&(pl_engine_opts){ cfg.engine.threads, cfg.engine.bind,
-                                                 cfg.engine.simd }, &eng, &e);
+                                                 cfg.engine.simd, cfg.engine.wait }, &eng, &e);
     if (!rc)   /* ranks on one host: each its share of the cores */
         rc = pl_dist_bind(&dist, eng, cfg.engine.threads == 0, &e);
     if (!rc) {

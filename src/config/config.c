@@ -49,6 +49,7 @@ void pl_config_defaults(pl_config *c)
     c->engine.threads = 0;
     c->engine.bind = PL_BIND_CORE;
     c->engine.simd = PL_SIMD_AUTO;
+    c->engine.wait = PL_WAIT_AUTO;
     SET_STR(c->output.dir, "runs/default");
     pl_prep_defaults(&c->preprocess);
 }

@@ -46,6 +46,8 @@ static const plc_name shadings[] = {
     {"divide", PL_SHADING_DIVIDE}, {NULL, 0}};
 static const plc_name thresholds[] = {
     {"otsu", PL_THRESHOLD_OTSU}, {"fixed", PL_THRESHOLD_FIXED}, {NULL, 0}};
+static const plc_name waits[] = {
+    {"auto", PL_WAIT_AUTO}, {"spin", PL_WAIT_SPIN}, {"sleep", PL_WAIT_SLEEP}, {NULL, 0}};
 static const plc_name binds[] = {{"none", PL_BIND_NONE}, {"core", PL_BIND_CORE}, {NULL, 0}};
 static const plc_name simds[] = {
     {"auto", PL_SIMD_AUTO}, {"avx512", PL_SIMD_AVX512}, {"avx2", PL_SIMD_AVX2},
@@ -85,6 +87,7 @@ const plc_key plc_keys[] = {
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
     {"engine", "strategy", PLC_ENUM, AT(engine.strategy), 0, 0, strategies},
     {"engine", "distribute", PLC_ENUM, AT(engine.distribute), 0, 0, distributes},
+    {"engine", "wait", PLC_ENUM, AT(engine.wait), 0, 0, waits},
     {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
     {"output", "plots", PLC_ENUM, AT(output.plots), 0, 0, bools},
     /* [preprocess]: how parlogit predict makes a photo an MNIST row (image.h) */

@@ -14,13 +14,19 @@
 #include "kernels/kernels.h"
 #include "parlogit/engine.h"
 
-/* The team's barrier: threads spin (a training iteration is far shorter than
- * a sleep and wake-up), yielding the CPU now and then in case the team has
- * more threads than cores.  Arrivals are counted; the last one resets the
- * count and advances the phase the others wait on. */
+/* The team's barrier.  Arrivals are counted; the last one resets the count,
+ * advances the phase the others wait on and, when some of them sleep, wakes
+ * them.  A waiter first spins (an idle machine's waits are a few tens of
+ * microseconds, far shorter than a sleep and wake-up), for at most
+ * pl_tl_spin_ns, then sleeps on the phase word (a futex), so that a thread
+ * whose partner lost its core gives its own core back instead of burning it.
+ * It never sched_yield()s in the default policy: a yield hands the core to
+ * any competing process for a whole time slice, which is what made two
+ * threads slower than one on a busy machine.  See engine.c. */
 typedef struct pl_spin_barrier {
     _Alignas(64) atomic_uint arrived;
-    _Alignas(64) atomic_uint phase;
+    _Alignas(64) atomic_uint phase;   /* the futex word                     */
+    atomic_uint sleepers;             /* waiters in (or entering) the futex */
 } pl_spin_barrier;
 
 struct pl_engine {
@@ -29,22 +35,39 @@ struct pl_engine {
     int nth;              /* team size                                        */
     int bind;             /* enum pl_bind requested                           */
     int bind_active;      /* 1 when threads bind themselves with hwloc        */
+    int wait;             /* enum pl_wait requested                           */
+    hwloc_cpuset_t allowed; /* the PUs this process may run on (its affinity) */
+    int nplaces;          /* cores with a PU in allowed                       */
+    hwloc_cpuset_t *place;  /* nplaces: each such core's allowed PUs          */
+    int nallowed;         /* PUs in allowed                                   */
     char bind_note[160];  /* why binding is off, when it is                   */
     pl_kernels k;
     pl_spin_barrier bar;
+    pl_spin_barrier gate; /* narrowed team: where the others wait (phase only) */
 };
 
 /* Called by thread ith at the start of the team's parallel region: binds it to
- * core ith mod ncores when binding is active.  Safe to call concurrently. */
+ * place ith mod nplaces (the ith core this process may use, restricted to
+ * the PUs it may use) when binding is active.  Safe to call concurrently. */
 void pl_engine_bind_self(const pl_engine *eng, int ith);
 
 /* Every thread of a team of nth: binds (as above) and makes pl_team_barrier
- * use the engine's spin barrier for this team until pl_engine_leave. */
+ * use the engine's barrier for this team until pl_engine_leave, with the
+ * spin budget of the engine's wait policy for a team of nth. */
 void pl_engine_enter(pl_engine *eng, int ith, int nth);
 void pl_engine_leave(void);
 
 extern _Thread_local pl_spin_barrier *pl_tl_bar;
 extern _Thread_local unsigned pl_tl_nth;
+extern _Thread_local long pl_tl_spin_ns;   /* < 0: spin, yielding now and then */
+extern _Thread_local pl_spin_barrier *pl_tl_gate;
+extern _Thread_local unsigned pl_tl_full;  /* the team's size */
+
+/* The slow path of a waiter of phase ph (engine.c): spins for at most
+ * pl_tl_spin_ns, then sleeps until the phase moves on. */
+void pl_barrier_wait(pl_spin_barrier *b, unsigned ph);
+/* Wakes every sleeper of b (the last arrival, when there are some). */
+void pl_barrier_wake(pl_spin_barrier *b);
 
 /* A barrier of the current team: the engine's spin barrier inside
  * pl_engine_enter/leave, else OpenMP's (a no-op outside parallel regions). */
@@ -58,12 +81,45 @@ static inline void pl_team_barrier(void)
     const unsigned ph = atomic_load_explicit(&b->phase, memory_order_acquire);
     if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == pl_tl_nth) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-        atomic_store_explicit(&b->phase, ph + 1, memory_order_release);
+        /* seq_cst store then load, against the sleeper's seq_cst increment
+         * then load in pl_barrier_wait: one of the two sees the other */
+        atomic_store_explicit(&b->phase, ph + 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
+            pl_barrier_wake(b);
         return;
     }
-    for (unsigned spins = 1; atomic_load_explicit(&b->phase, memory_order_acquire) == ph; spins++)
-        if ((spins & 0xfff) == 0)
-            sched_yield();
+    for (int spins = 0; spins < 64; spins++)   /* the common short wait, inline */
+        if (atomic_load_explicit(&b->phase, memory_order_acquire) != ph)
+            return;
+    pl_barrier_wait(b, ph);
+}
+
+/* Narrowing the team (src/train/gd.c).  For one stretch of work between two
+ * barriers of the whole team only threads [0, w) take part: each of them
+ * calls pl_team_narrow(w) first (pl_team_barrier then counts w threads) and
+ * pl_team_narrow(0) after, when thread 0 also opens the gate; the others
+ * wait at the gate meanwhile (spinning, then sleeping, as at a barrier), so
+ * that the two groups never meet at one barrier.  A waiter passes the gate
+ * once its phase differs from the one it read before the last barrier of the
+ * whole team (pl_team_gate_seen): no opening can come between that read and
+ * the barrier.  Inside pl_engine_enter/leave only (pl_team_can_narrow). */
+static inline int pl_team_can_narrow(void) { return pl_tl_gate != NULL && pl_tl_full > 1; }
+static inline void pl_team_narrow(unsigned w) { pl_tl_nth = w ? w : pl_tl_full; }
+static inline unsigned pl_team_gate_seen(void)
+{
+    return atomic_load_explicit(&pl_tl_gate->phase, memory_order_acquire);
+}
+static inline void pl_team_gate_open(void)
+{
+    pl_spin_barrier *g = pl_tl_gate;
+    atomic_fetch_add_explicit(&g->phase, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&g->sleepers, memory_order_seq_cst))
+        pl_barrier_wake(g);
+}
+static inline void pl_team_gate_wait(unsigned seen)
+{
+    if (atomic_load_explicit(&pl_tl_gate->phase, memory_order_acquire) == seen)
+        pl_barrier_wait(pl_tl_gate, seen);
 }
 
 /* A barrier of the current team, skipped when a thread works alone (the

@@ -5,10 +5,17 @@
  * eval: the pass (each thread its share of the blocks by their work, then
  * what is left of the others' shares, pl_claim; each block into its own
  * partial gradient, loss, hits and residual sums; barrier; thread 0 sums
- * each model's loss, hits and residuals in block order; barrier).  step:
- * each thread a range of pixels: the digits' block partials summed in block
- * order, each task's copies combined in digit order, the step written to
- * every copy; thread 0 the biases.  Nothing is allocated in the loop.
+ * each model's loss, hits and residuals in block order, every thread resets
+ * its shares' claim counters; barrier).  step: chunks of PL_UPDATE_PIXELS
+ * pixels, each thread its share of them first, then what is left of the
+ * others' (so a thread that lost its core to another process holds up only
+ * the chunk it is in): the digits' block partials summed in block order,
+ * each task's copies combined in digit order, the step written to every
+ * copy; thread 0 the biases.  A chunk's result does not depend on who
+ * computes it.  The step's counters are reset in the next eval (every step
+ * follows an eval, and the barrier after the step and eval's first barrier
+ * stand between the claims and the reset).  Nothing is allocated in the
+ * loop.
  */
 #include <math.h>
 #include <omp.h>
@@ -158,6 +165,7 @@ void pl_fused_free(pl_fused *f)
     free(f->zbuf);
     free(f->gbuf);
     free(f->xbuf);
+    free(f->sclaim);
     for (int s = 0; s < 3; s++)
         fset_free(&f->set[s]);
     memset(f, 0, sizeof *f);
@@ -265,6 +273,7 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
     memset(f, 0, sizeof *f);
     f->k = k;
     f->dim = train->dim;
+    f->nshares = nthreads > 0 ? nthreads : 1;
     f->njobs = plan->njobs;
     const size_t nj = f->njobs, dim = f->dim;
     f->col = malloc((nj ? nj : 1) * sizeof *f->col);
@@ -296,7 +305,8 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
     f->xbuf = zalloc((size_t)nthreads * PL_DTILE * dim * sizeof(float));
-    if (!f->zbuf || !f->gbuf || !f->xbuf)
+    f->sclaim = pl_claim_alloc((dim + PL_UPDATE_PIXELS - 1) / PL_UPDATE_PIXELS);
+    if (!f->zbuf || !f->gbuf || !f->xbuf || !f->sclaim)
         goto nomem;
     f->density = pl_density(train);
     f->dense = f->density >= PL_DENSE_AT;
@@ -430,9 +440,11 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
     const size_t L = f->ldwmax;
     float *Z = f->zbuf + (size_t)ith * PL_TILE_ROWS * L;   /* a tile's z, then its r */
 
-    /* its own blocks first, then what the others have not claimed yet */
-    for (int q0 = 0; q0 < nth; q0++) {
-        const int q = (ith + q0) % nth;
+    /* its own blocks first, then what the others have not claimed yet (of
+     * every share: the team may be narrower than planned) */
+    const int P = f->nshares;
+    for (int q0 = 0; q0 < P; q0++) {
+        const int q = (ith + q0) % P;
         size_t bk;
         while ((bk = pl_claim_take(s->claim, s->cut[q], s->cut[q + 1])) != SIZE_MAX)
             block(f, s, bk, grad, Z, ith);
@@ -476,7 +488,14 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
             for (size_t q = 0; q < nr; q++)
                 f->gb[f->out0[jb] + q] = s->rows[jb] ? rsum[q] / n : 0.0;
         }
-    pl_claim_reset(s->claim, s->cut[ith], s->cut[ith + 1]);
+    /* every share's counters, the step's chunks' too (see the top of the file) */
+    const size_t nchunks = (f->dim + PL_UPDATE_PIXELS - 1) / PL_UPDATE_PIXELS;
+    for (int q = ith; q < P; q += nth) {
+        size_t c0, c1;
+        pl_claim_reset(s->claim, s->cut[q], s->cut[q + 1]);
+        pl_share(nchunks, 1, q, P, &c0, &c1);
+        pl_claim_reset(f->sclaim, c0, c1);
+    }
     pl_team_barrier();
 }
 
@@ -494,65 +513,76 @@ static void step_pair(size_t ncol, const float *restrict a, const float *restric
     }
 }
 
-/* step: w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time
- * (each thread its range): each digit's block partials of those pixels summed
- * in block order (the first copied; contiguous spans), then each task's
- * gradient, its copies' sums added in digit order, and the step written to
- * every copy (a pair's two copies in one loop).  A task's columns are
- * adjacent; what a chunk needs stays in L1. */
+/* The step of pixels [c0, c0 + np), one chunk (gs: the thread's scratch):
+ * each digit's block partials of those pixels summed in block order (the
+ * first copied; contiguous spans), then each task's gradient, its copies'
+ * sums added in digit order, and the step written to every copy (a pair's
+ * two copies in one loop).  A task's columns are adjacent; what a chunk needs
+ * stays in L1. */
+static void step_chunk(const pl_fused *f, const double *lrm, float *gs, size_t c0, size_t np)
+{
+    const size_t L = f->ldwmax, P = PL_UPDATE_PIXELS;
+    const pl_fset *s = &f->set[PL_SET_TRAIN];
+    for (int c = 0; c < PL_CLASSES; c++) {
+        const pl_fgroup *g = &f->grp[c];
+        if (!g->m)
+            continue;
+        float *sum = gs + (size_t)c * P * L;
+        const size_t span = np * g->ldw, at = c0 * g->ldw;
+        memcpy(sum, s->G + s->blk[g->blk0].goff + at, span * sizeof *sum);
+        for (size_t bk = g->blk0 + 1; bk < g->blk1; bk++)
+            f->k->vadd(sum, s->G + s->blk[bk].goff + at, span);
+    }
+    for (size_t t = 0; t < f->ntasks; t++) {
+        const pl_ftask *ft = &f->task[t];
+        const size_t ncol = ft->njob * ft->k;
+        const float inv = ft->inv;
+        float lr[PL_MAX_LIST * PL_CLASSES];   /* per column; halted: lr 0, w 0 */
+        for (size_t l = 0; l < ft->njob; l++)
+            for (size_t q = 0; q < ft->k; q++)
+                lr[l * ft->k + q] = (float)lrm[ft->job0 + l];
+        const float *part[PL_CLASSES];
+        float *w[PL_CLASSES];
+        size_t ldg[PL_CLASSES];
+        for (int q = 0; q < ft->n; q++) {
+            const pl_fgroup *g = &f->grp[ft->g[q]];
+            part[q] = gs + (size_t)ft->g[q] * P * L + ft->off[q];
+            w[q] = g->W + c0 * g->ldw + ft->off[q];
+            ldg[q] = g->ldw;
+        }
+        if (ft->n == 2) {   /* the same arithmetic as below, in a loop that vectorises */
+            for (size_t p = 0; p < np; p++)
+                step_pair(ncol, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
+                          w[0] + p * ldg[0], w[1] + p * ldg[1]);
+            continue;
+        }
+        for (size_t p = 0; p < np; p++)
+            for (size_t l = 0; l < ncol; l++) {
+                float sum = part[0][p * ldg[0] + l];
+                for (int q = 1; q < ft->n; q++)
+                    sum += part[q][p * ldg[q] + l];
+                const float v = w[0][p * ldg[0] + l] - lr[l] * (sum * inv);
+                for (int q = 0; q < ft->n; q++)
+                    w[q][p * ldg[q] + l] = v;
+            }
+    }
+}
+
+/* step: w <- w - lr * grad for every job, PL_UPDATE_PIXELS pixels at a time:
+ * the chunks are claimed, each thread its share first, then what is left of
+ * the others'; thread 0 the biases. */
 static void fused_step(pl_objective *o, const double *lrm, int ith, int nth)
 {
     pl_fused *f = (pl_fused *)o;
-    const size_t L = f->ldwmax, P = PL_UPDATE_PIXELS;
-    const pl_fset *s = &f->set[PL_SET_TRAIN];
-    float *gs = f->gbuf + (size_t)ith * PL_CLASSES * P * L;
-    size_t j0, j1;
-    pl_share(f->dim, P, ith, nth, &j0, &j1);
-    for (size_t c0 = j0; c0 < j1; c0 += P) {
-        const size_t np = j1 - c0 < P ? j1 - c0 : P;
-        for (int c = 0; c < PL_CLASSES; c++) {
-            const pl_fgroup *g = &f->grp[c];
-            if (!g->m)
-                continue;
-            float *sum = gs + (size_t)c * P * L;
-            const size_t span = np * g->ldw, at = c0 * g->ldw;
-            memcpy(sum, s->G + s->blk[g->blk0].goff + at, span * sizeof *sum);
-            for (size_t bk = g->blk0 + 1; bk < g->blk1; bk++)
-                f->k->vadd(sum, s->G + s->blk[bk].goff + at, span);
-        }
-        for (size_t t = 0; t < f->ntasks; t++) {
-            const pl_ftask *ft = &f->task[t];
-            const size_t ncol = ft->njob * ft->k;
-            const float inv = ft->inv;
-            float lr[PL_MAX_LIST * PL_CLASSES];   /* per column; halted: lr 0, w 0 */
-            for (size_t l = 0; l < ft->njob; l++)
-                for (size_t q = 0; q < ft->k; q++)
-                    lr[l * ft->k + q] = (float)lrm[ft->job0 + l];
-            const float *part[PL_CLASSES];
-            float *w[PL_CLASSES];
-            size_t ldg[PL_CLASSES];
-            for (int q = 0; q < ft->n; q++) {
-                const pl_fgroup *g = &f->grp[ft->g[q]];
-                part[q] = gs + (size_t)ft->g[q] * P * L + ft->off[q];
-                w[q] = g->W + c0 * g->ldw + ft->off[q];
-                ldg[q] = g->ldw;
-            }
-            if (ft->n == 2) {   /* the same arithmetic as below, in a loop that vectorises */
-                for (size_t p = 0; p < np; p++)
-                    step_pair(ncol, part[0] + p * ldg[0], part[1] + p * ldg[1], lr, inv,
-                              w[0] + p * ldg[0], w[1] + p * ldg[1]);
-                continue;
-            }
-            for (size_t p = 0; p < np; p++)
-                for (size_t l = 0; l < ncol; l++) {
-                    float sum = part[0][p * ldg[0] + l];
-                    for (int q = 1; q < ft->n; q++)
-                        sum += part[q][p * ldg[q] + l];
-                    const float v = w[0][p * ldg[0] + l] - lr[l] * (sum * inv);
-                    for (int q = 0; q < ft->n; q++)
-                        w[q][p * ldg[q] + l] = v;
-                }
-        }
+    float *gs = f->gbuf + (size_t)ith * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax;
+    const size_t P = PL_UPDATE_PIXELS, nchunks = (f->dim + P - 1) / P;
+    const int S = f->nshares;
+    (void)nth;
+    for (int q0 = 0; q0 < S; q0++) {
+        size_t lo, hi, ck;
+        pl_share(nchunks, 1, (ith + q0) % S, S, &lo, &hi);
+        while ((ck = pl_claim_take(f->sclaim, lo, hi)) != SIZE_MAX)
+            step_chunk(f, lrm, gs, ck * P, f->dim - ck * P < P ? f->dim - ck * P : P);
     }
     if (ith == 0)
         for (size_t jb = 0; jb < f->njobs; jb++) {

@@ -25,7 +25,10 @@
  * results for any thread count.  Each thread works its own contiguous share
  * of the blocks, then claims what is left of the others' (pl_claim), so a
  * thread slowed down (by the machine, or a poor work estimate) is helped;
- * which thread does a block never changes a result.
+ * which thread does a block never changes a result.  The step is claimed
+ * the same way, by chunks of PL_UPDATE_PIXELS pixels.  The shares are cut
+ * for the planned team; any number of threads up to it may work them (a
+ * narrowed team, gd.c), each starting with the share of its own number.
  */
 #ifndef PARLOGIT_FUSED_H
 #define PARLOGIT_FUSED_H
@@ -119,6 +122,8 @@ typedef struct pl_fused {
     float *zbuf;                 /* per thread: PL_TILE_ROWS * ldwmax (z, then r)   */
     float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
     float *xbuf;                 /* per thread: PL_DTILE * dim (dense rows as floats) */
+    struct pl_claim *sclaim;     /* step chunks: a counter per share, at its first   */
+    int nshares;                 /* shares of the blocks and chunks: the planned team */
     int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */
     double density;              /* share of non-zero training pixels               */
     pl_fset set[3];              /* enum pl_objset; d == NULL when absent            */

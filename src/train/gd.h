@@ -43,6 +43,15 @@ typedef struct pl_gd {
     size_t live;                 /* models not halted                             */
     int interrupted;             /* set by thread 0 when stop was seen            */
     double t0;
+    /* the team's width (gd.c): thread 0 writes iteration t's in slot t & 1
+     * during iteration t - 1, everyone reads it after the barrier between */
+    int width[2];                /* threads [0, width) work iteration t           */
+    int ended[2];                /* the run ends after iteration t                */
+    int after_t, after_w, after_end;  /* a stretch's last iteration, the next one's
+                                       * width, whether the run ended (gd.c)      */
+    int wbest, wprobe, wleft, winterval, wnext;   /* thread 0's, see adapt()      */
+    double wtprev, wecur, walt;
+    int nalt;
 } pl_gd;
 
 /* Allocates g's working state for an objective of nmodels models.  PL_ENOMEM. */

@@ -11,7 +11,8 @@
 #       from inside (the runtime's own warning asks for this option).
 # First a canary with a deliberate race must be reported (a detector that sees
 # nothing proves nothing); then small 2- and 3-thread runs of every strategy and
-# solver must report nothing.  Any report fails the check (exit 66).
+# solver, and of each way of waiting at barriers (engine.wait), must report
+# nothing.  Any report fails the check (exit 66).
 set -euo pipefail
 BIN=${1:?usage: race.sh PARLOGIT_TSAN_BIN CC}
 CC=${2:-clang}
@@ -77,6 +78,10 @@ run() {
 }
 for t in 2 3; do
     run "fused sweep, gd, $t threads" --threads "$t" --set engine.strategy=fused
+    for w in sleep spin; do   # auto spins then sleeps; these take each path alone
+        run "fused sweep, gd, $t threads, wait $w" --threads "$t" --set engine.strategy=fused \
+            --set engine.wait=$w
+    done
     for pen in l2 l1; do
         run "fused, lbfgs $pen, $t threads" --threads "$t" --set engine.strategy=fused \
             --set train.solver=lbfgs --set train.penalty=$pen --set train.C=0.1,1 --set train.max_iter=20
