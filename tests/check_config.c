@@ -922,6 +922,8 @@ START_TEST(test_foreach_text)
                      "task.pairs=1-7\n" "task.multiclass=none\n" "task.classes=0-9\n"
                      "train.learning_rates=0.1\n"
                      "train.iterations=100\n" "train.solver=gd\n" "train.penalty=none\n" "train.C=1\n" "train.l1_ratio=0.5\n" "train.tol=0.0001\n" "train.max_iter=100\n"
+                     "train.batch_size=32\n" "train.epochs=10\n" "train.shuffle_seed=0\n"
+                     "train.lr_schedule=constant\n" "train.power_t=0.5\n" "train.eval_every=0\n"
                      "engine.threads=auto\n"
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
@@ -995,6 +997,14 @@ static void assert_same(const pl_config *a, const pl_config *b)
                       a->train.lr[i], b->train.lr[i]);
     ck_assert_int_eq(a->train.niters, b->train.niters);
     ck_assert_mem_eq(a->train.iters, b->train.iters, (size_t)a->train.niters * sizeof(int));
+    ck_assert_int_eq(a->train.nsolvers, b->train.nsolvers);
+    ck_assert_mem_eq(a->train.solvers, b->train.solvers, (size_t)a->train.nsolvers * sizeof(int));
+    ck_assert_int_eq(a->train.batch_size, b->train.batch_size);
+    ck_assert_int_eq(a->train.epochs, b->train.epochs);
+    ck_assert(a->train.shuffle_seed == b->train.shuffle_seed);
+    ck_assert_int_eq(a->train.lr_schedule, b->train.lr_schedule);
+    ck_assert(a->train.power_t == b->train.power_t);
+    ck_assert_int_eq(a->train.eval_every, b->train.eval_every);
     ck_assert_int_eq(a->engine.threads, b->engine.threads);
     ck_assert_int_eq(a->engine.bind, b->engine.bind);
     ck_assert_int_eq(a->engine.simd, b->engine.simd);
@@ -1011,7 +1021,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 50);
+    ck_assert_int_eq(o.keys, 56);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -1032,6 +1042,8 @@ START_TEST(test_foreach_round_trip)
     round_trip(&c);
     load_shipped(&c, "configs/one-vs-rest-1.ini");
     round_trip(&c);
+    load_shipped(&c, "configs/sgd-0-1.ini");
+    round_trip(&c);
     static const char *const sets[] = {
         "train.learning_rates=0.30000000000000004, 0.33333333333333331, 1e-300, "
         "1.7976931348623157e308, 4.9406564584124654e-300",
@@ -1050,6 +1062,13 @@ START_TEST(test_foreach_round_trip)
         "engine.simd=avx512",
         "engine.wait=sleep",
         "output.dir=out dir/x",
+        "train.solver=sgd, gd, lbfgs",
+        "train.batch_size=7",
+        "train.epochs=3",
+        "train.shuffle_seed=18446744073709551615",
+        "train.lr_schedule=invscaling",
+        "train.power_t=0.30000000000000004",
+        "train.eval_every=11",
     };
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         ck_assert_msg(pl_config_set(&c, sets[i], &e) == PL_OK, "%s", e.msg);
@@ -1159,7 +1178,7 @@ START_TEST(test_solvers_and_penalties)
                                "learning_rates = 0.1, 0.5\npenalty = l2\nC = 0.01, 1, 100\n"
                                "tol = 1e-6\nmax_iter = 250\n", &e, NULL), PL_OK);
     ck_assert_int_eq(pl_config_check(&c, &e), PL_EINPUT);
-    ck_assert_msg(strstr(e.msg, "s.ini:6: penalty = l2 is trained by solver = lbfgs only") != NULL,
+    ck_assert_msg(strstr(e.msg, "s.ini:6: penalty = l2 is trained by solver = lbfgs or sgd only") != NULL,
                   "%s", e.msg);
     ck_assert_int_eq(pl_config_set(&c, "train.solver=lbfgs", &e), PL_OK);
     ck_assert_int_eq(pl_config_check(&c, &e), PL_OK);

@@ -13,9 +13,12 @@
  *            multiclass = none | list of ovr, softmax (ten-class models),
  *            classes = 0-9 | list of digits (the classes of the multiclass models)
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1,
- *            solver = list of gd, lbfgs; penalty = none | l2 | l1 | elasticnet;
+ *            solver = list of gd, lbfgs, sgd; penalty = none | l2 | l1 | elasticnet;
  *            l1_ratio = (0, 1); C = list of numbers > 0;
- *            tol = number > 0; max_iter = integer >= 1 (see train.h)
+ *            tol = number > 0; max_iter = integer >= 1;
+ *            sgd: batch_size, epochs (integers >= 1), shuffle_seed,
+ *            lr_schedule = constant | invscaling, power_t >= 0,
+ *            eval_every = integer >= 0 (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
  *            distribute (auto|models|rows: over MPI ranks, see dist.h)
@@ -118,7 +121,7 @@ typedef struct pl_config {
         int nlr;
         int iters[PL_MAX_LIST];        /* sorted ascending, no duplicates        */
         int niters;
-        int solvers[2];                /* enum pl_solver (train.h), in order     */
+        int solvers[3];                /* enum pl_solver (train.h), in order     */
         int nsolvers;
         int penalty;                   /* enum pl_penalty (train.h)              */
         double C[PL_MAX_LIST];         /* penalty = l2: inverse strengths         */
@@ -126,6 +129,12 @@ typedef struct pl_config {
         double l1_ratio;               /* penalty = elasticnet: the l1 share      */
         double tol;                    /* lbfgs: gradient tolerance               */
         int max_iter;                  /* lbfgs: iteration limit                  */
+        int batch_size;                /* sgd: rows per step                      */
+        int epochs;                    /* sgd: passes over the training rows      */
+        uint64_t shuffle_seed;         /* sgd: the batches' order                 */
+        int lr_schedule;               /* sgd: enum pl_lr_schedule (train.h)      */
+        double power_t;                /* sgd: invscaling's exponent, >= 0        */
+        int eval_every;                /* sgd: steps between curve points (0: epochs) */
     } train;
     struct {
         int threads;                   /* 0 = auto (every core hwloc finds)      */

@@ -7,8 +7,11 @@
  *                 file name, its solver, its C (l2), for L-BFGS the objective, the final
  *                 max |grad| and whether it converged (gd: lr and iterations; lbfgs: no
  *                 lr, the iterations it took), and the passes over the training rows
- *   curves.csv    pair,lr,iteration,train_loss,curve   (loss after 0..T updates, or at
- *                 each L-BFGS iterate; curve: the job, "lr 0.1" or "L-BFGS C=1")
+ *   curves.csv    PL_CURVES_HEADER: the loss after 0..T updates, or at each L-BFGS
+ *                 iterate, or at each SGD point (iteration counts the points);
+ *                 curve: the job, "lr 0.1", "L-BFGS C=1" or "SGD lr 0.1"; for SGD
+ *                 also the point's step, epoch (fractional), training accuracy and
+ *                 validation loss and accuracy (empty for gd and lbfgs)
  *   models/NAME.w.npy   float32 weights, shape (height*width,), pixel order
  *   models/NAME.b.npy   float32 bias, shape ()
  *   models/NAME.json    sidecar: task, lr, iterations, metrics, bias, data files
@@ -19,7 +22,8 @@
  * biases of shape (K,) (include/parlogit/model.h).
  * NAME is "<task>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100", for gradient
  * descent, "<task>_lbfgs_C<C>" (l2), "<task>_lbfgs_l1_C<C>", "<task>_lbfgs_en<a>_C<C>"
- * (elasticnet) or "<task>_lbfgs" (no penalty) for L-BFGS.
+ * (elasticnet) or "<task>_lbfgs" (no penalty) for L-BFGS, and
+ * "<task>_sgd_lr<lr>[_C<C>|_l1_C<C>|_en<a>_C<C>]_ep<epochs>" for SGD.
  * Numbers are lossless (shortest round-trip text) and locale-free.
  */
 #ifndef PARLOGIT_OUTPUT_H
@@ -37,6 +41,7 @@
 #define PL_RESULTS_HEADER                                                                  \
     "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status,model,solver," \
     "C,objective,grad_norm,passes,converged,penalty,nonzero"
+#define PL_CURVES_HEADER "pair,lr,iteration,train_loss,curve,step,epoch,train_acc,val_loss,val_acc"
 
 /*
  * A run directory replaced as a whole (src/output/stage.c).  pl_stage_open

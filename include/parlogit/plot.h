@@ -80,6 +80,13 @@ void pl_plot_digits_size(size_t n, size_t ncols, int *width, int *height);
 int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curves,
                    size_t n, pl_error *e);
 
+/* Seed 002's picture of task t's SGD runs (curves with SGD points): the loss
+ * (log scale, left) and the accuracy (right) against epochs, training rows
+ * solid and validation rows dashed, one colour per run (the first 5 in the
+ * legend).  PL_PLOT_CURVES_W x PL_PLOT_CURVES_H. */
+int pl_plot_sgd_curves(const char *path, pl_task t, const pl_loss_curve *const *curves,
+                       size_t n, pl_error *e);
+
 /* Train and test accuracy of task t's rows against learning rate (log scale),
  * one colour per iteration count, train solid, test dashed; when the rows
  * have a single learning rate, against the iteration count instead (a line

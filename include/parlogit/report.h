@@ -60,9 +60,12 @@ typedef struct pl_best_row {
 typedef struct pl_loss_curve {
     pl_task task;
     double lr;
-    char label[48];              /* the job: "lr 0.1", "L-BFGS C=1"                */
+    char label[48];              /* the job: "lr 0.1", "L-BFGS C=1", "SGD lr 0.1"  */
     int len;
     double *loss;                /* owned by the table                           */
+    /* SGD's points (curves.csv's step, epoch, train_acc, val_loss, val_acc;
+     * val NaN without validation rows), len each; NULL for other solvers */
+    double *step, *epoch, *acc, *val_loss, *val_acc;
 } pl_loss_curve;
 
 /* Parses "1-7" or "3-rest" (j is the positive class).  PL_EINPUT otherwise. */
@@ -77,7 +80,10 @@ int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error 
 int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e);
 
 /* Reads curves.csv into one curve per (pair, lr), in file order.  Iterations
- * of a curve must be 0, 1, 2, ... in order.  Free with pl_loss_curves_free. */
+ * of a curve must be 0, 1, 2, ... in order; a curve's SGD columns are filled
+ * on all its lines or on none.  Runs from before the SGD columns (5 columns)
+ * and before the curve column (4) are read too.  Free with
+ * pl_loss_curves_free. */
 int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error *e);
 void pl_loss_curves_free(pl_loss_curve *c, size_t n);
 

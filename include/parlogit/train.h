@@ -39,7 +39,11 @@ enum pl_run_status {
     PL_RUN_INTERRUPTED = 2,  /* stopped by the caller's flag before this checkpoint       */
 };
 
-enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1 };
+enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1, PL_SOLVER_SGD = 2 };
+#define PL_NSOLVERS 3
+/* sgd's step size after t steps: lr (constant) or lr / t^power_t (invscaling,
+ * scikit-learn's; t counts from 1) */
+enum pl_lr_schedule { PL_LR_CONSTANT = 0, PL_LR_INVSCALING = 1 };
 enum pl_penalty { PL_PENALTY_NONE = 0, PL_PENALTY_L2 = 1, PL_PENALTY_L1 = 2,
                   PL_PENALTY_ELASTICNET = 3 };
 
@@ -62,6 +66,16 @@ typedef struct pl_hyper {
     double l1_ratio;          /* elasticnet: the share a of the l1 term, (0, 1)   */
     double tol;               /* lbfgs: gradient tolerance (inf-norm), > 0       */
     int max_iter;             /* lbfgs: at most this many iterations, >= 1       */
+    /* sgd: mini-batches of batch_size rows of the task, in an order shuffled
+     * afresh every epoch from shuffle_seed; epochs passes; step lr per
+     * schedule; the curve's figures every eval_every steps (0: every epoch
+     * only) and at every epoch's end; with a penalty, F as lbfgs's */
+    int batch_size;           /* >= 1                                            */
+    int epochs;               /* >= 1                                            */
+    unsigned long long shuffle_seed;
+    int schedule;             /* enum pl_lr_schedule                             */
+    double power_t;           /* invscaling's exponent, >= 0                     */
+    int eval_every;           /* >= 0                                            */
 } pl_hyper;
 
 /* One trained model: a (task, hyper-parameters, iterations) checkpoint. */
@@ -92,13 +106,19 @@ typedef struct pl_result {
 } pl_result;
 
 /* The training loss of one job after 0, 1, ..., len-1 updates (lbfgs: at
- * each accepted iterate, without the penalty). */
+ * each accepted iterate, without the penalty; sgd: at each of its points,
+ * every eval_every steps and every epoch's end, with the step, the epoch
+ * (fractional within an epoch), the training accuracy and, when there are
+ * validation rows, the validation loss and accuracy; those arrays are NULL
+ * for gd and lbfgs). */
 typedef struct pl_curve {
     pl_task task;
     double lr;
-    char label[48];           /* "lr 0.1", "L-BFGS C=1": the job, for legends      */
+    char label[48];           /* "lr 0.1", "L-BFGS C=1", "SGD lr 0.1": the job    */
     int len;
     double *loss;             /* owned by the run */
+    double *epoch, *acc, *val_loss, *val_acc;   /* sgd: len each, owned; else NULL */
+    long *step;               /* sgd: len, owned; else NULL                      */
 } pl_curve;
 
 typedef struct pl_run {
@@ -122,11 +142,19 @@ typedef struct pl_job {
     pl_hyper h;
 } pl_job;
 
+/* The curve points of an sgd job of n training rows: step 0, every
+ * eval_every steps, every epoch's end. */
+size_t pl_sgd_points(const pl_hyper *h, size_t n);
+
+/* "gd", "lbfgs", "sgd". */
+const char *pl_solver_name(int solver);
+
 /* "none", "l2", "l1", "elasticnet". */
 const char *pl_penalty_name(int penalty);
 
 /* A job's axis value for people: "0.1" (gd's lr), "C=1" (l2), "l1 C=1",
- * "en0.5 C=1", "lbfgs" (no penalty).  buf holds 40 bytes. */
+ * "en0.5 C=1", "lbfgs" (no penalty); sgd: "lr 0.1", "lr 0.1 C=1", "lr 0.1
+ * l1 C=1", "lr 0.1 en0.5 C=1".  buf holds 40 bytes. */
 const char *pl_hyper_label(const pl_hyper *h, char buf[40]);
 
 /* What pl_train does: a table of jobs, the checkpoints every gd job is saved

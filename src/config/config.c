@@ -46,6 +46,12 @@ void pl_config_defaults(pl_config *c)
     c->train.tol = 1e-4;
     c->train.l1_ratio = 0.5;
     c->train.max_iter = 100;
+    c->train.batch_size = 32;
+    c->train.epochs = 10;
+    c->train.shuffle_seed = 0;
+    c->train.lr_schedule = 0;   /* constant */
+    c->train.power_t = 0.5;
+    c->train.eval_every = 0;
     c->engine.threads = 0;
     c->engine.bind = PL_BIND_CORE;
     c->engine.simd = PL_SIMD_AUTO;

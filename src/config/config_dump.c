@@ -120,8 +120,10 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
         }
         break;
     case PLC_SOLVERS:
-        for (int i = 0; i < c->train.nsolvers && i < 2; i++)
-            append(buf, n, &len, i == 0, c->train.solvers[i] ? "lbfgs" : "gd");
+        for (int i = 0; i < c->train.nsolvers && i < 3; i++)
+            append(buf, n, &len, i == 0, c->train.solvers[i] == 1   ? "lbfgs"
+                                         : c->train.solvers[i] == 2 ? "sgd"
+                                                                    : "gd");
         break;
     case PLC_POS:
         plc_format_double(*(const double *)at, buf, n);

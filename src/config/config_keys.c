@@ -36,7 +36,8 @@ static const plc_name distributes[] = {
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
 static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
-static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {NULL, 0}};
+static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {"sgd", 2}, {NULL, 0}};
+static const plc_name schedules[] = {{"constant", 0}, {"invscaling", 1}, {NULL, 0}};
 static const plc_name penalties[] = {
     {"none", 0}, {"l2", 1}, {"l1", 2}, {"elasticnet", 3}, {NULL, 0}};
 static const plc_name inverts[] = {
@@ -82,6 +83,12 @@ const plc_key plc_keys[] = {
     {"train", "l1_ratio", PLC_FRACTION, AT(train.l1_ratio), 0, 0, NULL},
     {"train", "tol", PLC_POS, AT(train.tol), 0, 0, NULL},
     {"train", "max_iter", PLC_COUNT, AT(train.max_iter), 0, 0, NULL},
+    {"train", "batch_size", PLC_COUNT, AT(train.batch_size), 0, 0, NULL},
+    {"train", "epochs", PLC_COUNT, AT(train.epochs), 0, 0, NULL},
+    {"train", "shuffle_seed", PLC_U64, AT(train.shuffle_seed), 0, 0, NULL},
+    {"train", "lr_schedule", PLC_ENUM, AT(train.lr_schedule), 0, 0, schedules},
+    {"train", "power_t", PLC_NUM, AT(train.power_t), 0, 0, NULL},
+    {"train", "eval_every", PLC_INT, AT(train.eval_every), 0, 0, NULL},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
     {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},
@@ -178,7 +185,7 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
     case PLC_CLASSES:
         return plc_parse_classes(value, (unsigned *)at, msg, n);
     case PLC_SOLVERS:
-        return plc_parse_names(value, solvers, "a solver", 0, 2, (int *)at, (int *)at2, msg, n);
+        return plc_parse_names(value, solvers, "a solver", 0, 3, (int *)at, (int *)at2, msg, n);
     case PLC_POS: {
         double v;
         if (plc_parse_double(value, &v, msg, n))

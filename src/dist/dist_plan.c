@@ -35,7 +35,10 @@
 static double passes(const pl_plan *plan, size_t j)
 {
     const pl_job *job = &plan->jobs[j];
-    return job->h.solver == PL_SOLVER_GD ? plan->iters[plan->niters - 1] : job->h.max_iter;
+    /* sgd: its epochs' passes and as many for the points' evaluations */
+    return job->h.solver == PL_SOLVER_GD    ? plan->iters[plan->niters - 1]
+           : job->h.solver == PL_SOLVER_SGD ? 2.0 * job->h.epochs
+                                            : job->h.max_iter;
 }
 
 double pl_dist_job_cost(const pl_plan *plan, const pl_dataset *train, size_t j)

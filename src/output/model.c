@@ -29,38 +29,59 @@ pl_model pl_model_of_result(const struct pl_result *r, size_t dim)
     return m;
 }
 
-/* "<task>_lr<lr>_it<n>", "<task>_lbfgs" or "<task>_lbfgs_C<C>" split into
- * its parts. */
+/* A penalty's part of a name at p: "" (none), "_C<C>", "_l1_C<C>" or
+ * "_en<a>_C<C>"; *end after it.  -1 when malformed. */
+static int parse_penalty(const char *p, double *C, const char **end)
+{
+    char *e;
+    *C = 0;
+    *end = p;
+    if (strncmp(p, "_C", 2) != 0 && strncmp(p, "_l1_C", 5) != 0 && strncmp(p, "_en", 3) != 0)
+        return 0;
+    if (!strncmp(p, "_l1", 3))
+        p += 3;
+    else if (!strncmp(p, "_en", 3)) {   /* _en<l1_ratio> */
+        const double r = strtod(p + 3, &e);
+        if (e == p + 3 || !(r > 0 && r < 1))
+            return -1;
+        p = e;
+    }
+    if (strncmp(p, "_C", 2) != 0)
+        return -1;
+    *C = strtod(p + 2, &e);
+    if (e == p + 2 || !(*C > 0))
+        return -1;
+    *end = e;
+    return 0;
+}
+
+/* "<task>_lr<lr>_it<n>", "<task>_lbfgs[penalty]" or
+ * "<task>_sgd_lr<lr>[penalty]_ep<n>" split into its parts. */
 static int parse_name(const char *name, pl_task *t, double *lr, int *it, double *C)
 {
-    const char *lb = strstr(name, "_lbfgs");
-    const char *a = lb ? lb : strstr(name, "_lr"), *b = a && !lb ? strstr(a, "_it") : NULL;
+    const char *lb = strstr(name, "_lbfgs"), *sg = lb ? NULL : strstr(name, "_sgd_lr");
+    const char *a = lb ? lb : sg ? sg : strstr(name, "_lr");
+    const char *b = a && !lb && !sg ? strstr(a, "_it") : NULL;
     char task[PL_TASK_NAME_MAX], *end;
-    if (!a || (!lb && !b) || (size_t)(a - name) >= sizeof task)
+    const char *rest;
+    if (!a || (!lb && !sg && !b) || (size_t)(a - name) >= sizeof task)
         return -1;
     memcpy(task, name, (size_t)(a - name));
     task[a - name] = '\0';
     if (pl_task_from_name(task, t))
         return -1;
-    if (lb) {
-        *lr = 0;
-        *it = 0;
-        *C = 0;
-        const char *p = lb + 6;
-        if (!*p)
-            return 0;
-        if (!strncmp(p, "_l1", 3))
-            p += 3;
-        else if (!strncmp(p, "_en", 3)) {   /* _en<l1_ratio> */
-            const double r = strtod(p + 3, &end);
-            if (end == p + 3 || !(r > 0 && r < 1))
-                return -1;
-            p = end;
-        }
-        if (strncmp(p, "_C", 2) != 0)
+    *lr = 0;
+    *it = 0;
+    *C = 0;
+    if (lb)
+        return parse_penalty(lb + 6, C, &rest) || *rest ? -1 : 0;
+    if (sg) {
+        *lr = strtod(sg + 7, &end);
+        if (end == sg + 7 || !(*lr > 0) || parse_penalty(end, C, &rest) ||
+            strncmp(rest, "_ep", 3) != 0)
             return -1;
-        *C = strtod(p + 2, &end);
-        return *end || end == p + 2 || !(*C > 0) ? -1 : 0;
+        long n = strtol(rest + 3, &end, 10);
+        return *end || end == rest + 3 || n < 1 || n > 1000000000L ? -1 : 0;
     }
     *lr = strtod(a + 3, &end);
     if (end != b || !(*lr > 0))
@@ -78,8 +99,9 @@ int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
     double C;
     if (parse_name(name, &m->task, &m->lr, &m->iterations, &C))
         return pl_errorf(e, PL_EINPUT, "'%s' is not a model name: expected TASK_lrX_itN "
-                         "(gradient descent, e.g. softmax_lr0.5_it500 or 1-7_lr0.1_it100) or "
-                         "TASK_lbfgs_CX (e.g. softmax_lbfgs_C1)", name);
+                         "(gradient descent, e.g. softmax_lr0.5_it500 or 1-7_lr0.1_it100), "
+                         "TASK_lbfgs_CX (e.g. softmax_lbfgs_C1) or TASK_sgd_lrX_epN (e.g. "
+                         "0-1_sgd_lr0.1_ep10)", name);
     m->k = pl_task_outputs(m->task);
     const int multi = m->task.kind != PL_KIND_BINARY;
     char path[PL_PATH_MAX + 160];

@@ -91,7 +91,7 @@ void pl_sweep_print(FILE *f, const pl_sweep *s)
         const pl_sweep_best *b = &s->best[s->multi_best[q]];
         char t[PL_TASK_NAME_MAX], what[160], h[40];
         snprintf(what, sizeof what, "%s model (best: %s%s, %d iterations)",
-                 pl_task_name(b->task, t), b->h.solver == PL_SOLVER_LBFGS ? "" : "lr ",
+                 pl_task_name(b->task, t), b->h.solver == PL_SOLVER_GD ? "lr " : "",
                  pl_hyper_label(&b->h, h), b->iterations);
         print_vote(f, what, &s->multi[q]);
     }

@@ -197,9 +197,14 @@ static void json_results(FILE *f, const pl_run *run)
         fputs("    {", f);
         task_fields(f, r->task);
         fputs(", ", f);
-        if (r->h.solver == PL_SOLVER_LBFGS) {
-            fprintf(f, "\"solver\": \"lbfgs\", \"penalty\": \"%s\", \"nonzero_weights\": %zu, ",
-                    pl_penalty_name(r->h.penalty), r->nonzero);
+        if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_SGD) {
+            fprintf(f, "\"solver\": \"%s\", \"penalty\": \"%s\", \"nonzero_weights\": %zu, ",
+                    pl_solver_name(r->h.solver), pl_penalty_name(r->h.penalty), r->nonzero);
+            if (r->h.solver == PL_SOLVER_SGD) {
+                num_field(f, "lr", r->lr, 1);
+                fprintf(f, "\"batch_size\": %d, \"epochs\": %d, ", r->h.batch_size,
+                        r->h.epochs);
+            }
             if (r->h.penalty != PL_PENALTY_NONE)
                 num_field(f, "C", r->h.C, 1);
             if (r->h.penalty == PL_PENALTY_ELASTICNET)

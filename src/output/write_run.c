@@ -26,6 +26,18 @@ const char *pl_model_name(const pl_result *r, char buf[64])
                  pl_fmt_double(num, r->h.C));
     else if (r->h.solver == PL_SOLVER_LBFGS)
         snprintf(buf, 64, "%s_lbfgs", task);
+    else if (r->h.solver == PL_SOLVER_SGD) {
+        char pen[48] = "";
+        if (r->h.penalty == PL_PENALTY_L2)
+            snprintf(pen, sizeof pen, "_C%s", pl_fmt_double(num, r->h.C));
+        else if (r->h.penalty == PL_PENALTY_L1)
+            snprintf(pen, sizeof pen, "_l1_C%s", pl_fmt_double(num, r->h.C));
+        else if (r->h.penalty == PL_PENALTY_ELASTICNET)
+            snprintf(pen, sizeof pen, "_en%s_C%s", pl_fmt_double(r1, r->h.l1_ratio),
+                     pl_fmt_double(num, r->h.C));
+        snprintf(buf, 64, "%s_sgd_lr%s%s_ep%d", task, pl_fmt_double(r1, r->lr), pen,
+                 r->h.epochs);
+    }
     else
         snprintf(buf, 64, "%s_lr%s_it%d", task, pl_fmt_double(num, r->lr), r->iterations);
     return buf;
@@ -40,7 +52,9 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     fputs(PL_RESULTS_HEADER "\n", f.f);
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
-        const int lb = r->h.solver == PL_SOLVER_LBFGS, pen = lb && r->h.penalty != PL_PENALTY_NONE;
+        /* lbfgs and sgd minimise F: its objective, gradient and convergence */
+        const int lb = r->h.solver == PL_SOLVER_LBFGS, sg = r->h.solver == PL_SOLVER_SGD;
+        const int pen = (lb || sg) && r->h.penalty != PL_PENALTY_NONE;
         char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32], m[64];
         char C[32] = "", ob[32] = "", gn[32] = "";
         fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s,%s", pl_task_name(r->task, t),
@@ -50,13 +64,14 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
                 pl_fmt_double(s, r->seconds), pl_run_status_name(r->status));
         if (pen)
             pl_fmt_double(C, r->h.C);
-        if (lb) {
+        if (lb || sg) {
             pl_fmt_double(ob, r->objective);
             pl_fmt_double(gn, r->grad_norm);
         }
-        fprintf(f.f, ",%s,%s,%s,%s,%s,%d,%s,%s,%zu\n", pl_model_name(r, m), lb ? "lbfgs" : "gd",
-                C, ob, gn, r->passes, lb ? (r->converged ? "yes" : "no") : "",
-                pl_penalty_name(lb ? r->h.penalty : PL_PENALTY_NONE), r->nonzero);
+        fprintf(f.f, ",%s,%s,%s,%s,%s,%d,%s,%s,%zu\n", pl_model_name(r, m),
+                pl_solver_name(r->h.solver), C, ob, gn, r->passes,
+                lb || sg ? (r->converged ? "yes" : "no") : "",
+                pl_penalty_name(lb || sg ? r->h.penalty : PL_PENALTY_NONE), r->nonzero);
     }
     return pl_afile_commit(&f, e);
 }
@@ -67,15 +82,21 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
     int rc = pl_afile_open_in(&f, dir, "curves.csv", e);
     if (rc)
         return rc;
-    fputs("pair,lr,iteration,train_loss,curve\n", f.f);
+    fputs(PL_CURVES_HEADER "\n", f.f);
     for (size_t i = 0; i < run->ncurves; i++) {
         const pl_curve *cv = &run->curves[i];
-        char t[PL_TASK_NAME_MAX], lr[32], l[32];
+        char t[PL_TASK_NAME_MAX], lr[32], l[32], ep[32], a[32], vl[32], va[32];
         pl_task_name(cv->task, t);
         pl_fmt_double(lr, cv->lr);
-        for (int k = 0; k < cv->len; k++)
-            fprintf(f.f, "%s,%s,%d,%s,%s\n", t, lr, k, pl_fmt_double17(l, cv->loss[k]),
-                    cv->label);
+        for (int k = 0; k < cv->len; k++) {
+            fprintf(f.f, "%s,%s,%d,%s,%s", t, lr, k, pl_fmt_double17(l, cv->loss[k]), cv->label);
+            if (cv->step)   /* sgd's points */
+                fprintf(f.f, ",%ld,%s,%s,%s,%s\n", cv->step[k],
+                        pl_fmt_double17(ep, cv->epoch[k]), pl_fmt_double17(a, cv->acc[k]),
+                        pl_fmt_double17(vl, cv->val_loss[k]), pl_fmt_double17(va, cv->val_acc[k]));
+            else
+                fputs(",,,,,\n", f.f);
+        }
     }
     return pl_afile_commit(&f, e);
 }
@@ -145,8 +166,17 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
         fputs("]", f.f);
     }
     fputs(",\n", f.f);
-    fprintf(f.f, "  \"solver\": \"%s\",\n", r->h.solver == PL_SOLVER_LBFGS ? "lbfgs" : "gd");
-    if (r->h.solver == PL_SOLVER_LBFGS) {
+    fprintf(f.f, "  \"solver\": \"%s\",\n", pl_solver_name(r->h.solver));
+    if (r->h.solver == PL_SOLVER_SGD) {
+        json_kv(f.f, "lr", r->lr, 0);
+        fprintf(f.f, "  \"batch_size\": %d,\n  \"epochs\": %d,\n  \"shuffle_seed\": %llu,\n",
+                r->h.batch_size, r->h.epochs, r->h.shuffle_seed);
+        fprintf(f.f, "  \"lr_schedule\": \"%s\",\n",
+                r->h.schedule == PL_LR_INVSCALING ? "invscaling" : "constant");
+        if (r->h.schedule == PL_LR_INVSCALING)
+            json_kv(f.f, "power_t", r->h.power_t, 0);
+    }
+    if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_SGD) {
         fprintf(f.f, "  \"penalty\": \"%s\",\n", pl_penalty_name(r->h.penalty));
         if (r->h.penalty != PL_PENALTY_NONE)
             json_kv(f.f, "C", r->h.C, 0);
@@ -154,7 +184,8 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
             json_kv(f.f, "l1_ratio", r->h.l1_ratio, 0);
         fprintf(f.f, "  \"nonzero_weights\": %zu,\n", r->nonzero);
         json_kv(f.f, "tol", r->h.tol, 0);
-        fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
+        if (r->h.solver == PL_SOLVER_LBFGS)
+            fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
         json_kv(f.f, "objective", r->objective, 0);
         json_kv(f.f, "grad_norm", r->grad_norm, 0);
         fprintf(f.f, "  \"converged\": %s,\n", r->converged ? "true" : "false");
@@ -290,7 +321,9 @@ uint64_t pl_run_size_estimate(const pl_plan *plan, size_t dim, size_t test_rows)
         const uint64_t k = (uint64_t)pl_task_outputs(job->task);
         const int multi = job->task.kind != PL_KIND_BINARY;
         nmodels += n;
-        curves += 50 * (uint64_t)((gd ? plan->iters[plan->niters - 1] : job->h.max_iter) + 1);
+        curves += job->h.solver == PL_SOLVER_SGD
+                      ? 120 * (uint64_t)pl_sgd_points(&job->h, 70000)   /* MNIST's rows at most */
+                      : 50 * (uint64_t)((gd ? plan->iters[plan->niters - 1] : job->h.max_iter) + 1);
         total += n * (blocks(128 + k * dim * 4) + blocks(128 + k * 4) + blocks(4096));
         if (multi)
             total += n * blocks(test_rows * (20 + 12 * k));

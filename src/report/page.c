@@ -25,10 +25,12 @@ void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *c
     p->s->pictures++;
 }
 
-/* A loss-curve picture to draw: the curves of one task. */
+/* A curve picture to draw: the curves of one task, of gd and lbfgs (the
+ * loss against iterations) or of sgd (against epochs). */
 typedef struct loss_job {
     char path[PL_PATH_MAX + 64];
     pl_task task;
+    int sgd;
     size_t n;
     const pl_loss_curve *sel[];  /* into curves kept by the table */
 } loss_job;
@@ -37,29 +39,47 @@ static int draw_loss(const void *ctx, int step, pl_error *e)
 {
     (void)step;
     const loss_job *j = ctx;
-    return pl_plot_curves(j->path, j->task, j->sel, j->n, e);
+    return j->sgd ? pl_plot_sgd_curves(j->path, j->task, j->sel, j->n, e)
+                  : pl_plot_curves(j->path, j->task, j->sel, j->n, e);
 }
 
-int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
-                        int even_empty, const char *caption, pl_error *e)
+/* Task t's curves of one kind (sgd: with SGD points) into a picture. */
+static int curves_job(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv, int sgd,
+                      int even_empty, const char *file, const char *alt, const char *caption,
+                      pl_error *e)
 {
     size_t n = 0;
     for (size_t k = 0; k < ncv; k++)
-        n += pl_task_equal(cv[k].task, t);
+        n += pl_task_equal(cv[k].task, t) && (cv[k].step != NULL) == sgd;
     if (!n && !even_empty)
         return PL_OK;
     loss_job *j = pl_jobs_keep(p->jobs, sizeof *j + n * sizeof j->sel[0], NULL, e);
     if (!j)
         return PL_ENOMEM;
     j->task = t;
+    j->sgd = sgd;
     for (size_t k = 0; k < ncv; k++)
-        if (pl_task_equal(cv[k].task, t))
+        if (pl_task_equal(cv[k].task, t) && (cv[k].step != NULL) == sgd)
             j->sel[j->n++] = &cv[k];
     char name[PL_TASK_NAME_MAX];
-    snprintf(j->path, sizeof j->path, "%s/%s_loss.png", p->plots, pl_task_name(t, name));
+    snprintf(j->path, sizeof j->path, "%s/%s_%s.png", p->plots, pl_task_name(t, name), file);
     int rc = pl_jobs_add(p->jobs, draw_loss, j, 0, e);
     if (!rc)
-        pl_page_figure(p, j->path, "loss curves", caption);
+        pl_page_figure(p, j->path, alt, caption);
+    return rc;
+}
+
+int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
+                        int even_empty, const char *caption, pl_error *e)
+{
+    int rc = curves_job(p, t, cv, ncv, 0, even_empty, "loss", "loss curves", caption, e);
+    if (!rc)
+        rc = curves_job(p, t, cv, ncv, 1, 0, "sgd", "SGD training curves",
+                        "Seed 002's training picture: every SGD run of this task, its loss "
+                        "(left, log scale) and accuracy (right) over all the training rows "
+                        "(solid) and the validation rows (dashed) at each point (every epoch, "
+                        "and every train.eval_every steps). Validation lines that turn up "
+                        "while training lines go on down are overfitting.", e);
     return rc;
 }
 

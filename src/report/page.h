@@ -35,7 +35,9 @@ void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *c
 /* Task t's loss curves (those of cv[0..ncv) that are t's, which must live
  * until the pictures are drawn: see pl_page_read_curves) to be drawn into
  * plots/TASK_loss.png, with its figure and caption; when t has none, the
- * picture is drawn (saying so) only with even_empty.  PL_ENOMEM. */
+ * picture is drawn (saying so) only with even_empty.  Its SGD curves, when
+ * it has some, go to plots/TASK_sgd.png (seed 002's picture) instead, with
+ * a figure of their own.  PL_ENOMEM. */
 int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
                         int even_empty, const char *caption, pl_error *e);
 

@@ -40,18 +40,20 @@ static int is_header(const pl_csvline *c, const char *want)
 }
 
 /* Reads the header line: want, or alt (may be NULL); *which = 0 or 1. */
-static int header(pl_csvline *c, const char *want, const char *alt, int *which, pl_error *e)
+/* Reads the header line: *which is the index of the one of names[0..n) it
+ * is (names[0] today's, the others older runs'). */
+static int header(pl_csvline *c, const char *const *names, int n, int *which, pl_error *e)
 {
     int r = pl_csvline_next(c, e);
     if (r < 0)
         return e->code;
     if (r == 0)
         return pl_errorf(e, PL_EINPUT, "%s: empty file, expected the header '%s'", c->path,
-                         want);
-    *which = is_header(c, want) ? 0 : alt && is_header(c, alt) ? 1 : -1;
-    if (*which < 0)
-        return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path, want);
-    return PL_OK;
+                         names[0]);
+    for (*which = 0; *which < n; ++*which)
+        if (is_header(c, names[*which]))
+            return PL_OK;
+    return pl_errorf(e, PL_EINPUT, "%s:1: unexpected header, expected '%s'", c->path, names[0]);
 }
 
 static int task_field(pl_csvline *c, pl_task *t, pl_error *e)
@@ -83,11 +85,12 @@ static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
     if (!rc) {
         snprintf(r->pair, sizeof r->pair, "%s", c->field[0]);
         snprintf(r->solver, sizeof r->solver, "%s", width > 9 ? c->field[10] : "gd");
-        if (strcmp(r->solver, "gd") != 0 && strcmp(r->solver, "lbfgs") != 0)
-            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column solver: expected gd or lbfgs, not "
+        if (strcmp(r->solver, "gd") != 0 && strcmp(r->solver, "lbfgs") != 0 &&
+            strcmp(r->solver, "sgd") != 0)
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column solver: expected gd, lbfgs or sgd, not "
                            "'%.20s'", c->path, c->line, r->solver);
     }
-    const int gd = !strcmp(r->solver, "gd");
+    const int gd = strcmp(r->solver, "lbfgs") != 0;   /* gd and sgd have a step size */
     if (!rc && gd)
         rc = pl_csvline_num(c, 1, "lr", 0, &r->lr, e);
     if (!rc && gd && !(r->lr > 0))
@@ -124,9 +127,10 @@ int pl_read_results(const char *path, pl_result_row **rows, size_t *n, pl_error 
     if (rc)
         return rc;
     int old = 0;   /* a run from before the model and solver columns */
-    rc = header(&c, PL_RESULTS_HEADER,
-                "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status", &old,
-                e);
+    static const char *const names[] = {
+        PL_RESULTS_HEADER,
+        "pair,lr,iterations,train_loss,train_acc,test_loss,test_acc,seconds,status" };
+    rc = header(&c, names, 2, &old, e);
     const int width = old ? 9 : 18;
     size_t cap = 0;
     int r;
@@ -223,24 +227,59 @@ int pl_read_best(const char *path, pl_best_row **rows, size_t *n, pl_error *e)
 
 void pl_loss_curves_free(pl_loss_curve *c, size_t n)
 {
-    for (size_t i = 0; c && i < n; i++)
+    for (size_t i = 0; c && i < n; i++) {
         free(c[i].loss);
+        free(c[i].step);
+        free(c[i].epoch);
+        free(c[i].acc);
+        free(c[i].val_loss);
+        free(c[i].val_acc);
+    }
     free(c);
 }
 
-/* Appends loss to curve cv (which has capacity *cap). */
-static int push(pl_loss_curve *cv, size_t *cap, double loss, pl_error *e)
+/* Appends a point to curve cv (which has capacity *cap): its loss and, for
+ * an SGD curve, its five other figures x[0..5). */
+static int push(pl_loss_curve *cv, size_t *cap, double loss, const double *x, pl_error *e)
 {
+    double **arr[6] = { &cv->loss, &cv->step, &cv->epoch, &cv->acc, &cv->val_loss,
+                        &cv->val_acc };
+    const int narr = x ? 6 : 1;
     if ((size_t)cv->len == *cap) {
         size_t nc = *cap ? 2 * *cap : 256;
-        double *p = realloc(cv->loss, nc * sizeof *p);
-        if (!p)
-            return pl_errorf(e, PL_ENOMEM, "out of memory");
-        cv->loss = p;
+        for (int a = 0; a < narr; a++) {
+            double *p = realloc(*arr[a], nc * sizeof *p);
+            if (!p)
+                return pl_errorf(e, PL_ENOMEM, "out of memory");
+            *arr[a] = p;
+        }
         *cap = nc;
     }
-    cv->loss[cv->len++] = loss;
+    cv->loss[cv->len] = loss;
+    for (int a = 1; a < narr; a++)
+        (*arr[a])[cv->len] = x[a - 1];
+    cv->len++;
     return PL_OK;
+}
+
+/* The SGD columns of a curves.csv line (5..9): *sgd 1 with x filled, 0 when
+ * all five are empty. */
+static int sgd_fields(pl_csvline *c, int *sgd, double x[5], pl_error *e)
+{
+    static const char *names[5] = { "step", "epoch", "train_acc", "val_loss", "val_acc" };
+    int empty = 0;
+    for (int k = 0; k < 5; k++)
+        empty += c->field[5 + k][0] == '\0';
+    *sgd = empty == 0;
+    if (empty == 5)
+        return PL_OK;
+    if (empty)
+        return pl_errorf(e, PL_EINPUT, "%s:%d: columns step..val_acc: all five filled (an SGD "
+                         "curve) or all empty", c->path, c->line);
+    int rc = PL_OK;
+    for (int k = 0; !rc && k < 5; k++)
+        rc = pl_csvline_num(c, 5 + k, names[k], k >= 3, &x[k], e);
+    return rc;
 }
 
 int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error *e)
@@ -251,19 +290,23 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
     int rc = pl_csvline_open(&c, path, e);
     if (rc)
         return rc;
-    int old;   /* 1: a run from before the curve column */
-    rc = header(&c, "pair,lr,iteration,train_loss,curve", "pair,lr,iteration,train_loss", &old,
-                e);
+    /* 0: today's columns; 1: before the SGD columns; 2: before the curve column */
+    int fmt = 0;
+    static const char *const names[] = { PL_CURVES_HEADER, "pair,lr,iteration,train_loss,curve",
+                                         "pair,lr,iteration,train_loss" };
+    rc = header(&c, names, 3, &fmt, e);
+    const int width = fmt == 0 ? 10 : fmt == 1 ? 5 : 4;
     size_t cap = 0, lcap = 0;
     int r;
     while (!rc && (r = pl_csvline_next(&c, e)) != 0) {
         pl_task t;
-        double lr, loss;
+        double lr, loss, x[5];
         long it = 0;
+        int sgd = 0;
         if (r < 0)
             rc = e->code;
         if (!rc)
-            rc = fields(&c, old ? 4 : 5, e);
+            rc = fields(&c, width, e);
         if (!rc)
             rc = task_field(&c, &t, e);
         if (!rc)
@@ -272,6 +315,8 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
             rc = pl_csvline_int(&c, 2, "iteration", 0, 1L << 30, &it, e);
         if (!rc)
             rc = pl_csvline_num(&c, 3, "train_loss", 1, &loss, e);
+        if (!rc && fmt == 0)
+            rc = sgd_fields(&c, &sgd, x, e);
         if (rc)
             break;
         pl_loss_curve *last = *n ? &(*curves)[*n - 1] : NULL;
@@ -281,7 +326,7 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
                 break;
             last = &(*curves)[(*n)++];
             *last = (pl_loss_curve){ .task = t, .lr = lr };
-            if (old)
+            if (fmt == 2)
                 snprintf(last->label, sizeof last->label, "lr %g", lr);
             else
                 snprintf(last->label, sizeof last->label, "%s", c.field[4]);
@@ -291,8 +336,12 @@ int pl_read_curves(const char *path, pl_loss_curve **curves, size_t *n, pl_error
             rc = pl_errorf(e, PL_EINPUT, "%s:%d: iteration %ld does not continue the curve "
                            "above (each curve starts at 0 and counts up)", path, c.line, it);
             break;
+        } else if ((last->step != NULL) != sgd) {
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: columns step..val_acc: filled on some lines "
+                           "of the curve and not on others", path, c.line);
+            break;
         }
-        rc = push(last, &lcap, loss, e);
+        rc = push(last, &lcap, loss, sgd ? x : NULL, e);
     }
     pl_csvline_close(&c);
     if (rc) {

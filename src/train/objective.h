@@ -20,8 +20,9 @@
  * quasi-Newton solver will add Hv and get/set of a whole parameter vector.
  *
  * Implementations: the dense data-parallel log-loss of one binary model
- * (logloss.h, strategies data and jobs) and the fused batch of any models,
- * binary, ovr and softmax (fused.h).
+ * (logloss.h, strategies data and jobs), the fused batch of any models,
+ * binary, ovr and softmax (fused.h), and the mini-batch objective of one
+ * task's models over any list of its rows (minibatch.h, for sgd).
  *
  * Threads: every operation is called by every thread ith of the nth of the
  * current team (or by one thread alone with nth = 1 when the objective is
@@ -71,6 +72,18 @@ typedef struct pl_objective_ops {
      * stay so, so it neither moves nor disturbs the others.  Thread 0 alone,
      * after an eval and before the next step. */
     void (*halt)(pl_objective *o, size_t m);
+    /* Optional (NULL where the objective has none; the mini-batch objective,
+     * minibatch.h, has both).  batch: every model's gradient of its mean loss
+     * over training rows rows[0..n) (indices among the task's training rows,
+     * 0 .. its rows - 1), kept for step and pstep; loss and accuracy are not
+     * computed.  Contains barriers, like eval. */
+    void (*batch)(pl_objective *o, const unsigned *rows, size_t n, int ith, int nth);
+    /* The penalized (proximal) step with the last gradient, model m:
+     * W <- prox(W - lr[m] (G + l2[m] W)), prox the soft threshold at
+     * lr[m] l1[m] (l1[m] = 0: none); biases b <- b - lr[m] gb, never
+     * penalized.  No barrier at the end. */
+    void (*pstep)(pl_objective *o, const double *lr, const double *l2, const double *l1,
+                  int ith, int nth);
 } pl_objective_ops;
 
 struct pl_objective {

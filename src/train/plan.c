@@ -1,6 +1,7 @@
 /*
  * plan.c - the job table of a config (train.h): its tasks, each with every
- * solver and its axis (gd: the learning rates; lbfgs: the C values).  The one place where a config's lists become jobs; the
+ * solver and its axes (gd: the learning rates; lbfgs: the C values; sgd:
+ * the C values, each with every learning rate).  The one place where a config's lists become jobs; the
  * trainer, the solver and the outputs only ever see the table.
  */
 #include <stdio.h>
@@ -21,11 +22,17 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
     /* per task: gd with every learning rate, lbfgs with every C (one job
      * without a penalty) */
     const pl_hyper base = { .penalty = cfg->train.penalty, .C = 1.0, .tol = cfg->train.tol,
-                            .max_iter = cfg->train.max_iter, .l1_ratio = cfg->train.l1_ratio };
+                            .max_iter = cfg->train.max_iter, .l1_ratio = cfg->train.l1_ratio,
+                            .batch_size = cfg->train.batch_size, .epochs = cfg->train.epochs,
+                            .shuffle_seed = cfg->train.shuffle_seed,
+                            .schedule = cfg->train.lr_schedule, .power_t = cfg->train.power_t,
+                            .eval_every = cfg->train.eval_every };
+    const size_t nC = cfg->train.penalty != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
     size_t per = 0;
     for (int s = 0; s < cfg->train.nsolvers; s++)
-        per += cfg->train.solvers[s] == PL_SOLVER_GD ? (size_t)cfg->train.nlr
-               : cfg->train.penalty != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
+        per += cfg->train.solvers[s] == PL_SOLVER_GD    ? (size_t)cfg->train.nlr
+               : cfg->train.solvers[s] == PL_SOLVER_SGD ? (size_t)cfg->train.nlr * nC
+                                                        : nC;
     plan->jobs = calloc(nt * per > 0 ? nt * per : 1, sizeof *plan->jobs);
     if (!plan->jobs)
         return pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
@@ -39,6 +46,14 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
                     h.lr = cfg->train.lr[l];
                     plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
                 }
+            } else if (h.solver == PL_SOLVER_SGD) {
+                /* every C (or none), each with every learning rate */
+                for (size_t q = 0; q < nC; q++)
+                    for (int l = 0; l < cfg->train.nlr; l++) {
+                        h.C = h.penalty != PL_PENALTY_NONE ? cfg->train.C[q] : 1.0;
+                        h.lr = cfg->train.lr[l];
+                        plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
+                    }
             } else if (h.penalty != PL_PENALTY_NONE) {
                 for (int q = 0; q < cfg->train.nC; q++) {
                     h.C = cfg->train.C[q];
@@ -60,6 +75,15 @@ void pl_plan_free(pl_plan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
+const char *pl_solver_name(int solver)
+{
+    switch (solver) {
+    case PL_SOLVER_LBFGS: return "lbfgs";
+    case PL_SOLVER_SGD: return "sgd";
+    default: return "gd";
+    }
+}
+
 const char *pl_penalty_name(int penalty)
 {
     switch (penalty) {
@@ -72,7 +96,18 @@ const char *pl_penalty_name(int penalty)
 
 const char *pl_hyper_label(const pl_hyper *h, char buf[40])
 {
-    if (h->solver != PL_SOLVER_LBFGS)
+    if (h->solver == PL_SOLVER_SGD && h->penalty == PL_PENALTY_L2)
+        snprintf(buf, 40, "lr %g C=%g", h->lr, h->C);
+    else if (h->solver == PL_SOLVER_SGD && h->penalty == PL_PENALTY_L1)
+        snprintf(buf, 40, "lr %g l1 C=%g", h->lr, h->C);
+    else if (h->solver == PL_SOLVER_SGD && h->penalty == PL_PENALTY_ELASTICNET)
+    {
+        if (snprintf(buf, 40, "lr %g en%g C=%g", h->lr, h->l1_ratio, h->C) >= 40)
+            buf[39] = '\0';   /* cut: only for unusual numbers */
+    }
+    else if (h->solver == PL_SOLVER_SGD)
+        snprintf(buf, 40, "lr %g", h->lr);
+    else if (h->solver != PL_SOLVER_LBFGS)
         snprintf(buf, 40, "%g", h->lr);
     else if (h->penalty == PL_PENALTY_L2)
         snprintf(buf, 40, "C=%g", h->C);

@@ -19,6 +19,8 @@
 #include "train/gd.h"
 #include "train/lbfgs.h"
 #include "train/logloss.h"
+#include "train/minibatch.h"
+#include "train/sgd.h"
 #include "train/strategy.h"
 #include "train/view.h"
 
@@ -38,8 +40,15 @@ void pl_run_free(pl_run *run)
         return;
     for (size_t i = 0; i < run->nresults; i++)
         free(run->results[i].w);
-    for (size_t i = 0; i < run->ncurves; i++)
-        free(run->curves[i].loss);
+    for (size_t i = 0; i < run->ncurves; i++) {
+        pl_curve *cv = &run->curves[i];
+        free(cv->loss);
+        free(cv->epoch);
+        free(cv->acc);
+        free(cv->val_loss);
+        free(cv->val_acc);
+        free(cv->step);
+    }
     free(run->results);
     free(run->curves);
     memset(run, 0, sizeof *run);
@@ -67,7 +76,18 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): lbfgs needs tol > 0, max_iter >= 1 "
                              "and, with a penalty, C > 0 (elasticnet: 0 < l1_ratio < 1)", j,
                              pl_task_name(t, name));
-        if (h->solver != PL_SOLVER_GD && h->solver != PL_SOLVER_LBFGS)
+        if (h->solver == PL_SOLVER_SGD &&
+            (!(h->lr > 0.0) || h->batch_size < 1 || h->epochs < 1 || h->eval_every < 0 ||
+             !(h->power_t >= 0.0) || !(h->tol > 0.0) ||
+             (h->penalty != PL_PENALTY_NONE && !(h->C > 0.0)) ||
+             h->penalty < PL_PENALTY_NONE || h->penalty > PL_PENALTY_ELASTICNET ||
+             (h->penalty == PL_PENALTY_ELASTICNET && !(h->l1_ratio > 0 && h->l1_ratio < 1))))
+            return pl_errorf(e, PL_EINPUT, "job %zu (%s): sgd needs lr > 0, batch_size >= 1, "
+                             "epochs >= 1, eval_every >= 0, power_t >= 0, tol > 0 and, with "
+                             "a penalty, C > 0 (elasticnet: 0 < l1_ratio < 1)", j,
+                             pl_task_name(t, name));
+        if (h->solver != PL_SOLVER_GD && h->solver != PL_SOLVER_LBFGS &&
+            h->solver != PL_SOLVER_SGD)
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): unknown solver %d", j,
                              pl_task_name(t, name), h->solver);
         if (t.kind != PL_KIND_BINARY) {
@@ -114,18 +134,30 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
     for (size_t jb = 0; jb < njobs; jb++) {
         const pl_job *job = &plan->jobs[jb];
         const int gd = job->h.solver == PL_SOLVER_GD, k = pl_task_outputs(job->task);
+        const int sgd = job->h.solver == PL_SOLVER_SGD;
         pl_curve *cv = &run->curves[run->ncurves++];
-        *cv = (pl_curve){ .task = job->task, .lr = gd ? job->h.lr : 0.0 };
+        *cv = (pl_curve){ .task = job->task, .lr = gd || sgd ? job->h.lr : 0.0 };
         char hl[40];
         pl_hyper_label(&job->h, hl);
-        snprintf(cv->label, sizeof cv->label, gd ? "lr %s" : "L-BFGS %s", hl);
-        cv->loss = malloc(((size_t)(gd ? last : job->h.max_iter) + 1) * sizeof *cv->loss);
+        snprintf(cv->label, sizeof cv->label, gd ? "lr %s" : sgd ? "SGD %s" : "L-BFGS %s", hl);
+        const size_t len = sgd ? pl_sgd_points(&job->h, pl_task_rows(train, job->task))
+                               : (size_t)(gd ? last : job->h.max_iter) + 1;
+        cv->loss = malloc(len * sizeof *cv->loss);
         if (!cv->loss)
             return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
+        if (sgd) {
+            cv->epoch = malloc(len * sizeof *cv->epoch);
+            cv->acc = malloc(len * sizeof *cv->acc);
+            cv->val_loss = malloc(len * sizeof *cv->val_loss);
+            cv->val_acc = malloc(len * sizeof *cv->val_acc);
+            cv->step = malloc(len * sizeof *cv->step);
+            if (!cv->epoch || !cv->acc || !cv->val_loss || !cv->val_acc || !cv->step)
+                return pl_errorf(e, PL_ENOMEM, "out of memory for loss curves");
+        }
         first[jb] = run->nresults;
         for (int c = 0; c < (gd ? plan->niters : 1); c++) {
             pl_result *r = &run->results[run->nresults++];
-            *r = (pl_result){ .task = job->task, .h = job->h, .lr = gd ? job->h.lr : 0.0,
+            *r = (pl_result){ .task = job->task, .h = job->h, .lr = gd || sgd ? job->h.lr : 0.0,
                               .iterations = gd ? plan->iters[c] : 0,
                               .train_loss = NAN, .train_acc = NAN, .val_loss = NAN,
                               .val_acc = NAN, .test_loss = NAN, .test_acc = NAN,
@@ -351,6 +383,63 @@ done:
     return rc;
 }
 
+/* Whether two SGD jobs can share their batches: one task, one order. */
+static int same_batches(const pl_job *a, const pl_job *b)
+{
+    const pl_hyper *x = &a->h, *y = &b->h;
+    return pl_task_equal(a->task, b->task) && x->batch_size == y->batch_size &&
+           x->epochs == y->epochs && x->shuffle_seed == y->shuffle_seed &&
+           x->schedule == y->schedule && x->power_t == y->power_t &&
+           x->eval_every == y->eval_every;
+}
+
+/* The SGD jobs: run by run of adjacent jobs that share their batches (a
+ * config's jobs of one task), the mini-batch objective of the run's jobs,
+ * then SGD over it. */
+static int run_sgd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
+                   const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
+                   int *interrupted, pl_error *e)
+{
+    const pl_plan *plan = &ph->plan;
+    const int nth = pl_engine_threads(eng);
+    int rc = PL_OK;
+    if (opts && opts->xrank)
+        return pl_errorf(e, PL_EINPUT, "solver = sgd is not shared out over MPI ranks by "
+                         "rows; use engine.distribute = models (or run it on one rank)");
+    if (!out->strategy)
+        out->strategy = "minibatch";
+    for (size_t j0 = 0; !rc && j0 < plan->njobs && !*interrupted;) {
+        size_t j1 = j0 + 1;
+        while (j1 < plan->njobs && same_batches(&plan->jobs[j0], &plan->jobs[j1]))
+            j1++;
+        pl_mbatch mb;
+        pl_sgd sg = { .res = ph->res + j0, .curves = ph->curves + j0,
+                      .stop = opts ? opts->stop : NULL,
+                      .progress = opts ? opts->progress : NULL,
+                      .progress_ctx = opts ? opts->progress_ctx : NULL,
+                      .job = j0, .njobs = plan->njobs };
+        rc = pl_mbatch_plan(&mb, &eng->k, plan->jobs[j0].task, j1 - j0, train, val, test, e);
+        if (rc)
+            break;
+        rc = pl_sgd_plan(&sg, j1 - j0, mb.set[PL_SET_TRAIN].n, train->dim, e);
+        if (!rc) {
+            sg.obj = &mb.base;
+#pragma omp parallel num_threads(nth)
+            {
+                const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+                pl_engine_enter(eng, ith, team);
+                pl_sgd_run(&sg, ith, team);
+                pl_engine_leave();
+            }
+            *interrupted |= sg.interrupted;
+        }
+        pl_sgd_free(&sg);
+        pl_mbatch_free(&mb);
+        j0 = j1;
+    }
+    return rc;
+}
+
 int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
              const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e)
 {
@@ -391,13 +480,15 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
     out->density = pl_density(train);
     double t0 = omp_get_wtime();
     int interrupted = 0;
-    for (int solver = PL_SOLVER_GD; !rc && solver <= PL_SOLVER_LBFGS && !interrupted; solver++) {
+    for (int solver = 0; !rc && solver < PL_NSOLVERS && !interrupted; solver++) {
         rc = phase_make(plan, solver, out, first, &ph, e);
         if (!rc && ph.plan.njobs)
             rc = solver == PL_SOLVER_GD
                      ? run_gd(eng, &ph, train, val, test, max, multiclass, opts, out,
                               &interrupted, e)
-                     : run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e);
+                 : solver == PL_SOLVER_LBFGS
+                     ? run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e)
+                     : run_sgd(eng, &ph, train, val, test, opts, out, &interrupted, e);
         phase_free(&ph);
     }
     if (rc)
