@@ -107,6 +107,32 @@ START_TEST(test_lbfgs_softmax_identical)
 }
 END_TEST
 
+/* SGD is shared out by models: 1, 2 and 3 ranks give the binary alone's
+ * models and curves, byte for byte; rows is refused with a message. */
+START_TEST(test_sgd_identical_by_models)
+{
+    static char out[1 << 16];
+    const char *sets = "--set task.pairs=0-1,3-5,2-rest --set task.multiclass=softmax "
+                       "--set train.solver=sgd --set train.learning_rates=0.1,0.5 "
+                       "--set train.epochs=2 --set train.eval_every=20 "
+                       "--set data.validation_fraction=0.1";
+    ck_assert_msg(train("sgd-ref", 0, 2, sets, out, sizeof out) == 0, "reference run: %s", out);
+    for (int ranks = 1; ranks <= 3; ranks++) {
+        char name[64], cmd[3 * PATH_MAX];
+        snprintf(name, sizeof name, "sgd-%d", ranks);
+        int rc = train(name, ranks, 1, sets, out, sizeof out);
+        ck_assert_msg(rc == 0, "%s: exit %d: %s", name, rc, out);
+        ck_assert_int_eq(same_models("sgd-ref", name), 4 * 2 * 2);
+        snprintf(cmd, sizeof cmd, "cmp %s/sgd-ref/curves.csv %s/%s/curves.csv", tmp, tmp, name);
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s: curves differ: %s", name, out);
+    }
+    char all[4096];
+    snprintf(all, sizeof all, "%s --set engine.distribute=rows", sets);
+    ck_assert_int_eq(train("sgd-rows", 2, 1, all, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "solver = sgd is not shared out over MPI ranks by rows");
+}
+END_TEST
+
 START_TEST(test_single_data_parallel_model_identical)
 {
     /* one binary model: the data strategy (the dense objective) */
@@ -167,6 +193,7 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, test_sweep_identical_for_any_ranks_and_threads);
     tcase_add_test(tc, test_lbfgs_softmax_identical);
     tcase_add_test(tc, test_single_data_parallel_model_identical);
+    tcase_add_test(tc, test_sgd_identical_by_models);
     tcase_add_test(tc, test_failing_rank_ends_every_rank);
     tcase_add_test(tc, test_info_says_ranks_and_binding);
     suite_add_tcase(s, tc);

@@ -88,6 +88,9 @@ int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int 
         return forced;
     if (ranks <= 1 || plan->njobs == 0)
         return PL_DISTRIBUTE_MODELS;
+    for (size_t j = 0; j < plan->njobs; j++)   /* sgd's batches are not shared out by rows */
+        if (plan->jobs[j].h.solver == PL_SOLVER_SGD)
+            return PL_DISTRIBUTE_MODELS;
     const pl_xrank x = { .rank = 0, .size = ranks };
     size_t cut[ranks + 1];
     pl_dist_job_cuts(&x, plan, train, cut);

@@ -11,7 +11,8 @@
  *         share its pass, only on the strategy), then sends its results and
  *         curves to rank 0, which puts them in job order: the run one
  *         process would have made.  Messages: per result its struct and its
- *         weights, per curve its struct and its losses, in job order.
+ *         weights, per curve its struct and its losses (an SGD curve also
+ *         its steps and its four other figures), in job order.
  * Either way the status is agreed first (pl_dist_agree): a rank that failed
  * ends the call on every rank with its message.
  */
@@ -26,7 +27,10 @@
 #include "train/fused.h"
 #include "train/strategy.h"
 
-enum { TAG_RESULT = 1, TAG_W, TAG_CURVE, TAG_LOSS };
+enum { TAG_RESULT = 1, TAG_W, TAG_CURVE, TAG_LOSS, TAG_SGD };
+
+/* An SGD curve's four arrays of doubles besides its losses (and its steps). */
+#define SGD_ARRAYS(c) { &(c)->epoch, &(c)->acc, &(c)->val_loss, &(c)->val_acc }
 
 /* Rank 0: receives rank `from`'s njobs jobs' results (at *res) and curves (at
  * *cv) into the run, advancing both. */
@@ -53,6 +57,25 @@ static int receive(int from, const pl_plan *plan, size_t j0, size_t j1, size_t d
             return pl_errorf(e, PL_ENOMEM, "out of memory for rank %d's curves", from);
         MPI_Recv(c->loss, c->len, MPI_DOUBLE, from, TAG_LOSS, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
+        /* the sender's pointers came with the struct: only whether it had
+         * SGD arrays means anything here */
+        const int sgd = c->step != NULL;
+        double **arr[4] = SGD_ARRAYS(c);
+        c->step = NULL;
+        for (int a = 0; a < 4; a++)
+            *arr[a] = NULL;
+        if (!sgd)
+            continue;
+        const size_t len = (size_t)c->len + 1;
+        c->step = malloc(len * sizeof *c->step);
+        for (int a = 0; a < 4; a++)
+            *arr[a] = malloc(len * sizeof **arr[a]);
+        if (!c->step || !c->epoch || !c->acc || !c->val_loss || !c->val_acc)
+            return pl_errorf(e, PL_ENOMEM, "out of memory for rank %d's curves", from);
+        MPI_Recv(c->step, c->len, MPI_LONG, from, TAG_SGD, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        for (int a = 0; a < 4; a++)
+            MPI_Recv(*arr[a], c->len, MPI_DOUBLE, from, TAG_SGD, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
     }
     return PL_OK;
 }
@@ -104,6 +127,12 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
             const pl_curve *c = &mine.curves[j];
             MPI_Send(c, (int)sizeof *c, MPI_BYTE, 0, TAG_CURVE, MPI_COMM_WORLD);
             MPI_Send(c->loss, c->len, MPI_DOUBLE, 0, TAG_LOSS, MPI_COMM_WORLD);
+            if (c->step) {   /* an SGD curve: its points' other figures */
+                double *const *arr[4] = SGD_ARRAYS(c);
+                MPI_Send(c->step, c->len, MPI_LONG, 0, TAG_SGD, MPI_COMM_WORLD);
+                for (int a = 0; a < 4; a++)
+                    MPI_Send(*arr[a], c->len, MPI_DOUBLE, 0, TAG_SGD, MPI_COMM_WORLD);
+            }
         }
         *out = mine;
         free(cut);
