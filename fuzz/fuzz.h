@@ -8,6 +8,8 @@
  * Each harness asserts only what every reader promises (error.h): it
  * returns PL_OK, or a status with a non-empty message; it never crashes,
  * reads out of bounds or leaks (ASan, UBSan and LeakSanitizer check that).
+ * The harnesses of one file (fz_one_file) and of an IDX pair (fz_idx_pair)
+ * have their whole run here: they give only the names and the reader.
  */
 #ifndef PARLOGIT_FUZZ_H
 #define PARLOGIT_FUZZ_H
@@ -21,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parlogit/dataset.h"
 #include "parlogit/error.h"
 
 static char fz_root[256];
@@ -111,5 +114,46 @@ static inline void fz_check(int rc, const pl_error *e)
 
 /* The separator of two files in one input. */
 #define FZ_SEP "\n=====\n"
+
+/* What writes one file of an input: fz_write, or a harness's own (one that
+ * compresses first, say); same arguments. */
+typedef void fz_put_fn(const char *name, const void *data, size_t n, char *path, size_t len);
+
+/* A reader under test on the file at path: it returns the reader's status and
+ * frees what it read (touching it first, so that ASan checks the sizes). */
+typedef int fz_read_fn(const char *path, pl_error *e);
+
+/* A one-file harness's run: data to fz_dir()/name, reader on it, checked. */
+static inline int fz_one_file(const uint8_t *data, size_t size, const char *name,
+                              fz_read_fn *reader)
+{
+    char path[512];
+    fz_write(name, data, size, path, sizeof path);
+    pl_error e;
+    fz_check(reader(path, &e), &e);
+    return 0;
+}
+
+/* An IDX harness's run: data is IMAGES FZ_SEP LABELS, each part written by put
+ * to fz_dir()/images_name and labels_name, pl_idx_load on the two, checked,
+ * and the last pixel and label touched (ASan checks the sizes). */
+static inline int fz_idx_pair(const uint8_t *data, size_t size, fz_put_fn *put,
+                              const char *images_name, const char *labels_name)
+{
+    const uint8_t *tail;
+    size_t nhead, ntail;
+    fz_split(data, size, FZ_SEP, &tail, &nhead, &ntail);
+    char images[512], labels[512];
+    put(images_name, data, nhead, images, sizeof images);
+    put(labels_name, tail, ntail, labels, sizeof labels);
+    pl_raw raw;
+    pl_error e;
+    int rc = pl_idx_load(images, labels, &raw, &e);
+    fz_check(rc, &e);
+    if (!rc && raw.n)
+        raw.pix[raw.n * raw.dim - 1] ^= raw.label[raw.n - 1];
+    pl_raw_free(&raw);
+    return 0;
+}
 
 #endif

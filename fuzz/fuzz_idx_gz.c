@@ -7,13 +7,12 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "parlogit/dataset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Writes p[0..n) gzip-compressed (level 1) to fz_dir()/name.  One deflate
  * state and buffer serve every run: gzopen's own would be most of the time. */
-static void write_gz(const char *name, const uint8_t *p, size_t n, char *path, size_t len)
+static void write_gz(const char *name, const void *p, size_t n, char *path, size_t len)
 {
     static z_stream z;
     static int ready;
@@ -44,18 +43,5 @@ static void write_gz(const char *name, const uint8_t *p, size_t n, char *path, s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *tail;
-    size_t nhead, ntail;
-    fz_split(data, size, FZ_SEP, &tail, &nhead, &ntail);
-    char images[512], labels[512];
-    write_gz("images.gz", data, nhead, images, sizeof images);
-    write_gz("labels.gz", tail, ntail, labels, sizeof labels);
-    pl_raw raw;
-    pl_error e;
-    int rc = pl_idx_load(images, labels, &raw, &e);
-    fz_check(rc, &e);
-    if (!rc && raw.n)
-        raw.pix[raw.n * raw.dim - 1] ^= raw.label[raw.n - 1];
-    pl_raw_free(&raw);
-    return 0;
+    return fz_idx_pair(data, size, write_gz, "images.gz", "labels.gz");
 }

@@ -25,8 +25,9 @@ done
 
 # A tiny run directory: two pairs with two learning rates (best.csv), all 45
 # pairs on few rows (pair_accuracy.csv, ovo_confusion.csv), a softmax and an
-# ovr model, an L-BFGS one.
-cat > "$tmp/run.ini" <<INI
+# ovr model, an L-BFGS one.  Both configs train on the same rows.
+data_ini() {
+    cat <<INI
 [data]
 dir = $(cd "$mnist" && pwd)
 train_images = t10k-images-idx3-ubyte.gz
@@ -34,6 +35,9 @@ train_labels = t10k-labels-idx1-ubyte.gz
 split = rows
 train_rows = 0:1000
 test_rows = 9000:9200
+INI
+}
+{ data_ini; cat <<INI
 [task]
 pairs = all
 multiclass = softmax, ovr
@@ -41,18 +45,12 @@ multiclass = softmax, ovr
 learning_rates = 0.1, 0.5
 iterations = 2
 INI
+} > "$tmp/run.ini"
 train() {   # CONFIG OUT: quiet unless it fails
     "$bin" train "$1" --threads 1 --quiet --out "$2" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
 }
 train "$tmp/run.ini" "$tmp/run"
-cat > "$tmp/lbfgs.ini" <<INI
-[data]
-dir = $(cd "$mnist" && pwd)
-train_images = t10k-images-idx3-ubyte.gz
-train_labels = t10k-labels-idx1-ubyte.gz
-split = rows
-train_rows = 0:1000
-test_rows = 9000:9200
+{ data_ini; cat <<INI
 [task]
 pairs = 1-7, 3-rest
 multiclass = softmax
@@ -62,6 +60,7 @@ solver = lbfgs
 C = 1
 max_iter = 5
 INI
+} > "$tmp/lbfgs.ini"
 train "$tmp/lbfgs.ini" "$tmp/lbfgs"
 
 "$py" - "$out" "$mnist" "$tmp" <<'PY'

@@ -799,6 +799,24 @@ static double objective_grad(const pl_result *r, const pl_dataset *d, double lam
     return F / (double)n + 0.5 * lambda * pen;
 }
 
+/* The L-BFGS tests' config: one pair (7 against 1) and a softmax over 0-9,
+ * solver lbfgs at C = c0 and c1 (two results per task), tol 1e-6, at most
+ * max_iter iterations; the penalty is the caller's. */
+static void lbfgs_cfg(pl_config *c, double c0, double c1, int max_iter)
+{
+    const int iters[] = { 1 };
+    train_cfg(c, 0.5, iters, 1);
+    c->task.ntasks = 1;
+    c->task.nmulti = 1;
+    c->task.multiclass[0] = PL_KIND_SOFTMAX;
+    c->train.solvers[0] = PL_SOLVER_LBFGS;
+    c->train.nC = 2;
+    c->train.C[0] = c0;
+    c->train.C[1] = c1;
+    c->train.tol = 1e-6;
+    c->train.max_iter = max_iter;
+}
+
 /* L-BFGS with an l2 penalty on a pair and a softmax over 0-9: every model
  * stops converged, the gradient of F recomputed in double is small, F is
  * below its value at W = 0 and below a longer gradient descent's; a smaller
@@ -806,18 +824,8 @@ static double objective_grad(const pl_result *r, const pl_dataset *d, double lam
 START_TEST(test_lbfgs_converges_and_is_deterministic)
 {
     static pl_config c;
-    const int iters[] = { 1 };
-    train_cfg(&c, 0.5, iters, 1);
-    c.task.ntasks = 1;
-    c.task.nmulti = 1;
-    c.task.multiclass[0] = PL_KIND_SOFTMAX;
-    c.train.solvers[0] = PL_SOLVER_LBFGS;
+    lbfgs_cfg(&c, 0.1, 10.0, 500);
     c.train.penalty = PL_PENALTY_L2;
-    c.train.nC = 2;
-    c.train.C[0] = 0.1;
-    c.train.C[1] = 10.0;
-    c.train.tol = 1e-6;
-    c.train.max_iter = 500;
     pl_dataset tr;
     synth_dataset(1200, 100, 21, &tr);
     pl_run r[3];
@@ -864,17 +872,7 @@ END_TEST
 START_TEST(test_owlqn_meets_optimality_conditions)
 {
     static pl_config c;
-    const int iters[] = { 1 };
-    train_cfg(&c, 0.5, iters, 1);
-    c.task.ntasks = 1;
-    c.task.nmulti = 1;
-    c.task.multiclass[0] = PL_KIND_SOFTMAX;
-    c.train.solvers[0] = PL_SOLVER_LBFGS;
-    c.train.nC = 2;
-    c.train.C[0] = 0.05;
-    c.train.C[1] = 1.0;
-    c.train.tol = 1e-6;
-    c.train.max_iter = 1000;
+    lbfgs_cfg(&c, 0.05, 1.0, 1000);
     pl_dataset tr;
     synth_dataset(1200, 100, 23, &tr);
     /* The float passes evaluate F to about 1e-6 relative: near a strongly

@@ -143,6 +143,11 @@ void pl_prep_defaults(pl_prep_opts *o);
  * ("preprocess.box = 0: must be in 1..28"). */
 int pl_prep_check(const pl_prep_opts *o, pl_error *e);
 
+/* pl_prep_check that also says which field was wrong: on PL_EINPUT *field
+ * (when field is not NULL) is its name, the key of [preprocess] ("box"), a
+ * static string; NULL on PL_OK.  The message is pl_prep_check's. */
+int pl_prep_check_field(const pl_prep_opts *o, const char **field, pl_error *e);
+
 /* The intermediate images of pl_image_to_row, for drawing the steps.  All
  * grey (channels 1) and owned except original, which borrows the input. */
 typedef struct pl_prep_steps {

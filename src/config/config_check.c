@@ -116,15 +116,12 @@ int pl_config_check(const pl_config *c, pl_error *e)
         return bad(e, c, "data", "train_images", "train_images is empty");
     if (!c->output.dir[0])
         return bad(e, c, "output", "dir", "the output dir is empty");
-    if (pl_prep_check(&c->preprocess, e)) {
+    const char *key;
+    if (pl_prep_check_field(&c->preprocess, &key, e)) {
         /* its message names the key ("preprocess.box = 0: ..."): add where it was set */
-        char key[24] = "", text[sizeof e->msg];
-        const char *k = strstr(e->msg, "preprocess.");
-        if (k)
-            sscanf(k + strlen("preprocess."), "%23[a-z_]", key);
+        char text[sizeof e->msg];
         snprintf(text, sizeof text, "%s", e->msg);
-        return pl_errorf(e, PL_EINPUT, "%s: %s", key[0] ? pl_config_where(c, "preprocess", key)
-                         : "[preprocess]", text);
+        return pl_errorf(e, PL_EINPUT, "%s: %s", pl_config_where(c, "preprocess", key), text);
     }
 
     int rc = check_labels(c, "train_images", c->data.train_images, "train_labels",

@@ -51,6 +51,36 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Where a pixel stands between the cell centres along one axis: the last
+ * cell whose centre is at or before it (i0), the next cell (i1; i0 again at
+ * the last) and the weight of i1 (t, 0..1; 0 before the first centre, 1
+ * past the last). */
+typedef struct axis_pos {
+    int i0, i1;
+    double t;
+} axis_pos;
+
+/* The centre of cell c (cells of cs pixels on an axis of n; a partial last
+ * cell: the centre of its part). */
+static double cell_centre(int c, int cs, int n)
+{
+    return (c * cs + fmin((c + 1) * cs, n)) / 2.0 - 0.5;
+}
+
+/* Pixel p of an axis of n pixels cut into g cells of cs pixels. */
+static axis_pos axis_at(int p, int n, int g, int cs)
+{
+    axis_pos a = { 0, 0, 0 };
+    for (int c = 0; c < g; c++)
+        if (p >= cell_centre(c, cs, n))
+            a.i0 = c;
+    a.i1 = a.i0 + 1 < g ? a.i0 + 1 : a.i0;
+    const double c0 = cell_centre(a.i0, cs, n), c1 = cell_centre(a.i1, cs, n);
+    const double t = a.i1 > a.i0 ? (p - c0) / (c1 - c0) : 0;
+    a.t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return a;
+}
+
 /* The paper level under every pixel of v (ink high) into bg. */
 static int paper_level(const float *v, int w, int h, const pl_prep_opts *o, int shading,
                        float *bg, pl_error *e)
@@ -62,9 +92,11 @@ static int paper_level(const float *v, int w, int h, const pl_prep_opts *o, int 
     const int cs = shading == PL_SHADING_NONE ? (w > h ? w : h) : (shorter + cells - 1) / cells;
     const int gx = (w + cs - 1) / cs, gy = (h + cs - 1) / cs;
     double *lv = malloc((size_t)gx * gy * sizeof *lv), *sm = malloc((size_t)gx * gy * sizeof *sm);
-    if (!lv || !sm) {
+    axis_pos *ax = malloc((size_t)w * sizeof *ax);
+    if (!lv || !sm || !ax) {
         free(lv);
         free(sm);
+        free(ax);
         return pl_errorf(e, PL_ENOMEM, "out of memory for the paper estimate");
     }
     for (int cy = 0; cy < gy; cy++)
@@ -86,39 +118,22 @@ static int paper_level(const float *v, int w, int h, const pl_prep_opts *o, int 
             qsort(nb, (size_t)k, sizeof *nb, cmp_double);
             sm[cy * gx + cx] = k % 2 ? nb[k / 2] : (nb[k / 2 - 1] + nb[k / 2]) / 2;
         }
-    /* bilinear between cell centres (a partial last cell: the centre of its part) */
+    /* bilinear between cell centres; every row shares the columns' cells and weights */
+    for (int x = 0; x < w; x++)
+        ax[x] = axis_at(x, w, gx, cs);
     for (int y = 0; y < h; y++) {
-        int y0 = 0;
-        double ty = 0;
-        for (int cy = 0; cy < gy; cy++) {
-            const double c0 = (cy * cs + fmin((cy + 1) * cs, h)) / 2.0 - 0.5;
-            if (y >= c0)
-                y0 = cy;
-        }
-        const int y1 = y0 + 1 < gy ? y0 + 1 : y0;
-        const double a0 = (y0 * cs + fmin((y0 + 1) * cs, h)) / 2.0 - 0.5;
-        const double a1 = (y1 * cs + fmin((y1 + 1) * cs, h)) / 2.0 - 0.5;
-        ty = y1 > y0 ? (y - a0) / (a1 - a0) : 0;
-        ty = ty < 0 ? 0 : ty > 1 ? 1 : ty;
+        const axis_pos ay = axis_at(y, h, gy, cs);
+        const double *r0 = sm + (size_t)ay.i0 * gx, *r1 = sm + (size_t)ay.i1 * gx;
         for (int x = 0; x < w; x++) {
-            int x0 = 0;
-            for (int cx = 0; cx < gx; cx++) {
-                const double c0 = (cx * cs + fmin((cx + 1) * cs, w)) / 2.0 - 0.5;
-                if (x >= c0)
-                    x0 = cx;
-            }
-            const int x1 = x0 + 1 < gx ? x0 + 1 : x0;
-            const double b0 = (x0 * cs + fmin((x0 + 1) * cs, w)) / 2.0 - 0.5;
-            const double b1 = (x1 * cs + fmin((x1 + 1) * cs, w)) / 2.0 - 0.5;
-            double tx = x1 > x0 ? (x - b0) / (b1 - b0) : 0;
-            tx = tx < 0 ? 0 : tx > 1 ? 1 : tx;
-            const double top = sm[y0 * gx + x0] * (1 - tx) + sm[y0 * gx + x1] * tx;
-            const double bot = sm[y1 * gx + x0] * (1 - tx) + sm[y1 * gx + x1] * tx;
-            bg[(size_t)y * w + x] = (float)(top * (1 - ty) + bot * ty);
+            const axis_pos a = ax[x];
+            const double top = r0[a.i0] * (1 - a.t) + r0[a.i1] * a.t;
+            const double bot = r1[a.i0] * (1 - a.t) + r1[a.i1] * a.t;
+            bg[(size_t)y * w + x] = (float)(top * (1 - ay.t) + bot * ay.t);
         }
     }
     free(lv);
     free(sm);
+    free(ax);
     return PL_OK;
 }
 

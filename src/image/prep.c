@@ -35,10 +35,21 @@ void pl_prep_defaults(pl_prep_opts *o)
 
 int pl_prep_check(const pl_prep_opts *o, pl_error *e)
 {
+    return pl_prep_check_field(o, NULL, e);
+}
+
+/* Each RANGE names its field once: the message and *field both come from it. */
+int pl_prep_check_field(const pl_prep_opts *o, const char **field, pl_error *e)
+{
+    const char *unused;
+    const char **bad = field ? field : &unused;
+    *bad = NULL;
 #define RANGE(f, lo, hi)                                                                   \
-    if (!(o->f >= (lo) && o->f <= (hi)))                                                   \
+    if (!(o->f >= (lo) && o->f <= (hi))) {                                                 \
+        *bad = #f;                                                                         \
         return pl_errorf(e, PL_EINPUT, "preprocess." #f " = %g: must be in %g..%g",        \
-                         (double)o->f, (double)(lo), (double)(hi));
+                         (double)o->f, (double)(lo), (double)(hi));                        \
+    }
     RANGE(alpha_paper, 0, 255)
     RANGE(invert, PL_INVERT_AUTO, PL_INVERT_NO)
     RANGE(shading, PL_SHADING_AUTO, PL_SHADING_DIVIDE)
@@ -54,9 +65,11 @@ int pl_prep_check(const pl_prep_opts *o, pl_error *e)
     RANGE(field, 1, 1024)
     RANGE(box, 1, o->field)
 #undef RANGE
-    if (o->work_side != 0 && !(o->work_side >= 28 && o->work_side <= 100000))
+    if (o->work_side != 0 && !(o->work_side >= 28 && o->work_side <= 100000)) {
+        *bad = "work_side";
         return pl_errorf(e, PL_EINPUT, "preprocess.work_side = %d: must be 0 (never shrink) "
                          "or in 28..100000", o->work_side);
+    }
     return PL_OK;
 }
 

@@ -85,24 +85,37 @@ static int inner_name(const char *name)
            ends_with(name, ".png") || strstr(name, ".tmp") != NULL;
 }
 
-/* Whether every entry of dir is a regular file with a name inner_name allows. */
-static int inner_dir_ours(const char *dir)
+/* Whether ok(path, name) holds for every entry of dir (path = dir/name; not
+ * "." and ".."), stopping at the first that fails; a name too long to join is
+ * not ours, nor is a dir that cannot be opened.  *empty, when not NULL, says
+ * whether an opened dir has no entry at all. */
+static int every_entry(const char *dir, int (*ok)(const char *path, const char *name),
+                       int *empty)
 {
     DIR *d = opendir(dir);
     if (!d)
         return 0;
     struct dirent *de;
     int ours = 1;
+    if (empty)
+        *empty = 1;
     char path[PL_STAGE_PATH_MAX + 300];
     while (ours && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        struct stat st;
-        ours = join(path, sizeof path, dir, de->d_name) && inner_name(de->d_name) &&
-               lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+        if (empty)
+            *empty = 0;
+        ours = join(path, sizeof path, dir, de->d_name) && ok(path, de->d_name);
     }
     closedir(d);
     return ours;
+}
+
+/* An entry of models/ or plots/: a regular file with a name inner_name allows. */
+static int inner_entry(const char *path, const char *name)
+{
+    struct stat st;
+    return inner_name(name) && lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* A top-level name parlogit writes; *is_dir says whether it is a directory. */
@@ -126,29 +139,22 @@ static int top_name(const char *name, int *is_dir)
            !strncmp(name, ".models.new", 11) || !strncmp(name, ".models.old", 11);
 }
 
+/* A top-level entry: a file top_name allows, or one of its directories whose
+ * every entry is an inner_entry. */
+static int top_entry(const char *path, const char *name)
+{
+    int is_dir;
+    struct stat st;
+    return top_name(name, &is_dir) && lstat(path, &st) == 0 &&
+           (is_dir ? S_ISDIR(st.st_mode) && every_entry(path, inner_entry, NULL)
+                   : S_ISREG(st.st_mode));
+}
+
 /* Whether every entry of dir (and of its models/ and plots/) is a name
  * parlogit writes; *empty says whether dir has no entry at all. */
 static int only_our_names(const char *dir, int *empty)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *de;
-    int ours = 1;
-    *empty = 1;
-    char path[PL_STAGE_PATH_MAX + 300];
-    while (ours && (de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        *empty = 0;
-        int is_dir;
-        struct stat st;
-        ours = join(path, sizeof path, dir, de->d_name) && top_name(de->d_name, &is_dir) &&
-               lstat(path, &st) == 0 &&
-               (is_dir ? S_ISDIR(st.st_mode) && inner_dir_ours(path) : S_ISREG(st.st_mode));
-    }
-    closedir(d);
-    return ours;
+    return every_entry(dir, top_entry, empty);
 }
 
 /* Whether dir/name starts with text. */

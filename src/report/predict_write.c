@@ -23,6 +23,8 @@
 #include "util/util.h"
 
 #define STEM_MAX 80
+/* A picture's name: a stem and "_row" with a row index of up to 20 digits. */
+#define PICTURE_MAX (STEM_MAX + 24)
 
 /* Refuses to replace a directory that is not an earlier predict output. */
 static int check_target(const char *dir, pl_error *e)
@@ -131,6 +133,18 @@ static int write_row_csv(const pl_sdir *sd, const char *name, const pl_raw *r, p
     return pl_afile_commit(&f, e);
 }
 
+/* The name of one prediction's pictures (NAME_probs.png, NAME_panel.png),
+ * which also starts their title and caption: the input's stem, and for a row
+ * of an IDX or CSV file its index ("digits_row3"). */
+static void picture_name(const char *stem, const pl_predict_input *in, const pl_prediction *pr,
+                         char out[PICTURE_MAX])
+{
+    if (in->kind == PL_INPUT_PHOTO)
+        snprintf(out, PICTURE_MAX, "%s", stem);
+    else
+        snprintf(out, PICTURE_MAX, "%s_row%zu", stem, pr->index);
+}
+
 /* The bar chart and the panel of one prediction. */
 static int draw(const pl_sdir *sd, const pl_predictor *p, const pl_predict_input *in,
                 const pl_prediction *pr, const char *stem, pl_error *e)
@@ -138,12 +152,11 @@ static int draw(const pl_sdir *sd, const pl_predictor *p, const pl_predict_input
     const pl_raw *r = &in->rows;
     const uint8_t *x = r->pix + pr->index * r->dim;
     char probs[sizeof sd->stage + 128], panel[sizeof sd->stage + 128], title[200], c[16];
-    char tag[40] = "";
-    if (in->kind != PL_INPUT_PHOTO)
-        snprintf(tag, sizeof tag, "_row%zu", pr->index);
-    snprintf(probs, sizeof probs, "%s/%s%s_probs.png", sd->stage, stem, tag);
-    snprintf(panel, sizeof panel, "%s/%s%s_panel.png", sd->stage, stem, tag);
-    snprintf(title, sizeof title, "%s%s: %s says %s", stem, tag, p->name,
+    char name[PICTURE_MAX];
+    picture_name(stem, in, pr, name);
+    snprintf(probs, sizeof probs, "%s/%s_probs.png", sd->stage, name);
+    snprintf(panel, sizeof panel, "%s/%s_panel.png", sd->stage, name);
+    snprintf(title, sizeof title, "%s: %s says %s", name, p->name,
              pl_class_name(pr->predicted, c));
     int rc = pl_plot_class_probs(probs, pr->p, (size_t)p->k, p->classes, pr->label,
                                  pr->predicted, title, e);
@@ -155,11 +168,11 @@ static int draw(const pl_sdir *sd, const pl_predictor *p, const pl_predict_input
     return pl_pixels_draw(m, x, p->height, p->width, pr->label, q, mp, NULL, NULL, panel, e);
 }
 
-static void figure(FILE *f, const char *stem, const char *tag, const char *what,
-                   const char *caption)
+/* The figure of picture NAME_WHAT.png. */
+static void figure(FILE *f, const char *name, const char *what, const char *caption)
 {
     char src[STEM_MAX + 80];
-    snprintf(src, sizeof src, "%s%s_%s.png", stem, tag, what);
+    snprintf(src, sizeof src, "%s_%s.png", name, what);
     pl_html_figure(f, src, what, caption);
 }
 
@@ -194,23 +207,22 @@ static int write_page(const pl_sdir *sd, const pl_predictor *p, const pl_predict
                          "(paper's shading removed, %s), the ink cropped to its box, the "
                          "%dx%d row.", in[i].steps.inverted ? "inverted: dark ink" : "light ink",
                          (int)in[i].rows.height, (int)in[i].rows.width);
-                figure(f, stems[i], "", "steps", line);
+                figure(f, stems[i], "steps", line);
             }
-            figure(f, stems[i], "", "row", "The 28 x 28 row the model saw (" "STEM.csv holds "
+            figure(f, stems[i], "row", "The 28 x 28 row the model saw (" "STEM.csv holds "
                    "its pixels).");
         }
         for (size_t k = 0; k < npr; k++) {
             if (pr[k].input != i || !pr[k].drawn)
                 continue;
-            char tag[40] = "";
-            if (in[i].kind != PL_INPUT_PHOTO)
-                snprintf(tag, sizeof tag, "_row%zu", pr[k].index);
-            snprintf(line, sizeof line, "%s%s: predicted %s with p = %.3f%s", stems[i], tag,
+            char name[PICTURE_MAX];
+            picture_name(stems[i], &in[i], &pr[k], name);
+            snprintf(line, sizeof line, "%s: predicted %s with p = %.3f%s", name,
                      pl_class_name(pr[k].predicted, c),
                      pr[k].p[pl_class_slot(p->classes, p->k, pr[k].predicted)],
                      pr[k].label >= 0 ? "" : "");
-            figure(f, stems[i], tag, "probs", line);
-            figure(f, stems[i], tag, "panel", "Why: each class's weights (top) and pixel x "
+            figure(f, name, "probs", line);
+            figure(f, name, "panel", "Why: each class's weights (top) and pixel x "
                    "weight (bottom); the sums are the logits z.");
         }
     }
