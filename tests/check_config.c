@@ -924,6 +924,7 @@ START_TEST(test_foreach_text)
                      "train.iterations=100\n" "train.solver=gd\n" "train.penalty=none\n" "train.C=1\n" "train.l1_ratio=0.5\n" "train.tol=0.0001\n" "train.max_iter=100\n"
                      "train.batch_size=32\n" "train.epochs=10\n" "train.shuffle_seed=0\n"
                      "train.lr_schedule=constant\n" "train.power_t=0.5\n" "train.eval_every=0\n"
+                     "train.warm_start=true\n"
                      "engine.threads=auto\n"
                      "engine.bind=core\n"
                      "engine.simd=auto\n"
@@ -1005,6 +1006,7 @@ static void assert_same(const pl_config *a, const pl_config *b)
     ck_assert_int_eq(a->train.lr_schedule, b->train.lr_schedule);
     ck_assert(a->train.power_t == b->train.power_t);
     ck_assert_int_eq(a->train.eval_every, b->train.eval_every);
+    ck_assert_int_eq(a->train.warm_start, b->train.warm_start);
     ck_assert_int_eq(a->engine.threads, b->engine.threads);
     ck_assert_int_eq(a->engine.bind, b->engine.bind);
     ck_assert_int_eq(a->engine.simd, b->engine.simd);
@@ -1021,7 +1023,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 56);
+    ck_assert_int_eq(o.keys, 57);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);
@@ -1069,6 +1071,7 @@ START_TEST(test_foreach_round_trip)
         "train.lr_schedule=invscaling",
         "train.power_t=0.30000000000000004",
         "train.eval_every=11",
+        "train.warm_start=no",
     };
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         ck_assert_msg(pl_config_set(&c, sets[i], &e) == PL_OK, "%s", e.msg);

@@ -18,7 +18,7 @@
  *            tol = number > 0; max_iter = integer >= 1;
  *            sgd: batch_size, epochs (integers >= 1), shuffle_seed,
  *            lr_schedule = constant | invscaling, power_t >= 0,
- *            eval_every = integer >= 0 (see train.h)
+ *            eval_every = integer >= 0; warm_start = true | false (see train.h)
  *   [engine] threads (auto|N), bind (none|core), simd (auto|avx512|avx2|scalar),
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
  *            distribute (auto|models|rows: over MPI ranks, see dist.h)
@@ -135,6 +135,7 @@ typedef struct pl_config {
         int lr_schedule;               /* sgd: enum pl_lr_schedule (train.h)      */
         double power_t;                /* sgd: invscaling's exponent, >= 0        */
         int eval_every;                /* sgd: steps between curve points (0: epochs) */
+        int warm_start;                /* lbfgs: a C path from its neighbours      */
     } train;
     struct {
         int threads;                   /* 0 = auto (every core hwloc finds)      */

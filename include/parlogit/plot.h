@@ -87,6 +87,14 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
 int pl_plot_sgd_curves(const char *path, pl_task t, const pl_loss_curve *const *curves,
                        size_t n, pl_error *e);
 
+/* Task t's regularization path: of its rows with a C (lbfgs or sgd with a
+ * penalty, status ok), the training (solid) and test (dashed) accuracy on
+ * the left and the non-zero weights on the right, against C on a log axis;
+ * a series per solver, penalty and learning rate (at most 5, 64 points
+ * each).  PL_PLOT_CURVES_W x PL_PLOT_CURVES_H. */
+int pl_plot_path(const char *path, pl_task t, const pl_result_row *const *rows, size_t n,
+                 pl_error *e);
+
 /* Train and test accuracy of task t's rows against learning rate (log scale),
  * one colour per iteration count, train solid, test dashed; when the rows
  * have a single learning rate, against the iteration count instead (a line

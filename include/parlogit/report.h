@@ -45,6 +45,9 @@ typedef struct pl_result_row {
     double C, objective;         /* L-BFGS with l2 (NaN otherwise)                */
     double train_loss, train_acc, test_loss, test_acc, seconds;   /* NaN if "nan" */
     char status[16];             /* "ok", "diverged", "interrupted"              */
+    char penalty[12];            /* "none", "l2", "l1", "elasticnet" ("none" in runs
+                                    before the column)                           */
+    double nonzero;              /* weights that are not 0; NaN when not recorded */
 } pl_result_row;
 
 /* One line of best.csv (the sweep's choice per pair). */

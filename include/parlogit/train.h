@@ -76,6 +76,9 @@ typedef struct pl_hyper {
     int schedule;             /* enum pl_lr_schedule                             */
     double power_t;           /* invscaling's exponent, >= 0                     */
     int eval_every;           /* >= 0                                            */
+    /* lbfgs: 1 (the config's default) to solve a task's C values from the
+     * smallest up, each from its neighbour's optimum */
+    int warm_start;
 } pl_hyper;
 
 /* One trained model: a (task, hyper-parameters, iterations) checkpoint. */

@@ -52,6 +52,7 @@ void pl_config_defaults(pl_config *c)
     c->train.lr_schedule = 0;   /* constant */
     c->train.power_t = 0.5;
     c->train.eval_every = 0;
+    c->train.warm_start = 1;
     c->engine.threads = 0;
     c->engine.bind = PL_BIND_CORE;
     c->engine.simd = PL_SIMD_AUTO;

@@ -89,6 +89,7 @@ const plc_key plc_keys[] = {
     {"train", "lr_schedule", PLC_ENUM, AT(train.lr_schedule), 0, 0, schedules},
     {"train", "power_t", PLC_NUM, AT(train.power_t), 0, 0, NULL},
     {"train", "eval_every", PLC_INT, AT(train.eval_every), 0, 0, NULL},
+    {"train", "warm_start", PLC_ENUM, AT(train.warm_start), 0, 0, bools},
     {"engine", "threads", PLC_THREADS, AT(engine.threads), 0, 0, NULL},
     {"engine", "bind", PLC_ENUM, AT(engine.bind), 0, 0, binds},
     {"engine", "simd", PLC_ENUM, AT(engine.simd), 0, 0, simds},

@@ -83,6 +83,58 @@ int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t n
     return rc;
 }
 
+/* A path picture to draw: a task's rows with a C. */
+typedef struct path_job {
+    char path[PL_PATH_MAX + 64];
+    pl_task task;
+    size_t n;
+    const pl_result_row *sel[];  /* into the run directory's rows */
+} path_job;
+
+static int draw_path(const void *ctx, int step, pl_error *e)
+{
+    (void)step;
+    const path_job *j = ctx;
+    return pl_plot_path(j->path, j->task, j->sel, j->n, e);
+}
+
+int pl_page_path(pl_page *p, const pl_run_dir *r, pl_task t, pl_error *e)
+{
+    size_t n = 0, distinct = 0;
+    for (size_t k = 0; k < r->nrows; k++) {
+        const pl_result_row *row = &r->rows[k];
+        if (!pl_task_equal(row->task, t) || !(row->C > 0))
+            continue;
+        int seen = 0;
+        for (size_t q = 0; q < k && !seen; q++)
+            seen = pl_task_equal(r->rows[q].task, t) && r->rows[q].C == row->C;
+        distinct += !seen;
+        n++;
+    }
+    if (distinct < 2)
+        return PL_OK;   /* no path: one C at most */
+    path_job *j = pl_jobs_keep(p->jobs, sizeof *j + n * sizeof j->sel[0], NULL, e);
+    if (!j)
+        return PL_ENOMEM;
+    j->task = t;
+    for (size_t k = 0; k < r->nrows; k++)
+        if (pl_task_equal(r->rows[k].task, t) && r->rows[k].C > 0)
+            j->sel[j->n++] = &r->rows[k];
+    char name[PL_TASK_NAME_MAX];
+    snprintf(j->path, sizeof j->path, "%s/%s_path.png", p->plots, pl_task_name(t, name));
+    int rc = pl_jobs_add(p->jobs, draw_path, j, 0, e);
+    if (!rc)
+        pl_page_figure(p, j->path, "regularization path",
+                       "Seed 004's question, what happens as C grows and shrinks: every "
+                       "penalized model of this task against its C (log scale; a small C is a "
+                       "strong penalty). Left: accuracy on the training rows (solid) and the "
+                       "test rows (dashed); right: the weights that are not 0 (an l1 penalty "
+                       "zeroes more of them the smaller C is). Where the dashed line peaks is "
+                       "the C to choose; the solid line above it is what a weaker penalty "
+                       "overfits.");
+    return rc;
+}
+
 typedef struct kept_curves {
     pl_loss_curve *cv;
     size_t n;

@@ -41,6 +41,11 @@ void pl_page_figure(pl_page *p, const char *path, const char *alt, const char *c
 int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t ncv,
                         int even_empty, const char *caption, pl_error *e);
 
+/* Task t's regularization path (pl_plot_path) into plots/TASK_path.png with
+ * its figure, when r has models of t at two or more values of C; else
+ * nothing.  PL_ENOMEM. */
+int pl_page_path(pl_page *p, const pl_run_dir *r, pl_task t, pl_error *e);
+
 /* Reads DIR/curves.csv, when there is one, into p->cv, kept by the table of
  * pictures (freed with it, after drawing).  The reader's errors. */
 int pl_page_read_curves(pl_page *p, pl_error *e);

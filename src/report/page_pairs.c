@@ -48,6 +48,8 @@ static int pair_sweep(pl_page *b, const pl_run_dir *r, pl_task t, const pl_loss_
                                  "spike of the first updates of a large step is clipped there "
                                  "and marked, so that it does not flatten the rest. Larger "
                                  "steps fall faster; a line that stops early diverged.", e);
+    if (!rc)
+        rc = pl_page_path(b, r, t, e);
     size_t m = 0;
     for (size_t k = 0; k < r->nrows; k++)
         m += pl_task_equal(r->rows[k].task, t);

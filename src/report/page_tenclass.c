@@ -142,6 +142,8 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
                                      "top is the starting loss (a first updates' spike above it "
                                      "is clipped and marked): the seeds' cost plot for the "
                                      "ten-class model. A line that stops early diverged.", e);
+        if (!rc)
+            rc = pl_page_path(b, r, r->multi[k], e);
     }
     return rc;
 }

@@ -77,7 +77,8 @@ static int fields(pl_csvline *c, int n, pl_error *e)
 static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
 {
     memset(r, 0, sizeof *r);
-    r->C = r->objective = NAN;
+    r->C = r->objective = r->nonzero = NAN;
+    snprintf(r->penalty, sizeof r->penalty, "none");
     long it = 0;   /* read below even when an earlier column failed */
     int rc = fields(c, width, e);
     if (!rc)
@@ -105,6 +106,13 @@ static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
             rc = pl_csvline_num(c, 11, "C", 0, &r->C, e);
         if (!rc && c->field[12][0])
             rc = pl_csvline_num(c, 12, "objective", 1, &r->objective, e);
+        if (!rc && strcmp(c->field[16], "none") && strcmp(c->field[16], "l2") &&
+            strcmp(c->field[16], "l1") && strcmp(c->field[16], "elasticnet"))
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column penalty: expected none, l2, l1 or "
+                           "elasticnet, not '%.20s'", c->path, c->line, c->field[16]);
+        snprintf(r->penalty, sizeof r->penalty, "%s", c->field[16]);
+        if (!rc)
+            rc = pl_csvline_num(c, 17, "nonzero", 0, &r->nonzero, e);
     }
     if (!rc)
         rc = pl_csvline_int(c, 2, "iterations", 0, 1L << 30, &it, e);

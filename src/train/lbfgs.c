@@ -4,7 +4,8 @@
  * A model's parameters x are its K x dim weights then its K biases, in
  * double; the objective sees them as floats (set).  Per model, after each
  * pass at its trial point xt:
- *   first pass: f, g at x = 0; direction -g, first step 1 / ||g||;
+ *   first pass: f, g at x = 0 (or the warm start given); direction -g,
+ *               first step 1 / ||g||;
  *   searching:  Armijo holds (F(xt) <= F(x) + 1e-4 t g.d): accept xt, keep
  *               (s, y) when s.y > 0, test the stops, the next direction by
  *               the two-loop recursion, step 1; else a safeguarded quadratic
@@ -38,6 +39,7 @@ struct pl_lbfgs_model {
     double gbf[PL_CLASSES];
     double f, gtd, step;
     int state, ls, iter, passes, converged;
+    int warm;                /* started from another result's optimum            */
 };
 
 static void *dalloc(size_t n)
@@ -242,7 +244,9 @@ static void advance(pl_lbfgs *s, size_t i)
         for (size_t q = 0; q < m->n; q++)
             m->d[q] = -m->pg[q];
         m->gtd = -dot(m->pg, m->pg, m->n);
-        m->step = 1.0 / sqrt(-m->gtd);
+        /* from zero, a step of length 1; from a warm start (a neighbour's
+         * optimum, where the gradient is small) no longer than 1 / ||g|| */
+        m->step = m->warm ? fmin(1.0, 1.0 / sqrt(-m->gtd)) : 1.0 / sqrt(-m->gtd);
         m->state = LB_SEARCH;
         m->ls = 0;
         trial_along(m, nw);
@@ -336,12 +340,28 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
             memset(m->pg, 0, m->n * sizeof *m->pg);
             memset(m->xt, 0, m->n * sizeof *m->xt);
             m->state = LB_START;
-            m->mem = m->head = m->iter = m->passes = m->converged = 0;
+            m->mem = m->head = m->iter = m->passes = m->converged = m->warm = 0;
             s->curves[i]->len = 0;
         }
         s->live = nm;
         s->interrupted = 0;
         s->t0 = omp_get_wtime();
+    }
+    pl_team_barrier();
+    /* warm starts: the first pass at the start given, as if a trial */
+    for (size_t i = (size_t)ith; s->init && i < nm; i += (size_t)nth) {
+        const pl_result *r0 = s->init[i];
+        pl_lbfgs_model *m = &s->m[i];
+        if (!r0 || (size_t)r0->k != m->k)
+            continue;
+        const size_t nw = m->k * s->dim;
+        for (size_t q = 0; q < nw; q++)
+            m->xt[q] = r0->w[q];
+        for (size_t q = 0; q < m->k; q++)
+            m->xt[nw + q] = r0->b[q];
+        put_trial(s, i);
+        memcpy(m->x, m->xt, m->n * sizeof *m->x);
+        m->warm = 1;
     }
     pl_team_barrier();
     int it = 0;

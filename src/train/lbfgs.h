@@ -38,6 +38,8 @@ typedef struct pl_lbfgs {
                                     (tol, max_iter, penalty), k and train_rows
                                     (lambda = 1 / (C rows)) say what to train      */
     pl_curve **curves;           /* nmodels: loss room for max_iter + 1 entries    */
+    const pl_result *const *init;/* nmodels (or NULL): a model's start, another
+                                    result's weights (same k), or NULL for zero   */
     volatile sig_atomic_t *stop; /* may be NULL                                   */
     pl_progress_fn progress;     /* may be NULL; called by thread 0               */
     void *progress_ctx;
@@ -54,7 +56,8 @@ typedef struct pl_lbfgs {
 int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e);
 void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels);
 
-/* Called by every thread of the team: every model from zero to its stop. */
+/* Called by every thread of the team: every model from zero (or its init)
+ * to its stop. */
 void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth);
 
 #endif

@@ -26,7 +26,8 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
                             .batch_size = cfg->train.batch_size, .epochs = cfg->train.epochs,
                             .shuffle_seed = cfg->train.shuffle_seed,
                             .schedule = cfg->train.lr_schedule, .power_t = cfg->train.power_t,
-                            .eval_every = cfg->train.eval_every };
+                            .eval_every = cfg->train.eval_every,
+                            .warm_start = cfg->train.warm_start };
     const size_t nC = cfg->train.penalty != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
     size_t per = 0;
     for (int s = 0; s < cfg->train.nsolvers; s++)

@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -344,16 +345,17 @@ done:
     return rc;
 }
 
-/* The L-BFGS jobs: the fused batch (every model kind, one pass for all), then
- * L-BFGS over it. */
-static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
-                     const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
-                     int *interrupted, pl_error *e)
+/* One stage of the L-BFGS jobs: the fused batch of the stage's jobs (every
+ * model kind, one pass for all), then L-BFGS over it, each model from
+ * init[q]'s weights (a result of an earlier stage) or from zero (NULL). */
+static int lbfgs_stage(pl_engine *eng, phase *ph, const pl_result *const *init,
+                       const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
+                       const pl_train_opts *opts, int *interrupted, pl_error *e)
 {
     const pl_plan *plan = &ph->plan;
     const int nth = pl_engine_threads(eng);
     pl_fused fused = { 0 };
-    pl_lbfgs lb = { .res = ph->res };
+    pl_lbfgs lb = { .res = ph->res, .init = init };
     int rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
     if (!rc)
         rc = pl_lbfgs_plan(&lb, plan->njobs, train->dim, e);
@@ -367,8 +369,6 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
     lb.stop = opts ? opts->stop : NULL;
     lb.progress = opts ? opts->progress : NULL;
     lb.progress_ctx = opts ? opts->progress_ctx : NULL;
-    if (!out->strategy)
-        out->strategy = "fused";
 #pragma omp parallel num_threads(nth)
     {
         const int ith = omp_get_thread_num(), team = omp_get_num_threads();
@@ -380,6 +380,80 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
 done:
     pl_lbfgs_free(&lb, plan->njobs);
     pl_fused_free(&fused);
+    return rc;
+}
+
+/* Whether L-BFGS job b continues job a's regularization path: one task, one
+ * penalty (and mix), one stopping rule, another C. */
+static int same_path(const pl_job *a, const pl_job *b)
+{
+    const pl_hyper *x = &a->h, *y = &b->h;
+    return pl_task_equal(a->task, b->task) && x->penalty != PL_PENALTY_NONE &&
+           x->penalty == y->penalty && x->l1_ratio == y->l1_ratio && x->tol == y->tol &&
+           x->max_iter == y->max_iter && x->warm_start && y->warm_start;
+}
+
+/* The L-BFGS jobs.  Without warm starts (or with one C), one stage of every
+ * job.  A regularization path (same_path: the C values of one task and
+ * penalty) is solved from the smallest C up, each point warm-started from
+ * its neighbour's optimum: stage s holds the s-th smallest C of every path,
+ * all the stage's models in one fused pass, as one stage would. */
+static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
+                     const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
+                     int *interrupted, pl_error *e)
+{
+    const size_t n = ph->plan.njobs;
+    if (!out->strategy)
+        out->strategy = "fused";
+    size_t *rank = calloc(n, sizeof *rank), *prev = malloc(n * sizeof *prev);
+    phase st = { 0 };
+    const pl_result **init = calloc(n, sizeof *init);
+    int rc = rank && prev && init ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory");
+    /* each job's place on its path (ties in job order) and its neighbour below */
+    size_t stages = 1;
+    for (size_t j = 0; !rc && j < n; j++) {
+        prev[j] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (i == j || !same_path(&ph->plan.jobs[i], &ph->plan.jobs[j]))
+                continue;
+            const double ci = ph->plan.jobs[i].h.C, cj = ph->plan.jobs[j].h.C;
+            if (ci < cj || (ci == cj && i < j)) {
+                rank[j]++;
+                if (prev[j] == SIZE_MAX || ci > ph->plan.jobs[prev[j]].h.C ||
+                    (ci == ph->plan.jobs[prev[j]].h.C && i > prev[j]))
+                    prev[j] = i;
+            }
+        }
+        stages = rank[j] + 1 > stages ? rank[j] + 1 : stages;
+    }
+    if (!rc) {
+        st.plan = ph->plan;
+        st.plan.jobs = malloc(n * sizeof *st.plan.jobs);
+        st.res = malloc(n * sizeof *st.res);
+        st.curves = malloc(n * sizeof *st.curves);
+        if (!st.plan.jobs || !st.res || !st.curves)
+            rc = pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
+    }
+    for (size_t s = 0; !rc && s < stages && !*interrupted; s++) {
+        st.plan.njobs = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (rank[j] != s)
+                continue;
+            const size_t q = st.plan.njobs++;
+            st.plan.jobs[q] = ph->plan.jobs[j];
+            st.res[q] = ph->res[j];
+            st.curves[q] = ph->curves[j];
+            const pl_result *p = prev[j] != SIZE_MAX ? ph->res[prev[j]] : NULL;
+            init[q] = p && p->status == PL_RUN_OK ? p : NULL;
+        }
+        rc = lbfgs_stage(eng, &st, init, train, val, test, opts, interrupted, e);
+    }
+    free(st.plan.jobs);
+    free(st.res);
+    free(st.curves);
+    free(rank);
+    free(prev);
+    free(init);
     return rc;
 }
 
