@@ -462,7 +462,7 @@ static const struct {
     {"task", "classes", "a", "not a class"},
     {"train", "solver", "newton", "'newton' is not a solver"},
     {"train", "solver", "gd, gd", "'gd' appears twice"},
-    {"train", "penalty", "l3", "not one of none, l2, l1, elasticnet"},
+    {"train", "penalty", "l3", "is not a penalty: expected none, l2, l1, elasticnet"},
     {"train", "l1_ratio", "1", "between 0 and 1"},
     {"train", "C", "0", "C '0' must be greater than 0"},
     {"train", "C", "1, 1.0", "C 1.0 appears twice"},
@@ -1007,6 +1007,9 @@ static void assert_same(const pl_config *a, const pl_config *b)
     ck_assert(a->train.power_t == b->train.power_t);
     ck_assert_int_eq(a->train.eval_every, b->train.eval_every);
     ck_assert_int_eq(a->train.warm_start, b->train.warm_start);
+    ck_assert_int_eq(a->train.npenalties, b->train.npenalties);
+    ck_assert_mem_eq(a->train.penalties, b->train.penalties,
+                     (size_t)a->train.npenalties * sizeof(int));
     ck_assert_int_eq(a->engine.threads, b->engine.threads);
     ck_assert_int_eq(a->engine.bind, b->engine.bind);
     ck_assert_int_eq(a->engine.simd, b->engine.simd);
@@ -1072,6 +1075,7 @@ START_TEST(test_foreach_round_trip)
         "train.power_t=0.30000000000000004",
         "train.eval_every=11",
         "train.warm_start=no",
+        "train.penalty=elasticnet, none, l1",
     };
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         ck_assert_msg(pl_config_set(&c, sets[i], &e) == PL_OK, "%s", e.msg);
@@ -1205,6 +1209,30 @@ START_TEST(test_solvers_and_penalties)
     assert_value(&c, "train", "solver", "gd, lbfgs");
     assert_value(&c, "train", "C", "0.01, 1, 100");
     assert_value(&c, "train", "tol", "1e-06");
+    /* a list of penalties: lbfgs and sgd train each (none once, the others
+     * per C); sgd every learning rate of each */
+    ck_assert_int_eq(pl_config_set(&c, "train.solver=lbfgs, sgd", &e), PL_OK);
+    ck_assert_int_eq(pl_config_set(&c, "train.penalty=none, l1", &e), PL_OK);
+    assert_value(&c, "train", "penalty", "none, l1");
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    ck_assert_uint_eq(plan.njobs, 2 * (1 + 3 + 2 * (1 + 3)));
+    ck_assert_int_eq(plan.jobs[0].h.penalty, PL_PENALTY_NONE);
+    ck_assert_int_eq(plan.jobs[1].h.penalty, PL_PENALTY_L1);
+    ck_assert_double_eq(plan.jobs[3].h.C, 100);
+    ck_assert_int_eq(plan.jobs[4].h.solver, PL_SOLVER_SGD);
+    ck_assert_int_eq(plan.jobs[6].h.penalty, PL_PENALTY_L1);
+    ck_assert_double_eq(plan.jobs[6].h.C, 0.01);
+    ck_assert_double_eq(plan.jobs[7].h.lr, 0.5);
+    pl_plan_free(&plan);
+    ck_assert_int_eq(pl_config_set(&c, "train.penalty=l1, l1", &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "'l1' appears twice") != NULL, "%s", e.msg);
+    ck_assert_int_eq(pl_config_set(&c, "train.penalty=l3", &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "'l3' is not a penalty: expected none, l2, l1, elasticnet") !=
+                  NULL, "%s", e.msg);
+    ck_assert_int_eq(pl_config_set(&c, "train.solver=gd", &e), PL_OK);
+    ck_assert_int_eq(pl_config_check(&c, &e), PL_EINPUT);
+    ck_assert_msg(strstr(e.msg, "penalty = l1 is trained by solver = lbfgs or sgd only") != NULL,
+                  "%s", e.msg);
 }
 END_TEST
 

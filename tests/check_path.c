@@ -6,7 +6,9 @@
  * set: the same optima (F within 1e-6 relative at tol 1e-7 for C <= 1, and
  * never above the cold start's), results in the
  * config's order, a warm start's curve starting below the loss at zero;
- * report's path picture; the shipped configs/path-1-7.ini.
+ * report's path picture; the shipped configs/path-1-7.ini.  A list of
+ * penalties (none, l1) in one run: both models, and report's seed-004
+ * comparison of their weights.
  */
 #include <limits.h>
 #include <math.h>
@@ -116,6 +118,28 @@ START_TEST(test_shipped_path_config)
 }
 END_TEST
 
+/* penalty = none, l1: the unpenalized and the l1 model of one task in one
+ * run; the l1 one has far fewer non-zero weights, and report draws the two
+ * one above the other. */
+START_TEST(test_penalty_list_and_the_l1_picture)
+{
+    char cmd[8192], out[16384];
+    snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --quiet --set data.dir=%s "
+             "--set train.solver=lbfgs --set 'train.penalty=none, l1' --set train.C=1 "
+             "--set train.max_iter=200 --set output.plots=false --out %s/l1", tu_bin(), data,
+             dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "cut -d, -f10,17 %s/l1/results.csv | tail -n +2", dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_str_eq(out, "1-7_lbfgs,none\n1-7_lbfgs_l1_C1,l1\n");
+    ck_assert_double_lt(cell("l1", 2, 17), cell("l1", 1, 17) / 4);
+    snprintf(cmd, sizeof cmd, "%s report %s/l1 && test -s %s/l1/plots/1-7_l1.png && "
+             "grep -c 'alt=\"weights without and with the l1 penalty\"' %s/l1/report.html >/dev/null",
+             tu_bin(), dir, dir, dir);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+}
+END_TEST
+
 Suite *suite_path(void)
 {
     Suite *s = suite_create("path");
@@ -124,6 +148,7 @@ Suite *suite_path(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_warm_path_reaches_the_cold_optima);
     tcase_add_test(tc, test_shipped_path_config);
+    tcase_add_test(tc, test_penalty_list_and_the_l1_picture);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -623,6 +623,39 @@ static int count_near(const tu_png *img, uint32_t rgb, int tol, int x0, int y0, 
     return n;
 }
 
+/* Seed 004's comparison: an 8 x 8 model without zeros above one whose
+ * weights are all 0 but one, zeros drawn black: the lower half of the
+ * picture is mostly black, the upper half only has its text; bad shapes are
+ * errors. */
+START_TEST(test_weights_sparsity_zeros_black)
+{
+    char tmp[PATH_MAX], path[PATH_MAX + 64];
+    tu_tmpdir(tmp, sizeof tmp);
+    snprintf(path, sizeof path, "%s/l1.png", tmp);
+    float W0[2 * 64], W1[2 * 64] = { 0 };
+    for (int i = 0; i < 2 * 64; i++)
+        W0[i] = i % 2 ? 0.5f : -0.25f;
+    W1[9] = 1.0f;
+    const int classes[2] = { 3, 8 };
+    pl_error e;
+    ck_assert_msg(pl_plot_weights_sparsity(path, W0, W1, 2, classes, 8, 8, "dense", "sparse",
+                                           &e) == PL_OK, "%s", e.msg);
+    tu_png img;
+    read_png(path, &img, PL_PLOT_CLASS_WEIGHTS_W, 612);   /* two rows of 200 px maps */
+    const int top = count_near(&img, 0x000000, 40, 0, 0, img.w, img.h / 2);
+    const int bottom = count_near(&img, 0x000000, 40, 0, img.h / 2, img.w, img.h);
+    /* 127 of 128 cells of 25 x 25 px black below; above, text alone */
+    ck_assert_msg(bottom > 60000 && top < 15000, "black pixels: %d above, %d below", top,
+                  bottom);
+    free(img.pix);
+    ck_assert_int_eq(pl_plot_weights_sparsity(path, W0, NULL, 2, classes, 8, 8, "a", "b", &e),
+                     PL_EINPUT);
+    ck_assert_int_eq(pl_plot_weights_sparsity(path, W0, W1, 0, classes, 8, 8, "a", "b", &e),
+                     PL_EINPUT);
+    tu_rmtree(tmp);
+}
+END_TEST
+
 /* A pick drawn on a scale ten times its own largest contribution (the other
  * direction's, say) is paler: no pixel of the map reaches the palette's dark
  * ends, which on its own scale it does. */
@@ -793,6 +826,7 @@ Suite *suite_plot(void)
     tcase_add_test(tc, test_small_grids_are_readable);
     tcase_add_test(tc, test_accuracy_of_one_learning_rate_is_a_line);
     tcase_add_test(tc, test_loss_spike_is_clipped);
+    tcase_add_test(tc, test_weights_sparsity_zeros_black);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -825,7 +825,7 @@ START_TEST(test_lbfgs_converges_and_is_deterministic)
 {
     static pl_config c;
     lbfgs_cfg(&c, 0.1, 10.0, 500);
-    c.train.penalty = PL_PENALTY_L2;
+    c.train.penalties[0] = PL_PENALTY_L2;
     pl_dataset tr;
     synth_dataset(1200, 100, 21, &tr);
     pl_run r[3];
@@ -879,7 +879,7 @@ START_TEST(test_owlqn_meets_optimality_conditions)
      * penalized optimum the line search can do no better than |pg| ~ 2e-4
      * here (an l1 term handled wrongly is off by l1 itself, 0.08 or more). */
     for (int pen = PL_PENALTY_L1; pen <= PL_PENALTY_ELASTICNET; pen++) {
-        c.train.penalty = pen;
+        c.train.penalties[0] = pen;
         c.train.l1_ratio = 0.5;
         pl_run r;
         run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &r);

@@ -13,7 +13,7 @@
  *            multiclass = none | list of ovr, softmax (ten-class models),
  *            classes = 0-9 | list of digits (the classes of the multiclass models)
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1,
- *            solver = list of gd, lbfgs, sgd; penalty = none | l2 | l1 | elasticnet;
+ *            solver = list of gd, lbfgs, sgd; penalty = list of none, l2, l1, elasticnet;
  *            l1_ratio = (0, 1); C = list of numbers > 0;
  *            tol = number > 0; max_iter = integer >= 1;
  *            sgd: batch_size, epochs (integers >= 1), shuffle_seed,
@@ -123,7 +123,8 @@ typedef struct pl_config {
         int niters;
         int solvers[3];                /* enum pl_solver (train.h), in order     */
         int nsolvers;
-        int penalty;                   /* enum pl_penalty (train.h)              */
+        int penalties[4];              /* enum pl_penalty (train.h), in order    */
+        int npenalties;
         double C[PL_MAX_LIST];         /* penalty = l2: inverse strengths         */
         int nC;
         double l1_ratio;               /* penalty = elasticnet: the l1 share      */

@@ -146,6 +146,15 @@ int pl_plot_matrix(const char *path, const double m[10][10], const pl_matrix_sty
 int pl_plot_class_weights(const char *path, const float *W, size_t K, const int *classes,
                           size_t h, size_t w, const char *title, pl_error *e);
 
+/* Seed 004's comparison: the K weight maps of two models of one task, W0
+ * (label0, e.g. the unpenalized model) above W1 (label1, the l1 model), each
+ * row on its own symmetric scale with its colour bar and its count of zero
+ * weights, every weight that is exactly 0 in black.  PL_PLOT_CLASS_WEIGHTS_W
+ * wide, two rows of maps high. */
+int pl_plot_weights_sparsity(const char *path, const float *W0, const float *W1, size_t K,
+                             const int *classes, size_t h, size_t w, const char *label0,
+                             const char *label1, pl_error *e);
+
 /* A bar chart of the K probabilities p (0 to 1) over the classes, each bar's
  * value above it; the predicted class's bar in blue, the true label's (when
  * another one) in green, the others gray, with a legend.  title NULL: a

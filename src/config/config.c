@@ -41,6 +41,7 @@ void pl_config_defaults(pl_config *c)
     c->train.iters[0] = 100;
     c->train.niters = 1;
     c->train.nsolvers = 1;   /* gd */
+    c->train.npenalties = 1; /* none */
     c->train.C[0] = 1.0;
     c->train.nC = 1;
     c->train.tol = 1e-4;

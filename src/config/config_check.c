@@ -105,11 +105,14 @@ int pl_config_check(const pl_config *c, pl_error *e)
         return bad(e, c, "train", "solver", "no solver");
     if (!(c->train.power_t >= 0.0))
         return bad(e, c, "train", "power_t", "power_t must be >= 0");
-    if (gd && c->train.penalty != 0)
-        return bad(e, c, "train", "penalty", "penalty = %s is trained by solver = lbfgs or sgd "
-                   "only (full-batch gradient descent has no penalty); set solver = lbfgs or "
-                   "sgd",
-                   c->train.penalty == 1 ? "l2" : c->train.penalty == 2 ? "l1" : "elasticnet");
+    for (int i = 0; gd && i < c->train.npenalties; i++)
+        if (c->train.penalties[i] != 0)
+            return bad(e, c, "train", "penalty", "penalty = %s is trained by solver = lbfgs or "
+                       "sgd only (full-batch gradient descent has no penalty); set solver = "
+                       "lbfgs or sgd",
+                       c->train.penalties[i] == 1   ? "l2"
+                       : c->train.penalties[i] == 2 ? "l1"
+                                                    : "elasticnet");
     if (c->train.niters < 1 || c->train.niters > PL_MAX_LIST)
         return bad(e, c, "train", "iterations", "no iteration counts");
     if (!c->data.train_images[0])

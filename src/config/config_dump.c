@@ -119,11 +119,12 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
             append(buf, n, &len, i == 0, num);
         }
         break;
-    case PLC_SOLVERS:
-        for (int i = 0; i < c->train.nsolvers && i < 3; i++)
-            append(buf, n, &len, i == 0, c->train.solvers[i] == 1   ? "lbfgs"
-                                         : c->train.solvers[i] == 2 ? "sgd"
-                                                                    : "gd");
+    case PLC_NAMES:
+        for (int i = 0; i < *(const int *)at2; i++) {
+            char name[32];
+            format_enum(k->names, ((const int *)at)[i], name, sizeof name);
+            append(buf, n, &len, i == 0, name);
+        }
         break;
     case PLC_POS:
         plc_format_double(*(const double *)at, buf, n);

@@ -39,7 +39,7 @@ enum plc_kind {
     PLC_ITERS,     /* train.iters, train.niters                                 */
     PLC_MULTI,     /* task.multiclass, task.nmulti                              */
     PLC_CLASSES,   /* task.classes: a mask of digits                            */
-    PLC_SOLVERS,   /* train.solvers, train.nsolvers                             */
+    PLC_NAMES,     /* a list of names, each once: ints at off, the count at off2 */
     PLC_POS,       /* double at off, > 0                                        */
     PLC_COUNT,     /* int at off, 1..PLC_MAX_ITERS                              */
     PLC_INT,       /* int at off, 0..PLC_MAX_INT (its own range: pl_config_check) */

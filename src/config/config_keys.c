@@ -77,8 +77,8 @@ const plc_key plc_keys[] = {
     {"task", "classes", PLC_CLASSES, AT(task.classes), 0, 0, NULL},
     {"train", "learning_rates", PLC_RATES, AT(train.lr), AT(train.nlr), 0, NULL},
     {"train", "iterations", PLC_ITERS, AT(train.iters), AT(train.niters), 0, NULL},
-    {"train", "solver", PLC_SOLVERS, AT(train.solvers), AT(train.nsolvers), 0, NULL},
-    {"train", "penalty", PLC_ENUM, AT(train.penalty), 0, 0, penalties},
+    {"train", "solver", PLC_NAMES, AT(train.solvers), AT(train.nsolvers), 0, solvers},
+    {"train", "penalty", PLC_NAMES, AT(train.penalties), AT(train.npenalties), 0, penalties},
     {"train", "C", PLC_RATES, AT(train.C), AT(train.nC), 0, NULL},
     {"train", "l1_ratio", PLC_FRACTION, AT(train.l1_ratio), 0, 0, NULL},
     {"train", "tol", PLC_POS, AT(train.tol), 0, 0, NULL},
@@ -185,8 +185,20 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
         return 0;
     case PLC_CLASSES:
         return plc_parse_classes(value, (unsigned *)at, msg, n);
-    case PLC_SOLVERS:
-        return plc_parse_names(value, solvers, "a solver", 0, 3, (int *)at, (int *)at2, msg, n);
+    case PLC_NAMES: {
+        int max = 0;
+        char what[32];
+        while (k->names[max].name)
+            max++;
+        snprintf(what, sizeof what, "a %s", k->key);   /* "a solver", "a penalty" */
+        if (plc_parse_names(value, k->names, what, 0, max, (int *)at, (int *)at2, msg, n))
+            return -1;
+        if (*(int *)at2 == 0) {
+            snprintf(msg, n, "'%.100s': no %s", value, k->key);
+            return -1;
+        }
+        return 0;
+    }
     case PLC_POS: {
         double v;
         if (plc_parse_double(value, &v, msg, n))

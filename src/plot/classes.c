@@ -205,6 +205,84 @@ int pl_plot_class_weights(const char *path, const float *W, size_t K, const int 
     return pl_canvas_close(&c, e);
 }
 
+/* Black squares over the cells of the current map (window (0, w) x (0, h),
+ * as pl_canvas_image leaves it) whose value is exactly 0. */
+static void blacken_zeros(const double *v, size_t h, size_t w)
+{
+    plcol0(PL_COL_FG);
+    for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++)
+            if (v[y * w + x] == 0.0) {
+                const PLFLT y1 = (PLFLT)(h - y), y0 = y1 - 1, x0 = (PLFLT)x, x1 = x0 + 1;
+                PLFLT px[4] = { x0, x1, x1, x0 }, py[4] = { y0, y0, y1, y1 };
+                plfill(4, px, py);
+            }
+}
+
+int pl_plot_weights_sparsity(const char *path, const float *W0, const float *W1, size_t K,
+                             const int *classes, size_t h, size_t w, const char *label0,
+                             const char *label1, pl_error *e)
+{
+    int rc = check_shape("weight maps compared", K, classes, h, w, e);
+    if (rc)
+        return rc;
+    if (!W0 || !W1)
+        return pl_errorf(e, PL_EINPUT, "weight maps compared: no weights");
+    const size_t dim = h * w;
+    double *v[2] = { widen(W0, K * dim), widen(W1, K * dim) };
+    if (!v[0] || !v[1]) {
+        free(v[0]);
+        free(v[1]);
+        return pl_errorf(e, PL_ENOMEM, "weight maps compared: out of memory");
+    }
+    const double pw = PL_PLOT_CLASS_WEIGHTS_W, top = 76;
+    map_row r = { .gap = 16 };
+    r.side = fit_side(pw - 60 - BAR_ROOM, K, r.gap, 200);
+    const double used = (double)K * r.side + (double)(K - 1) * r.gap + BAR_ROOM;
+    r.x = floor((pw - used) / 2);
+    const double rowh = r.side + 64, ph = top + 2 * rowh + 8;
+    pl_canvas c;
+    if ((rc = pl_canvas_open(&c, path, (int)pw, (int)ph, e))) {
+        free(v[0]);
+        free(v[1]);
+        return rc;
+    }
+    pl_canvas_text(&c, pw / 2, 24, 1.3, 0.5, "Weights without and with the l1 penalty: "
+                   "zero weights in black");
+    pl_canvas_text(&c, pw / 2, 54, 0.9, 0.5, "blue pixels are evidence for the class, red "
+                   "against; each row on its own symmetric scale");
+    for (int q = 0; q < 2; q++) {
+        const double m = absmax(v[q], K * dim);
+        size_t zeros = 0;
+        for (size_t i = 0; i < K * dim; i++)
+            zeros += v[q][i] == 0.0;
+        char line[320], scale[64];
+        scale_text(scale, sizeof scale, m);
+        snprintf(line, sizeof line, "%s: %zu of %zu weights are 0; %s", q ? label1 : label0,
+                 zeros, K * dim, scale);
+        const double y0 = top + q * rowh;
+        pl_canvas_text(&c, pw / 2, y0 + 14, 1.0, 0.5, line);
+        r.y = floor(y0 + 30);
+        pl_palette_diverging();
+        draw_row(&c, &r, v[q], K, h, w, m);
+        for (size_t k = 0; k < K; k++) {
+            const double x = row_x(&r, k), big = (double)(h > w ? h : w);
+            const double bw = r.side * (double)w / big, bh = r.side * (double)h / big;
+            const double mx = x + (r.side - bw) / 2, my = r.y + (r.side - bh) / 2;
+            pl_canvas_viewport(&c, mx, my, mx + bw, my + bh);
+            plwind(0, (PLFLT)w, 0, (PLFLT)h);
+            blacken_zeros(v[q] + k * dim, h, w);
+            char cl[16];
+            snprintf(line, sizeof line, "class %s", pl_class_name(classes[k], cl));
+            pl_canvas_text(&c, x + r.side / 2, r.y + r.side + 14, 0.9, 0.5, line);
+        }
+        bar(&c, row_x(&r, K - 1) + r.side + BAR_GAP, r.y, r.side, m > 0 ? m : 1, "weight");
+    }
+    free(v[0]);
+    free(v[1]);
+    return pl_canvas_close(&c, e);
+}
+
 /* The bars' colours (colour map 0): the true label and the prediction stand
  * out from the other classes' gray. */
 static int bar_colour(int c, int label, int predicted)

@@ -46,6 +46,12 @@ int pl_page_loss_curves(pl_page *p, pl_task t, const pl_loss_curve *cv, size_t n
  * nothing.  PL_ENOMEM. */
 int pl_page_path(pl_page *p, const pl_run_dir *r, pl_task t, pl_error *e);
 
+/* Seed 004's comparison of task t's unpenalized and l1 models (page_l1.c)
+ * into plots/TASK_l1.png with its figure, when r has both; images of ds's
+ * shape (or MNIST's).  pl_model_load's errors, PL_ENOMEM. */
+int pl_page_sparsity(pl_page *p, const pl_run_dir *r, pl_task t, const pl_dataset *ds,
+                     pl_error *e);
+
 /* Reads DIR/curves.csv, when there is one, into p->cv, kept by the table of
  * pictures (freed with it, after drawing).  The reader's errors. */
 int pl_page_read_curves(pl_page *p, pl_error *e);

@@ -35,7 +35,7 @@ static int draw_accuracy(const void *ctx, int step, pl_error *e)
 /* The loss curves (when curves.csv was read: cv non-NULL) and the accuracy
  * picture of pair t. */
 static int pair_sweep(pl_page *b, const pl_run_dir *r, pl_task t, const pl_loss_curve *cv,
-                      size_t ncv, pl_error *e)
+                      size_t ncv, const pl_dataset *train, pl_error *e)
 {
     char name[PL_TASK_NAME_MAX];
     pl_task_name(t, name);
@@ -50,6 +50,8 @@ static int pair_sweep(pl_page *b, const pl_run_dir *r, pl_task t, const pl_loss_
                                  "steps fall faster; a line that stops early diverged.", e);
     if (!rc)
         rc = pl_page_path(b, r, t, e);
+    if (!rc)
+        rc = pl_page_sparsity(b, r, t, train, e);
     size_t m = 0;
     for (size_t k = 0; k < r->nrows; k++)
         m += pl_task_equal(r->rows[k].task, t);
@@ -142,7 +144,7 @@ int pl_page_pairs(pl_page *b, const pl_run_dir *r, const pl_dataset *train, pl_e
             break;
         pair_section(b, j, r->nbest ? "the choice in best.csv"
                                     : "the highest test accuracy of the run");
-        rc = pair_sweep(b, r, r->pairs[k], b->cv, b->ncv, e);
+        rc = pair_sweep(b, r, r->pairs[k], b->cv, b->ncv, train, e);
     }
     return rc;
 }

@@ -144,6 +144,8 @@ int pl_page_tenclass(pl_page *b, const pl_run_dir *r, const pl_dataset *test, pl
                                      "ten-class model. A line that stops early diverged.", e);
         if (!rc)
             rc = pl_page_path(b, r, r->multi[k], e);
+        if (!rc)
+            rc = pl_page_sparsity(b, r, r->multi[k], test, e);
     }
     return rc;
 }

@@ -19,16 +19,19 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
         tasks[nt++] = cfg->task.tasks[t];
     for (int m = 0; m < cfg->task.nmulti; m++)
         tasks[nt++] = (pl_task){ .kind = cfg->task.multiclass[m], .classes = cfg->task.classes };
-    /* per task: gd with every learning rate, lbfgs with every C (one job
-     * without a penalty) */
-    const pl_hyper base = { .penalty = cfg->train.penalty, .C = 1.0, .tol = cfg->train.tol,
+    /* per task and solver: gd with every learning rate; lbfgs per penalty,
+     * with every C (one job for none); sgd per penalty, every C (one for
+     * none), each with every learning rate */
+    const pl_hyper base = { .C = 1.0, .tol = cfg->train.tol,
                             .max_iter = cfg->train.max_iter, .l1_ratio = cfg->train.l1_ratio,
                             .batch_size = cfg->train.batch_size, .epochs = cfg->train.epochs,
                             .shuffle_seed = cfg->train.shuffle_seed,
                             .schedule = cfg->train.lr_schedule, .power_t = cfg->train.power_t,
                             .eval_every = cfg->train.eval_every,
                             .warm_start = cfg->train.warm_start };
-    const size_t nC = cfg->train.penalty != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
+    size_t nC = 0;   /* jobs per learning rate over the penalties */
+    for (int p = 0; p < cfg->train.npenalties; p++)
+        nC += cfg->train.penalties[p] != PL_PENALTY_NONE ? (size_t)cfg->train.nC : 1;
     size_t per = 0;
     for (int s = 0; s < cfg->train.nsolvers; s++)
         per += cfg->train.solvers[s] == PL_SOLVER_GD    ? (size_t)cfg->train.nlr
@@ -47,21 +50,18 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e)
                     h.lr = cfg->train.lr[l];
                     plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
                 }
-            } else if (h.solver == PL_SOLVER_SGD) {
-                /* every C (or none), each with every learning rate */
-                for (size_t q = 0; q < nC; q++)
-                    for (int l = 0; l < cfg->train.nlr; l++) {
+                continue;
+            }
+            for (int p = 0; p < cfg->train.npenalties; p++) {
+                h.penalty = cfg->train.penalties[p];
+                const int ncq = h.penalty != PL_PENALTY_NONE ? cfg->train.nC : 1;
+                const int nl = h.solver == PL_SOLVER_SGD ? cfg->train.nlr : 1;
+                for (int q = 0; q < ncq; q++)
+                    for (int l = 0; l < nl; l++) {
                         h.C = h.penalty != PL_PENALTY_NONE ? cfg->train.C[q] : 1.0;
-                        h.lr = cfg->train.lr[l];
+                        h.lr = h.solver == PL_SOLVER_SGD ? cfg->train.lr[l] : 0.0;
                         plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
                     }
-            } else if (h.penalty != PL_PENALTY_NONE) {
-                for (int q = 0; q < cfg->train.nC; q++) {
-                    h.C = cfg->train.C[q];
-                    plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
-                }
-            } else {
-                plan->jobs[plan->njobs++] = (pl_job){ .task = tasks[t], .h = h };
             }
         }
     plan->niters = cfg->train.niters;
