@@ -86,7 +86,9 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 # timed as a whole process against the same sweep in NumPy (bench_sweep.py),
 # then the ten-class softmax sweep the same way (bench_softmax.py; it also
 # writes softmax.json and fails the recipe if parlogit and NumPy disagree),
-# then the default run's report drawn by 1 and by nproc worker processes
+# then the penalized solvers against scikit-learn and liblinear, and SGD's
+# rows per second (bench_solvers.py), then the default run's report drawn by
+# 1 and by nproc worker processes
 # (bench_report.sh; it fails the recipe if the two draw different bytes).
 # then the 45-pair sweep on 1 and 2 threads next to a competing busy loop
 # (bench_busy.sh).
@@ -100,6 +102,9 @@ product: $(PRODUCT_BENCHES)
 	/usr/bin/python3 bench/bench_softmax.py $(BUILD) --json $(BENCH_DIR)/softmax.json \
 	  | tee $(BENCH_DIR)/softmax.txt.tmp
 	mv $(BENCH_DIR)/softmax.txt.tmp $(BENCH_DIR)/softmax.txt
+	/usr/bin/python3 bench/bench_solvers.py $(BUILD) --json $(BENCH_DIR)/solvers.json \
+	  --ceilings $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/solvers.txt.tmp
+	mv $(BENCH_DIR)/solvers.txt.tmp $(BENCH_DIR)/solvers.txt
 	bash bench/bench_report.sh $(BUILD) 5 | tee $(BENCH_DIR)/report.txt.tmp
 	mv $(BENCH_DIR)/report.txt.tmp $(BENCH_DIR)/report.txt
 	bash bench/bench_busy.sh $(BUILD) | tee $(BENCH_DIR)/busy.txt.tmp
