@@ -107,13 +107,15 @@ START_TEST(test_lbfgs_softmax_identical)
 }
 END_TEST
 
-/* SGD is shared out by models: 1, 2 and 3 ranks give the binary alone's
- * models and curves, byte for byte; rows is refused with a message. */
+/* SGD and Newton are shared out by models: 1, 2 and 3 ranks give the
+ * binary alone's models and curves, byte for byte; rows is refused with a
+ * message. */
 START_TEST(test_sgd_identical_by_models)
 {
     static char out[1 << 16];
     const char *sets = "--set task.pairs=0-1,3-5,2-rest --set task.multiclass=softmax "
-                       "--set train.solver=sgd --set train.learning_rates=0.1,0.5 "
+                       "--set train.solver=sgd,newton --set train.penalty=l2 --set train.C=1 "
+                       "--set train.learning_rates=0.1,0.5 "
                        "--set train.epochs=2 --set train.eval_every=20 "
                        "--set data.validation_fraction=0.1";
     ck_assert_msg(train("sgd-ref", 0, 2, sets, out, sizeof out) == 0, "reference run: %s", out);
@@ -122,7 +124,7 @@ START_TEST(test_sgd_identical_by_models)
         snprintf(name, sizeof name, "sgd-%d", ranks);
         int rc = train(name, ranks, 1, sets, out, sizeof out);
         ck_assert_msg(rc == 0, "%s: exit %d: %s", name, rc, out);
-        ck_assert_int_eq(same_models("sgd-ref", name), 4 * 2 * 2);
+        ck_assert_int_eq(same_models("sgd-ref", name), 4 * 3 * 2);   /* 2 sgd, 1 newton */
         snprintf(cmd, sizeof cmd, "cmp %s/sgd-ref/curves.csv %s/%s/curves.csv", tmp, tmp, name);
         ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s: curves differ: %s", name, out);
     }

@@ -13,7 +13,8 @@
  *            multiclass = none | list of ovr, softmax (ten-class models),
  *            classes = 0-9 | list of digits (the classes of the multiclass models)
  *   [train]  learning_rates = list of numbers > 0, iterations = list of integers >= 1,
- *            solver = list of gd, lbfgs, sgd; penalty = list of none, l2, l1, elasticnet;
+ *            solver = list of gd, lbfgs, sgd, newton;
+ *            penalty = list of none, l2, l1, elasticnet;
  *            l1_ratio = (0, 1); C = list of numbers > 0;
  *            tol = number > 0; max_iter = integer >= 1;
  *            sgd: batch_size, epochs (integers >= 1), shuffle_seed,
@@ -121,7 +122,7 @@ typedef struct pl_config {
         int nlr;
         int iters[PL_MAX_LIST];        /* sorted ascending, no duplicates        */
         int niters;
-        int solvers[3];                /* enum pl_solver (train.h), in order     */
+        int solvers[4];                /* enum pl_solver (train.h), in order     */
         int nsolvers;
         int penalties[4];              /* enum pl_penalty (train.h), in order    */
         int npenalties;

@@ -23,7 +23,8 @@
  * NAME is "<task>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100", for gradient
  * descent, "<task>_lbfgs_C<C>" (l2), "<task>_lbfgs_l1_C<C>", "<task>_lbfgs_en<a>_C<C>"
  * (elasticnet) or "<task>_lbfgs" (no penalty) for L-BFGS, and
- * "<task>_sgd_lr<lr>[_C<C>|_l1_C<C>|_en<a>_C<C>]_ep<epochs>" for SGD.
+ * "<task>_sgd_lr<lr>[_C<C>|_l1_C<C>|_en<a>_C<C>]_ep<epochs>" for SGD,
+ * "<task>_newton_C<C>" (l2) or "<task>_newton" for Newton.
  * Numbers are lossless (shortest round-trip text) and locale-free.
  */
 #ifndef PARLOGIT_OUTPUT_H

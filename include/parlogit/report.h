@@ -41,7 +41,7 @@ typedef struct pl_result_row {
     double lr;                   /* gradient descent's; 0 for L-BFGS             */
     int iterations;
     char model[64];              /* the model's file name                         */
-    char solver[8];              /* "gd", "lbfgs"                                 */
+    char solver[8];              /* "gd", "lbfgs", "sgd", "newton"                */
     double C, objective;         /* L-BFGS with l2 (NaN otherwise)                */
     double train_loss, train_acc, test_loss, test_acc, seconds;   /* NaN if "nan" */
     char status[16];             /* "ok", "diverged", "interrupted"              */

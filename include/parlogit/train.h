@@ -39,8 +39,9 @@ enum pl_run_status {
     PL_RUN_INTERRUPTED = 2,  /* stopped by the caller's flag before this checkpoint       */
 };
 
-enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1, PL_SOLVER_SGD = 2 };
-#define PL_NSOLVERS 3
+enum pl_solver { PL_SOLVER_GD = 0, PL_SOLVER_LBFGS = 1, PL_SOLVER_SGD = 2,
+                 PL_SOLVER_NEWTON = 3 };
+#define PL_NSOLVERS 4
 /* sgd's step size after t steps: lr (constant) or lr / t^power_t (invscaling,
  * scikit-learn's; t counts from 1) */
 enum pl_lr_schedule { PL_LR_CONSTANT = 0, PL_LR_INVSCALING = 1 };
@@ -57,7 +58,10 @@ enum pl_penalty { PL_PENALTY_NONE = 0, PL_PENALTY_L2 = 1, PL_PENALTY_L1 = 2,
  *          variant for the non-smooth term), or a ||W||_1 + (1 - a) ||W||^2 / 2
  *          (elasticnet, a = l1_ratio).  It stops when max |grad F| <= tol, when F no longer falls
  *          (relative decrease below 64 machine epsilons, as scikit-learn asks
- *          of scipy), or after max_iter iterations; one result per job. */
+ *          of scipy), or after max_iter iterations; one result per job.
+ *   newton: trust-region Newton-CG (liblinear's -s 0) on the same F, penalty
+ *          none or l2; the same stops (tol, max_iter); one result per job.
+ *   sgd:   mini-batch SGD (below); one result per job. */
 typedef struct pl_hyper {
     double lr;                /* gd: step size, > 0                              */
     int solver;               /* enum pl_solver                                  */
@@ -149,7 +153,12 @@ typedef struct pl_job {
  * eval_every steps, every epoch's end. */
 size_t pl_sgd_points(const pl_hyper *h, size_t n);
 
-/* "gd", "lbfgs", "sgd". */
+/* 1 when L-BFGS jobs a and b are points of one regularization path, solved
+ * one from the other with warm starts: one task, one penalty (not none) and
+ * mix, one stopping rule, warm_start on both (their C may differ). */
+int pl_jobs_share_path(const pl_job *a, const pl_job *b);
+
+/* "gd", "lbfgs", "sgd", "newton". */
 const char *pl_solver_name(int solver);
 
 /* "none", "l2", "l1", "elasticnet". */

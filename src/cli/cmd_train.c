@@ -78,7 +78,8 @@ static void print_summary(const pl_run *run, const char *dir)
         printf("%-8s %8s %6d %10.6f %9.4f %10.6f %9.4f %8.3f  %s%s\n", pl_task_name(r->task, t),
                h, r->iterations, r->train_loss, r->train_acc, r->test_loss, r->test_acc,
                r->seconds, pl_run_status_name(r->status),
-               r->h.solver == PL_SOLVER_LBFGS && r->status == PL_RUN_OK && !r->converged
+               (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON) &&
+                       r->status == PL_RUN_OK && !r->converged
                    ? " (max_iter reached)" : "");
     }
 }

@@ -105,6 +105,14 @@ int pl_config_check(const pl_config *c, pl_error *e)
         return bad(e, c, "train", "solver", "no solver");
     if (!(c->train.power_t >= 0.0))
         return bad(e, c, "train", "power_t", "power_t must be >= 0");
+    int newton = 0;
+    for (int i = 0; i < c->train.nsolvers; i++)
+        newton |= c->train.solvers[i] == 3;
+    for (int i = 0; newton && i < c->train.npenalties; i++)
+        if (c->train.penalties[i] == 2 || c->train.penalties[i] == 3)
+            return bad(e, c, "train", "penalty", "penalty = %s is not smooth: solver = newton "
+                       "takes none or l2 (l1 and elasticnet: solver = lbfgs or sgd)",
+                       c->train.penalties[i] == 2 ? "l1" : "elasticnet");
     for (int i = 0; gd && i < c->train.npenalties; i++)
         if (c->train.penalties[i] != 0)
             return bad(e, c, "train", "penalty", "penalty = %s is trained by solver = lbfgs or "

@@ -36,7 +36,7 @@ static const plc_name distributes[] = {
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};
 static const plc_name multiclass[] = {{"ovr", 1}, {"softmax", 2}, {NULL, 0}};
-static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {"sgd", 2}, {NULL, 0}};
+static const plc_name solvers[] = {{"gd", 0}, {"lbfgs", 1}, {"sgd", 2}, {"newton", 3}, {NULL, 0}};
 static const plc_name schedules[] = {{"constant", 0}, {"invscaling", 1}, {NULL, 0}};
 static const plc_name penalties[] = {
     {"none", 0}, {"l2", 1}, {"l1", 2}, {"elasticnet", 3}, {NULL, 0}};

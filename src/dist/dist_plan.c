@@ -54,6 +54,15 @@ void pl_dist_job_cuts(const pl_xrank *x, const pl_plan *plan, const pl_dataset *
     for (size_t j = 0; j < plan->njobs; j++)
         work[j] = pl_dist_job_cost(plan, train, j);
     pl_xrank_cuts(x, plan->njobs, work, cut);
+    /* a regularization path stays on one rank: its points start from each
+     * other (the plan keeps a path's jobs adjacent) */
+    for (int r = 1; r < x->size; r++) {
+        if (cut[r] < cut[r - 1])
+            cut[r] = cut[r - 1];
+        while (cut[r] > 0 && cut[r] < plan->njobs &&
+               pl_jobs_share_path(&plan->jobs[cut[r] - 1], &plan->jobs[cut[r]]))
+            cut[r]++;
+    }
 }
 
 int pl_dist_strategy(const pl_plan *plan, const pl_dataset *train)
@@ -88,8 +97,8 @@ int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int 
         return forced;
     if (ranks <= 1 || plan->njobs == 0)
         return PL_DISTRIBUTE_MODELS;
-    for (size_t j = 0; j < plan->njobs; j++)   /* sgd's batches are not shared out by rows */
-        if (plan->jobs[j].h.solver == PL_SOLVER_SGD)
+    for (size_t j = 0; j < plan->njobs; j++)   /* sgd and newton are not shared out by rows */
+        if (plan->jobs[j].h.solver == PL_SOLVER_SGD || plan->jobs[j].h.solver == PL_SOLVER_NEWTON)
             return PL_DISTRIBUTE_MODELS;
     const pl_xrank x = { .rank = 0, .size = ranks };
     size_t cut[ranks + 1];

@@ -55,11 +55,12 @@ static int parse_penalty(const char *p, double *C, const char **end)
     return 0;
 }
 
-/* "<task>_lr<lr>_it<n>", "<task>_lbfgs[penalty]" or
- * "<task>_sgd_lr<lr>[penalty]_ep<n>" split into its parts. */
+/* "<task>_lr<lr>_it<n>", "<task>_lbfgs[penalty]", "<task>_newton[penalty]"
+ * or "<task>_sgd_lr<lr>[penalty]_ep<n>" split into its parts. */
 static int parse_name(const char *name, pl_task *t, double *lr, int *it, double *C)
 {
-    const char *lb = strstr(name, "_lbfgs"), *sg = lb ? NULL : strstr(name, "_sgd_lr");
+    const char *nt = strstr(name, "_newton");
+    const char *lb = nt ? nt : strstr(name, "_lbfgs"), *sg = lb ? NULL : strstr(name, "_sgd_lr");
     const char *a = lb ? lb : sg ? sg : strstr(name, "_lr");
     const char *b = a && !lb && !sg ? strstr(a, "_it") : NULL;
     char task[PL_TASK_NAME_MAX], *end;
@@ -74,7 +75,7 @@ static int parse_name(const char *name, pl_task *t, double *lr, int *it, double 
     *it = 0;
     *C = 0;
     if (lb)
-        return parse_penalty(lb + 6, C, &rest) || *rest ? -1 : 0;
+        return parse_penalty(lb + (nt ? 7 : 6), C, &rest) || *rest ? -1 : 0;
     if (sg) {
         *lr = strtod(sg + 7, &end);
         if (end == sg + 7 || !(*lr > 0) || parse_penalty(end, C, &rest) ||

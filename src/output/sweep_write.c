@@ -28,7 +28,8 @@ static int write_best(const char *dir, const pl_run *run, const pl_sweep *s, pl_
         const pl_result *r = &run->results[b->result];
         char t[PL_TASK_NAME_MAX], lr[32], va[32], ta[32], sa[32], sl[32], m[64];
         fprintf(f.f, "%s,%s,%d,%s,%s,%s,%s,%s\n", pl_task_name(b->task, t),
-                r->h.solver == PL_SOLVER_LBFGS ? "" : pl_fmt_double(lr, b->lr), b->iterations,
+                r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON
+                    ? "" : pl_fmt_double(lr, b->lr), b->iterations,
                 pl_fmt_double(va, b->val_acc), pl_fmt_double(ta, b->train_acc),
                 pl_fmt_double(sa, b->test_acc), pl_fmt_double(sl, b->test_loss),
                 pl_model_name(r, m));
@@ -197,7 +198,7 @@ static void json_results(FILE *f, const pl_run *run)
         fputs("    {", f);
         task_fields(f, r->task);
         fputs(", ", f);
-        if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_SGD) {
+        if (r->h.solver != PL_SOLVER_GD) {
             fprintf(f, "\"solver\": \"%s\", \"penalty\": \"%s\", \"nonzero_weights\": %zu, ",
                     pl_solver_name(r->h.solver), pl_penalty_name(r->h.penalty), r->nonzero);
             if (r->h.solver == PL_SOLVER_SGD) {

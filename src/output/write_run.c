@@ -26,6 +26,10 @@ const char *pl_model_name(const pl_result *r, char buf[64])
                  pl_fmt_double(num, r->h.C));
     else if (r->h.solver == PL_SOLVER_LBFGS)
         snprintf(buf, 64, "%s_lbfgs", task);
+    else if (r->h.solver == PL_SOLVER_NEWTON && r->h.penalty == PL_PENALTY_L2)
+        snprintf(buf, 64, "%s_newton_C%s", task, pl_fmt_double(num, r->h.C));
+    else if (r->h.solver == PL_SOLVER_NEWTON)
+        snprintf(buf, 64, "%s_newton", task);
     else if (r->h.solver == PL_SOLVER_SGD) {
         char pen[48] = "";
         if (r->h.penalty == PL_PENALTY_L2)
@@ -35,8 +39,9 @@ const char *pl_model_name(const pl_result *r, char buf[64])
         else if (r->h.penalty == PL_PENALTY_ELASTICNET)
             snprintf(pen, sizeof pen, "_en%s_C%s", pl_fmt_double(r1, r->h.l1_ratio),
                      pl_fmt_double(num, r->h.C));
-        snprintf(buf, 64, "%s_sgd_lr%s%s_ep%d", task, pl_fmt_double(r1, r->lr), pen,
-                 r->h.epochs);
+        if (snprintf(buf, 64, "%s_sgd_lr%s%s_ep%d", task, pl_fmt_double(r1, r->lr), pen,
+                     r->h.epochs) >= 64)
+            buf[63] = '\0';   /* 17-digit numbers everywhere: not a name anyone writes */
     }
     else
         snprintf(buf, 64, "%s_lr%s_it%d", task, pl_fmt_double(num, r->lr), r->iterations);
@@ -53,7 +58,8 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     for (size_t i = 0; i < run->nresults; i++) {
         const pl_result *r = &run->results[i];
         /* lbfgs and sgd minimise F: its objective, gradient and convergence */
-        const int lb = r->h.solver == PL_SOLVER_LBFGS, sg = r->h.solver == PL_SOLVER_SGD;
+        const int lb = r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON;
+        const int sg = r->h.solver == PL_SOLVER_SGD;
         const int pen = (lb || sg) && r->h.penalty != PL_PENALTY_NONE;
         char t[PL_TASK_NAME_MAX], a[32], b[32], c[32], d[32], g[32], s[32], m[64];
         char C[32] = "", ob[32] = "", gn[32] = "";
@@ -176,7 +182,7 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
         if (r->h.schedule == PL_LR_INVSCALING)
             json_kv(f.f, "power_t", r->h.power_t, 0);
     }
-    if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_SGD) {
+    if (r->h.solver != PL_SOLVER_GD) {
         fprintf(f.f, "  \"penalty\": \"%s\",\n", pl_penalty_name(r->h.penalty));
         if (r->h.penalty != PL_PENALTY_NONE)
             json_kv(f.f, "C", r->h.C, 0);
@@ -184,7 +190,7 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
             json_kv(f.f, "l1_ratio", r->h.l1_ratio, 0);
         fprintf(f.f, "  \"nonzero_weights\": %zu,\n", r->nonzero);
         json_kv(f.f, "tol", r->h.tol, 0);
-        if (r->h.solver == PL_SOLVER_LBFGS)
+        if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON)
             fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
         json_kv(f.f, "objective", r->objective, 0);
         json_kv(f.f, "grad_norm", r->grad_norm, 0);

@@ -87,11 +87,12 @@ static int results_line(pl_csvline *c, int width, pl_result_row *r, pl_error *e)
         snprintf(r->pair, sizeof r->pair, "%s", c->field[0]);
         snprintf(r->solver, sizeof r->solver, "%s", width > 9 ? c->field[10] : "gd");
         if (strcmp(r->solver, "gd") != 0 && strcmp(r->solver, "lbfgs") != 0 &&
-            strcmp(r->solver, "sgd") != 0)
-            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column solver: expected gd, lbfgs or sgd, not "
-                           "'%.20s'", c->path, c->line, r->solver);
+            strcmp(r->solver, "sgd") != 0 && strcmp(r->solver, "newton") != 0)
+            rc = pl_errorf(e, PL_EINPUT, "%s:%d: column solver: expected gd, lbfgs, sgd or "
+                           "newton, not '%.20s'", c->path, c->line, r->solver);
     }
-    const int gd = strcmp(r->solver, "lbfgs") != 0;   /* gd and sgd have a step size */
+    /* gd and sgd have a step size */
+    const int gd = !strcmp(r->solver, "gd") || !strcmp(r->solver, "sgd");
     if (!rc && gd)
         rc = pl_csvline_num(c, 1, "lr", 0, &r->lr, e);
     if (!rc && gd && !(r->lr > 0))

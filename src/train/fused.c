@@ -750,4 +750,5 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error 
 }
 
 static const pl_objective_ops fused_ops = { fused_eval, fused_step, fused_reset, fused_get,
-                                            fused_set, fused_grad, fused_halt, NULL, NULL };
+                                            fused_set, fused_grad, fused_halt, NULL, NULL,
+                                            NULL, NULL, NULL };

@@ -318,7 +318,8 @@ static void dense_halt(pl_objective *o, size_t m)
 }
 
 static const pl_objective_ops dense_ops = { dense_eval, dense_step, dense_reset, dense_get,
-                                            dense_set, dense_grad, dense_halt, NULL, NULL };
+                                            dense_set, dense_grad, dense_halt, NULL, NULL,
+                                            NULL, NULL, NULL };
 
 int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max[3], int solo,
                   pl_error *e)

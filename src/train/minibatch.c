@@ -46,6 +46,11 @@ void pl_mbatch_free(pl_mbatch *o)
     free(o->loss);
     free(o->hits);
     free(o->halted);
+    free(o->D);
+    free(o->db);
+    free(o->U);
+    free(o->GH);
+    free(o->ghb);
     for (int s = 0; s < 3; s++)
         free(o->set[s].rows);
     memset(o, 0, sizeof *o);
@@ -88,9 +93,45 @@ static void row_hits(const pl_mbatch *o, const float *z, int c, float *hit)
     }
 }
 
+/* What a pass computes. */
+enum { MB_EVAL, MB_GRAD, MB_HV };
+
+/* One row's Hessian-times-direction residuals into r (= z on entry):
+ * u = x.D + db per column (u on entry), p the link at z + b; per sigmoid
+ * column r = p (1 - p) u, per softmax model r_k = p_k (u_k - sum_l p_l u_l). */
+static void curvature(const pl_mbatch *o, float *z, const float *u)
+{
+    for (size_t j = 0; j < o->J; j++) {
+        float *zj = z + j * o->K;
+        const float *uj = u + j * o->K, *bj = o->b + j * o->K, *dj = o->db + j * o->K;
+        double p[PL_SMAX_K], top = -INFINITY, sum = 0.0, pu = 0.0;
+        if (o->task.kind != PL_KIND_SOFTMAX) {
+            for (size_t k = 0; k < o->K; k++) {
+                const double v = (double)zj[k] + (double)bj[k], q = 1.0 / (1.0 + exp(-v));
+                zj[k] = (float)(q * (1.0 - q) * ((double)uj[k] + (double)dj[k]));
+            }
+            continue;
+        }
+        for (size_t k = 0; k < o->K; k++) {
+            p[k] = (double)zj[k] + (double)bj[k];
+            top = p[k] > top ? p[k] : top;
+        }
+        for (size_t k = 0; k < o->K; k++) {
+            p[k] = exp(p[k] - top);
+            sum += p[k];
+        }
+        for (size_t k = 0; k < o->K; k++) {
+            p[k] /= sum;
+            pu += p[k] * ((double)uj[k] + (double)dj[k]);
+        }
+        for (size_t k = 0; k < o->K; k++)
+            zj[k] = (float)(p[k] * ((double)uj[k] + (double)dj[k] - pu));
+    }
+}
+
 /* Piece p of a chunk: rows idx[r0 .. r0 + nr) of the set. */
 static void piece(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t r0, size_t nr,
-                  size_t p)
+                  size_t p, int mode)
 {
     const pl_kernels *k = o->k;
     const size_t ldw = o->ldw, ldx = o->ldx, i0 = p * PL_DTILE;
@@ -106,6 +147,13 @@ static void piece(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t r
     for (size_t i = 0; i < nr; i += PL_DMR) {
         const size_t n = nr - i < PL_DMR ? nr - i : PL_DMR;
         k->dfwd(X + i * ldx, ldx, n, o->dim, o->W, ldw, ldw, Z + i * ldw, ldw);
+        if (mode == MB_HV)
+            k->dfwd(X + i * ldx, ldx, n, o->dim, o->D, ldw, ldw, o->U + (i0 + i) * ldw, ldw);
+    }
+    if (mode == MB_HV) {
+        for (size_t i = 0; i < nr; i++)
+            curvature(o, Z + i * ldw, o->U + (i0 + i) * ldw);
+        return;
     }
     for (size_t i = 0; i < nr; i++) {
         const size_t q = idx ? idx[r0 + i] : r0 + i;
@@ -124,22 +172,25 @@ static void piece(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t r
 /* A pass over rows idx[0..n) of set s (idx NULL: all of them): loss and
  * hit sums into o->loss, o->hits (model j's at j), with grad the gradient
  * sums into G and gb.  Every thread; ends with a barrier. */
-static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n, int grad,
+static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n, int mode,
                  int ith, int nth)
 {
     const size_t ldw = o->ldw, ldx = o->ldx, dim = o->dim;
+    const int grad = mode != MB_EVAL;
+    float *G = mode == MB_HV ? o->GH : o->G;
+    double *gb = mode == MB_HV ? o->ghb : o->gb;
     const size_t nruns = (dim + PL_MB_PIXELS - 1) / PL_MB_PIXELS;
     size_t q0, q1;
     pl_share(nruns, 1, ith, nth, &q0, &q1);
     if (grad) {
         const size_t j0 = q0 * PL_MB_PIXELS, j1 = q1 * PL_MB_PIXELS < dim ? q1 * PL_MB_PIXELS : dim;
-        memset(o->G + j0 * ldw, 0, (j1 - j0) * ldw * sizeof *o->G);
+        memset(G + j0 * ldw, 0, (j1 - j0) * ldw * sizeof *G);
     }
     if (ith == 0) {
         memset(o->loss, 0, ldw * sizeof *o->loss);
         memset(o->hits, 0, ldw * sizeof *o->hits);
         if (grad)
-            memset(o->gb, 0, ldw * sizeof *o->gb);
+            memset(gb, 0, ldw * sizeof *gb);
     }
     for (size_t c0 = 0; c0 < n; c0 += PL_MB_CHUNK) {
         const size_t nc = n - c0 < PL_MB_CHUNK ? n - c0 : PL_MB_CHUNK;
@@ -148,7 +199,7 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
         pl_share(np, 1, ith, nth, &p0, &p1);
         for (size_t p = p0; p < p1; p++) {
             const size_t r = p * PL_DTILE, nr = nc - r < PL_DTILE ? nc - r : PL_DTILE;
-            piece(o, s, idx, c0 + r, nr, p);
+            piece(o, s, idx, c0 + r, nr, p, mode);
         }
         pl_team_barrier();
         if (grad)
@@ -158,11 +209,11 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
                 for (size_t i = 0; i < nc; i += PL_DTILE) {
                     const size_t nr = nc - i < PL_DTILE ? nc - i : PL_DTILE;
                     o->k->dbwd(o->X + i * ldx + j, ldx, nr, nj, o->Z + i * ldw, ldw, ldw,
-                               o->G + j * ldw, ldw);
+                               G + j * ldw, ldw);
                 }
             }
         if (ith == 0) {
-            for (size_t p = 0; p < np; p++)
+            for (size_t p = 0; p < np && mode != MB_HV; p++)
                 for (size_t j = 0; j < o->J; j++) {
                     double l = 0.0;
                     for (size_t q = 0; q < o->K; q++)
@@ -173,7 +224,7 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
             if (grad)
                 for (size_t i = 0; i < nc; i++)
                     for (size_t q = 0; q < o->m; q++)
-                        o->gb[q] += (double)o->Z[i * ldw + q];
+                        gb[q] += (double)o->Z[i * ldw + q];
         }
         pl_team_barrier();
     }
@@ -185,7 +236,7 @@ static void mb_eval(pl_objective *base, int set, int grad, pl_eval *ev, int ith,
 {
     pl_mbatch *o = (pl_mbatch *)base;
     const pl_mbset *s = &o->set[set];
-    pass(o, s, NULL, s->n, grad && set == PL_SET_TRAIN, ith, nth);
+    pass(o, s, NULL, s->n, grad && set == PL_SET_TRAIN ? MB_GRAD : MB_EVAL, ith, nth);
     for (size_t j = 0; j < o->J; j++) {   /* every thread reads the same sums */
         const double n = s->n ? (double)s->n : 1.0;
         ev[j] = (pl_eval){ .loss = o->loss[j] / n, .acc = o->hits[j] / n, .n = s->n };
@@ -196,7 +247,48 @@ static void mb_eval(pl_objective *base, int set, int grad, pl_eval *ev, int ith,
 static void mb_batch(pl_objective *base, const unsigned *rows, size_t n, int ith, int nth)
 {
     pl_mbatch *o = (pl_mbatch *)base;
-    pass(o, &o->set[PL_SET_TRAIN], rows, n, 1, ith, nth);
+    pass(o, &o->set[PL_SET_TRAIN], rows, n, MB_GRAD, ith, nth);
+}
+
+/* Model m's direction (K x dim, output-major, and K biases) for hv. */
+static void mb_dir(pl_objective *base, size_t m, const float *D, const float *db, int ith,
+                   int nth)
+{
+    pl_mbatch *o = (pl_mbatch *)base;
+    size_t j0, j1;
+    pl_share(o->dim, 16, ith, nth, &j0, &j1);
+    for (size_t k = 0; k < o->K; k++) {
+        for (size_t j = j0; j < j1; j++)
+            o->D[j * o->ldw + m * o->K + k] = D[k * o->dim + j];
+        if (ith == 0)
+            o->db[m * o->K + k] = db[k];
+    }
+}
+
+/* Every model's Hessian of the mean loss at its parameters times its
+ * direction, over the training rows. */
+static void mb_hv(pl_objective *base, int ith, int nth)
+{
+    pl_mbatch *o = (pl_mbatch *)base;
+    const pl_mbset *s = &o->set[PL_SET_TRAIN];
+    pass(o, s, NULL, s->n, MB_HV, ith, nth);
+}
+
+/* Model m's product from the last hv: HD (K x dim) and hb (K), divided by
+ * the rows. */
+static void mb_hvget(pl_objective *base, size_t m, float *HD, double *hb, int ith, int nth)
+{
+    pl_mbatch *o = (pl_mbatch *)base;
+    const pl_mbset *s = &o->set[PL_SET_TRAIN];
+    const double inv = s->n ? 1.0 / (double)s->n : 0.0;
+    size_t j0, j1;
+    pl_share(o->dim, 16, ith, nth, &j0, &j1);
+    for (size_t k = 0; k < o->K; k++) {
+        for (size_t j = j0; j < j1; j++)
+            HD[k * o->dim + j] = (float)((double)o->GH[j * o->ldw + m * o->K + k] * inv);
+        if (ith == 0)
+            hb[k] = o->ghb[m * o->K + k] * inv;
+    }
 }
 
 /* Model j's weights and biases, W <- prox(W - lr (G inv + l2 W)), over this
@@ -302,6 +394,7 @@ static void mb_halt(pl_objective *base, size_t m)
 static const pl_objective_ops mb_ops = {
     .eval = mb_eval, .step = mb_step, .reset = mb_reset, .get = mb_get, .set = mb_set,
     .grad = mb_grad, .halt = mb_halt, .batch = mb_batch, .pstep = mb_pstep,
+    .dir = mb_dir, .hv = mb_hv, .hvget = mb_hvget,
 };
 
 int pl_mbatch_plan(pl_mbatch *o, const pl_kernels *k, pl_task t, size_t J,
@@ -334,7 +427,12 @@ int pl_mbatch_plan(pl_mbatch *o, const pl_kernels *k, pl_task t, size_t J,
     o->loss = zalloc(ldw * sizeof *o->loss);
     o->hits = zalloc(ldw * sizeof *o->hits);
     o->halted = zalloc(J * sizeof *o->halted);
-    if (!o->W || !o->b || !o->G || !o->gb || !o->y || !o->out || !o->X || !o->Z ||
+    o->D = zalloc(o->dim * ldw * sizeof *o->D);
+    o->db = zalloc(ldw * sizeof *o->db);
+    o->U = zalloc(PL_MB_CHUNK * ldw * sizeof *o->U);
+    o->GH = zalloc(o->dim * ldw * sizeof *o->GH);
+    o->ghb = zalloc(ldw * sizeof *o->ghb);
+    if (!o->D || !o->db || !o->U || !o->GH || !o->ghb || !o->W || !o->b || !o->G || !o->gb || !o->y || !o->out || !o->X || !o->Z ||
         !o->ploss || !o->phits || !o->pjunk || !o->loss || !o->hits || !o->halted) {
         pl_mbatch_free(o);
         return pl_errorf(e, PL_ENOMEM, "out of memory for the mini-batch objective");

@@ -21,6 +21,11 @@
  * does a piece or a pixel run never changes a bit.  Pieces and pixel runs
  * are dealt to the threads in contiguous shares.
  *
+ * For the Newton solver it also multiplies the Hessian of every model's mean
+ * loss by a direction (dir, hv, hvget): a pass whose forward products take
+ * the weights and the directions, whose link is the curvature
+ * (minibatch.c: curvature) and whose backward product is the gradient's.
+ *
  * The losses are the other objectives': mean log-loss (binary), the sum of
  * the K outputs' mean log-losses (ovr), mean softmax cross-entropy; the
  * accuracy is the K-class one for ovr and softmax.
@@ -64,6 +69,10 @@ typedef struct pl_mbatch {
     float *pjunk;          /* per piece: the links' per-column hits, unused   */
     double *loss, *hits;   /* ldw each: a pass's sums, thread 0's              */
     int *halted;           /* J                                               */
+    float *D, *db;         /* hv's directions: dim * ldw, ldw                  */
+    float *U;              /* PL_MB_CHUNK rows: x.D                            */
+    float *GH;             /* dim * ldw: the last hv's sums over rows          */
+    double *ghb;           /* ldw                                              */
     pl_mbset set[3];       /* enum pl_objset; d NULL when absent               */
 } pl_mbatch;
 

@@ -84,6 +84,14 @@ typedef struct pl_objective_ops {
      * penalized.  No barrier at the end. */
     void (*pstep)(pl_objective *o, const double *lr, const double *l2, const double *l1,
                   int ith, int nth);
+    /* Optional, for Newton's method (minibatch.h has them): model m's
+     * direction D (K x dim, output-major) and db (K), as set does (no
+     * barrier); hv: every model's Hessian of its mean loss, at its
+     * parameters, times its direction (the training rows; barriers, like
+     * eval); hvget: model m's product HD and hb, as grad does (no barrier). */
+    void (*dir)(pl_objective *o, size_t m, const float *D, const float *db, int ith, int nth);
+    void (*hv)(pl_objective *o, int ith, int nth);
+    void (*hvget)(pl_objective *o, size_t m, float *HD, double *hb, int ith, int nth);
 } pl_objective_ops;
 
 struct pl_objective {

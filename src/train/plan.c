@@ -76,11 +76,21 @@ void pl_plan_free(pl_plan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
+int pl_jobs_share_path(const pl_job *a, const pl_job *b)
+{
+    const pl_hyper *x = &a->h, *y = &b->h;
+    return x->solver == PL_SOLVER_LBFGS && y->solver == PL_SOLVER_LBFGS &&
+           pl_task_equal(a->task, b->task) && x->penalty != PL_PENALTY_NONE &&
+           x->penalty == y->penalty && x->l1_ratio == y->l1_ratio && x->tol == y->tol &&
+           x->max_iter == y->max_iter && x->warm_start && y->warm_start;
+}
+
 const char *pl_solver_name(int solver)
 {
     switch (solver) {
     case PL_SOLVER_LBFGS: return "lbfgs";
     case PL_SOLVER_SGD: return "sgd";
+    case PL_SOLVER_NEWTON: return "newton";
     default: return "gd";
     }
 }
@@ -108,6 +118,10 @@ const char *pl_hyper_label(const pl_hyper *h, char buf[40])
     }
     else if (h->solver == PL_SOLVER_SGD)
         snprintf(buf, 40, "lr %g", h->lr);
+    else if (h->solver == PL_SOLVER_NEWTON && h->penalty == PL_PENALTY_L2)
+        snprintf(buf, 40, "newton C=%g", h->C);
+    else if (h->solver == PL_SOLVER_NEWTON)
+        snprintf(buf, 40, "newton");
     else if (h->solver != PL_SOLVER_LBFGS)
         snprintf(buf, 40, "%g", h->lr);
     else if (h->penalty == PL_PENALTY_L2)

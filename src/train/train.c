@@ -21,6 +21,7 @@
 #include "train/lbfgs.h"
 #include "train/logloss.h"
 #include "train/minibatch.h"
+#include "train/newton.h"
 #include "train/sgd.h"
 #include "train/strategy.h"
 #include "train/view.h"
@@ -87,8 +88,14 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
                              "epochs >= 1, eval_every >= 0, power_t >= 0, tol > 0 and, with "
                              "a penalty, C > 0 (elasticnet: 0 < l1_ratio < 1)", j,
                              pl_task_name(t, name));
+        if (h->solver == PL_SOLVER_NEWTON &&
+            (!(h->tol > 0.0) || h->max_iter < 1 ||
+             (h->penalty != PL_PENALTY_NONE && h->penalty != PL_PENALTY_L2) ||
+             (h->penalty == PL_PENALTY_L2 && !(h->C > 0.0))))
+            return pl_errorf(e, PL_EINPUT, "job %zu (%s): newton needs tol > 0, max_iter >= 1 "
+                             "and penalty none or l2 (with C > 0)", j, pl_task_name(t, name));
         if (h->solver != PL_SOLVER_GD && h->solver != PL_SOLVER_LBFGS &&
-            h->solver != PL_SOLVER_SGD)
+            h->solver != PL_SOLVER_SGD && h->solver != PL_SOLVER_NEWTON)
             return pl_errorf(e, PL_EINPUT, "job %zu (%s): unknown solver %d", j,
                              pl_task_name(t, name), h->solver);
         if (t.kind != PL_KIND_BINARY) {
@@ -140,7 +147,10 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
         *cv = (pl_curve){ .task = job->task, .lr = gd || sgd ? job->h.lr : 0.0 };
         char hl[40];
         pl_hyper_label(&job->h, hl);
-        snprintf(cv->label, sizeof cv->label, gd ? "lr %s" : sgd ? "SGD %s" : "L-BFGS %s", hl);
+        if (job->h.solver == PL_SOLVER_NEWTON)   /* hl is "newton C=1" or "newton" */
+            snprintf(cv->label, sizeof cv->label, "Newton%s", hl + 6);
+        else
+            snprintf(cv->label, sizeof cv->label, gd ? "lr %s" : sgd ? "SGD %s" : "L-BFGS %s", hl);
         const size_t len = sgd ? pl_sgd_points(&job->h, pl_task_rows(train, job->task))
                                : (size_t)(gd ? last : job->h.max_iter) + 1;
         cv->loss = malloc(len * sizeof *cv->loss);
@@ -383,18 +393,8 @@ done:
     return rc;
 }
 
-/* Whether L-BFGS job b continues job a's regularization path: one task, one
- * penalty (and mix), one stopping rule, another C. */
-static int same_path(const pl_job *a, const pl_job *b)
-{
-    const pl_hyper *x = &a->h, *y = &b->h;
-    return pl_task_equal(a->task, b->task) && x->penalty != PL_PENALTY_NONE &&
-           x->penalty == y->penalty && x->l1_ratio == y->l1_ratio && x->tol == y->tol &&
-           x->max_iter == y->max_iter && x->warm_start && y->warm_start;
-}
-
 /* The L-BFGS jobs.  Without warm starts (or with one C), one stage of every
- * job.  A regularization path (same_path: the C values of one task and
+ * job.  A regularization path (pl_jobs_share_path: the C values of one task and
  * penalty) is solved from the smallest C up, each point warm-started from
  * its neighbour's optimum: stage s holds the s-th smallest C of every path,
  * all the stage's models in one fused pass, as one stage would. */
@@ -414,7 +414,7 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
     for (size_t j = 0; !rc && j < n; j++) {
         prev[j] = SIZE_MAX;
         for (size_t i = 0; i < n; i++) {
-            if (i == j || !same_path(&ph->plan.jobs[i], &ph->plan.jobs[j]))
+            if (i == j || !pl_jobs_share_path(&ph->plan.jobs[i], &ph->plan.jobs[j]))
                 continue;
             const double ci = ph->plan.jobs[i].h.C, cj = ph->plan.jobs[j].h.C;
             if (ci < cj || (ci == cj && i < j)) {
@@ -514,6 +514,53 @@ static int run_sgd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_
     return rc;
 }
 
+/* The Newton jobs: task by task (a task's jobs are adjacent in the plan),
+ * the mini-batch objective of its jobs over all the rows (its Hessian-vector
+ * products), then trust-region Newton over it. */
+static int run_newton(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
+                      const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
+                      int *interrupted, pl_error *e)
+{
+    const pl_plan *plan = &ph->plan;
+    const int nth = pl_engine_threads(eng);
+    int rc = PL_OK;
+    if (opts && opts->xrank)
+        return pl_errorf(e, PL_EINPUT, "solver = newton is not shared out over MPI ranks by "
+                         "rows; use engine.distribute = models (or run it on one rank)");
+    if (!out->strategy)
+        out->strategy = "minibatch";
+    for (size_t j0 = 0; !rc && j0 < plan->njobs && !*interrupted;) {
+        size_t j1 = j0 + 1;
+        while (j1 < plan->njobs && pl_task_equal(plan->jobs[j1].task, plan->jobs[j0].task))
+            j1++;
+        pl_mbatch mb;
+        pl_newton nt = { .res = ph->res + j0, .curves = ph->curves + j0,
+                         .stop = opts ? opts->stop : NULL,
+                         .progress = opts ? opts->progress : NULL,
+                         .progress_ctx = opts ? opts->progress_ctx : NULL,
+                         .job = j0, .njobs = plan->njobs };
+        rc = pl_mbatch_plan(&mb, &eng->k, plan->jobs[j0].task, j1 - j0, train, val, test, e);
+        if (rc)
+            break;
+        rc = pl_newton_plan(&nt, j1 - j0, train->dim, e);
+        if (!rc) {
+            nt.obj = &mb.base;
+#pragma omp parallel num_threads(nth)
+            {
+                const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+                pl_engine_enter(eng, ith, team);
+                pl_newton_run(&nt, ith, team);
+                pl_engine_leave();
+            }
+            *interrupted |= nt.interrupted;
+        }
+        pl_newton_free(&nt, j1 - j0);
+        pl_mbatch_free(&mb);
+        j0 = j1;
+    }
+    return rc;
+}
+
 int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
              const pl_dataset *test, const pl_train_opts *opts, pl_run *out, pl_error *e)
 {
@@ -562,7 +609,9 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
                               &interrupted, e)
                  : solver == PL_SOLVER_LBFGS
                      ? run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e)
-                     : run_sgd(eng, &ph, train, val, test, opts, out, &interrupted, e);
+                 : solver == PL_SOLVER_SGD
+                     ? run_sgd(eng, &ph, train, val, test, opts, out, &interrupted, e)
+                     : run_newton(eng, &ph, train, val, test, opts, out, &interrupted, e);
         phase_free(&ph);
     }
     if (rc)
