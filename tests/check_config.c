@@ -460,7 +460,7 @@ static const struct {
     {"task", "classes", "0,1,1", "class 1 appears twice"},
     {"task", "classes", "0-3, 2", "class 2 appears twice"},
     {"task", "classes", "a", "not a class"},
-    {"train", "solver", "newton", "'newton' is not a solver"},
+    {"train", "solver", "saga", "'saga' is not a solver: expected gd, lbfgs, sgd, newton"},
     {"train", "solver", "gd, gd", "'gd' appears twice"},
     {"train", "penalty", "l3", "is not a penalty: expected none, l2, l1, elasticnet"},
     {"train", "l1_ratio", "1", "between 0 and 1"},
