@@ -277,6 +277,34 @@ START_TEST(test_full_batch_is_gradient_descent)
 }
 END_TEST
 
+/* A test set without a row of the task's classes: NaN figures, as the
+ * fused objective gives, not zeros. */
+START_TEST(test_empty_set_is_nan)
+{
+    pl_dataset tr, te;
+    synth_dataset(500, 30, 91, &tr);
+    synth_dataset(200, 30, 92, &te);
+    for (size_t i = 0; i < te.n; i++)   /* no 3 nor 8 in the test rows (still sorted) */
+        if (te.label[i] == 3 || te.label[i] == 8)
+            te.label[i] = (uint8_t)(te.label[i] - 1);
+    for (int c = 0; c <= PL_CLASSES; c++) {   /* start[] again, labels stay sorted */
+        size_t k = 0;
+        while (k < te.n && te.label[k] < c)
+            k++;
+        te.start[c] = k;
+    }
+    pl_job job = { .task = PAIR38, .h = sgd_hyper(0.5, 32, 1) };
+    pl_run r;
+    train(2, &job, 1, &tr, &te, NULL, &r);
+    ck_assert_int_eq(r.results[0].status, PL_RUN_OK);
+    ck_assert(isnan(r.results[0].test_loss) && isnan(r.results[0].test_acc));
+    ck_assert(isfinite(r.results[0].train_loss));
+    pl_run_free(&r);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
 /* The shuffle seed decides the batches: the same seed the same model, another
  * seed another one; a step far too large diverges and says so. */
 START_TEST(test_seed_and_divergence)
@@ -299,6 +327,8 @@ START_TEST(test_seed_and_divergence)
     /* job 2 diverges without disturbing job 0, which shares its batches */
     ck_assert_int_eq(a.results[2].status, PL_RUN_DIVERGED);
     ck_assert(isnan(a.results[2].train_loss));
+    /* it reports the steps it took before it stopped, not its group's */
+    ck_assert_int_lt(a.results[2].iterations, a.results[0].iterations);
     ck_assert_int_eq(a.results[0].status, PL_RUN_OK);
     ck_assert_int_eq(a.results[3].status, PL_RUN_OK);
     jobs[0].h.shuffle_seed = 5;
@@ -447,6 +477,10 @@ START_TEST(test_bad_keys)
         { "train.eval_every=x", "eval_every" },
         { "train.shuffle_seed=-3", "shuffle_seed" },
         { "train.solver=sgdx", "solver" },
+        { "train.learning_rates=0.30000000000000004 --set train.penalty=elasticnet "
+          "--set train.l1_ratio=0.30000000000000004 --set train.C=0.30000000000000004",
+          "is longer than 63 characters" },
+        { "train.epochs=10000000 --set train.batch_size=1", "at most 1e9" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char cmd[4096], out[16384];
@@ -468,6 +502,7 @@ Suite *suite_sgd(void)
     tcase_add_test(tc, test_bit_identical_any_threads);
     tcase_add_test(tc, test_full_batch_is_gradient_descent);
     tcase_add_test(tc, test_seed_and_divergence);
+    tcase_add_test(tc, test_empty_set_is_nan);
     suite_add_tcase(s, tc);
     TCase *te = tcase_create("numpy");
     tcase_set_timeout(te, 600);

@@ -94,6 +94,11 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
 /* The model file stem of a result: "1-7_lr0.1_it100".  buf holds 64 bytes. */
 const char *pl_model_name(const pl_result *r, char buf[64]);
 
+/* Every model plan would write has a name of at most 63 characters, and no
+ * two the same (checked before training, so that no run is lost at its
+ * end).  PL_EINPUT naming the name; PL_ENOMEM. */
+int pl_plan_names_check(const pl_plan *plan, pl_error *e);
+
 /* Writes a float32 little-endian .npy (format 1.0) of the given shape
  * (ndim 0..4), atomically. */
 int pl_npy_write(const char *path, const float *a, int ndim, const size_t *shape,

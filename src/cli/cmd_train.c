@@ -114,6 +114,8 @@ int pl_cmd_train(int argc, char **argv)
         rc = pl_cli_config(&o, &cfg, &e);
     if (!rc)
         rc = pl_plan_from_config(&cfg, &plan, &e);
+    if (!rc)   /* every model's file name fits and is its own */
+        rc = pl_plan_names_check(&plan, &e);
     if (!rc && root)   /* refused, unwritable: found before anything is fetched or trained */
         rc = pl_stage_open(&stage, cfg.output.dir, &e);
     if (!rc && stage.restored)

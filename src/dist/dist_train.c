@@ -52,18 +52,18 @@ static int receive(int from, const pl_plan *plan, size_t j0, size_t j1, size_t d
         pl_curve *c = (*cv)++;
         MPI_Recv(c, (int)sizeof *c, MPI_BYTE, from, TAG_CURVE, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
-        c->loss = malloc(((size_t)c->len + 1) * sizeof *c->loss);
-        if (!c->loss)
-            return pl_errorf(e, PL_ENOMEM, "out of memory for rank %d's curves", from);
-        MPI_Recv(c->loss, c->len, MPI_DOUBLE, from, TAG_LOSS, MPI_COMM_WORLD,
-                 MPI_STATUS_IGNORE);
         /* the sender's pointers came with the struct: only whether it had
-         * SGD arrays means anything here */
+         * SGD arrays means anything here; none is left for pl_run_free */
         const int sgd = c->step != NULL;
         double **arr[4] = SGD_ARRAYS(c);
         c->step = NULL;
         for (int a = 0; a < 4; a++)
             *arr[a] = NULL;
+        c->loss = malloc(((size_t)c->len + 1) * sizeof *c->loss);
+        if (!c->loss)
+            return pl_errorf(e, PL_ENOMEM, "out of memory for rank %d's curves", from);
+        MPI_Recv(c->loss, c->len, MPI_DOUBLE, from, TAG_LOSS, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
         if (!sgd)
             continue;
         const size_t len = (size_t)c->len + 1;

@@ -12,26 +12,12 @@
 #include "parlogit/output.h"
 #include "util/util.h"
 
-const char *pl_model_name(const pl_result *r, char buf[64])
+/* r's model name, whole, into full (160 bytes). */
+static void full_name(const pl_result *r, char full[160])
 {
-    char task[PL_TASK_NAME_MAX], num[32];
+    char task[PL_TASK_NAME_MAX], num[32], r1[32], lr[32], pen[80] = "";
     pl_task_name(r->task, task);
-    char r1[32];
-    if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_L2)
-        snprintf(buf, 64, "%s_lbfgs_C%s", task, pl_fmt_double(num, r->h.C));
-    else if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_L1)
-        snprintf(buf, 64, "%s_lbfgs_l1_C%s", task, pl_fmt_double(num, r->h.C));
-    else if (r->h.solver == PL_SOLVER_LBFGS && r->h.penalty == PL_PENALTY_ELASTICNET)
-        snprintf(buf, 64, "%s_lbfgs_en%s_C%s", task, pl_fmt_double(r1, r->h.l1_ratio),
-                 pl_fmt_double(num, r->h.C));
-    else if (r->h.solver == PL_SOLVER_LBFGS)
-        snprintf(buf, 64, "%s_lbfgs", task);
-    else if (r->h.solver == PL_SOLVER_NEWTON && r->h.penalty == PL_PENALTY_L2)
-        snprintf(buf, 64, "%s_newton_C%s", task, pl_fmt_double(num, r->h.C));
-    else if (r->h.solver == PL_SOLVER_NEWTON)
-        snprintf(buf, 64, "%s_newton", task);
-    else if (r->h.solver == PL_SOLVER_SGD) {
-        char pen[48] = "";
+    if (r->h.solver != PL_SOLVER_GD) {
         if (r->h.penalty == PL_PENALTY_L2)
             snprintf(pen, sizeof pen, "_C%s", pl_fmt_double(num, r->h.C));
         else if (r->h.penalty == PL_PENALTY_L1)
@@ -39,13 +25,61 @@ const char *pl_model_name(const pl_result *r, char buf[64])
         else if (r->h.penalty == PL_PENALTY_ELASTICNET)
             snprintf(pen, sizeof pen, "_en%s_C%s", pl_fmt_double(r1, r->h.l1_ratio),
                      pl_fmt_double(num, r->h.C));
-        if (snprintf(buf, 64, "%s_sgd_lr%s%s_ep%d", task, pl_fmt_double(r1, r->lr), pen,
-                     r->h.epochs) >= 64)
-            buf[63] = '\0';   /* 17-digit numbers everywhere: not a name anyone writes */
     }
-    else
-        snprintf(buf, 64, "%s_lr%s_it%d", task, pl_fmt_double(num, r->lr), r->iterations);
+    pl_fmt_double(lr, r->lr);
+    switch (r->h.solver) {
+    case PL_SOLVER_LBFGS:
+        snprintf(full, 160, "%s_lbfgs%s", task, pen);
+        break;
+    case PL_SOLVER_NEWTON:
+        snprintf(full, 160, "%s_newton%s", task, pen);
+        break;
+    case PL_SOLVER_SGD:
+        snprintf(full, 160, "%s_sgd_lr%s%s_ep%d", task, lr, pen, r->h.epochs);
+        break;
+    default:
+        snprintf(full, 160, "%s_lr%s_it%d", task, lr, r->iterations);
+    }
+}
+
+const char *pl_model_name(const pl_result *r, char buf[64])
+{
+    char full[160];
+    full_name(r, full);
+    snprintf(buf, 64, "%.63s", full);
     return buf;
+}
+
+int pl_plan_names_check(const pl_plan *plan, pl_error *e)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < plan->njobs; j++)
+        n += plan->jobs[j].h.solver == PL_SOLVER_GD ? (size_t)plan->niters : 1;
+    char (*names)[160] = malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the model names");
+    size_t k = 0;
+    int rc = PL_OK;
+    for (size_t j = 0; !rc && j < plan->njobs; j++) {
+        const pl_job *job = &plan->jobs[j];
+        const int nc = job->h.solver == PL_SOLVER_GD ? plan->niters : 1;
+        for (int c = 0; !rc && c < nc; c++) {
+            const pl_result r = { .task = job->task, .h = job->h, .lr = job->h.lr,
+                                  .iterations = plan->iters[c] };
+            full_name(&r, names[k]);
+            if (strlen(names[k]) > 63)
+                rc = pl_errorf(e, PL_EINPUT, "the model name '%s' is longer than 63 characters: "
+                               "write the learning rates, C and l1_ratio with fewer digits",
+                               names[k]);
+            for (size_t q = 0; !rc && q < k; q++)
+                if (!strcmp(names[q], names[k]))
+                    rc = pl_errorf(e, PL_EINPUT, "two models would be named '%s' (the same "
+                                   "task and hyper-parameters twice)", names[k]);
+            k++;
+        }
+    }
+    free(names);
+    return rc;
 }
 
 static int write_results(const char *dir, const pl_run *run, pl_error *e)

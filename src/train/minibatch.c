@@ -191,6 +191,8 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
         memset(o->hits, 0, ldw * sizeof *o->hits);
         if (grad)
             memset(gb, 0, ldw * sizeof *gb);
+        if (mode == MB_GRAD)   /* read by step, pstep and grad, after the pass's barriers */
+            o->inv = n ? 1.0 / (double)n : 0.0;
     }
     for (size_t c0 = 0; c0 < n; c0 += PL_MB_CHUNK) {
         const size_t nc = n - c0 < PL_MB_CHUNK ? n - c0 : PL_MB_CHUNK;
@@ -228,8 +230,6 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
         }
         pl_team_barrier();
     }
-    if (grad)
-        o->inv = n ? 1.0 / (double)n : 0.0;
 }
 
 static void mb_eval(pl_objective *base, int set, int grad, pl_eval *ev, int ith, int nth)
@@ -237,11 +237,12 @@ static void mb_eval(pl_objective *base, int set, int grad, pl_eval *ev, int ith,
     pl_mbatch *o = (pl_mbatch *)base;
     const pl_mbset *s = &o->set[set];
     pass(o, s, NULL, s->n, grad && set == PL_SET_TRAIN ? MB_GRAD : MB_EVAL, ith, nth);
-    for (size_t j = 0; j < o->J; j++) {   /* every thread reads the same sums */
-        const double n = s->n ? (double)s->n : 1.0;
-        ev[j] = (pl_eval){ .loss = o->loss[j] / n, .acc = o->hits[j] / n, .n = s->n };
+    for (size_t j = 0; ith == 0 && j < o->J; j++) {   /* ev is shared: thread 0 writes it */
+        const double n = (double)s->n;   /* no row of the task in the set: NaN, as fused */
+        ev[j] = (pl_eval){ .loss = s->n ? o->loss[j] / n : NAN,
+                           .acc = s->n ? o->hits[j] / n : NAN, .n = s->n };
     }
-    pl_team_barrier();   /* ev may be shared: written before anyone goes on */
+    pl_team_barrier();   /* written before anyone reads it */
 }
 
 static void mb_batch(pl_objective *base, const unsigned *rows, size_t n, int ith, int nth)

@@ -233,10 +233,8 @@ static void decide(pl_newton *s, size_t i)
     const double gs = dot(m->g, m->s, m->n);
     const double prered = -0.5 * (gs - dot(m->s, m->r, m->n));
     const double actred = m->f - fnew, snorm = sqrt(dot(m->s, m->s, m->n));
-    if (m->first) {
+    if (m->first)   /* until the first step is accepted, as tron's iter == 1 */
         m->delta = fmin(m->delta, snorm);
-        m->first = 0;
-    }
     const double den = fnew - m->f - gs;
     const double alpha = den <= 0 ? SIGMA3 : fmax(SIGMA1, -0.5 * (gs / den));
     if (!isfinite(fnew) || actred < ETA0 * prered)
@@ -247,7 +245,15 @@ static void decide(pl_newton *s, size_t i)
         m->delta = fmax(SIGMA1 * m->delta, fmin(alpha * snorm, SIGMA3 * m->delta));
     else
         m->delta = fmax(m->delta, fmin(alpha * snorm, SIGMA3 * m->delta));
+    if (!(prered > 0)) {   /* no decrease predicted (the float products' limit): tron
+                            * stops; unlike tron, the step is not taken */
+        put(s, i, m->w);
+        m->converged = max_abs(m->g, m->n) <= 10 * h->tol;
+        m->state = NT_DONE;
+        return;
+    }
     if (isfinite(fnew) && actred > ETA0 * prered) {   /* accepted */
+        m->first = 0;
         memcpy(m->w, wt, m->n * sizeof *m->w);
         memcpy(m->g, gt, m->n * sizeof *m->g);
         m->f = fnew;

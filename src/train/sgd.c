@@ -93,6 +93,9 @@ static void book(pl_sgd *s, long t, double ep)
             s->halted[m] = 1;
             s->lr[m] = 0.0;
             s->live--;
+            /* where it stopped: the steps and passes it took */
+            s->res[m]->iterations = (int)t;
+            s->res[m]->passes = (int)((t + s->per - 1) / s->per) + cv->len + 1;
             continue;
         }
         const int i = cv->len++;
@@ -148,6 +151,8 @@ void pl_sgd_run(pl_sgd *s, int ith, int nth)
     const pl_hyper *h = &s->res[0]->h;
     const size_t bs = (size_t)h->batch_size;
     const long per = (long)((n + bs - 1) / bs), last = per * h->epochs;
+    if (ith == 0)
+        s->per = per > 0 ? per : 1;
     pl_rng rng = { { 0 } };   /* thread 0's */
     op->reset(o, ith, nth);
     if (ith == 0) {
@@ -215,13 +220,13 @@ void pl_sgd_run(pl_sgd *s, int ith, int nth)
         op->grad(o, m, s->gbuf, s->gbb, ith, nth);
         pl_team_barrier();
         if (ith == 0) {
-            r->iterations = (int)t;
-            /* the steps' passes, the points' (train set) and the last one */
-            r->passes = (int)((t + per - 1) / per) + s->curves[m]->len + 1;
             r->seconds = omp_get_wtime() - s->t0;
-            if (s->halted[m]) {
+            if (s->halted[m]) {   /* its steps and passes: book's, where it stopped */
                 r->status = PL_RUN_DIVERGED;
             } else {
+                r->iterations = (int)t;
+                /* the steps' passes, the points' (train set) and the last one */
+                r->passes = (int)((t + per - 1) / per) + s->curves[m]->len + 1;
                 double pen, gmax;
                 finish(r, s->gbuf, s->gbb, s->dim, s->l2[m], s->l1[m], &pen, &gmax);
                 r->status = stopped ? PL_RUN_INTERRUPTED : PL_RUN_OK;

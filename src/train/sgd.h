@@ -51,6 +51,7 @@ typedef struct pl_sgd {
     float *gbuf;                 /* PL_CLASSES * dim: a model's gradient           */
     double gbb[PL_CLASSES];
     size_t live;
+    long per;                    /* steps per epoch                                */
     int interrupted, stopnow;
     double t0;
 } pl_sgd;

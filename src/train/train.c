@@ -88,6 +88,14 @@ static int check_tasks(const pl_plan *plan, const pl_dataset *train, pl_error *e
                              "epochs >= 1, eval_every >= 0, power_t >= 0, tol > 0 and, with "
                              "a penalty, C > 0 (elasticnet: 0 < l1_ratio < 1)", j,
                              pl_task_name(t, name));
+        if (h->solver == PL_SOLVER_SGD && h->batch_size >= 1 && h->epochs >= 1) {
+            const double steps = (double)h->epochs *
+                                 ceil((double)pl_task_rows(train, t) / (double)h->batch_size);
+            if (steps > 1e9)
+                return pl_errorf(e, PL_EINPUT, "job %zu (%s): sgd would take %.3g steps (epochs "
+                                 "x batches per epoch); at most 1e9: fewer epochs or larger "
+                                 "batches", j, pl_task_name(t, name), steps);
+        }
         if (h->solver == PL_SOLVER_NEWTON &&
             (!(h->tol > 0.0) || h->max_iter < 1 ||
              (h->penalty != PL_PENALTY_NONE && h->penalty != PL_PENALTY_L2) ||

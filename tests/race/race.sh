@@ -86,6 +86,11 @@ for t in 2 3; do
         run "fused, lbfgs $pen, $t threads" --threads "$t" --set engine.strategy=fused \
             --set train.solver=lbfgs --set train.penalty=$pen --set train.C=0.1,1 --set train.max_iter=20
     done
+    run "sgd, l1 and none, $t threads" --threads "$t" --set train.solver=sgd \
+        --set train.epochs=2 --set train.batch_size=50 --set train.eval_every=7 \
+        --set "train.penalty=none, l1" --set train.C=0.5
+    run "newton, $t threads" --threads "$t" --set train.solver=newton --set train.penalty=l2 \
+        --set train.C=0.1,1 --set train.max_iter=8
     run "data strategy, $t threads" --threads "$t" --set engine.strategy=data \
         --set task.multiclass=none --set task.pairs=1-7,0-6
     run "jobs strategy, $t threads" --threads "$t" --set engine.strategy=jobs \
