@@ -48,7 +48,10 @@ static const char usage[] =
     "                             [--out DIR] [--quiet]\n"
     "\n"
     "Trains every model CONFIG asks for (binary pairs and one-vs-rest tasks, ten-class\n"
-    "ovr and softmax models; gradient descent or L-BFGS) and writes the run directory.\n"
+    "ovr and softmax models) with its solvers (train.solver: gd, full-batch gradient\n"
+    "descent; lbfgs, L-BFGS and OWL-QN; sgd, mini-batch SGD; newton, trust-region\n"
+    "Newton-CG) and penalties (train.penalty: none, l2, l1, elasticnet; train.C), and\n"
+    "writes the run directory.\n"
     "\n"
     "  --set SECTION.KEY=VALUE   override a config key (repeatable; README: Configuration)\n"
     "  --threads N               same as --set engine.threads=N\n"
@@ -58,6 +61,7 @@ static const char usage[] =
     "\n"
     "example:\n"
     "  parlogit train configs/softmax-10.ini --set train.learning_rates=0.5 --out runs/sm\n"
+    "  parlogit train configs/sgd-0-1.ini --set train.batch_size=64 --set train.epochs=20\n"
     "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted";
 
 /* Every model's row; a long sweep gets a pointer to results.csv instead (its
