@@ -475,94 +475,94 @@ static int same_batches(const pl_job *a, const pl_job *b)
            x->eval_every == y->eval_every;
 }
 
-/* The SGD jobs: run by run of adjacent jobs that share their batches (a
- * config's jobs of one task), the mini-batch objective of the run's jobs,
- * then SGD over it. */
-static int run_sgd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
-                   const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
-                   int *interrupted, pl_error *e)
+/* The solvers over the mini-batch objective: SGD (jobs grouped by shared
+ * batches) and Newton (grouped by task). */
+typedef struct mb_solver {
+    const char *name;
+    int (*group)(const pl_job *a, const pl_job *b);
+    void (*run)(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+                const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc);
+} mb_solver;
+
+static int same_task(const pl_job *a, const pl_job *b)
 {
-    const pl_plan *plan = &ph->plan;
-    const int nth = pl_engine_threads(eng);
-    int rc = PL_OK;
-    if (opts && opts->xrank)
-        return pl_errorf(e, PL_EINPUT, "solver = sgd is not shared out over MPI ranks by "
-                         "rows; use engine.distribute = models (or run it on one rank)");
-    if (!out->strategy)
-        out->strategy = "minibatch";
-    for (size_t j0 = 0; !rc && j0 < plan->njobs && !*interrupted;) {
-        size_t j1 = j0 + 1;
-        while (j1 < plan->njobs && same_batches(&plan->jobs[j0], &plan->jobs[j1]))
-            j1++;
-        pl_mbatch mb;
-        pl_sgd sg = { .res = ph->res + j0, .curves = ph->curves + j0,
-                      .stop = opts ? opts->stop : NULL,
-                      .progress = opts ? opts->progress : NULL,
-                      .progress_ctx = opts ? opts->progress_ctx : NULL,
-                      .job = j0, .njobs = plan->njobs };
-        rc = pl_mbatch_plan(&mb, &eng->k, plan->jobs[j0].task, j1 - j0, train, val, test, e);
-        if (rc)
-            break;
-        rc = pl_sgd_plan(&sg, j1 - j0, mb.set[PL_SET_TRAIN].n, train->dim, e);
-        if (!rc) {
-            sg.obj = &mb.base;
-#pragma omp parallel num_threads(nth)
-            {
-                const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-                pl_engine_enter(eng, ith, team);
-                pl_sgd_run(&sg, ith, team);
-                pl_engine_leave();
-            }
-            *interrupted |= sg.interrupted;
-        }
-        pl_sgd_free(&sg);
-        pl_mbatch_free(&mb);
-        j0 = j1;
-    }
-    return rc;
+    return pl_task_equal(a->task, b->task);
 }
 
-/* The Newton jobs: task by task (a task's jobs are adjacent in the plan),
- * the mini-batch objective of its jobs over all the rows (its Hessian-vector
- * products), then trust-region Newton over it. */
-static int run_newton(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
-                      const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
-                      int *interrupted, pl_error *e)
+static void sgd_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+                      const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc)
+{
+    const int nth = pl_engine_threads(eng);
+    pl_sgd sg = { .res = ph->res + j0, .curves = ph->curves + j0,
+                  .stop = opts ? opts->stop : NULL,
+                  .progress = opts ? opts->progress : NULL,
+                  .progress_ctx = opts ? opts->progress_ctx : NULL,
+                  .job = j0, .njobs = ph->plan.njobs, .obj = &mb->base };
+    *rc = pl_sgd_plan(&sg, n, mb->set[PL_SET_TRAIN].n, mb->dim, e);
+    if (!*rc) {
+#pragma omp parallel num_threads(nth)
+        {
+            const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+            pl_engine_enter(eng, ith, team);
+            pl_sgd_run(&sg, ith, team);
+            pl_engine_leave();
+        }
+        *interrupted |= sg.interrupted;
+    }
+    pl_sgd_free(&sg);
+}
+
+static void newton_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+                         const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc)
+{
+    const int nth = pl_engine_threads(eng);
+    pl_newton nt = { .res = ph->res + j0, .curves = ph->curves + j0,
+                     .stop = opts ? opts->stop : NULL,
+                     .progress = opts ? opts->progress : NULL,
+                     .progress_ctx = opts ? opts->progress_ctx : NULL,
+                     .job = j0, .njobs = ph->plan.njobs, .obj = &mb->base };
+    *rc = pl_newton_plan(&nt, n, mb->dim, e);
+    if (!*rc) {
+#pragma omp parallel num_threads(nth)
+        {
+            const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+            pl_engine_enter(eng, ith, team);
+            pl_newton_run(&nt, ith, team);
+            pl_engine_leave();
+        }
+        *interrupted |= nt.interrupted;
+    }
+    pl_newton_free(&nt, n);
+}
+
+static const mb_solver mb_sgd = { "sgd", same_batches, sgd_group };
+static const mb_solver mb_newton = { "newton", same_task, newton_group };
+
+/* The jobs of a solver over the mini-batch objective: run by run of
+ * adjacent jobs that s->group puts together (a config's jobs of one task),
+ * the objective of the run's jobs, then the solver over it. */
+static int run_minibatch(const mb_solver *sv, pl_engine *eng, phase *ph,
+                         const pl_dataset *train, const pl_dataset *val,
+                         const pl_dataset *test, const pl_train_opts *opts, pl_run *out,
+                         int *interrupted, pl_error *e)
 {
     const pl_plan *plan = &ph->plan;
-    const int nth = pl_engine_threads(eng);
     int rc = PL_OK;
     if (opts && opts->xrank)
-        return pl_errorf(e, PL_EINPUT, "solver = newton is not shared out over MPI ranks by "
-                         "rows; use engine.distribute = models (or run it on one rank)");
+        return pl_errorf(e, PL_EINPUT, "solver = %s is not shared out over MPI ranks by "
+                         "rows; use engine.distribute = models (or run it on one rank)",
+                         sv->name);
     if (!out->strategy)
         out->strategy = "minibatch";
     for (size_t j0 = 0; !rc && j0 < plan->njobs && !*interrupted;) {
         size_t j1 = j0 + 1;
-        while (j1 < plan->njobs && pl_task_equal(plan->jobs[j1].task, plan->jobs[j0].task))
+        while (j1 < plan->njobs && sv->group(&plan->jobs[j0], &plan->jobs[j1]))
             j1++;
         pl_mbatch mb;
-        pl_newton nt = { .res = ph->res + j0, .curves = ph->curves + j0,
-                         .stop = opts ? opts->stop : NULL,
-                         .progress = opts ? opts->progress : NULL,
-                         .progress_ctx = opts ? opts->progress_ctx : NULL,
-                         .job = j0, .njobs = plan->njobs };
         rc = pl_mbatch_plan(&mb, &eng->k, plan->jobs[j0].task, j1 - j0, train, val, test, e);
         if (rc)
             break;
-        rc = pl_newton_plan(&nt, j1 - j0, train->dim, e);
-        if (!rc) {
-            nt.obj = &mb.base;
-#pragma omp parallel num_threads(nth)
-            {
-                const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-                pl_engine_enter(eng, ith, team);
-                pl_newton_run(&nt, ith, team);
-                pl_engine_leave();
-            }
-            *interrupted |= nt.interrupted;
-        }
-        pl_newton_free(&nt, j1 - j0);
+        sv->run(ph, j0, j1 - j0, &mb, eng, opts, interrupted, e, &rc);
         pl_mbatch_free(&mb);
         j0 = j1;
     }
@@ -617,9 +617,8 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
                               &interrupted, e)
                  : solver == PL_SOLVER_LBFGS
                      ? run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e)
-                 : solver == PL_SOLVER_SGD
-                     ? run_sgd(eng, &ph, train, val, test, opts, out, &interrupted, e)
-                     : run_newton(eng, &ph, train, val, test, opts, out, &interrupted, e);
+                     : run_minibatch(solver == PL_SOLVER_SGD ? &mb_sgd : &mb_newton, eng, &ph,
+                                     train, val, test, opts, out, &interrupted, e);
         phase_free(&ph);
     }
     if (rc)
