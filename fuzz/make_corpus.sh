@@ -94,7 +94,9 @@ put("idx", "mnist_head", read(os.path.join(mnist, "t10k-images-idx3-ubyte.gz"))[
 put("idx", "bad_label", i + SEP + l[:-1] + b"\x0c")
 put("idx", "empty", SEP)
 
-# CSV: selector byte (bit 0: label last; (b >> 1) % 3: header auto, no, yes)
+# CSV: selector byte (bits 0-1: label first, last, none, detect; ((b >> 2) & 3) % 3:
+# header auto, no, yes; bit 4: shape 8 x 8, else from the first line; bit 5:
+# pixel_max 16, else 255)
 rows = [(lab[8 + r], img[16 + 784 * r:16 + 784 * (r + 1)]) for r in range(3)]
 def csv(last, header, crlf=False):
     nl = "\r\n" if crlf else "\n"
@@ -106,11 +108,18 @@ def csv(last, header, crlf=False):
         cells = [str(v) for v in px]
         s += ",".join(cells + [str(y)] if last else [str(y)] + cells) + nl
     return s.encode()
-put("csv", "first", b"\x02" + csv(False, False))
-put("csv", "last_header", b"\x05" + csv(True, True))
+put("csv", "first", b"\x04" + csv(False, False))
+put("csv", "last_header", b"\x09" + csv(True, True))
 put("csv", "crlf_auto", b"\x00" + csv(False, True, True))
-put("csv", "gzip", b"\x02" + gzip.compress(csv(False, False)))
-put("csv", "short", b"\x02" + b"1,2,3\n")
+put("csv", "gzip", b"\x04" + gzip.compress(csv(False, False)))
+put("csv", "short", b"\x04" + b"1,2,3\n")
+put("csv", "detect_pixels", b"\x07" + "".join(",".join(str(v) for v in px) + "\n"
+                                             for _, px in rows).encode())
+# scikit-learn's 8 x 8 digits: 64 pixels 0..16 and the label last
+d8 = "".join(",".join(str((r * 7 + k * 3) % 17) for k in range(64)) + ",%d\n" % r
+             for r in range(3)).encode()
+put("csv", "digits_8x8", b"\x35" + d8)
+put("csv", "digits_auto", b"\x25" + d8)
 
 # INI configs and --set lines
 for p in sorted(glob.glob("configs/*.ini")) + [os.path.join(tmp, "run.ini"), os.path.join(tmp, "lbfgs.ini")]:

@@ -796,12 +796,14 @@ static const struct {
     {"[data]\nsplit = rows\ntrain_rows = 0:10\ntest_rows = 10:20\ntest_images =\n", 0,
      NULL},
     {"[data]\nsplit = fraction\ntest_images =\ntest_labels =\n", 0, NULL},
-    {"[data]\nformat = csv\ntrain_images = a.csv\n", 2, "train_labels must be empty"},
-    {"[data]\ntrain_images = a.csv.gz\n", 2, "train_labels must be empty"},
+    /* MNIST's default labels names are not a CSV's: ignored, not an error */
+    {"[data]\nformat = csv\ntrain_images = a.csv\n", 0, NULL},
+    {"[data]\ntrain_images = a.csv.gz\n", 0, NULL},
     {"[data]\ntrain_images = a.CSV\ntrain_labels = l\n", 3, "train_labels must be empty"},
     /* A CSV train file and the default IDX test files. */
     {"[data]\ntrain_images = a.csv\ntrain_labels =\n", 0, NULL},
-    {"[data]\ntrain_images = a.csv\ntrain_labels =\ntest_images = b.csv\n", 4,
+    {"[data]\ntrain_images = a.csv\ntrain_labels =\ntest_images = b.csv\n", 0, NULL},
+    {"[data]\ntrain_images = a.csv\ntest_images = b.csv\ntest_labels = l\n", 4,
      "test_labels must be empty"},
     {"[data]\ntrain_images = a.csv\ntrain_labels =\ntest_images = b.csv\n"
      "test_labels =\n", 0, NULL},
@@ -911,6 +913,8 @@ START_TEST(test_foreach_text)
                      "data.format=auto\n"
                      "data.csv_label=first\n"
                      "data.csv_header=auto\n"
+                     "data.shape=auto\n"
+                     "data.pixel_max=255\n"
                      "data.split=files\n"
                      "data.train_rows=\n"
                      "data.test_rows=\n"
@@ -980,6 +984,9 @@ static void assert_same(const pl_config *a, const pl_config *b)
     ck_assert_int_eq(a->data.format, b->data.format);
     ck_assert_int_eq(a->data.csv_label, b->data.csv_label);
     ck_assert_int_eq(a->data.csv_header, b->data.csv_header);
+    ck_assert_uint_eq(a->data.height, b->data.height);
+    ck_assert_uint_eq(a->data.width, b->data.width);
+    ck_assert_int_eq(a->data.pixel_max, b->data.pixel_max);
     ck_assert_int_eq(a->data.split, b->data.split);
     ck_assert_uint_eq(a->data.train_lo, b->data.train_lo);
     ck_assert_uint_eq(a->data.train_hi, b->data.train_hi);
@@ -1026,7 +1033,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 57);
+    ck_assert_int_eq(o.keys, 59);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

@@ -107,7 +107,7 @@ static void check_rows(const pl_raw *r, size_t n)
     ck_assert_uint_eq(bad, 0);
 }
 
-static const pl_csv_opts FIRST = {PL_CSV_LABEL_FIRST, PL_CSV_HEADER_AUTO};
+static const pl_csv_opts FIRST = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_AUTO };
 
 /* Loads path expecting PL_EINPUT with a message starting "path" + at and
  * containing s (may be NULL); checks *out stays empty. */
@@ -153,7 +153,7 @@ START_TEST(test_label_last)
     for (size_t i = 0; i < 5; i++)
         add_row(&b, i, 1, CELLS, 0, NULL, "\n");
     write_text("a.csv", &b, path);
-    pl_csv_opts o = {PL_CSV_LABEL_LAST, PL_CSV_HEADER_NO};
+    pl_csv_opts o = { .label = PL_CSV_LABEL_LAST, .header = PL_CSV_HEADER_NO };
     pl_raw r;
     pl_error e = {0};
     ck_assert_int_eq(pl_csv_load(path, &o, &r, &e), PL_OK);
@@ -224,7 +224,7 @@ START_TEST(test_headers)
     ck_assert_int_eq(pl_csv_load(path, &FIRST, &r, &e), PL_OK);
     ck_assert_uint_eq(r.n, 3);
     pl_raw_free(&r);
-    pl_csv_opts yes = {PL_CSV_LABEL_FIRST, PL_CSV_HEADER_YES};
+    pl_csv_opts yes = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_YES };
     ck_assert_int_eq(pl_csv_load(path, &yes, &r, &e), PL_OK);
     ck_assert_uint_eq(r.n, 2);
     ck_assert_uint_eq(r.label[0], 1);
@@ -238,7 +238,7 @@ START_TEST(test_headers)
     ck_assert_int_eq(pl_csv_load(path, &FIRST, &r, &e), PL_OK);
     check_rows(&r, 3);
     pl_raw_free(&r);
-    pl_csv_opts no = {PL_CSV_LABEL_FIRST, PL_CSV_HEADER_NO};
+    pl_csv_opts no = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_NO };
     load_fails(path, &no, ":1: column 1: ", "'label' is not an integer");
     free(b.s);
     free(h.s);
@@ -307,12 +307,17 @@ START_TEST(test_row_length)
     load_fails(path, &FIRST, ":2: ", "found 1");
     free(b.s);
 
-    /* A trailing comma is one empty cell too many. */
+    /* A trailing comma is one empty cell too many: with data.shape set the
+     * count is wrong; without, 785 pixels are no square image. */
     b = good_rows(1);
     b.n--;
     sb_printf(&b, ",\n");
     write_text("a.csv", &b, path);
-    load_fails(path, &FIRST, ":1: ", "expected 785 cells, found 786");
+    const pl_csv_opts mnist = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_AUTO,
+                                .height = 28, .width = 28 };
+    load_fails(path, &mnist, ":1: ", "expected 785 cells, found 786");
+    load_fails(path, &FIRST, ":1: ", "786 cells, so 785 pixels and a label: not a square "
+               "image; set data.shape = HEIGHTxWIDTH");
     free(b.s);
 }
 END_TEST

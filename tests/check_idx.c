@@ -433,7 +433,7 @@ START_TEST(test_special_files_refused)
     ck_assert_int_eq(pl_idx_load(fifo, lab, &r, &e), PL_EINPUT);
     TU_ASSERT_HAS(e.msg, "is a pipe (FIFO), not a data file");
     ck_assert_int_eq(pl_sha256_file(fifo, hex, &e), PL_EINPUT);
-    ck_assert_int_eq(pl_csv_load(fifo, &(pl_csv_opts){ 0, PL_CSV_HEADER_AUTO }, &r, &e),
+    ck_assert_int_eq(pl_csv_load(fifo, &(pl_csv_opts){ .label = 0, .header = PL_CSV_HEADER_AUTO }, &r, &e),
                      PL_EINPUT);
     ck_assert_ptr_null(r.pix);
 }

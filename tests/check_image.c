@@ -752,7 +752,7 @@ START_TEST(test_photos_of_digits)
     pl_raw raw;
     pl_run run;
     train_softmax(&raw, &run);
-    const pl_model m = pl_model_of_result(&run.results[0], PL_PIXELS);
+    const pl_model m = pl_model_of_result(&run.results[0], &run);
     pl_prep_opts o;
     pl_prep_defaults(&o);
     enum { DIGITS = 200 };

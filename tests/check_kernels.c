@@ -410,10 +410,15 @@ START_TEST(test_dense_kernels_match_reference)
         float f[800], fref[800];
         for (size_t j = 0; j < 800; j++)
             u[j] = (uint8_t)(tu_rand(&s) & 0xff);
-        k.u8f(u, 797, f);
-        pl_u8f_ref(u, 797, fref);
-        for (size_t j = 0; j < 797; j++)
+        k.u8f(u, 797, 1.0f / 255.0f, f);
+        pl_u8f_ref(u, 797, 1.0f / 255.0f, fref);
+        for (size_t j = 0; j < 797; j++) {
             ck_assert_float_eq(f[j], fref[j]);
+            ck_assert_float_eq(fref[j], (float)u[j] * (1.0f / 255.0f));
+        }
+        k.u8f(u, 797, 1.0f / 16.0f, f);   /* scikit-learn's digits: 0..16 */
+        for (size_t j = 0; j < 797; j++)
+            ck_assert_float_eq(f[j], (float)u[j] / 16.0f);
         for (size_t di = 0; di < sizeof ddims / sizeof *ddims; di++)
             for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
                 const size_t dim = ddims[di], m = ms[mi], ldw = m + 8, ldx = dim + 3, ldz = m + 16;

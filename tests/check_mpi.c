@@ -3,7 +3,12 @@
  * for every (ranks x threads) of 1x1, 1x2, 2x1, 2x2, 3x1 and both splits,
  * for a sweep of pairs with a softmax model, for L-BFGS softmax models and
  * for a single data-parallel model; and a rank that fails ends the run on
- * every rank with one message and no run directory.
+ * every rank with one message and no run directory.  Faults mid-sweep:
+ * SIGTERM to mpirun (Open MPI forwards it to every rank) writes the run with
+ * every finished model and the others marked interrupted; a rank killed with
+ * SIGKILL ends the job (Open MPI's mpirun aborts the others) without a hang
+ * and without a run directory, and the next run into it clears what the
+ * killed one staged.
  *
  * The runs are the real binary under `mpirun --oversubscribe
  * --allow-run-as-root` (this machine may have fewer cores than ranks; CI runs
@@ -171,6 +176,74 @@ START_TEST(test_failing_rank_ends_every_rank)
 }
 END_TEST
 
+/* Starts a long 2-rank sweep into tmp/name in the background, waits until rank
+ * 0 has loaded the data and started training, then runs `act` (a shell
+ * command; $pid is mpirun's) and waits for mpirun and then for every rank to
+ * be gone (mpirun may return before a rank it signalled has exited): the
+ * script's output, with "rc=N" (mpirun's exit status) last.  The whole script is bounded by timeout
+ * 300 s (exit 124: it hung). */
+static int fault(const char *name, const char *act, char *out, size_t len)
+{
+    static char cmd[16384];
+    snprintf(cmd, sizeof cmd,
+             "timeout 300 bash -c 'export ASAN_OPTIONS=${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0 "
+             "OMPI_MCA_mca_base_component_disable_dlclose=1; "
+             "mpirun --oversubscribe --allow-run-as-root -np 2 %s train configs/default.ini "
+             "--threads 1 --set data.dir=%s --set output.plots=false --set train.iterations=100,20000 "
+             "--out %s/%s > %s/%s.log 2>&1 & pid=$!; "
+             "for i in $(seq 1200); do grep -q \"training rows\" %s/%s.log && break; sleep 0.1; "
+             "done; sleep 1; kids=$(pgrep -P $pid); %s; wait $pid; rc=$?; t=0; "
+             "for k in $kids; do while kill -0 $k 2>/dev/null; do sleep 0.1; t=$((t+1)); done; "
+             "done; cat %s/%s.log; echo ranks gone $t tenths after mpirun; echo rc=$rc'",
+             tu_bin(), mnist, tmp, name, tmp, name, tmp, name, act, tmp, name);
+    return tu_run(cmd, out, len);
+}
+
+START_TEST(test_sigterm_to_mpirun_writes_finished_models)
+{
+    static char out[1 << 16];
+    int rc = fault("term", "kill -TERM $pid", out, sizeof out);
+    ck_assert_msg(rc == 0, "exit %d (124: it hung): %s", rc, out);
+    /* mpirun's own status after a signal is 1 (Open MPI's rule), never 0 */
+    const char *st = strstr(out, "rc=");
+    ck_assert_msg(st && atoi(st + 3) != 0, "%s", out);
+    TU_ASSERT_HAS(out, "interrupted; unfinished models are marked interrupted");
+    char cmd[PATH_MAX * 3], res[1 << 12];
+    snprintf(cmd, sizeof cmd, "cat %s/term/parlogit-run && grep -c ',interrupted,' "
+             "%s/term/results.csv", tmp, tmp);
+    ck_assert_msg(tu_run(cmd, res, sizeof res) == 0, "no whole run directory: %s\n%s", res, out);
+    /* every model that finished is there, on rank 0's and rank 1's share alike */
+    snprintf(cmd, sizeof cmd, "cd %s/term && n=0; for m in $(grep ',ok,' results.csv | "
+             "cut -d, -f10); do test -s models/$m.w.npy && test -s models/$m.b.npy || "
+             "{ echo missing $m; exit 1; }; n=$((n+1)); done; echo $n", tmp);
+    ck_assert_msg(tu_run(cmd, res, sizeof res) == 0, "%s", res);
+    ck_assert_int_gt(atoi(res), 0);
+}
+END_TEST
+
+START_TEST(test_killed_rank_ends_the_run)
+{
+    static char out[1 << 16];
+    int rc = fault("killed", "for c in $(pgrep -P $pid); do tr \"\\\\0\" \"\\\\n\" < /proc/$c/environ "
+                   "| grep -qx OMPI_COMM_WORLD_RANK=1 && kill -KILL $c; done", out, sizeof out);
+    ck_assert_msg(rc == 0, "exit %d (124: it hung): %s", rc, out);
+    const char *st = strstr(out, "rc=");
+    ck_assert_msg(st && atoi(st + 3) != 0, "%s", out);
+    TU_ASSERT_HAS(out, "rank 1");
+    /* no run directory, or a whole one: never a half-written one */
+    char cmd[PATH_MAX * 3], res[1 << 12];
+    snprintf(cmd, sizeof cmd, "test ! -e %s/killed || { test -f %s/killed/parlogit-run && "
+             "test -f %s/killed/results.csv; }", tmp, tmp, tmp);
+    ck_assert_msg(tu_run(cmd, res, sizeof res) == 0, "a half-written run: %s", out);
+    /* the next run into it clears what the killed one staged */
+    ck_assert_msg(train("killed", 0, 1, "--set task.pairs=1-7 --set task.multiclass=none "
+                        "--set train.iterations=10", res, sizeof res) == 0, "%s", res);
+    snprintf(cmd, sizeof cmd, "ls -a %s | grep '^\\.killed\\.' || true", tmp);
+    ck_assert_int_eq(tu_run(cmd, res, sizeof res), 0);
+    ck_assert_msg(res[0] == '\0', "a staging directory is left: %s\n%s", res, out);
+}
+END_TEST
+
 START_TEST(test_info_says_ranks_and_binding)
 {
     char cmd[4096];
@@ -197,6 +270,8 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, test_single_data_parallel_model_identical);
     tcase_add_test(tc, test_sgd_identical_by_models);
     tcase_add_test(tc, test_failing_rank_ends_every_rank);
+    tcase_add_test(tc, test_sigterm_to_mpirun_writes_finished_models);
+    tcase_add_test(tc, test_killed_rank_ends_the_run);
     tcase_add_test(tc, test_info_says_ranks_and_binding);
     suite_add_tcase(s, tc);
     return s;

@@ -44,19 +44,21 @@ START_TEST(test_weights_and_pick)
     pl_error e;
     snprintf(path, sizeof path, "%s/w.png", tmp);
     pl_task t = { .pos = 7, .neg = 1 };
-    ck_assert_msg(pl_plot_weights(path, t, w, "lr 0.1", &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_plot_weights(path, t, w, PL_SIDE, PL_SIDE, "lr 0.1", &e) == PL_OK, "%s", e.msg);
     check_png(path, PL_PLOT_WEIGHTS_W, PL_PLOT_WEIGHTS_H);
 
     uint8_t pix[PL_PIXELS];
     synthetic_digit(pix, &s);
     static pl_explain_pick p;
+    static double contrib[PL_PIXELS];
+    p.contrib = contrib;
     p.found = 1;
     p.label = 7;
-    p.logit = pl_contributions(pix, w, PL_PIXELS, p.contrib, &p.for_pos, &p.for_neg) + 0.1;
+    p.logit = pl_contributions(pix, w, PL_PIXELS, 255, p.contrib, &p.for_pos, &p.for_neg) + 0.1;
     p.p_other = 1 / (1 + exp(p.logit));
     p.wrong = p.p_other > 0.5;
     snprintf(path, sizeof path, "%s/pick.png", tmp);
-    ck_assert_msg(pl_plot_pick(path, t, &p, pix, 0.1f, 0, &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_plot_pick(path, t, &p, pix, PL_SIDE, PL_SIDE, 255, 0.1f, 0, &e) == PL_OK, "%s", e.msg);
     check_png(path, PL_PLOT_PICK_W, PL_PLOT_PICK_H);
     tu_rmtree(tmp);
 }
@@ -80,7 +82,7 @@ START_TEST(test_digit_grid_sizes)
     for (int c = 0; c < 3; c++) {
         int w, h;
         snprintf(path, sizeof path, "%s/grid%d.png", tmp, c);
-        ck_assert_msg(pl_plot_digits(path, "title", pp, caps, counts[c], 10, &e) == PL_OK, "%s",
+        ck_assert_msg(pl_plot_digits(path, "title", pp, PL_SIDE, PL_SIDE, 255, caps, counts[c], 10, &e) == PL_OK, "%s",
                       e.msg);
         pl_plot_digits_size(counts[c], 10, &w, &h);
         check_png(path, w, h);
@@ -156,7 +158,7 @@ START_TEST(test_missing_cairo_driver)
     float w[PL_PIXELS] = { 0 };
     pl_error e = { 0 };
     snprintf(path, sizeof path, "%s/w.png", tmp);
-    int rc = pl_plot_weights(path, (pl_task){ .pos = 7, .neg = 1 }, w, NULL, &e);
+    int rc = pl_plot_weights(path, (pl_task){ .pos = 7, .neg = 1 }, w, PL_SIDE, PL_SIDE, NULL, &e);
     unsetenv("PLPLOT_DRV_DIR");
     ck_assert_int_eq(rc, PL_EIO);
     ck_assert_ptr_nonnull(strstr(e.msg, "pngcairo"));
@@ -170,7 +172,8 @@ START_TEST(test_unwritable_path_is_an_error)
 {
     float w[PL_PIXELS] = { 0 };
     pl_error e = { 0 };
-    int rc = pl_plot_weights("/nonexistent-dir/w.png", (pl_task){ .pos = 7, .neg = 1 }, w, NULL, &e);
+    int rc = pl_plot_weights("/nonexistent-dir/w.png", (pl_task){ .pos = 7, .neg = 1 }, w, PL_SIDE,
+                             PL_SIDE, NULL, &e);
     ck_assert_int_eq(rc, PL_EIO);
     ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent-dir/w.png"));
 }
@@ -670,9 +673,11 @@ START_TEST(test_pick_on_a_shared_scale)
     uint8_t pix[PL_PIXELS];
     synthetic_digit(pix, &s);
     static pl_explain_pick p;
+    static double contrib[PL_PIXELS];
+    p.contrib = contrib;
     p.found = 1;
     p.label = 7;
-    p.logit = pl_contributions(pix, w, PL_PIXELS, p.contrib, &p.for_pos, &p.for_neg);
+    p.logit = pl_contributions(pix, w, PL_PIXELS, 255, p.contrib, &p.for_pos, &p.for_neg);
     double m = 0;
     for (int i = 0; i < PL_PIXELS; i++)
         m = fmax(m, fabs(p.contrib[i]));
@@ -681,7 +686,8 @@ START_TEST(test_pick_on_a_shared_scale)
     int dark[2];
     for (int k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s/pick%d.png", tmp, k);
-        ck_assert_msg(pl_plot_pick(path, t, &p, pix, 0, k ? 10 * m : 0, &e) == PL_OK, "%s",
+        ck_assert_msg(pl_plot_pick(path, t, &p, pix, PL_SIDE, PL_SIDE, 255, 0, k ? 10 * m : 0,
+                                   &e) == PL_OK, "%s",
                       e.msg);
         tu_png img;
         read_png(path, &img, PL_PLOT_PICK_W, PL_PLOT_PICK_H);
@@ -715,8 +721,8 @@ START_TEST(test_small_grids_are_readable)
         snprintf(path, sizeof path, "%s/grid%zu.png", tmp, n);
         pl_error e;
         ck_assert_msg(pl_plot_digits(path, "1-7: the only misclassified training image of "
-                                     "the 8000 rows of the pair's training set", pp, caps, n,
-                                     8, &e) == PL_OK, "%s", e.msg);
+                                     "the 8000 rows of the pair's training set", pp, PL_SIDE,
+                                     PL_SIDE, 255, caps, n, 8, &e) == PL_OK, "%s", e.msg);
         tu_png img;
         read_png(path, &img, w, h);
         int ink = 0, edge = 0;

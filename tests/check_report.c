@@ -154,8 +154,8 @@ START_TEST(test_contributions_sum_to_logit_minus_bias)
         w[i] = tu_uniform(&s, -1, 1);
     }
     double c[PL_PIXELS], pos, neg;
-    double total = pl_contributions(pix, w, PL_PIXELS, c, &pos, &neg);
-    ck_assert_double_eq_tol(total, pl_logit(pix, w, PL_PIXELS, 0.75f) - 0.75, 1e-12);
+    double total = pl_contributions(pix, w, PL_PIXELS, 255, c, &pos, &neg);
+    ck_assert_double_eq_tol(total, pl_logit(pix, w, PL_PIXELS, 255, 0.75f) - 0.75, 1e-12);
     double sum = 0;
     for (int i = 0; i < PL_PIXELS; i++) {
         sum += c[i];

@@ -102,6 +102,8 @@ typedef struct pl_config {
         int format;                    /* enum pl_format                         */
         int csv_label;                 /* enum pl_csv_label                      */
         int csv_header;                /* enum pl_csv_header                     */
+        size_t height, width;          /* data.shape; 0, 0: auto (from the data) */
+        int pixel_max;                 /* full ink: 1..255, 255 for MNIST        */
         int split;                     /* enum pl_split                          */
         size_t train_lo, train_hi;     /* split = rows: [lo, hi) of the train file */
         size_t test_lo, test_hi;

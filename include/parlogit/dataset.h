@@ -2,7 +2,9 @@
  * dataset.h - images in memory: loading IDX and CSV files, and grouping rows by label.
  *
  * Pixels stay uint8 everywhere (a quarter of float's bandwidth); kernels scale by
- * 1/255 themselves.  A loaded file is a pl_raw (rows in file order).  Training and
+ * 1/pixel_max themselves (255 for MNIST, 16 for scikit-learn's 8 x 8 digits).
+ * An image's shape comes from the data (IDX dimensions, or a CSV's column
+ * count and data.shape), MNIST's 28 x 28 being only the default.  A loaded file is a pl_raw (rows in file order).  Training and
  * evaluation use a pl_dataset: the chosen rows copied once, stably grouped by label,
  * so the rows of digit d are the contiguous range [start[d], start[d+1]) and a digit
  * pair is two ranges, a one-vs-rest task at most three, with no further copies.
@@ -16,9 +18,19 @@
 
 #include "parlogit/error.h"
 
-#define PL_SIDE 28
+#define PL_SIDE 28                    /* MNIST's images: 28 x 28 ...            */
 #define PL_PIXELS (PL_SIDE * PL_SIDE)
+#define PL_PIXEL_MAX 255              /* ... of 0..255                          */
+#define PL_MAX_DIM 65536              /* pixels per image at most (16-bit pixel
+                                         numbers in the sparse tiles)            */
 #define PL_CLASSES 10
+
+/* The full-ink value pixel_max stands for: itself, or MNIST's 255 for 0 (a
+ * struct filled by hand that left it out). */
+static inline unsigned pl_pixel_max(unsigned pixel_max)
+{
+    return pixel_max ? pixel_max : PL_PIXEL_MAX;
+}
 
 /* A whole file in file order.  Owns pix and label (free with pl_raw_free). */
 typedef struct pl_raw {
@@ -29,6 +41,8 @@ typedef struct pl_raw {
     uint8_t *pix;      /* n * dim bytes, row-major                    */
     uint8_t *label;    /* n labels, each in 0..9                      */
     int unlabelled;    /* 1: a file of images only (labels are all 0) */
+    unsigned pixel_max;/* full ink, 1..255 (the loaders write 255 or
+                          the CSV options' value)                    */
 } pl_raw;
 
 /*
@@ -42,8 +56,9 @@ typedef struct pl_raw {
  */
 int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e);
 
-/* NONE: 784 pixel cells, no label (read for prediction); DETECT: the first
- * data line's cell count decides, 784 NONE, else FIRST. */
+/* NONE: pixel cells only, no label (read for prediction); DETECT: the first
+ * data line's cell count decides: height * width cells (784 when no shape is
+ * given) NONE, else FIRST. */
 enum pl_csv_label { PL_CSV_LABEL_FIRST = 0, PL_CSV_LABEL_LAST = 1, PL_CSV_LABEL_NONE = 2,
                     PL_CSV_LABEL_DETECT = 3 };
 enum pl_csv_header { PL_CSV_HEADER_AUTO = -1, PL_CSV_HEADER_NO = 0, PL_CSV_HEADER_YES = 1 };
@@ -51,12 +66,18 @@ enum pl_csv_header { PL_CSV_HEADER_AUTO = -1, PL_CSV_HEADER_NO = 0, PL_CSV_HEADE
 typedef struct pl_csv_opts {
     int label;   /* enum pl_csv_label: which column holds the digit        */
     int header;  /* enum pl_csv_header: AUTO = skip a first line that is not numeric */
+    size_t height, width;  /* the image shape; 0, 0: from the first data line's
+                              cell count, which must then be a square (+1 label) */
+    unsigned pixel_max;    /* pixels above are refused; 0: 255              */
 } pl_csv_opts;
 
 /*
  * Loads a CSV file (plain or gzip) of rows "label,p0,...,p783" (label first or
  * last), as Kaggle and OpenML export MNIST: 785 integer cells per row, pixels
- * 0..255, label 0..9.  CRLF line ends and a final line without newline are
+ * 0..pixel_max, label 0..9.  Other shapes: o->height x o->width pixel cells,
+ * or, with no shape given, a first data line of s*s cells (+1 for a label)
+ * makes every row s x s (65 cells: scikit-learn's 8 x 8 digits).  A count that
+ * is not a square is refused, naming data.shape.  CRLF line ends and a final line without newline are
  * accepted; blank lines are not.  Errors name file:line and, where it applies,
  * the column and the offending text.
  */
@@ -69,6 +90,7 @@ typedef struct pl_dataset {
     size_t n;                        /* rows                                  */
     size_t dim;                      /* pixels per row                        */
     size_t height, width;
+    unsigned pixel_max;              /* full ink: the kernels' 1/pixel_max    */
     uint8_t *pix;                    /* n * dim, 64-byte aligned (2 MiB when over 4 MiB) */
     uint8_t *label;                  /* n, non-decreasing                     */
     uint32_t *orig;                  /* source row index of each row          */

@@ -34,6 +34,8 @@ typedef struct pl_model {
     pl_task task;
     int k;                    /* outputs                                        */
     size_t dim;               /* inputs (pixels)                                */
+    size_t height, width;     /* the images' shape: height * width = dim        */
+    unsigned pixel_max;       /* full ink: the inputs are pix / pixel_max       */
     float *w;                 /* k * dim, output-major; owned (pl_model_free)   */
     float b[PL_CLASSES];
     double lr;                /* how it was trained (gradient descent; 0 for     */
@@ -42,12 +44,17 @@ typedef struct pl_model {
 
 /* Loads model NAME of run directory dir.  The task comes from the name; the
  * shapes of the files must agree with it (PL_EINPUT naming the file and the
- * shape expected).  On error *m owns nothing. */
+ * shape expected).  The image shape and pixel_max come from the sidecar
+ * models/NAME.json ("image": [height, width], "pixel_max"); a sidecar without
+ * them (or no sidecar) means MNIST's scale, 255, and a square image (else one
+ * row of dim pixels).  On error *m owns nothing. */
 int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e);
 
-/* A model that borrows a training result's weights (free nothing). */
+/* A model that borrows a training result's weights (free nothing), with the
+ * run's image shape and scale. */
 struct pl_result;
-pl_model pl_model_of_result(const struct pl_result *r, size_t dim);
+struct pl_run;
+pl_model pl_model_of_result(const struct pl_result *r, const struct pl_run *run);
 
 void pl_model_free(pl_model *m);
 

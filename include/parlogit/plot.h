@@ -47,28 +47,31 @@ int pl_plot_check_device(const char *dev, pl_error *e);
 #define PL_PLOT_MATRIX_H 720
 #define PL_PLOT_CELL 100          /* a digit in a grid: 100 x 100 px + captions */
 
-/* The weight map of task t's model: w (PL_SIDE x PL_SIDE, pixel order) in the
- * diverging palette, a colour bar, and which colour favours which digit. */
-int pl_plot_weights(const char *path, pl_task t, const float *w, const char *subtitle,
-                    pl_error *e);
+/* The weight map of task t's model: w (h x wd, pixel order; 28 x 28 for
+ * MNIST) in the diverging palette, a colour bar, and which colour favours
+ * which digit. */
+int pl_plot_weights(const char *path, pl_task t, const float *w, size_t h, size_t wd,
+                    const char *subtitle, pl_error *e);
 
 /* One direction of the seeds' analysis: the training image p picked, its
  * probability of the other class, and its contribution map (pixel x weight)
- * with the sums of evidence for and against.  pix: the image's pixels.  The
- * map's colour scale is [-scale, scale] (written under it), so that the two
+ * with the sums of evidence for and against.  pix: the image's h x wd pixels
+ * of 0..pixel_max (p->contrib has as many values).  The map's colour scale is [-scale, scale] (written under it), so that the two
  * directions of a pair can share one; scale <= 0: p's largest |contribution|. */
 int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const uint8_t *pix,
-                 float bias, double scale, pl_error *e);
+                 size_t h, size_t wd, unsigned pixel_max, float bias, double scale,
+                 pl_error *e);
 
-/* A grid of n digits (pixels pix[k], PL_PIXELS each), ncols across, each with
+/* A grid of n digits (pixels pix[k], h x wd each, ink 0..pixel_max), ncols across, each with
  * a caption of one or two lines ("\n" between them), under a title.  The
  * picture is ncols * PL_PLOT_CELL wide (at least PL_PLOT_DIGITS_MIN_W, so
  * that a grid of 0 or 1 digits still has room for its title) and rows *
  * (PL_PLOT_CELL + 40) + 70 high (see pl_plot_digits_size); n = 0 says
  * "(none)" where the digits would be. */
 #define PL_PLOT_DIGITS_MIN_W 640
-int pl_plot_digits(const char *path, const char *title, const uint8_t *const *pix,
-                   const char *const *captions, size_t n, size_t ncols, pl_error *e);
+int pl_plot_digits(const char *path, const char *title, const uint8_t *const *pix, size_t h,
+                   size_t wd, unsigned pixel_max, const char *const *captions, size_t n,
+                   size_t ncols, pl_error *e);
 void pl_plot_digits_size(size_t n, size_t ncols, int *width, int *height);
 
 /* Training loss against iterations, one line per learning rate of the pair

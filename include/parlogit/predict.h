@@ -40,6 +40,7 @@ typedef struct pl_predictor {
     int classes[PL_CLASSES];        /* their classes (pl_model_classes; vote 0-9) */
     size_t dim;                     /* pixels per image                           */
     size_t height, width;           /* the image shape the model was trained on   */
+    unsigned pixel_max;             /* and its full ink (255 for MNIST)           */
 } pl_predictor;
 
 /* Opens the predictor of run r: model name (a name of results.csv, or
@@ -70,11 +71,12 @@ typedef struct pl_predict_input {
 /*
  * Reads path, telling the kinds apart by content, not by name: PNG and JPEG
  * by their signatures (a photo, made an MNIST row by pl_image_to_row with
- * prep), IDX by its magic 0x00000803 (plain or gzip; images only), else CSV
- * (plain or gzip; csv_label as pl_csv_opts, PL_CSV_LABEL_DETECT to let the
- * cell count decide).  A file that is none of these is PL_EINPUT naming it.
+ * prep, then put on csv->pixel_max's scale), IDX by its magic 0x00000803
+ * (plain or gzip; images only), else CSV (plain or gzip, read with *csv: the
+ * model's shape and scale, its label PL_CSV_LABEL_DETECT to let the cell
+ * count decide).  A file that is none of these is PL_EINPUT naming it.
  */
-int pl_predict_read(const char *path, const pl_prep_opts *prep, int csv_label,
+int pl_predict_read(const char *path, const pl_prep_opts *prep, const pl_csv_opts *csv,
                     pl_predict_input *in, pl_error *e);
 
 void pl_predict_input_free(pl_predict_input *in);

@@ -135,10 +135,11 @@ const char *pl_result_row_name(const pl_result_row *row, char buf[64]);
 const pl_result_row *pl_run_dir_find(const pl_run_dir *r, const char *name);
 
 /* A binary model's weights for the pair analyses: loads the row's model with
- * pl_model_load, which must be binary with PL_PIXELS inputs (PL_EINPUT naming
- * the model otherwise).  *w is malloc'ed (caller frees). */
+ * pl_model_load, which must be binary (PL_EINPUT naming the model
+ * otherwise); *dim gets its number of inputs.  *w is malloc'ed (caller
+ * frees). */
 int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, float *b,
-                     pl_error *e);
+                     size_t *dim, pl_error *e);
 
 /* Rebuilds the effective config of the run from models/NAME.json's "config"
  * object ({"SECTION": {"KEY": "VALUE", ...}, ...}): pl_config_defaults, then
@@ -155,14 +156,15 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
 int pl_run_dir_data(const pl_run_dir *r, const pl_result_row *row, pl_data *data,
                     pl_error *e);
 
-/* The logit b + sum_i w_i pix_i / 255 (double accumulation). */
-double pl_logit(const uint8_t *pix, const float *w, size_t dim, float b);
+/* The logit b + sum_i w_i pix_i / pixel_max (double accumulation; pixel_max
+ * 255 for MNIST). */
+double pl_logit(const uint8_t *pix, const float *w, size_t dim, unsigned pixel_max, float b);
 
-/* contrib[i] = w_i pix_i / 255; *for_pos / *for_neg get the sums of the positive
- * and negative contributions (either may be NULL).  Returns their total,
- * which is the logit minus the bias. */
-double pl_contributions(const uint8_t *pix, const float *w, size_t dim, double *contrib,
-                        double *for_pos, double *for_neg);
+/* contrib[i] = w_i pix_i / pixel_max; *for_pos / *for_neg get the sums of the
+ * positive and negative contributions (either may be NULL).  Returns their
+ * total, which is the logit minus the bias. */
+double pl_contributions(const uint8_t *pix, const float *w, size_t dim, unsigned pixel_max,
+                        double *contrib, double *for_pos, double *for_neg);
 
 /* The most confidently misclassified training image of one direction. */
 typedef struct pl_explain_pick {
@@ -176,7 +178,8 @@ typedef struct pl_explain_pick {
     size_t nwrong;               /* rows of this direction that were misclassified */
     size_t nrows;                /* rows of this direction                       */
     double for_pos, for_neg;     /* evidence sums (for_neg <= 0)                 */
-    double contrib[PL_PIXELS];   /* w_i x_i in pixel order                       */
+    double *contrib;             /* dim values: w_i x_i in pixel order (owned by
+                                    the explanation)                            */
 } pl_explain_pick;
 
 /* A misclassified training row. */
@@ -199,8 +202,8 @@ typedef struct pl_explanation {
 } pl_explanation;
 
 /*
- * Explains model (w, b) of task t on ds (rows grouped by label; ds->dim must
- * be PL_PIXELS): the two picks and the kmax most confidently misclassified
+ * Explains model (w, b) of task t on ds (rows grouped by label; w has ds->dim
+ * weights, on ds's pixel scale): the two picks and the kmax most confidently misclassified
  * rows of either direction (ties: lower dataset row first).  PL_EINPUT when ds
  * has rows of neither class.  Free with pl_explanation_free.
  */

@@ -130,6 +130,8 @@ typedef struct pl_curve {
 
 typedef struct pl_run {
     size_t dim;
+    size_t height, width;     /* the images' shape (height * width = dim)        */
+    unsigned pixel_max;       /* full ink: the features were pix / pixel_max     */
     pl_result *results;       /* task-major, then lr, then iterations ascending   */
     size_t nresults;
     pl_curve *curves;         /* one per (task, lr)                              */

@@ -25,7 +25,11 @@ static const char usage[] =
     "probability.  INPUT is a PNG or JPEG photo of a digit (any size, colour or grey; made\n"
     "a 28 x 28 MNIST row: grey, paper and ink found, inverted when the ink is dark,\n"
     "cropped, scaled into 20 x 20 and centred by its centre of mass), an IDX images file\n"
-    "or a CSV file of 784 pixel columns, with or without a label column.\n"
+    "or a CSV file of the model's pixel columns (784 for MNIST's 28 x 28), with or without\n"
+    "a label column.  A model trained on other images (e.g. 8 x 8 of 0..16) reads IDX and\n"
+    "CSV rows of its shape; a photo is made a preprocess.field-square row (28 by default;\n"
+    "--set preprocess.field=8 and a smaller preprocess.box for an 8 x 8 model), put on the\n"
+    "model's pixel scale.\n"
     "\n"
     "  --model NAME     a model of results.csv (e.g. softmax_lr0.5_it500, 1-7_lr0.1_it100)\n"
     "                   or ovo_vote (the 45 pairs' vote); default: the run's best ten-class\n"
@@ -36,7 +40,8 @@ static const char usage[] =
     "                   cropped, 28 x 28\n"
     "  --pictures N     draw the first N images of each IDX or CSV input (default 8;\n"
     "                   photos are always drawn)\n"
-    "  --csv-label L    where a CSV's label is: auto (784 cells: none, 785: first), first,\n"
+    "  --csv-label L    where a CSV's label is: auto (the model's pixel count of cells:\n"
+    "                   none, one more: first), first,\n"
     "                   last, none\n"
     "  --set preprocess.KEY=VALUE  a preprocessing parameter (README: Your own digit)\n"
     "\n"
@@ -162,7 +167,10 @@ int pl_cmd_predict(int argc, char **argv)
         rc = pl_errorf(&e, PL_ENOMEM, "out of memory");
     /* every input is read and checked before anything is predicted or written */
     for (; !rc && nin < o.ninputs; nin++) {
-        rc = pl_predict_read(o.inputs[nin], &cfg.preprocess, o.csv_label, &in[nin], &e);
+        const pl_csv_opts csv = { .label = o.csv_label, .header = PL_CSV_HEADER_AUTO,
+                                  .height = p.height, .width = p.width,
+                                  .pixel_max = p.pixel_max };
+        rc = pl_predict_read(o.inputs[nin], &cfg.preprocess, &csv, &in[nin], &e);
         if (!rc && in[nin].rows.dim != p.dim)
             rc = pl_errorf(&e, PL_EINPUT, "%s: images of %zu x %zu = %zu pixels, but model %s "
                            "has %zu inputs (%zu x %zu)", o.inputs[nin], in[nin].rows.height,

@@ -3,7 +3,10 @@
  * picture (and in the terminal).  DATA_SPEC is a run directory (its training
  * file), a config file (its train_images) or an images file itself (IDX with
  * its labels file beside it or given by --labels, or CSV).  INDEX is the row
- * in that file, as the report's captions give it.
+ * in that file, as the report's captions give it.  The image's shape, ink
+ * scale and a CSV's label column are the config's (a run's or the .ini's);
+ * for a file given by itself, --csv-label and --pixel-max say them (the
+ * shape of a CSV row is then its cell count's square).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 
 static const char usage[] =
     "usage: parlogit show DATA_SPEC INDEX [--test] [--labels FILE] [--out FILE.png]\n"
+    "                     [--csv-label first|last] [--pixel-max N]\n"
     "  DATA_SPEC: a run directory, a config file, or an images file (IDX or CSV)";
 
 static int ends_with(const char *s, const char *suffix)
@@ -25,9 +29,11 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-/* The images and labels files DATA_SPEC names, and where the picture goes. */
+/* The images and labels files DATA_SPEC names, where the picture goes, and
+ * how to read a CSV (*o, and its pixel_max for IDX too: the config's when
+ * DATA_SPEC is a run or a config, else left as the caller set it). */
 static int resolve(const char *spec, int test, const char *labels, char *images, char *lab,
-                   char *outdir, int *csv, pl_error *e)
+                   char *outdir, int *csv, pl_csv_opts *o, pl_error *e)
 {
     static pl_config cfg;
     struct stat st;
@@ -81,6 +87,9 @@ static int resolve(const char *spec, int test, const char *labels, char *images,
     }
     if (!images[0])
         return pl_errorf(e, PL_EINPUT, "%s: names no %s", spec, want);
+    *o = (pl_csv_opts){ .label = cfg.data.csv_label, .header = cfg.data.csv_header,
+                        .height = cfg.data.height, .width = cfg.data.width,
+                        .pixel_max = (unsigned)cfg.data.pixel_max };
     *csv = ends_with(images, ".csv") || ends_with(images, ".csv.gz") ||
            cfg.data.format == PL_FORMAT_CSV;
     return PL_OK;
@@ -91,6 +100,8 @@ int pl_cmd_show(int argc, char **argv)
     pl_error e = { 0 };
     const char *spec = NULL, *index = NULL, *labels = NULL, *out = NULL;
     int test = 0, rc = PL_OK;
+    pl_csv_opts o = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_AUTO,
+                      .pixel_max = PL_PIXEL_MAX };
     for (int i = 1; !rc && i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -107,6 +118,18 @@ int pl_cmd_show(int argc, char **argv)
             labels = argv[++i];
         else if (!strcmp(a, "--out") && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(a, "--csv-label") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (strcmp(v, "first") && strcmp(v, "last"))
+                rc = pl_errorf(&e, PL_EINPUT, "--csv-label %s: expected first or last", v);
+            o.label = strcmp(v, "last") ? PL_CSV_LABEL_FIRST : PL_CSV_LABEL_LAST;
+        } else if (!strcmp(a, "--pixel-max") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || v < 1 || v > 255)
+                rc = pl_errorf(&e, PL_EINPUT, "--pixel-max %s: expected 1..255", argv[i]);
+            o.pixel_max = (unsigned)v;
+        }
         else if (a[0] == '-' || (spec && index))
             rc = pl_errorf(&e, PL_EINPUT, "unexpected argument '%s'\n%s", a, usage);
         else if (!spec)
@@ -124,17 +147,12 @@ int pl_cmd_show(int argc, char **argv)
     static char images[PL_PATH_MAX * 2], lab[PL_PATH_MAX * 2], outdir[PL_PATH_MAX];
     int csv = 0;
     if (!rc)
-        rc = resolve(spec, test, labels, images, lab, outdir, &csv, &e);
+        rc = resolve(spec, test, labels, images, lab, outdir, &csv, &o, &e);
     pl_raw raw = { 0 };
     if (!rc)
-        rc = csv ? pl_csv_load(images, &(pl_csv_opts){ PL_CSV_LABEL_FIRST, PL_CSV_HEADER_AUTO },
-                               &raw, &e)
-                 : pl_idx_load(images, lab, &raw, &e);
+        rc = csv ? pl_csv_load(images, &o, &raw, &e) : pl_idx_load(images, lab, &raw, &e);
     if (!rc && (size_t)idx >= raw.n)
         rc = pl_errorf(&e, PL_EINPUT, "INDEX %ld: %s has rows 0..%zu", idx, images, raw.n - 1);
-    if (!rc && raw.dim != PL_PIXELS)
-        rc = pl_errorf(&e, PL_EINPUT, "%s: images of %zu pixels, expected %d", images, raw.dim,
-                       PL_PIXELS);
     char path[PL_PATH_MAX * 2 + 64];
     if (!rc) {
         if (out)
@@ -151,11 +169,13 @@ int pl_cmd_show(int argc, char **argv)
         snprintf(title, sizeof title, "%s row %ld", slash ? slash + 1 : images, idx);
         snprintf(cap, sizeof cap, "label %d", raw.label[idx]);
         const char *caps[1] = { cap };
-        rc = pl_plot_digits(path, title, &pix, caps, 1, 1, &e);
+        rc = pl_plot_digits(path, title, &pix, raw.height, raw.width, o.pixel_max, caps, 1, 1,
+                            &e);
         if (!rc) {
-            for (int y = 0; y < PL_SIDE; y++) {   /* the digit in the terminal too */
-                for (int x = 0; x < PL_SIDE; x++) {
-                    uint8_t v = pix[y * PL_SIDE + x];
+            for (size_t y = 0; y < raw.height; y++) {   /* the digit in the terminal too */
+                for (size_t x = 0; x < raw.width; x++) {
+                    /* ink as a share of full ink: 255ths, whatever the scale */
+                    unsigned v = pix[y * raw.width + x] * 255u / pl_pixel_max(o.pixel_max);
                     fputs(v > 170 ? "##" : v > 85 ? "++" : v > 20 ? ".." : "  ", stdout);
                 }
                 putchar('\n');

@@ -110,10 +110,14 @@ int pl_cli_fetch_data(const pl_config *c, pl_error *e)
                              c->data.test_labels };
     const char *roles[4] = { "train_images", "train_labels", "test_images", "test_labels" };
     const char *mirror = getenv("MNIST_MIRROR");
-    int nroles = c->data.split == PL_SPLIT_FILES ? 4 : 2;
-    for (int i = 0; i < nroles; i++) {
-        if (!names[i][0] || strchr(names[i], '/') || !pl_mnist_sha256(names[i]))
-            continue;   /* not one of the published MNIST files: the user's own */
+    pl_data_file used[4];   /* the files the run reads: no labels file for a CSV */
+    const int nused = pl_data_files(c, used);
+    for (int i = 0; i < 4; i++) {
+        int needed = 0;
+        for (int k = 0; k < nused; k++)
+            needed |= !strcmp(used[k].role, roles[i]);
+        if (!needed || !names[i][0] || strchr(names[i], '/') || !pl_mnist_sha256(names[i]))
+            continue;   /* not read, or not one of the published MNIST files: the user's own */
         int fetched = 0;
         int rc = pl_fetch(c->data.dir, names[i], mirror, &fetched, e);
         if (rc) {

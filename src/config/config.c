@@ -30,6 +30,7 @@ void pl_config_defaults(pl_config *c)
     c->data.format = PL_FORMAT_AUTO;
     c->data.csv_label = PL_CSV_LABEL_FIRST;
     c->data.csv_header = PL_CSV_HEADER_AUTO;
+    c->data.pixel_max = PL_PIXEL_MAX;
     c->data.split = PL_SPLIT_FILES;
     c->data.test_fraction = 0.2;
     c->data.seed = 42;

@@ -59,18 +59,16 @@ static int is_csv(const pl_config *c, const char *images)
             (ends_with(images, ".csv") || ends_with(images, ".csv.gz")));
 }
 
-/* The labels key of one images file agrees with the file's format. */
+/* The labels key of one images file agrees with the file's format: a CSV
+ * holds its labels, so a labels file set for it is a mistake (MNIST's default
+ * names, which nobody wrote, are ignored). */
 static int check_labels(const pl_config *c, const char *img_key, const char *images,
                         const char *lab_key, const char *labels, pl_error *e)
 {
-    if (is_csv(c, images) && *labels) {
-        /* Blame the labels key if the user set it, else what made it CSV. */
-        const char *blame = !is_default(c, lab_key) ? lab_key
-                          : c->data.format == PL_FORMAT_CSV ? "format" : img_key;
-        return bad(e, c, "data", blame, "%s '%.200s' is CSV (labels are one of its "
+    if (is_csv(c, images) && *labels && !is_default(c, lab_key))
+        return bad(e, c, "data", lab_key, "%s '%.200s' is CSV (labels are one of its "
                    "columns), so %s must be empty: write '%s =' in [data]",
                    img_key, images, lab_key, lab_key);
-    }
     if (!is_csv(c, images) && !*labels)
         return bad(e, c, "data", lab_key, "%s '%.200s' is IDX, so %s must name its "
                    "labels file", img_key, images, lab_key);
@@ -123,6 +121,10 @@ int pl_config_check(const pl_config *c, pl_error *e)
                                                     : "elasticnet");
     if (c->train.niters < 1 || c->train.niters > PL_MAX_LIST)
         return bad(e, c, "train", "iterations", "no iteration counts");
+    if (c->data.pixel_max < 1 || c->data.pixel_max > 255)
+        return bad(e, c, "data", "pixel_max", "pixel_max = %d: expected 1..255 (the value of "
+                   "full ink: 255 for MNIST, 16 for scikit-learn's 8 x 8 digits)",
+                   c->data.pixel_max);
     if (!c->data.train_images[0])
         return bad(e, c, "data", "train_images", "train_images is empty");
     if (!c->output.dir[0])

@@ -95,6 +95,12 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
         if (*(const size_t *)at || *(const size_t *)at2)
             snprintf(buf, n, "%zu:%zu", *(const size_t *)at, *(const size_t *)at2);
         break;
+    case PLC_SHAPE:
+        if (*(const size_t *)at)
+            snprintf(buf, n, "%zux%zu", *(const size_t *)at, *(const size_t *)at2);
+        else
+            snprintf(buf, n, "auto");
+        break;
     case PLC_FRACTION:
         plc_format_double(*(const double *)at, buf, n);
         break;

@@ -18,7 +18,7 @@
 
 #include "parlogit/config.h"
 
-#define PLC_NKEYS 57           /* rows in plc_keys                              */
+#define PLC_NKEYS 59           /* rows in plc_keys                              */
 #define PLC_MSG 640            /* room for one reason, without file:line        */
 #define PLC_MAX_ITERS 10000000 /* iterations above this are surely a typo       */
 #define PLC_MAX_THREADS 4096
@@ -44,6 +44,7 @@ enum plc_kind {
     PLC_COUNT,     /* int at off, 1..PLC_MAX_ITERS                              */
     PLC_INT,       /* int at off, 0..PLC_MAX_INT (its own range: pl_config_check) */
     PLC_NUM,       /* double at off, finite (its own range: pl_config_check)    */
+    PLC_SHAPE,     /* size_t height at off, width at off2: "auto" (0, 0) or HxW  */
 };
 #define PLC_MAX_INT 1000000
 
@@ -92,6 +93,8 @@ int plc_parse_enum(const char *s, const plc_name *names, int *out, char *msg,
                    size_t n);
 int plc_parse_threads(const char *s, int *out, char *msg, size_t n);
 int plc_parse_range(const char *s, size_t *lo, size_t *hi, char *msg, size_t n);
+/* "auto" (0, 0) or "HxW" (e.g. 8x8), each side >= 1, H * W <= PL_MAX_DIM. */
+int plc_parse_shape(const char *s, size_t *h, size_t *w, char *msg, size_t n);
 int plc_parse_rates(const char *s, const char *what, double out[PL_MAX_LIST], int *count, char *msg,
                     size_t n);
 int plc_parse_iters(const char *s, int out[PL_MAX_LIST], int *count, char *msg,

@@ -63,6 +63,8 @@ const plc_key plc_keys[] = {
     {"data", "format", PLC_ENUM, AT(data.format), 0, 0, formats},
     {"data", "csv_label", PLC_ENUM, AT(data.csv_label), 0, 0, csv_labels},
     {"data", "csv_header", PLC_ENUM, AT(data.csv_header), 0, 0, csv_headers},
+    {"data", "shape", PLC_SHAPE, AT(data.height), AT(data.width), 0, NULL},
+    {"data", "pixel_max", PLC_INT, AT(data.pixel_max), 0, 0, NULL},
     {"data", "split", PLC_ENUM, AT(data.split), 0, 0, splits},
     {"data", "train_rows", PLC_RANGE, AT(data.train_lo), AT(data.train_hi), 0, NULL},
     {"data", "test_rows", PLC_RANGE, AT(data.test_lo), AT(data.test_hi), 0, NULL},
@@ -146,6 +148,8 @@ int plc_key_apply(pl_config *c, const plc_key *k, const char *value, char *msg,
         return plc_parse_enum(value, k->names, (int *)at, msg, n);
     case PLC_RANGE:
         return plc_parse_range(value, (size_t *)at, (size_t *)at2, msg, n);
+    case PLC_SHAPE:
+        return plc_parse_shape(value, (size_t *)at, (size_t *)at2, msg, n);
     case PLC_FRACTION:
         if (k->empty_ok) {   /* [0, 1) */
             double v;

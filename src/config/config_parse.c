@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "config/config_impl.h"
+#include "parlogit/dataset.h"
 
 #define ITEM_MAX 48   /* longest list item: "0.30000000000000004e-100" fits */
 
@@ -296,6 +297,35 @@ int plc_parse_range(const char *s, size_t *lo, size_t *hi, char *msg, size_t n)
         return say(msg, n, "'%.100s' is an empty row range: A must be less than B", s);
     *lo = (size_t)x;
     *hi = (size_t)y;
+    return 0;
+}
+
+int plc_parse_shape(const char *s, size_t *h, size_t *w, char *msg, size_t n)
+{
+    char t[ITEM_MAX];
+    if (trim_copy(s, s + strlen(s), t))
+        return say(msg, n, "'%.100s' is not an image shape: expected auto or HEIGHTxWIDTH "
+                   "(e.g. 8x8)", s);
+    if (!strcmp(t, "auto")) {
+        *h = *w = 0;
+        return 0;
+    }
+    char *x = strchr(t, 'x');
+    if (!x)
+        x = strchr(t, 'X');
+    if (!x || x == t || !x[1] || !all_digits(t, (size_t)(x - t)) ||
+        !all_digits(x + 1, strlen(x + 1)))
+        return say(msg, n, "'%.100s' is not an image shape: expected auto or HEIGHTxWIDTH "
+                   "(e.g. 8x8)", s);
+    *x = '\0';
+    uint64_t a, b;
+    if (plc_parse_uint(t, PL_MAX_DIM, &a, msg, n) || plc_parse_uint(x + 1, PL_MAX_DIM, &b, msg, n))
+        return -1;
+    if (a < 1 || b < 1 || a * b > PL_MAX_DIM)
+        return say(msg, n, "'%.100s': an image of %llu x %llu pixels; expected 1 to %d pixels",
+                   s, (unsigned long long)a, (unsigned long long)b, PL_MAX_DIM);
+    *h = (size_t)a;
+    *w = (size_t)b;
     return 0;
 }
 

@@ -11,7 +11,8 @@
  * is PL_EINPUT "path:line: ..." naming the column and the offending text.
  * Files without a label column (784 cells, as Kaggle's test.csv) are read for
  * prediction: PL_CSV_LABEL_NONE, or PL_CSV_LABEL_DETECT to let the first data
- * line's cell count decide.
+ * line's cell count decide.  Any image shape: the options' height x width, or
+ * a square taken from the first data line (65 cells: 8 x 8 and a label).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,7 @@
 #include "data/reader.h"
 #include "parlogit/dataset.h"
 
-#define CSV_CELLS (PL_PIXELS + 1)   /* the most cells a line may have */
-#define CSV_MAX_LINE ((size_t)1 << 20)   /* 785 cells need ~3 KiB: longer is not MNIST */
-#define CSV_MAX_ROWS ((size_t)(PL_RAW_MAX_PIXELS / PL_PIXELS))
+#define CSV_MAX_LINE ((size_t)1 << 20)   /* 785 cells need ~3 KiB; 65,537 need < 1 MiB */
 
 static int is_blank(char c)
 {
@@ -75,29 +74,40 @@ static int bad_cell(const char *cell, const char *end, const char *path, size_t 
                      lineno, col, text);
 }
 
-/* The message for a cell [cell, stop) out of range (max 9 for the label). */
-static int out_of_range(const char *cell, const char *stop, unsigned max, const char *path,
-                        size_t lineno, int col, pl_error *e)
+/* The message for a cell [cell, stop) out of range 0..max (the label's when
+ * is_label). */
+static int out_of_range(const char *cell, const char *stop, int is_label, unsigned max,
+                        const char *path, size_t lineno, int col, pl_error *e)
 {
     char text[40];
     cell_text(cell, stop, text, sizeof text);
-    return pl_errorf(e, PL_EINPUT, "%s:%zu: column %d: %s %s out of range 0..%u", path,
-                     lineno, col, max == 9 ? "label" : "pixel value", text, max);
+    return pl_errorf(e, PL_EINPUT, "%s:%zu: column %d: %s %s out of range 0..%u%s", path,
+                     lineno, col, is_label ? "label" : "pixel value", text, max,
+                     !is_label && max < 255 ? " (data.pixel_max)" : "");
 }
 
+/* A line's cell layout: ncells cells, the label in 1-based column label_col
+ * (0: none), dim pixels; cells is ncells bytes of scratch. */
+typedef struct csv_layout {
+    int ncells, label_col;
+    size_t dim;
+    unsigned pixel_max;
+    uint8_t *cells;
+} csv_layout;
+
 /*
- * Parses one data line [line, end) of ncells cells into pix (PL_PIXELS bytes)
- * and *label; label_col is the 1-based column of the label, 0 for none (then
- * ncells = PL_PIXELS and *label is set to 0).  *end must be a byte that is
- * not a digit, blank or comma (the line's NUL or its '\r'): the scanner uses it
- * as a sentinel instead of checking the bound before every byte.  On error
- * fills e with "path:lineno: ..." and returns PL_EINPUT.
+ * Parses one data line [line, end) of L->ncells cells into pix (L->dim bytes)
+ * and *label; L->label_col is the 1-based column of the label, 0 for none
+ * (then *label is set to 0).  *end must be a byte that is not a digit, blank
+ * or comma (the line's NUL or its '\r'): the scanner uses it as a sentinel
+ * instead of checking the bound before every byte.  On error fills e with
+ * "path:lineno: ..." and returns PL_EINPUT.
  */
-static int parse_row(const char *line, const char *end, int ncells, int label_col,
-                     uint8_t *pix, uint8_t *label, const char *path, size_t lineno,
-                     pl_error *e)
+static int parse_row(const char *line, const char *end, const csv_layout *L, uint8_t *pix,
+                     uint8_t *label, const char *path, size_t lineno, pl_error *e)
 {
-    uint8_t cells[CSV_CELLS];
+    const int ncells = L->ncells, label_col = L->label_col;
+    uint8_t *cells = L->cells;
     const char *p = line;
     int n = 0;   /* cells stored */
     for (;;) {
@@ -125,9 +135,10 @@ static int parse_row(const char *line, const char *end, int ncells, int label_co
             p++;
         if (p == digits || (*p != ',' && p != end))
             return bad_cell(cell, end, path, lineno, n + 1, e);
-        unsigned max = n + 1 == label_col ? 9 : 255;
+        const int is_label = n + 1 == label_col;
+        unsigned max = is_label ? 9 : L->pixel_max;
         if (v > max || (neg && v != 0))
-            return out_of_range(cell, stop, max, path, lineno, n + 1, e);
+            return out_of_range(cell, stop, is_label, max, path, lineno, n + 1, e);
         cells[n++] = (uint8_t)v;
         if (p == end)
             break;
@@ -137,23 +148,25 @@ static int parse_row(const char *line, const char *end, int ncells, int label_co
         return pl_errorf(e, PL_EINPUT, "%s:%zu: expected %d cells, found %d", path, lineno,
                          ncells, n);
     *label = label_col ? cells[label_col - 1] : 0;
-    memcpy(pix, cells + (label_col == 1), PL_PIXELS);
+    memcpy(pix, cells + (label_col == 1), L->dim);
     return PL_OK;
 }
 
-/* Makes room for one more row in out (geometric growth). */
-static int grow(pl_raw *out, size_t *cap, const char *path, size_t lineno, pl_error *e)
+/* Makes room for one more row of dim pixels in out (geometric growth). */
+static int grow(pl_raw *out, size_t dim, size_t *cap, const char *path, size_t lineno,
+                pl_error *e)
 {
     if (out->n < *cap)
         return PL_OK;
-    if (out->n >= CSV_MAX_ROWS)
+    const size_t max_rows = (size_t)(PL_RAW_MAX_PIXELS / dim);
+    if (out->n >= max_rows)
         return pl_errorf(e, PL_EINPUT, "%s:%zu: more than %zu rows (the limit is %llu "
-                         "pixels per file)", path, lineno, CSV_MAX_ROWS,
+                         "pixels per file)", path, lineno, max_rows,
                          (unsigned long long)PL_RAW_MAX_PIXELS);
     size_t c = *cap ? *cap * 2 : 1024;
-    if (c > CSV_MAX_ROWS)
-        c = CSV_MAX_ROWS;
-    uint8_t *pix = realloc(out->pix, c * PL_PIXELS);
+    if (c > max_rows)
+        c = max_rows;
+    uint8_t *pix = realloc(out->pix, c * dim);
     if (pix)
         out->pix = pix;
     uint8_t *lab = pix ? realloc(out->label, c) : NULL;
@@ -166,13 +179,62 @@ static int grow(pl_raw *out, size_t *cap, const char *path, size_t lineno, pl_er
     return PL_OK;
 }
 
+/* Whether dim is s * s; *side = s. */
+static int square(size_t dim, size_t *side)
+{
+    size_t s = 1;
+    while (s * s < dim)
+        s++;
+    *side = s;
+    return s * s == dim;
+}
+
+/*
+ * Fixes L from the first data line [p, end) (line lineno): the cell count
+ * gives the pixel count (less the label, by mode) when the options give no
+ * shape, which must then be a square; with a shape the count is checked per
+ * line by parse_row.  DETECT: dim cells (784 with no shape) mean no label.
+ */
+static int layout(const char *p, const char *end, int mode, size_t *h, size_t *w,
+                  csv_layout *L, const char *path, size_t lineno, pl_error *e)
+{
+    size_t cells = 1, side;
+    for (const char *c = p; c < end; c++)
+        cells += *c == ',';
+    size_t dim = *h * *w;
+    if (mode == PL_CSV_LABEL_DETECT)
+        mode = cells == (dim ? dim : PL_PIXELS) ? PL_CSV_LABEL_NONE : PL_CSV_LABEL_FIRST;
+    if (!dim) {
+        dim = mode == PL_CSV_LABEL_NONE || cells < 2 ? cells : cells - 1;
+        if (dim > PL_MAX_DIM)
+            return pl_errorf(e, PL_EINPUT, "%s:%zu: %zu cells: images of at most %d pixels "
+                             "are read", path, lineno, cells, PL_MAX_DIM);
+        if (!square(dim, &side))
+            return pl_errorf(e, PL_EINPUT, "%s:%zu: %zu cells, so %zu pixels%s: not a square "
+                             "image; set data.shape = HEIGHTxWIDTH", path, lineno, cells, dim,
+                             mode == PL_CSV_LABEL_NONE ? "" : " and a label");
+        *h = *w = side;
+    }
+    L->dim = dim;
+    L->label_col = mode == PL_CSV_LABEL_LAST ? (int)dim + 1 : mode == PL_CSV_LABEL_NONE ? 0 : 1;
+    L->ncells = (int)dim + (L->label_col != 0);
+    L->cells = malloc((size_t)L->ncells);
+    if (!L->cells)
+        return pl_errorf(e, PL_ENOMEM, "%s: out of memory", path);
+    return PL_OK;
+}
+
 int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    int mode = o ? o->label : PL_CSV_LABEL_FIRST;
-    int label_col = mode == PL_CSV_LABEL_LAST ? CSV_CELLS : mode == PL_CSV_LABEL_NONE ? 0 : 1;
-    int ncells = label_col ? CSV_CELLS : PL_PIXELS;
-    int header = o ? o->header : PL_CSV_HEADER_AUTO;
+    const int mode = o ? o->label : PL_CSV_LABEL_FIRST;
+    const int header = o ? o->header : PL_CSV_HEADER_AUTO;
+    size_t h = o ? o->height : 0, w = o ? o->width : 0;
+    if (!h || !w || h * w > PL_MAX_DIM)
+        h = w = 0;
+    csv_layout L = { .pixel_max = o && o->pixel_max ? o->pixel_max : PL_PIXEL_MAX };
+    if (L.pixel_max > 255)
+        L.pixel_max = 255;
     pl_reader r;
     int rc = pl_reader_open(&r, path, e);
     if (rc != PL_OK)
@@ -205,22 +267,19 @@ int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e
         while (q < end && is_blank(*q))
             q++;
         if (q == end) {
-            rc = pl_errorf(e, PL_EINPUT, "%s:%zu: blank line (expected %d cells)", path,
-                           lineno, ncells);
+            if (L.cells)
+                rc = pl_errorf(e, PL_EINPUT, "%s:%zu: blank line (expected %d cells)", path,
+                               lineno, L.ncells);
+            else
+                rc = pl_errorf(e, PL_EINPUT, "%s:%zu: blank line (expected a row of cells)",
+                               path, lineno);
             goto fail;
         }
-        if (mode == PL_CSV_LABEL_DETECT && out->n == 0) {
-            /* the first data line decides: pixels only, or a label first */
-            size_t commas = 0;
-            for (const char *c = p; c < end; c++)
-                commas += *c == ',';
-            label_col = commas + 1 == PL_PIXELS ? 0 : 1;
-            ncells = label_col ? CSV_CELLS : PL_PIXELS;
-            out->unlabelled = !label_col;
-        }
-        if ((rc = grow(out, &cap, path, lineno, e)) != PL_OK ||
-            (rc = parse_row(p, end, ncells, label_col, out->pix + out->n * PL_PIXELS,
-                            out->label + out->n, path, lineno, e)) != PL_OK)
+        if (!L.cells && (rc = layout(p, end, mode, &h, &w, &L, path, lineno, e)) != PL_OK)
+            goto fail;
+        if ((rc = grow(out, L.dim, &cap, path, lineno, e)) != PL_OK ||
+            (rc = parse_row(p, end, &L, out->pix + out->n * L.dim, out->label + out->n, path,
+                            lineno, e)) != PL_OK)
             goto fail;
         out->n++;
     }
@@ -230,19 +289,23 @@ int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e
         goto fail;
     }
     /* Give back the unused tail of the geometric growth. */
-    uint8_t *pix = realloc(out->pix, out->n * PL_PIXELS);
+    uint8_t *pix = realloc(out->pix, out->n * L.dim);
     if (pix)
         out->pix = pix;
     uint8_t *lab = realloc(out->label, out->n);
     if (lab)
         out->label = lab;
-    out->height = out->width = PL_SIDE;
-    out->dim = PL_PIXELS;
-    out->unlabelled = mode == PL_CSV_LABEL_NONE || (mode == PL_CSV_LABEL_DETECT && !label_col);
+    out->height = h;
+    out->width = w;
+    out->dim = L.dim;
+    out->pixel_max = L.pixel_max;
+    out->unlabelled = L.label_col == 0;
+    free(L.cells);
     free(line);
     pl_reader_close(&r);
     return PL_OK;
 fail:
+    free(L.cells);
     free(line);
     pl_reader_close(&r);
     pl_raw_free(out);

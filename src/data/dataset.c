@@ -70,6 +70,7 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
     out->dim = raw->dim;
     out->height = raw->height;
     out->width = raw->width;
+    out->pixel_max = raw->pixel_max ? raw->pixel_max : PL_PIXEL_MAX;
     for (int d = 0; d < PL_CLASSES; d++)
         out->start[d + 1] = out->start[d] + count[d];
     if (n == 0)

@@ -195,6 +195,7 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
     out->pix = pix;
     out->label = lab;
     out->unlabelled = !labels;
+    out->pixel_max = PL_PIXEL_MAX;
     pix = lab = NULL;
 done:
     free(pix);

@@ -132,6 +132,31 @@ static int hash_files(const pl_config *c, pl_data *d, pl_error *e)
     return PL_OK;
 }
 
+/*
+ * The images of an IDX file against the config: their shape is data.shape's
+ * when that is set, at most PL_MAX_DIM pixels, and no pixel is above
+ * data.pixel_max (a CSV's cells are checked as they are read).  Sets
+ * raw->pixel_max.  PL_EINPUT naming the file and the byte offset.
+ */
+static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, pl_error *e)
+{
+    if (c->data.height && (raw->height != c->data.height || raw->width != c->data.width))
+        return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels, but "
+                         "data.shape = %zux%zu", path, raw->height, raw->width,
+                         c->data.height, c->data.width);
+    if (raw->dim > PL_MAX_DIM || raw->dim == 0)
+        return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels (expected "
+                         "1 to %d pixels)", path, raw->height, raw->width, PL_MAX_DIM);
+    const size_t total = raw->n * raw->dim;
+    for (size_t i = 0; c->data.pixel_max < 255 && i < total; i++)
+        if (raw->pix[i] > c->data.pixel_max)
+            return pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is %u, "
+                             "above data.pixel_max = %d", path, (size_t)16 + i, i % raw->dim,
+                             i / raw->dim, raw->pix[i], c->data.pixel_max);
+    raw->pixel_max = (unsigned)c->data.pixel_max;
+    return PL_OK;
+}
+
 /* Loads the images (and, for IDX, labels) of one side: "train" or "test". */
 static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_raw *raw,
                     pl_error *e)
@@ -142,10 +167,15 @@ static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_r
     snprintf(role, sizeof role, "%s_labels", side);
     const pl_data_file *lab = find(d, role);
     if (!lab) {   /* pl_data_files lists no labels for CSV */
-        pl_csv_opts o = {c->data.csv_label, c->data.csv_header};
+        pl_csv_opts o = { .label = c->data.csv_label, .header = c->data.csv_header,
+                          .height = c->data.height, .width = c->data.width,
+                          .pixel_max = (unsigned)c->data.pixel_max };
         return pl_csv_load(img->path, &o, raw, e);
     }
-    return pl_idx_load(img->path, lab->path, raw, e);
+    int rc = pl_idx_load(img->path, lab->path, raw, e);
+    if (rc == PL_OK && (rc = check_idx_images(c, img->path, raw, e)) != PL_OK)
+        pl_raw_free(raw);
+    return rc;
 }
 
 static void warn(pl_data *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -219,6 +249,13 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
         goto done;
     if (files && (rc = load_raw(c, out, "test", &test, e)) != PL_OK)
         goto done;
+    if (files && (test.height != train.height || test.width != train.width)) {
+        rc = pl_errorf(e, PL_EINPUT, "%s: images of %zu x %zu pixels, but the training "
+                       "images (%s) are %zu x %zu", find(out, "test_images")->path,
+                       test.height, test.width, find(out, "train_images")->path,
+                       train.height, train.width);
+        goto done;
+    }
     if (!find(out, "train_labels"))   /* a CSV: its labels are a column */
         check_label_side(c, &train, find(out, "train_images")->path, out);
     check_overlap(c, out, out);

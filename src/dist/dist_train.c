@@ -147,6 +147,9 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
     out->curves = calloc(plan->njobs ? plan->njobs : 1, sizeof *out->curves);
     rc = out->results && out->curves ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory");
     out->dim = train->dim;
+    out->height = train->height;
+    out->width = train->width;
+    out->pixel_max = train->pixel_max;
     if (!rc) {
         if (mine.nresults)   /* rank 0 may have no job (more ranks than jobs) */
             memcpy(out->results, mine.results, mine.nresults * sizeof *mine.results);

@@ -398,14 +398,14 @@ void pl_vadd_avx2(float *dst, const float *src, size_t n)
  * x 16 columns of G in 8 registers; per row, its residual's 16 floats are
  * loaded once for the 4 pixels.  Columns come in chunks of 16, then 8. */
 
-void pl_u8f_avx2(const uint8_t *x, size_t n, float *out)
+void pl_u8f_avx2(const uint8_t *x, size_t n, float s, float *out)
 {
-    const __m256 s = _mm256_set1_ps(1.0f / 255.0f);
+    const __m256 vs = _mm256_set1_ps(s);
     size_t j = 0;
     for (; j + 8 <= n; j += 8)
-        _mm256_storeu_ps(out + j, _mm256_mul_ps(cvt8(x + j), s));
+        _mm256_storeu_ps(out + j, _mm256_mul_ps(cvt8(x + j), vs));
     for (; j < n; j++)
-        out[j] = (float)x[j] * (1.0f / 255.0f);
+        out[j] = (float)x[j] * s;
 }
 
 static inline __attribute__((always_inline)) void

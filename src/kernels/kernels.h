@@ -5,7 +5,7 @@
  * pl_kernels table on register tiles of up to PL_MR rows of uint8 pixels.
  *   dot:  z[i]  = sum_j x[i][j] * w[j]          (the forward product)
  *   axpy: g[j] += sum_i r[i] * x[i][j]          (the backward product)
- * Pixels are raw 0..255 (the 1/255 scale is folded in by the caller); the link
+ * Pixels are raw 0..pixel_max (the 1/pixel_max scale is the caller's); the link
  * between the two (sigmoid, loss) is the caller's, per row.
  *
  * The fused sweep (many models per pass) has its own kernels.  Weights are
@@ -13,7 +13,7 @@
  * side, ldw floats apart; m columns, m a multiple of PL_MCOLS).  Rows come in
  * tiles of up to PL_TILE_ROWS rows stored by pixel (pl_tile: the pixels that
  * are non-zero in any row of the tile, each with its (row, value) entries;
- * values already scaled by 1/255), so each weight row is loaded once per tile
+ * values already scaled by 1/pixel_max), so each weight row is loaded once per tile
  * and G's row j is written once per tile; the forward works on pairs of rows,
  * over the pixels non-zero in either (pl_tile.pptr), so each weight row it
  * loads from L2 feeds both:
@@ -66,11 +66,11 @@ typedef struct pl_tile {
     const uint16_t *pix;    /* npix pixel indices, ascending                     */
     const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]) */
     const uint8_t *row;     /* each entry's row in the tile, ascending per pixel  */
-    const float *val;       /* each entry's pixel value / 255                    */
+    const float *val;       /* each entry's pixel value / pixel_max              */
     const uint32_t *pptr;   /* (nrows + 1) / 2 + 1: rows 2i and 2i+1 (or 2i alone,
                                the last of an odd tile) are [pptr[i], pptr[i+1])  */
     const uint16_t *pidx;   /* their pixels non-zero in either row, ascending    */
-    const float *pval;      /* two per pixel: row 2i's value / 255, row 2i+1's
+    const float *pval;      /* two per pixel: row 2i's value / pixel_max, 2i+1's
                                (0 where that row has no ink, or no row)          */
 } pl_tile;
 
@@ -102,8 +102,8 @@ typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 #define PL_DMR 4      /* rows per dense forward call  */
 #define PL_DTILE 16    /* rows per dense backward call */
 
-/* out[j] = x[j] / 255 for j < n. */
-typedef void (*pl_u8f_fn)(const uint8_t *x, size_t n, float *out);
+/* out[j] = x[j] * s for j < n (s = 1/pixel_max: 1.0f / 255.0f for MNIST). */
+typedef void (*pl_u8f_fn)(const uint8_t *x, size_t n, float s, float *out);
 /* X: nr rows of dim floats, ldx apart; Z: nr rows, ldz apart; m a multiple of 8. */
 typedef void (*pl_dfwd_fn)(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
                            size_t ldw, size_t m, float *Z, size_t ldz);
@@ -146,7 +146,7 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
                        const float *y, float *R, size_t ldr, float *loss, float *hits,        \
                        float *rsum);                                                          \
     void pl_vadd_##isa(float *dst, const float *src, size_t n);                               \
-    void pl_u8f_##isa(const uint8_t *x, size_t n, float *out);                                \
+    void pl_u8f_##isa(const uint8_t *x, size_t n, float s, float *out);                       \
     void pl_dfwd_##isa(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,     \
                        size_t ldw, size_t m, float *Z, size_t ldz);                           \
     void pl_dbwd_##isa(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,     \

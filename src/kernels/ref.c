@@ -118,10 +118,10 @@ void pl_vadd_ref(float *dst, const float *src, size_t n)
         dst[i] += src[i];
 }
 
-void pl_u8f_ref(const uint8_t *x, size_t n, float *out)
+void pl_u8f_ref(const uint8_t *x, size_t n, float s, float *out)
 {
     for (size_t j = 0; j < n; j++)
-        out[j] = (float)x[j] * (1.0f / 255.0f);
+        out[j] = (float)x[j] * s;
 }
 
 void pl_dfwd_ref(const float *X, size_t ldx, size_t nr, size_t dim, const float *W, size_t ldw,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "parlogit/model.h"
 #include "parlogit/output.h"
 #include "parlogit/train.h"
@@ -21,9 +23,10 @@ void pl_model_free(pl_model *m)
     m->w = NULL;
 }
 
-pl_model pl_model_of_result(const struct pl_result *r, size_t dim)
+pl_model pl_model_of_result(const struct pl_result *r, const struct pl_run *run)
 {
-    pl_model m = { .task = r->task, .k = r->k, .dim = dim, .w = r->w, .lr = r->lr,
+    pl_model m = { .task = r->task, .k = r->k, .dim = run->dim, .height = run->height,
+                   .width = run->width, .pixel_max = run->pixel_max, .w = r->w, .lr = r->lr,
                    .iterations = r->iterations };
     memcpy(m.b, r->b, sizeof m.b);
     return m;
@@ -94,6 +97,52 @@ static int parse_name(const char *name, pl_task *t, double *lr, int *it, double 
     return 0;
 }
 
+/*
+ * The image shape and pixel scale of model name in dir, from its sidecar's
+ * "image" and "pixel_max" (written since models of any shape are trained):
+ * without a sidecar, or without those members, MNIST's 255 and a square
+ * image of m->dim pixels (else 1 x dim).  A sidecar that says otherwise than
+ * the weights (height * width != dim, pixel_max outside 1..255) is PL_EINPUT.
+ */
+static int load_image_shape(const char *dir, const char *name, pl_model *m, pl_error *e)
+{
+    size_t s = 1;
+    while (s * s < m->dim)
+        s++;
+    m->height = s * s == m->dim ? s : 1;
+    m->width = s * s == m->dim ? s : m->dim;
+    m->pixel_max = PL_PIXEL_MAX;
+    char path[PL_PATH_MAX + 160];
+    snprintf(path, sizeof path, "%s/models/%s.json", dir, name);
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return PL_OK;   /* no sidecar (or none readable): the weights alone decide */
+    const json_t *img = json_object_get(root, "image"), *pm = json_object_get(root, "pixel_max");
+    int rc = PL_OK;
+    if (img) {
+        const json_t *h = json_array_get(img, 0), *w = json_array_get(img, 1);
+        if (!json_is_array(img) || json_array_size(img) != 2 || !json_is_integer(h) ||
+            !json_is_integer(w) || json_integer_value(h) < 1 || json_integer_value(w) < 1 ||
+            (size_t)json_integer_value(h) * (size_t)json_integer_value(w) != m->dim)
+            rc = pl_errorf(e, PL_EINPUT, "%s: \"image\" is not [height, width] of the "
+                           "%zu pixels of the model's weights", path, m->dim);
+        else {
+            m->height = (size_t)json_integer_value(h);
+            m->width = (size_t)json_integer_value(w);
+        }
+    }
+    if (!rc && pm) {
+        if (!json_is_integer(pm) || json_integer_value(pm) < 1 || json_integer_value(pm) > 255)
+            rc = pl_errorf(e, PL_EINPUT, "%s: \"pixel_max\" is not a whole number in 1..255",
+                           path);
+        else
+            m->pixel_max = (unsigned)json_integer_value(pm);
+    }
+    json_decref(root);
+    return rc;
+}
+
 int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
 {
     memset(m, 0, sizeof *m);
@@ -118,6 +167,8 @@ int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
         rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (pixels,) for a binary model", path);
     if (!rc)
         m->dim = multi ? shape[1] : shape[0];
+    if (!rc)
+        rc = load_image_shape(dir, name, m, e);
     snprintf(path, sizeof path, "%s/models/%s.b.npy", dir, name);
     if (!rc)
         rc = pl_npy_read(path, &bias, &ndim, shape, e);
@@ -172,7 +223,7 @@ int pl_model_predict(const pl_model *m, const uint8_t *x, double *p)
         }
     }
     for (int k = 0; k < m->k; k++)
-        z[k] = z[k] / 255.0 + (double)m->b[k];
+        z[k] = z[k] / (double)pl_pixel_max(m->pixel_max) + (double)m->b[k];
     if (m->task.kind == PL_KIND_BINARY) {
         p[1] = sigmoid(z[0]);
         p[0] = 1.0 - p[1];

@@ -141,7 +141,7 @@ static int write_tenclass(const char *dir, const pl_data *data, const pl_run *ru
     rc = pl_afile_open_in(&f, dir, "predictions.csv", e);
     if (rc)
         return rc;
-    const pl_model m = pl_model_of_result(&run->results[s->best[s->top].result], run->dim);
+    const pl_model m = pl_model_of_result(&run->results[s->best[s->top].result], run);
     rc = pl_predictions_write(f.f, &m, &data->test, e);
     if (rc) {
         pl_afile_abort(&f);

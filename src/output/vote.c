@@ -33,10 +33,11 @@ static void nz_list(nzrow *z, const uint8_t *x, size_t dim)
         }
 }
 
-/* z[i] = (x/255)·w[i] + b[i] for one row and n models, each in double with
+/* z[i] = (x/pixel_max)·w[i] + b[i] for one row and n models, each in double with
  * pixels in ascending order; four models at a time, so four independent sums
  * are in flight (each one's order, hence its bits, as if alone). */
-static void margins(const nzrow *x, const float *const *w, const float *b, int n, double *z)
+static void margins(const nzrow *x, const float *const *w, const float *b, int n, double pmax,
+                    double *z)
 {
     int i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -50,16 +51,16 @@ static void margins(const nzrow *x, const float *const *w, const float *b, int n
             s2 += v * (double)w2[j];
             s3 += v * (double)w3[j];
         }
-        z[i] = s0 / 255.0 + (double)b[i];
-        z[i + 1] = s1 / 255.0 + (double)b[i + 1];
-        z[i + 2] = s2 / 255.0 + (double)b[i + 2];
-        z[i + 3] = s3 / 255.0 + (double)b[i + 3];
+        z[i] = s0 / pmax + (double)b[i];
+        z[i + 1] = s1 / pmax + (double)b[i + 1];
+        z[i + 2] = s2 / pmax + (double)b[i + 2];
+        z[i + 3] = s3 / pmax + (double)b[i + 3];
     }
     for (; i < n; i++) {
         double s = 0;
         for (size_t t = 0; t < x->n; t++)
             s += x->val[t] * (double)w[i][x->idx[t]];
-        z[i] = s / 255.0 + (double)b[i];
+        z[i] = s / pmax + (double)b[i];
     }
 }
 
@@ -130,7 +131,7 @@ static int score(const pl_run *run, const pl_sweep *s, const pl_dataset *test, i
     for (size_t r = 0; r < test->n; r++) {
         nz_list(&nz, test->pix + r * test->dim, test->dim);
         double z[NMAX], score[PL_CLASSES] = { 0 };
-        margins(&nz, w, b, nm, z);
+        margins(&nz, w, b, nm, (double)pl_pixel_max(run->pixel_max), z);
         for (int q = 0; q < nm; q++)
             if (ovo)
                 score[z[q] > 0 ? vote[q][0] : vote[q][1]] += 1;
@@ -159,7 +160,7 @@ void pl_score_model(const pl_run *run, const pl_sweep_best *b, const pl_dataset 
                     pl_sweep_vote *v)
 {
     memset(v, 0, sizeof *v);
-    const pl_model m = pl_model_of_result(&run->results[b->result], run->dim);
+    const pl_model m = pl_model_of_result(&run->results[b->result], run);
     double p[PL_CLASSES];
     for (size_t r = 0; r < test->n; r++)   /* the rows of its classes, as in training */
         if (pl_task_uses(m.task, test->label[r]))

@@ -244,9 +244,11 @@ static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
     else
         fputs("null", f.f);
     if (r->task.kind == PL_KIND_BINARY)
-        fprintf(f.f, ",\n  \"weights_shape\": [%zu],\n  \"bias_file\": ", run->dim);
+        fprintf(f.f, ",\n  \"weights_shape\": [%zu],", run->dim);
     else
-        fprintf(f.f, ",\n  \"weights_shape\": [%d, %zu],\n  \"bias_file\": ", r->k, run->dim);
+        fprintf(f.f, ",\n  \"weights_shape\": [%d, %zu],", r->k, run->dim);
+    fprintf(f.f, "\n  \"image\": [%zu, %zu],\n  \"pixel_max\": %u,\n  \"bias_file\": ",
+            run->height, run->width, run->pixel_max);
     if (r->status == PL_RUN_OK)
         pl_json_str(f.f, bfile);
     else
@@ -280,7 +282,7 @@ static int write_predictions(const pl_sdir *dir, const char *name, const pl_run 
     int rc = pl_afile_open_staged(&f, dir, file, e);
     if (rc)
         return rc;
-    const pl_model m = pl_model_of_result(r, run->dim);
+    const pl_model m = pl_model_of_result(r, run);
     rc = pl_predictions_write(f.f, &m, test, e);
     if (rc) {
         pl_afile_abort(&f);

@@ -6,22 +6,27 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "parlogit/plot.h"
 #include "plot/canvas.h"
 #include "plot/palette.h"
 
 int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const uint8_t *pix,
-                 float bias, double scale, pl_error *e)
+                 size_t h, size_t wd, unsigned pixel_max, float bias, double scale,
+                 pl_error *e)
 {
     char pos[16], neg[16], task[PL_TASK_NAME_MAX], line[320];
     pl_task_names(t, pos, neg);
     int is_pos = pl_task_class(t, p->label) == 1;
     const char *truth = is_pos ? pos : neg, *other = is_pos ? neg : pos;
 
-    double img[PL_PIXELS], m = 0;
-    for (int i = 0; i < PL_PIXELS; i++) {
-        img[i] = pix[i] / 255.0;
+    const size_t dim = h * wd;
+    double *img = malloc((dim ? dim : 1) * sizeof *img), m = 0;
+    if (!img)
+        return pl_errorf(e, PL_ENOMEM, "%s: out of memory", path);
+    for (size_t i = 0; i < dim; i++) {
+        img[i] = pix[i] / (double)pl_pixel_max(pixel_max);
         if (fabs(p->contrib[i]) > m)
             m = fabs(p->contrib[i]);
     }
@@ -32,8 +37,10 @@ int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const ui
 
     pl_canvas c;
     int rc = pl_canvas_open(&c, path, PL_PLOT_PICK_W, PL_PLOT_PICK_H, e);
-    if (rc)
+    if (rc) {
+        free(img);
         return rc;
+    }
     snprintf(line, sizeof line, "%s: the %s most likely to be %s (training row %u, digit %d)",
              pl_task_name(t, task), truth, other, (unsigned)p->orig, p->label);
     pl_canvas_text(&c, 550, 22, 1.2, 0.5, line);
@@ -47,13 +54,14 @@ int pl_plot_pick(const char *path, pl_task t, const pl_explain_pick *p, const ui
 
     pl_palette_ink();
     pl_canvas_viewport(&c, 60, 80, 440, 460);
-    pl_canvas_image(img, PL_SIDE, PL_SIDE, 0, 1);
+    pl_canvas_image(img, (int)h, (int)wd, 0, 1);
+    free(img);
     pl_canvas_frame(1);
     pl_canvas_text(&c, 250, 478, 0.9, 0.5, "the image (ink = pixel value)");
 
     pl_palette_diverging();
     pl_canvas_viewport(&c, 540, 80, 920, 460);
-    pl_canvas_image(p->contrib, PL_SIDE, PL_SIDE, -m, m);
+    pl_canvas_image(p->contrib, (int)h, (int)wd, -m, m);
     pl_canvas_frame(0);
     snprintf(line, sizeof line, "contribution = pixel x weight (scale \u00b1%.3g)", m);
     pl_canvas_text(&c, 730, 478, 0.9, 0.5, line);

@@ -52,13 +52,16 @@ typedef struct montage_job {
     char text[PL_CLASSES * MONTAGE_ROWS][32];
     const char *caps[PL_CLASSES * MONTAGE_ROWS];
     size_t n;
+    size_t height, width;   /* the images' shape and ink scale */
+    unsigned pixel_max;
 } montage_job;
 
 static int draw_montage(const void *ctx, int step, pl_error *e)
 {
     (void)step;
     const montage_job *j = ctx;
-    return pl_plot_digits(j->path, j->title, j->pix, j->caps, j->n, PL_CLASSES, e);
+    return pl_plot_digits(j->path, j->title, j->pix, j->height, j->width, j->pixel_max, j->caps,
+                          j->n, PL_CLASSES, e);
 }
 
 static int montage(pl_page *b, const pl_dataset *ds, uint64_t seed, pl_error *e)
@@ -66,6 +69,9 @@ static int montage(pl_page *b, const pl_dataset *ds, uint64_t seed, pl_error *e)
     montage_job *j = pl_jobs_keep(b->jobs, sizeof *j, NULL, e);
     if (!j)
         return PL_ENOMEM;
+    j->height = ds->height;
+    j->width = ds->width;
+    j->pixel_max = ds->pixel_max;
     uint64_t st = seed;
     for (int row = 0; row < MONTAGE_ROWS; row++)
         for (int d = 0; d < PL_CLASSES; d++) {

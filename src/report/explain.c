@@ -10,20 +10,22 @@
 
 #include "parlogit/report.h"
 
-double pl_logit(const uint8_t *pix, const float *w, size_t dim, float b)
+double pl_logit(const uint8_t *pix, const float *w, size_t dim, unsigned pixel_max, float b)
 {
+    const double pm = (double)pl_pixel_max(pixel_max);
     double z = 0;
     for (size_t i = 0; i < dim; i++)
-        z += (double)w[i] * (pix[i] / 255.0);
+        z += (double)w[i] * (pix[i] / pm);
     return z + b;
 }
 
-double pl_contributions(const uint8_t *pix, const float *w, size_t dim, double *contrib,
-                        double *for_pos, double *for_neg)
+double pl_contributions(const uint8_t *pix, const float *w, size_t dim, unsigned pixel_max,
+                        double *contrib, double *for_pos, double *for_neg)
 {
+    const double pm = (double)pl_pixel_max(pixel_max);
     double pos = 0, neg = 0;
     for (size_t i = 0; i < dim; i++) {
-        double c = (double)w[i] * (pix[i] / 255.0);
+        double c = (double)w[i] * (pix[i] / pm);
         if (contrib)
             contrib[i] = c;
         if (c > 0)
@@ -38,7 +40,7 @@ double pl_contributions(const uint8_t *pix, const float *w, size_t dim, double *
     /* Summed in pixel order, not as pos + neg, so that it equals pl_logit - b. */
     double z = 0;
     for (size_t i = 0; i < dim; i++)
-        z += (double)w[i] * (pix[i] / 255.0);
+        z += (double)w[i] * (pix[i] / pm);
     return z;
 }
 
@@ -61,6 +63,10 @@ static int by_confidence(const void *a, const void *b)
 
 void pl_explanation_free(pl_explanation *x)
 {
+    for (int k = 0; k < 2; k++) {
+        free(x->pick[k].contrib);
+        x->pick[k].contrib = NULL;
+    }
     free(x->top);
     x->top = NULL;
     x->ntop = 0;
@@ -71,11 +77,14 @@ int pl_explain(const pl_dataset *ds, pl_task t, const float *w, float b, size_t 
 {
     memset(out, 0, sizeof *out);
     out->task = t;
-    if (ds->dim != PL_PIXELS)
-        return pl_errorf(e, PL_EINPUT, "images of %zu pixels, expected %d", ds->dim, PL_PIXELS);
     pl_miss *miss = malloc((ds->n ? ds->n : 1) * sizeof *miss);
-    if (!miss)
+    for (int k = 0; k < 2; k++)
+        out->pick[k].contrib = calloc(ds->dim ? ds->dim : 1, sizeof(double));
+    if (!miss || !out->pick[0].contrib || !out->pick[1].contrib) {
+        free(miss);
+        pl_explanation_free(out);
         return pl_errorf(e, PL_ENOMEM, "out of memory");
+    }
     size_t nmiss = 0;
     double best[2] = { -1, -1 };
     for (size_t r = 0; r < ds->n; r++) {
@@ -83,7 +92,7 @@ int pl_explain(const pl_dataset *ds, pl_task t, const float *w, float b, size_t 
         if (cls < 0)
             continue;
         const uint8_t *pix = ds->pix + r * ds->dim;
-        double z = pl_logit(pix, w, ds->dim, b);
+        double z = pl_logit(pix, w, ds->dim, ds->pixel_max, b);
         double p = p_other(z, cls);
         pl_explain_pick *pk = &out->pick[cls ? 0 : 1];
         pk->nrows++;
@@ -106,14 +115,15 @@ int pl_explain(const pl_dataset *ds, pl_task t, const float *w, float b, size_t 
     }
     if (!out->pick[0].nrows && !out->pick[1].nrows) {
         free(miss);
+        pl_explanation_free(out);
         char name[PL_TASK_NAME_MAX];
         return pl_errorf(e, PL_EINPUT, "no training rows of task %s", pl_task_name(t, name));
     }
     for (int k = 0; k < 2; k++) {
         pl_explain_pick *pk = &out->pick[k];
         if (pk->found)
-            pl_contributions(ds->pix + pk->row * ds->dim, w, ds->dim, pk->contrib,
-                             &pk->for_pos, &pk->for_neg);
+            pl_contributions(ds->pix + pk->row * ds->dim, w, ds->dim, ds->pixel_max,
+                             pk->contrib, &pk->for_pos, &pk->for_neg);
     }
     qsort(miss, nmiss, sizeof *miss, by_confidence);
     out->ntop = nmiss < kmax ? nmiss : kmax;

@@ -85,10 +85,9 @@ int pl_page_sparsity(pl_page *p, const pl_run_dir *r, pl_task t, const pl_datase
     if (ds && ds->height * ds->width == dim) {
         j->h = ds->height;
         j->w = ds->width;
-    } else if (dim == PL_PIXELS) {
-        j->h = j->w = PL_SIDE;
     } else {
-        return PL_OK;   /* the weights alone do not say the image's shape */
+        j->h = j->m[0].height;   /* the sidecar's, or a square */
+        j->w = j->m[0].width;
     }
     if (j->m[1].dim != dim || j->m[1].k != j->m[0].k)
         return pl_errorf(e, PL_EINPUT, "%s: the models %s and %s have different shapes", r->dir,

@@ -88,10 +88,11 @@ static void pair_section(pl_page *b, const pl_pair_job *j, const char *why)
             pl_fmt_double(lr, pp->model.lr), pp->model.iterations, why,
             100 * pp->model.train_acc, 100 * pp->model.test_acc, x->pick[0].nwrong,
             x->pick[0].nrows, pos, neg, x->pick[1].nwrong, x->pick[1].nrows, neg, pos);
-    snprintf(cap, sizeof cap, "The weights as a 28 x 28 image. Ink on a blue pixel pushes "
+    snprintf(cap, sizeof cap, "The weights as a %zu x %zu image. Ink on a blue pixel pushes "
              "the decision towards %s (the positive class), ink on a red pixel towards %s; "
              "the colour scale is symmetric around 0 (\u00b1%.3g, the largest |weight|), so "
-             "white pixels do not matter.", pos, neg, j->weight_scale);
+             "white pixels do not matter.", j->ds->height, j->ds->width, pos, neg,
+             j->weight_scale);
     pl_page_figure(b, pp->weights, "weight map", cap);
     for (int k = 0; k < 2; k++) {
         const pl_explain_pick *p = &x->pick[k];

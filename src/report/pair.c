@@ -50,7 +50,8 @@ static int draw_misses(const char *path, const pl_dataset *ds, const pl_explanat
     else
         snprintf(title, sizeof title, "%s: the %zu most confidently misclassified of %zu wrong "
                  "training images", task, n, total);
-    int rc = pl_plot_digits(path, title, pix, caps, n, 8, e);
+    int rc = pl_plot_digits(path, title, pix, ds->height, ds->width, ds->pixel_max, caps, n, 8,
+                            e);
     free(pix);
     free(caps);
     free(text);
@@ -68,7 +69,11 @@ int pl_pair_prepare(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double
         return rc;
     pl_pair_pictures *out = &j->pp;
     out->model = *row;
-    rc = pl_run_dir_model(r, row, &j->w, &j->b, e);
+    size_t dim = 0;
+    rc = pl_run_dir_model(r, row, &j->w, &j->b, &dim, e);
+    if (!rc && dim != ds->dim)
+        rc = pl_errorf(e, PL_EINPUT, "%s/models/%s: a model of %zu pixels, but the run's "
+                       "images have %zu", r->dir, row->model, dim, ds->dim);
     if (!rc)
         rc = pl_explain(ds, t, j->w, j->b, kmax, &out->x, e);
     if (rc) {
@@ -76,11 +81,11 @@ int pl_pair_prepare(const pl_run_dir *r, const pl_dataset *ds, pl_task t, double
         j->w = NULL;
         return rc;
     }
-    for (int i = 0; i < PL_PIXELS; i++)
+    for (size_t i = 0; i < ds->dim; i++)
         j->weight_scale = fmax(j->weight_scale, fabs(j->w[i]));
     /* The two picks are compared with each other: one colour scale. */
     for (int k = 0; k < 2; k++)
-        for (int i = 0; out->x.pick[k].found && i < PL_PIXELS; i++)
+        for (size_t i = 0; out->x.pick[k].found && i < ds->dim; i++)
             j->pick_scale = fmax(j->pick_scale, fabs(out->x.pick[k].contrib[i]));
 
     char plots[PL_PATH_MAX + 16], pos[16], neg[16], lrs[32];
@@ -127,11 +132,11 @@ int pl_pair_draw(const void *job, int step, pl_error *e)
     if (!*path)
         return PL_OK;
     if (step == 0)
-        return pl_plot_weights(path, x->task, j->w, j->sub, e);
+        return pl_plot_weights(path, x->task, j->w, j->ds->height, j->ds->width, j->sub, e);
     if (step <= 2) {
         const pl_explain_pick *p = &x->pick[step - 1];
-        return pl_plot_pick(path, x->task, p, j->ds->pix + p->row * j->ds->dim, j->b,
-                            j->pick_scale, e);
+        return pl_plot_pick(path, x->task, p, j->ds->pix + p->row * j->ds->dim, j->ds->height,
+                            j->ds->width, j->ds->pixel_max, j->b, j->pick_scale, e);
     }
     return draw_misses(path, j->ds, x, e);
 }

@@ -73,8 +73,8 @@ static int is_text(const unsigned char *b, int n)
     return n > 0;
 }
 
-static int read_photo(const char *path, const pl_prep_opts *prep, pl_predict_input *in,
-                      pl_error *e)
+static int read_photo(const char *path, const pl_prep_opts *prep, unsigned pixel_max,
+                      pl_predict_input *in, pl_error *e)
 {
     pl_image *img = malloc(sizeof *img);   /* kept: steps.original borrows it */
     if (!img)
@@ -100,12 +100,15 @@ static int read_photo(const char *path, const pl_prep_opts *prep, pl_predict_inp
     rc = pl_image_to_row(img, prep, raw->pix, &in->steps, e);
     if (rc)
         pl_error_prefix(e, "%s", path);
+    raw->pixel_max = pixel_max ? pixel_max : PL_PIXEL_MAX;
+    for (size_t j = 0; !rc && raw->pixel_max < 255 && j < raw->dim; j++)   /* 0..255 ink */
+        raw->pix[j] = (uint8_t)((raw->pix[j] * raw->pixel_max + 127) / 255);
     if (!in->steps.original)
         in->steps.original = img;
     return rc;
 }
 
-int pl_predict_read(const char *path, const pl_prep_opts *prep, int csv_label,
+int pl_predict_read(const char *path, const pl_prep_opts *prep, const pl_csv_opts *csv,
                     pl_predict_input *in, pl_error *e)
 {
     memset(in, 0, sizeof *in);
@@ -120,7 +123,7 @@ int pl_predict_read(const char *path, const pl_prep_opts *prep, int csv_label,
     if ((nraw >= 8 && !memcmp(raw, png, 8)) ||
         (nraw >= 3 && raw[0] == 0xff && raw[1] == 0xd8 && raw[2] == 0xff)) {
         in->kind = PL_INPUT_PHOTO;
-        rc = read_photo(path, prep, in, e);
+        rc = read_photo(path, prep, csv->pixel_max, in, e);
     } else if (other_image(raw, nraw)) {
         rc = pl_errorf(e, PL_EINPUT, "%s: %s: parlogit reads PNG and JPEG photos (convert it, "
                        "e.g. with ImageMagick: convert %s digit.png)", path, other_image(raw, nraw),
@@ -130,7 +133,7 @@ int pl_predict_read(const char *path, const pl_prep_opts *prep, int csv_label,
         rc = pl_idx_load(path, NULL, &in->rows, e);
     } else if (is_text(plain, nplain)) {
         in->kind = PL_INPUT_CSV;
-        rc = pl_csv_load(path, &(pl_csv_opts){ csv_label, PL_CSV_HEADER_AUTO }, &in->rows, e);
+        rc = pl_csv_load(path, csv, &in->rows, e);
     } else {
         rc = pl_errorf(e, PL_EINPUT, "%s: %s (expected a PNG or JPEG photo, an IDX images "
                        "file or a CSV file of pixels)", path,

@@ -209,8 +209,9 @@ static int write_page(const pl_sdir *sd, const pl_predictor *p, const pl_predict
                          (int)in[i].rows.height, (int)in[i].rows.width);
                 figure(f, stems[i], "steps", line);
             }
-            figure(f, stems[i], "row", "The 28 x 28 row the model saw (" "STEM.csv holds "
-                   "its pixels).");
+            snprintf(line, sizeof line, "The %zu x %zu row the model saw (STEM.csv holds its "
+                     "pixels).", in[i].rows.height, in[i].rows.width);
+            figure(f, stems[i], "row", line);
         }
         for (size_t k = 0; k < npr; k++) {
             if (pr[k].input != i || !pr[k].drawn)

@@ -143,10 +143,11 @@ int pl_predictor_open(const pl_run_dir *r, const char *name, pl_predictor *p, pl
         pl_predictor_free(p);
         return rc;
     }
-    /* square images unless the run's data said otherwise (IDX rows x cols) */
-    p->height = p->width = (size_t)(sqrt((double)p->dim) + 0.5);
-    if (p->height * p->width != p->dim)
-        p->height = 1, p->width = p->dim;
+    /* the shape and scale the run's data had (the model's sidecar) */
+    const pl_model *m = p->vote ? &p->pair[0] : &p->model;
+    p->height = m->height;
+    p->width = m->width;
+    p->pixel_max = m->pixel_max;
     return PL_OK;
 }
 

@@ -37,7 +37,7 @@ int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int 
     if (rc || !panel)
         return rc;
     if (m->task.kind != PL_KIND_BINARY)
-        return pl_plot_class_explain(panel, x, 255, m->w, m->b, (size_t)k, classes, h, w, p,
+        return pl_plot_class_explain(panel, x, pl_pixel_max(m->pixel_max), m->w, m->b, (size_t)k, classes, h, w, p,
                                      label, e);
     /* Binary: output 0 is the negative class's reference (no weights, z = 0),
      * output 1 the model itself. */
@@ -46,7 +46,7 @@ int pl_pixels_draw(const pl_model *m, const uint8_t *x, size_t h, size_t w, int 
         return pl_errorf(e, PL_ENOMEM, "out of memory");
     memcpy(w2 + m->dim, m->w, m->dim * sizeof *w2);
     const float b2[2] = { 0, m->b[0] };
-    rc = pl_plot_class_explain(panel, x, 255, w2, b2, 2, classes, h, w, p, label, e);
+    rc = pl_plot_class_explain(panel, x, pl_pixel_max(m->pixel_max), w2, b2, 2, classes, h, w, p, label, e);
     free(w2);
     return rc;
 }
@@ -109,7 +109,7 @@ static int explain(const pl_run_dir *r, const pl_dataset *test, const pl_model *
                           ? pl_class_slot(out->classes, out->k, out->label) : -1;
     out->nz = m->k;
     for (int k = 0; k < m->k; k++)
-        out->z[k] = pl_logit(x, m->w + (size_t)k * m->dim, m->dim, m->b[k]);
+        out->z[k] = pl_logit(x, m->w + (size_t)k * m->dim, m->dim, m->pixel_max, m->b[k]);
 
     char plots[PL_PATH_MAX + 16], title[160];
     snprintf(plots, sizeof plots, "%s/plots", r->dir);

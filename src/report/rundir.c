@@ -140,7 +140,7 @@ const pl_result_row *pl_run_dir_find(const pl_run_dir *r, const char *name)
 }
 
 int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, float *b,
-                     pl_error *e)
+                     size_t *dim, pl_error *e)
 {
     char name[64];
     pl_model m;
@@ -148,13 +148,14 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
     int rc = pl_model_load(r->dir, pl_result_row_name(row, name), &m, e);
     if (rc)
         return rc;
-    if (m.k != 1 || m.dim != PL_PIXELS) {
-        /* the pair analyses are the binary seeds' (28 x 28 weights, one logit) */
-        rc = pl_errorf(e, PL_EINPUT, "%s/models/%s: a model with %d output(s) of %zu pixels, "
-                       "expected a binary model of %d", r->dir, name, m.k, m.dim, PL_PIXELS);
+    if (m.k != 1) {
+        /* the pair analyses are the binary seeds' (one logit) */
+        rc = pl_errorf(e, PL_EINPUT, "%s/models/%s: a model with %d outputs, expected a "
+                       "binary model", r->dir, name, m.k);
         pl_model_free(&m);
         return rc;
     }
+    *dim = m.dim;
     *w = m.w;   /* handed over: the caller frees it */
     *b = m.b[0];
     return PL_OK;

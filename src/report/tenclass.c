@@ -44,20 +44,17 @@ static int draw_confusions(const char *path, const char *task, const pl_dataset 
                  task, ev->ntop);
     else
         snprintf(title, sizeof title, "%s: top confusions", task);
-    return pl_plot_digits(path, title, pix, caps, (size_t)ev->ntop, (size_t)ev->ntop, e);
+    return pl_plot_digits(path, title, pix, test->height, test->width, test->pixel_max, caps,
+                          (size_t)ev->ntop, (size_t)ev->ntop, e);
 }
 
 /* The image shape of the model's weights: the data's when it fits, else
- * square MNIST's (the weights alone say only how many pixels). */
+ * the model's own (its sidecar's). */
 static int shape(const pl_model *m, const pl_dataset *ds, size_t *h, size_t *w, pl_error *e)
 {
     if (ds->height * ds->width == m->dim && m->dim) {
         *h = ds->height;
         *w = ds->width;
-        return PL_OK;
-    }
-    if (m->dim == PL_PIXELS) {
-        *h = *w = PL_SIDE;
         return PL_OK;
     }
     return pl_errorf(e, PL_EINPUT, "a model of %zu inputs for images of %zu x %zu pixels",

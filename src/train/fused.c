@@ -380,8 +380,9 @@ static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B,
     for (size_t r = 0; r < B->n; r += PL_DTILE) {
         const size_t nr = B->n - r < PL_DTILE ? B->n - r : PL_DTILE;
         const uint8_t *x = s->d->pix + (B->row0 + r) * dim;
+        const float xs = 1.0f / (float)pl_pixel_max(s->d->pixel_max);
         for (size_t i = 0; i < nr; i++)
-            k->u8f(x + i * dim, dim, X + i * dim);
+            k->u8f(x + i * dim, dim, xs, X + i * dim);
         /* the next tile's rows into L2 while this one is computed */
         for (size_t q = 0; r + nr < B->n && q < nr * dim; q += 64)
             __builtin_prefetch(x + nr * dim + q, 0, 2);

@@ -117,6 +117,7 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, int prefetch, const
 {
     const pl_view *v = &o->v;
     const size_t dim = v->dim;
+    const float xs = 1.0f / (float)v->pixel_max;   /* 1.0f / 255.0f for MNIST */
     float z[PL_BLOCK_ROWS_MAX] = { 0 }, y[PL_BLOCK_ROWS_MAX] = { 0 }, bb[PL_BLOCK_ROWS_MAX] = { 0 };
     float r[PL_BLOCK_ROWS_MAX], loss[PL_BLOCK_ROWS_MAX], hits[PL_BLOCK_ROWS_MAX];
     const uint8_t *tile[PL_BLOCK_ROWS_MAX];   /* first row of each tile */
@@ -147,7 +148,7 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, int prefetch, const
     const size_t m = (n + 7) / 8 * 8;   /* the link works on multiples of 8 */
     for (size_t i = 0; i < m; i++) {
         if (i < n)
-            z[i] *= 1.0f / 255.0f;
+            z[i] *= xs;
         else
             z[i] = y[i] = 0.0f;
         bb[i] = b;
@@ -226,7 +227,7 @@ void pl_logloss_eval(pl_logloss *o, int ith, int nth, const float *w, float b, f
             for (size_t j = j0; j < j1; j++)
                 acc[j] += (double)p[j];
         }
-        const double scale = n ? 1.0 / (255.0 * (double)n) : 0.0;
+        const double scale = n ? 1.0 / ((double)o->v.pixel_max * (double)n) : 0.0;
         for (size_t j = j0; j < j1; j++)
             gw[j] = (float)(acc[j] * scale);
     }

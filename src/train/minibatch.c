@@ -140,9 +140,10 @@ static void piece(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t r
     float *junk = o->pjunk + p * ldw;   /* the links' own hits: not used */
     memset(loss, 0, ldw * sizeof *loss);
     memset(hit, 0, ldw * sizeof *hit);
+    const float xs = 1.0f / (float)pl_pixel_max(s->d->pixel_max);
     for (size_t i = 0; i < nr; i++) {
         const size_t q = idx ? idx[r0 + i] : r0 + i;
-        k->u8f(s->d->pix + (size_t)s->rows[q] * o->dim, o->dim, X + i * ldx);
+        k->u8f(s->d->pix + (size_t)s->rows[q] * o->dim, o->dim, xs, X + i * ldx);
     }
     for (size_t i = 0; i < nr; i += PL_DMR) {
         const size_t n = nr - i < PL_DMR ? nr - i : PL_DMR;

@@ -131,6 +131,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 {
     memset(out, 0, sizeof *out);
     const size_t dim = d->dim;
+    const float xs = 1.0f / (float)pl_pixel_max(d->pixel_max);   /* 1.0f / 255.0f for MNIST */
     if (dim > 65536)
         return pl_errorf(e, PL_EINPUT, "images of %zu pixels: the sparse index holds at most 65536",
                          dim);
@@ -290,7 +291,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 for (size_t q = 0, nz = nonzeros(x, NULL, dim, idx); q < nz; q++) {
                     const size_t j = idx[q];
                     out->row[pos[j]] = (uint8_t)r;
-                    out->val[pos[j]++] = (float)x[j] * (1.0f / 255.0f);
+                    out->val[pos[j]++] = (float)x[j] * xs;
                 }
             }
             /* pairs of rows: the pixels non-zero in either, both values */
@@ -302,8 +303,8 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 for (size_t k = 0, nz = nonzeros(a, b, dim, idx); k < nz; k++, q++) {
                     const size_t j = idx[k];
                     out->pidx[q] = (uint16_t)j;
-                    out->pval[2 * q] = (float)a[j] * (1.0f / 255.0f);
-                    out->pval[2 * q + 1] = b ? (float)b[j] * (1.0f / 255.0f) : 0.0f;
+                    out->pval[2 * q] = (float)a[j] * xs;
+                    out->pval[2 * q + 1] = b ? (float)b[j] * xs : 0.0f;
                 }
             }
             pptr[(tl->nrows + 1) / 2] = q;

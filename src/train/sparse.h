@@ -13,7 +13,7 @@
  * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores, for each
  * pixel that is non-zero in any of its rows, that pixel's (row, value) entries,
  * and the same non-zeros by pairs of rows (see pl_tile in kernels/kernels.h).  Values are floats already scaled by
- * 1/255, so kernels broadcast them straight from memory.
+ * 1/pixel_max, so kernels broadcast them straight from memory.
  */
 #ifndef PARLOGIT_SPARSE_H
 #define PARLOGIT_SPARSE_H

@@ -143,6 +143,9 @@ static int alloc_run(const pl_plan *plan, size_t dim, const pl_dataset *train,
     for (size_t jb = 0; jb < njobs; jb++)
         nres += plan->jobs[jb].h.solver == PL_SOLVER_GD ? (size_t)plan->niters : 1;
     run->dim = dim;
+    run->height = train->height;
+    run->width = train->width;
+    run->pixel_max = train->pixel_max;
     run->results = calloc(nres, sizeof *run->results);
     run->curves = calloc(njobs, sizeof *run->curves);
     if (!run->results || !run->curves)

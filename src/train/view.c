@@ -16,7 +16,7 @@ static void add(pl_view *v, const pl_dataset *d, int lo_digit, int hi_digit, flo
 
 void pl_view_make(const pl_dataset *d, pl_task t, pl_view *v)
 {
-    *v = (pl_view){ .pix = d->pix, .dim = d->dim };
+    *v = (pl_view){ .pix = d->pix, .dim = d->dim, .pixel_max = pl_pixel_max(d->pixel_max) };
     if (t.neg == PL_REST) {
         /* digits below pos, pos itself, digits above pos: dataset order */
         if (t.pos > 0)

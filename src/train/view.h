@@ -20,6 +20,7 @@ typedef struct pl_segment {
 typedef struct pl_view {
     const uint8_t *pix;   /* the dataset's pixels; row r at pix + r * dim */
     size_t dim;
+    unsigned pixel_max;   /* full ink: the features are pix / pixel_max   */
     size_t n;             /* rows in all segments                         */
     size_t npos;          /* rows with y = 1                              */
     int nseg;
