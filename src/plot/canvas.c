@@ -187,6 +187,18 @@ void pl_canvas_frame(int gray)
     plcol0(PL_COL_FG);
 }
 
+void pl_canvas_panel(const pl_canvas *c, int right, const pl_axes *a)
+{
+    pl_canvas_viewport(c, right ? 600 : 90, 60, right ? 960 : 470, 440);
+    plwind(a->xmin, a->xmax, a->ymin, a->ymax);
+    plcol0(PL_COL_GRAY);
+    plbox("g", 0, 0, "g", 0, 0);
+    plcol0(PL_COL_FG);
+    plbox(a->xopt, 0, 0, a->yopt, 0, 0);
+    plmtex("b", 3.0, 0.5, 0.5, a->xlabel);
+    plmtex("l", 5.0, 0.5, 0.5, a->ylabel);
+}
+
 void pl_canvas_line(const pl_canvas *c, int n, const double *x, const double *y)
 {
     PLFLT px[16], py[16];

@@ -105,14 +105,10 @@ int pl_plot_path(const char *path, pl_task t, const pl_result_row *const *rows, 
                  "test (dashed)", pl_task_name(t, task), pl_task_outputs(t));
     pl_canvas_text(&c, 500, 26, 1.1, 0.5, text);
     for (int panel = 0; panel < 2; panel++) {
-        pl_canvas_viewport(&c, panel ? 600 : 90, 60, panel ? 960 : 470, 440);
-        plwind(xlo, xhi, panel ? 0 : alo, panel ? zhi * 1.08 : 100.5);
-        plcol0(PL_COL_GRAY);
-        plbox("g", 0, 0, "g", 0, 0);
-        plcol0(PL_COL_FG);
-        plbox("bcnstl", 0, 0, "bcnstv", 0, 0);
-        plmtex("b", 3.0, 0.5, 0.5, "C (log scale: small C, strong penalty)");
-        plmtex("l", 5.0, 0.5, 0.5, panel ? "non-zero weights" : "accuracy (%)");
+        pl_canvas_panel(&c, panel,
+                        &(pl_axes){ xlo, xhi, panel ? 0 : alo, panel ? zhi * 1.08 : 100.5,
+                                    "bcnstl", "bcnstv", "C (log scale: small C, strong penalty)",
+                                    panel ? "non-zero weights" : "accuracy (%)" });
         for (int s = 0; s < ns; s++) {
             const int col = pl_palette_line(s);
             if (panel) {
