@@ -42,7 +42,6 @@ reference in <= 0.25 s whole process; softmax >= 20x scikit-learn's lbfgs.
 Exit status 2 when a tool or file is missing.
 """
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -54,6 +53,10 @@ import time
 
 import numpy as np
 
+# tests/idxread.py, found from this file's place whatever the working directory
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import idxread  # noqa: E402
+
 
 def fail(msg):
     print("bench_solvers: " + msg, file=sys.stderr)
@@ -61,16 +64,10 @@ def fail(msg):
 
 
 def idx(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic == 0x803:
-        n, r, c = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
-        return np.frombuffer(raw, np.uint8, n * r * c, 16).reshape(n, r * c)
-    n = int.from_bytes(raw[4:8], "big")
-    return np.frombuffer(raw, np.uint8, n, 8)
+    try:
+        return idxread.read(path)
+    except idxread.BadMagic as e:
+        fail("%s: offset 0: magic %#x is not an IDX file" % (path, e.magic))
 
 
 CONFIG = """[data]
