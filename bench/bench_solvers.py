@@ -63,13 +63,6 @@ def fail(msg):
     sys.exit(2)
 
 
-def idx(path):
-    try:
-        return idxread.read(path)
-    except idxread.BadMagic as e:
-        fail("%s: offset 0: magic %#x is not an IDX file" % (path, e.magic))
-
-
 CONFIG = """[data]
 dir = {data}
 train_images = t10k-images-idx3-ubyte.gz
@@ -134,8 +127,8 @@ def main():
         from sklearn.linear_model import LogisticRegression
     except ImportError:
         fail("scikit-learn is not installed (Debian: python3-sklearn)")
-    images = idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"))
-    labels = idx(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz"))
+    images = idxread.read_or_fail(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"), fail)
+    labels = idxread.read_or_fail(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz"), fail)
     X, y = images[:8000].astype(np.float64) / 255.0, labels[:8000].astype(int)
     Xt, yt = images[8000:].astype(np.float64) / 255.0, labels[8000:].astype(int)
     pairs = [(i, j) for i in range(10) for j in range(i + 1, 10)]

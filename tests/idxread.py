@@ -8,8 +8,9 @@ tests/ to sys.path from its own file's path.
 
 read(path): an images file (magic 0x803) as an n x (rows * cols) uint8 array,
 a labels file (magic 0x801) as n uint8.  OSError when the file cannot be read
-or unzipped; BadMagic (its .magic the number found) for any other magic, so
-that each script words its own message.
+or unzipped; BadMagic (its .magic the number found) for any other magic.
+read_or_fail(path, fail, ...): the same, with those errors as a message to the
+script's own fail() (which prints it under the script's name and exits).
 """
 import gzip
 
@@ -42,3 +43,17 @@ def read(path):
         n = int.from_bytes(raw[4:8], "big")
         return np.frombuffer(raw, np.uint8, n, 8)
     raise BadMagic(path, magic)
+
+
+def read_or_fail(path, fail, what="IDX file", unreadable=False):
+    """read(path); a bad magic number goes to fail() as "PATH: offset 0: magic
+    M is not an WHAT", and with unreadable set an OSError as "PATH: ERROR"
+    (without, it propagates)."""
+    try:
+        return read(path)
+    except OSError as e:
+        if not unreadable:
+            raise
+        fail("%s: %s" % (path, e))
+    except BadMagic as e:
+        fail("%s: offset 0: magic %#x is not an %s" % (path, e.magic, what))

@@ -42,10 +42,7 @@ def fail(msg):
 
 
 def idx(path):
-    try:
-        return idxread.read(path)
-    except idxread.BadMagic as e:
-        fail("%s: offset 0: magic %#x is not an IDX file" % (path, e.magic))
+    return idxread.read_or_fail(path, fail)
 
 
 class Rng:

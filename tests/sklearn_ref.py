@@ -43,12 +43,7 @@ def fail(msg):
 
 
 def idx(path):
-    try:
-        return idxread.read(path)
-    except OSError as e:
-        fail("%s: %s" % (path, e))
-    except idxread.BadMagic as e:
-        fail("%s: offset 0: magic %#x is not an IDX images or labels file" % (path, e.magic))
+    return idxread.read_or_fail(path, fail, "IDX images or labels file", unreadable=True)
 
 
 def rows(s):
