@@ -105,6 +105,24 @@ int pl_canvas_close(pl_canvas *c, pl_error *e)
     return PL_OK;
 }
 
+int pl_canvas_open_curves(pl_canvas *c, const char *path, pl_task t, const char *what,
+                          const char *tail, double size, pl_error *e)
+{
+    char task[PL_TASK_NAME_MAX], pos[16], neg[16], title[256];
+    pl_task_names(t, pos, neg);
+    int rc = pl_canvas_open(c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    if (rc)
+        return rc;
+    if (t.kind == PL_KIND_BINARY)
+        snprintf(title, sizeof title, "%s %s (%s vs %s)%s", what, pl_task_name(t, task), neg, pos,
+                 tail);
+    else
+        snprintf(title, sizeof title, "%s %s (%d classes)%s", what, pl_task_name(t, task),
+                 pl_task_outputs(t), tail);
+    pl_canvas_text(c, 500, 26, size, 0.5, title);
+    return PL_OK;
+}
+
 void pl_canvas_viewport(const pl_canvas *c, double x0, double y0, double x1, double y1)
 {
     plvpor(x0 / c->w, x1 / c->w, 1.0 - y1 / c->h, 1.0 - y0 / c->h);

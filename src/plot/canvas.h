@@ -26,6 +26,13 @@ typedef struct pl_canvas {
  * maps.  On error nothing is left open. */
 int pl_canvas_open(pl_canvas *c, const char *path, int w, int h, pl_error *e);
 
+/* pl_canvas_open for a PL_PLOT_CURVES_W x PL_PLOT_CURVES_H picture of task
+ * t's curves, then its title centred at the top in character size size:
+ * "WHAT NAME (NEG vs POS)TAIL" for a pair, "WHAT NAME (K classes)TAIL" for
+ * the others (NAME the task's name, K its outputs). */
+int pl_canvas_open_curves(pl_canvas *c, const char *path, pl_task t, const char *what,
+                          const char *tail, double size, pl_error *e);
+
 /* Ends the stream, reports anything PLplot aborted on, renames the file into
  * place.  Always ends the stream, even after an error. */
 int pl_canvas_close(pl_canvas *c, pl_error *e);

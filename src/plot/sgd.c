@@ -80,19 +80,11 @@ int pl_plot_sgd_curves(const char *path, pl_task t, const pl_loss_curve *const *
     if (amin > 0.98)
         amin = 0.98;
 
-    char task[PL_TASK_NAME_MAX], pos[16], neg[16], line[256];
-    pl_task_names(t, pos, neg);
     pl_canvas c;
-    int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    int rc = pl_canvas_open_curves(&c, path, t, "Mini-batch SGD on",
+                                   ": training (solid) and validation (dashed)", 1.1, e);
     if (rc)
         return rc;
-    if (t.kind == PL_KIND_BINARY)
-        snprintf(line, sizeof line, "Mini-batch SGD on %s (%s vs %s): training (solid) and "
-                 "validation (dashed)", pl_task_name(t, task), neg, pos);
-    else
-        snprintf(line, sizeof line, "Mini-batch SGD on %s (%d classes): training (solid) and "
-                 "validation (dashed)", pl_task_name(t, task), pl_task_outputs(t));
-    pl_canvas_text(&c, 500, 26, 1.1, 0.5, line);
     for (int panel = 0; panel < 2; panel++) {
         const char *ylabel = panel ? "accuracy"
                              : t.kind == PL_KIND_SOFTMAX ? "mean cross-entropy (log scale)"
