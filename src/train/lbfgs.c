@@ -384,12 +384,7 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         r->nonzero = 0;
         for (size_t q = 0; q < nw; q++)
             r->nonzero += m->wf[q] != 0.0f;
-        r->train_loss = ok ? s->ev[i].loss : NAN;
-        r->train_acc = ok ? s->ev[i].acc : NAN;
-        r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;
-        r->val_acc = ok && o->has_val ? s->vev[i].acc : NAN;
-        r->test_loss = ok && o->has_test ? s->tev[i].loss : NAN;
-        r->test_acc = ok && o->has_test ? s->tev[i].acc : NAN;
+        pl_state_figures(r, ok, o, s->ev, s->vev, s->tev, i);
         r->seconds = omp_get_wtime() - s->t0;
     }
     pl_team_barrier();

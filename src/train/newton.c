@@ -367,12 +367,7 @@ void pl_newton_run(pl_newton *s, int ith, int nth)
         r->converged = m->converged;
         r->objective = m->f;
         r->grad_norm = pl_max_abs(m->g, m->n);
-        r->train_loss = ok ? s->ev[i].loss : NAN;
-        r->train_acc = ok ? s->ev[i].acc : NAN;
-        r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;
-        r->val_acc = ok && o->has_val ? s->vev[i].acc : NAN;
-        r->test_loss = ok && o->has_test ? s->tev[i].loss : NAN;
-        r->test_acc = ok && o->has_test ? s->tev[i].acc : NAN;
+        pl_state_figures(r, ok, o, s->ev, s->vev, s->tev, i);
         r->seconds = omp_get_wtime() - s->t0;
     }
     pl_team_barrier();

@@ -3,6 +3,7 @@
  * and freed from the solver's own table.  See state.h.
  */
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "train/state.h"
@@ -68,4 +69,15 @@ void pl_state_evals_free(pl_eval **ev, pl_eval **vev, pl_eval **tev)
     free(*vev);
     free(*tev);
     *ev = *vev = *tev = NULL;
+}
+
+void pl_state_figures(pl_result *r, int ok, const pl_objective *o, const pl_eval *ev,
+                      const pl_eval *vev, const pl_eval *tev, size_t i)
+{
+    r->train_loss = ok ? ev[i].loss : NAN;
+    r->train_acc = ok ? ev[i].acc : NAN;
+    r->val_loss = ok && o->has_val ? vev[i].loss : NAN;
+    r->val_acc = ok && o->has_val ? vev[i].acc : NAN;
+    r->test_loss = ok && o->has_test ? tev[i].loss : NAN;
+    r->test_acc = ok && o->has_test ? tev[i].acc : NAN;
 }

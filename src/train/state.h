@@ -10,7 +10,8 @@
  * holds.  Each vector is its own calloc block, so its alignment is
  * malloc's.  Only a plan and its free call these, never an iteration.  The
  * two reductions both solvers run on those vectors (a dot product, max |x|)
- * are here as well, in index order.
+ * are here as well, in index order, and the copy of a model's evaluations
+ * into its result.
  */
 #ifndef PARLOGIT_TRAIN_STATE_H
 #define PARLOGIT_TRAIN_STATE_H
@@ -18,6 +19,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "parlogit/train.h"
 #include "train/objective.h"
 
 #define PL_STATE_MAXVEC 16   /* vectors one model may list */
@@ -53,6 +55,13 @@ int pl_state_evals(pl_eval **ev, pl_eval **vev, pl_eval **tev, size_t nmodels);
 
 /* Frees the three evaluations (NULL ones too) and sets them to NULL. */
 void pl_state_evals_free(pl_eval **ev, pl_eval **vev, pl_eval **tev);
+
+/* Model i's figures from its three evaluations into r: the training, the
+ * validation (when o has that set) and the test (when o has it) loss and
+ * accuracy, each NaN when the model did not end well (ok = 0) or o lacks
+ * the set. */
+void pl_state_figures(pl_result *r, int ok, const pl_objective *o, const pl_eval *ev,
+                      const pl_eval *vev, const pl_eval *tev, size_t i);
 
 /* The dot product of a and b (n each), summed in index order. */
 static inline double pl_dot(const double *a, const double *b, size_t n)
