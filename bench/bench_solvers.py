@@ -42,7 +42,6 @@ reference in <= 0.25 s whole process; softmax >= 20x scikit-learn's lbfgs.
 Exit status 2 when a tool or file is missing.
 """
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -54,23 +53,14 @@ import time
 
 import numpy as np
 
+# tests/idxread.py, found from this file's place whatever the working directory
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import idxread  # noqa: E402
+
 
 def fail(msg):
     print("bench_solvers: " + msg, file=sys.stderr)
     sys.exit(2)
-
-
-def idx(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic == 0x803:
-        n, r, c = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
-        return np.frombuffer(raw, np.uint8, n * r * c, 16).reshape(n, r * c)
-    n = int.from_bytes(raw[4:8], "big")
-    return np.frombuffer(raw, np.uint8, n, 8)
 
 
 CONFIG = """[data]
@@ -137,8 +127,8 @@ def main():
         from sklearn.linear_model import LogisticRegression
     except ImportError:
         fail("scikit-learn is not installed (Debian: python3-sklearn)")
-    images = idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"))
-    labels = idx(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz"))
+    images = idxread.read_or_fail(os.path.join(a.data, "t10k-images-idx3-ubyte.gz"), fail)
+    labels = idxread.read_or_fail(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz"), fail)
     X, y = images[:8000].astype(np.float64) / 255.0, labels[:8000].astype(int)
     Xt, yt = images[8000:].astype(np.float64) / 255.0, labels[8000:].astype(int)
     pairs = [(i, j) for i in range(10) for j in range(i + 1, 10)]

@@ -141,46 +141,26 @@ END_TEST
 
 /* ---- end to end, against scikit-learn ---- */
 
-static char dir[PATH_MAX], data[PATH_MAX];
-static int trained = -1;
+static tu_skrun run = { .trained = -1 };
 
 static void setup(void)
 {
-    tu_tmpdir(dir, sizeof dir);
-    tu_mnist_dir(data, sizeof data);
-    char cmd[8192], out[16384];
-    snprintf(cmd, sizeof cmd,
-             "%s train configs/pair-1-7.ini --quiet --threads 2 --set data.dir=%s "
-             "--set task.multiclass=softmax --set task.classes=0,1,2 --set train.solver=newton "
-             "--set train.penalty=l2 --set train.C=0.01,1 --set train.tol=1e-7 "
-             "--set train.max_iter=200 --set output.plots=false --out %s/run",
-             tu_bin(), data, dir);
-    trained = tu_run(cmd, out, sizeof out);
-    if (trained)
-        fprintf(stderr, "check_newton: training failed: %s\n", out);
+    tu_skrun_train(&run, "check_newton",
+                   "--set task.multiclass=softmax --set task.classes=0,1,2 "
+                   "--set train.solver=newton --set train.penalty=l2 --set train.C=0.01,1 "
+                   "--set train.tol=1e-7 --set train.max_iter=200");
 }
 
 static void teardown(void)
 {
-    tu_rmtree(dir);
+    tu_rmtree(run.dir);
 }
 
+/* The Newton model of task (with its classes) at C against scikit-learn;
+ * measured gaps: 6e-10 (1-7, C = 0.01), 7e-9 (C = 1). */
 static void agree(const char *task, const char *classes, const char *model, const char *C)
 {
-    ck_assert_msg(trained == 0, "the training run failed");
-    char cmd[8192], out[16384];
-    snprintf(cmd, sizeof cmd,
-             "%s tests/sklearn_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
-             "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task %s "
-             "--classes %s --C %s --weights %s/run/models/%s.w.npy --bias %s/run/models/%s.b.npy",
-             tu_python(), data, data, task, classes, C, dir, model, dir, model);
-    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "sklearn_ref.py: %s", out);
-    const char *g = strstr(out, "\"relative_gap\": "), *a = strstr(out, "\"test_agreement\": ");
-    ck_assert_msg(g && a, "%s", out);
-    const double gap = strtod(g + 16, NULL), agreement = strtod(a + 18, NULL);
-    /* measured: 6e-10 (1-7, C = 0.01), 7e-9 (C = 1) */
-    ck_assert_msg(gap < 1e-6 && gap > -1e-6, "%s: %s", model, out);
-    ck_assert_msg(agreement >= 0.999, "%s: %s", model, out);
+    tu_skrun_agree(&run, task, classes, model, C, model);
 }
 
 START_TEST(test_pair_small_C)
@@ -204,15 +184,15 @@ END_TEST
 /* A Newton run reads back (results.csv, report, explain); l1 is refused. */
 START_TEST(test_newton_run_reads_back)
 {
-    ck_assert_msg(trained == 0, "the training run failed");
+    ck_assert_msg(run.trained == 0, "the training run failed");
     char cmd[8192], out[16384];
     snprintf(cmd, sizeof cmd, "grep -c '^1-7,,[0-9]*,.*,ok,1-7_newton_C1,newton,1,.*,yes,l2,' "
-             "%s/run/results.csv", dir);
+             "%s/run/results.csv", run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0 && atoi(out) == 1, "%s", out);
-    snprintf(cmd, sizeof cmd, "%s report %s/run", tu_bin(), dir);
+    snprintf(cmd, sizeof cmd, "%s report %s/run", tu_bin(), run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     snprintf(cmd, sizeof cmd, "%s explain %s/run --model softmax-012_newton_C1 --row 8001",
-             tu_bin(), dir);
+             tu_bin(), run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     TU_ASSERT_HAS(out, "sum of p = 1.000000000");
     snprintf(cmd, sizeof cmd, "%s train configs/pair-1-7.ini --quiet --set train.solver=newton "

@@ -15,47 +15,28 @@
 
 #include "testutil.h"
 
-static char dir[PATH_MAX], data[PATH_MAX];
-static int trained = -1;
+static tu_skrun run = { .trained = -1 };
 
 static void setup(void)
 {
-    tu_tmpdir(dir, sizeof dir);
-    tu_mnist_dir(data, sizeof data);
-    char cmd[8192], out[16384];
-    snprintf(cmd, sizeof cmd,
-             "%s train configs/pair-1-7.ini --quiet --threads 2 --set data.dir=%s "
-             "--set task.multiclass=softmax,ovr --set train.solver=lbfgs --set train.penalty=l2 "
-             "--set train.C=0.01,1 --set train.tol=1e-9 --set train.max_iter=3000 "
-             "--set output.plots=false --out %s/run",
-             tu_bin(), data, dir);
-    trained = tu_run(cmd, out, sizeof out);
-    if (trained)
-        fprintf(stderr, "check_solvers: training failed: %s\n", out);
+    tu_skrun_train(&run, "check_solvers",
+                   "--set task.multiclass=softmax,ovr --set train.solver=lbfgs "
+                   "--set train.penalty=l2 --set train.C=0.01,1 --set train.tol=1e-9 "
+                   "--set train.max_iter=3000");
 }
 
 static void teardown(void)
 {
-    tu_rmtree(dir);
+    tu_rmtree(run.dir);
 }
 
+/* The L-BFGS model of task at C against scikit-learn. */
 static void agree(const char *task, const char *C)
 {
-    ck_assert_msg(trained == 0, "the training run failed");
-    char cmd[8192], out[16384];
-    snprintf(cmd, sizeof cmd,
-             "%s tests/sklearn_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
-             "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task %s --C %s "
-             "--weights %s/run/models/%s_lbfgs_C%s.w.npy --bias %s/run/models/%s_lbfgs_C%s.b.npy",
-             tu_python(), data, data, task, C, dir, task, C, dir, task, C);
-    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "sklearn_ref.py: %s", out);
-    const char *g = strstr(out, "\"relative_gap\": "), *a = strstr(out, "\"test_agreement\": ");
-    ck_assert_msg(g && a, "%s", out);
-    const double gap = strtod(g + 16, NULL), agreement = strtod(a + 18, NULL);
-    /* parlogit's optimum is scikit-learn's: not above it by more than 1e-6
-     * (nor below by more: a lower F would mean a wrong objective) */
-    ck_assert_msg(gap < 1e-6 && gap > -1e-6, "%s C=%s: %s", task, C, out);
-    ck_assert_msg(agreement >= 0.999, "%s C=%s: %s", task, C, out);
+    char model[64], what[64];
+    snprintf(model, sizeof model, "%s_lbfgs_C%s", task, C);
+    snprintf(what, sizeof what, "%s C=%s", task, C);
+    tu_skrun_agree(&run, task, NULL, model, C, what);
 }
 
 START_TEST(test_pair_small_C)
@@ -86,18 +67,18 @@ END_TEST
  * report draws it, explain takes its models by name. */
 START_TEST(test_lbfgs_run_reads_back)
 {
-    ck_assert_msg(trained == 0, "the training run failed");
+    ck_assert_msg(run.trained == 0, "the training run failed");
     char cmd[8192], out[16384];
-    snprintf(cmd, sizeof cmd, "grep -c ',lbfgs,' %s/run/results.csv", dir);
+    snprintf(cmd, sizeof cmd, "grep -c ',lbfgs,' %s/run/results.csv", run.dir);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     ck_assert_int_eq(atoi(out), 6);
     snprintf(cmd, sizeof cmd, "grep -c '^softmax,,[0-9]*,.*,ok,softmax_lbfgs_C1,lbfgs,1,' "
-             "%s/run/results.csv", dir);
+             "%s/run/results.csv", run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
-    snprintf(cmd, sizeof cmd, "%s report %s/run", tu_bin(), dir);
+    snprintf(cmd, sizeof cmd, "%s report %s/run", tu_bin(), run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     snprintf(cmd, sizeof cmd, "%s explain %s/run --model softmax_lbfgs_C0.01 --row 8001", tu_bin(),
-             dir);
+             run.dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     TU_ASSERT_HAS(out, "sum of p = 1.000000000");
 }

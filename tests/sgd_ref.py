@@ -26,11 +26,12 @@ predict alike), "ref_test_acc".  Exit 2 on bad input.
 """
 import argparse
 import csv
-import gzip
 import json
 import sys
 
 import numpy as np
+
+import idxread
 
 M64 = (1 << 64) - 1
 
@@ -41,18 +42,7 @@ def fail(msg):
 
 
 def idx(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic == 0x803:
-        n, r, c = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
-        return np.frombuffer(raw, np.uint8, n * r * c, 16).reshape(n, r * c)
-    if magic == 0x801:
-        n = int.from_bytes(raw[4:8], "big")
-        return np.frombuffer(raw, np.uint8, n, 8)
-    fail("%s: offset 0: magic %#x is not an IDX file" % (path, magic))
+    return idxread.read_or_fail(path, fail)
 
 
 class Rng:

@@ -28,12 +28,13 @@ Prints one JSON object: {"sklearn_objective", "parlogit_objective",
 "sklearn_seconds"}.  Exit 2 on bad input.
 """
 import argparse
-import gzip
 import json
 import sys
 import time
 
 import numpy as np
+
+import idxread
 
 
 def fail(msg):
@@ -42,21 +43,7 @@ def fail(msg):
 
 
 def idx(path):
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-    except OSError as e:
-        fail("%s: %s" % (path, e))
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic == 0x803:
-        n, r, c = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
-        return np.frombuffer(raw, np.uint8, n * r * c, 16).reshape(n, r * c)
-    if magic == 0x801:
-        n = int.from_bytes(raw[4:8], "big")
-        return np.frombuffer(raw, np.uint8, n, 8)
-    fail("%s: offset 0: magic %#x is not an IDX images or labels file" % (path, magic))
+    return idxread.read_or_fail(path, fail, "IDX images or labels file", unreadable=True)
 
 
 def rows(s):

@@ -105,6 +105,24 @@ int pl_canvas_close(pl_canvas *c, pl_error *e)
     return PL_OK;
 }
 
+int pl_canvas_open_curves(pl_canvas *c, const char *path, pl_task t, const char *what,
+                          const char *tail, double size, pl_error *e)
+{
+    char task[PL_TASK_NAME_MAX], pos[16], neg[16], title[256];
+    pl_task_names(t, pos, neg);
+    int rc = pl_canvas_open(c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    if (rc)
+        return rc;
+    if (t.kind == PL_KIND_BINARY)
+        snprintf(title, sizeof title, "%s %s (%s vs %s)%s", what, pl_task_name(t, task), neg, pos,
+                 tail);
+    else
+        snprintf(title, sizeof title, "%s %s (%d classes)%s", what, pl_task_name(t, task),
+                 pl_task_outputs(t), tail);
+    pl_canvas_text(c, 500, 26, size, 0.5, title);
+    return PL_OK;
+}
+
 void pl_canvas_viewport(const pl_canvas *c, double x0, double y0, double x1, double y1)
 {
     plvpor(x0 / c->w, x1 / c->w, 1.0 - y1 / c->h, 1.0 - y0 / c->h);
@@ -185,6 +203,18 @@ void pl_canvas_frame(int gray)
     plcol0(gray ? PL_COL_GRAY : PL_COL_FG);
     plbox("bc", 0, 0, "bc", 0, 0);
     plcol0(PL_COL_FG);
+}
+
+void pl_canvas_panel(const pl_canvas *c, int right, const pl_axes *a)
+{
+    pl_canvas_viewport(c, right ? 600 : 90, 60, right ? 960 : 470, 440);
+    plwind(a->xmin, a->xmax, a->ymin, a->ymax);
+    plcol0(PL_COL_GRAY);
+    plbox("g", 0, 0, "g", 0, 0);
+    plcol0(PL_COL_FG);
+    plbox(a->xopt, 0, 0, a->yopt, 0, 0);
+    plmtex("b", 3.0, 0.5, 0.5, a->xlabel);
+    plmtex("l", 5.0, 0.5, 0.5, a->ylabel);
 }
 
 void pl_canvas_line(const pl_canvas *c, int n, const double *x, const double *y)

@@ -1,7 +1,7 @@
 /*
  * canvas.h - private: one PNG picture being drawn with PLplot, and the
  * drawing helpers every picture shares (pixel-placed viewports and text,
- * images of values, colour bars, frames).
+ * images of values, colour bars, frames, side-by-side panels of curves).
  *
  * Coordinates given in "px" are pixels of the picture with the origin at the
  * top-left corner, as a reader of the PNG sees them.  Only files in src/plot
@@ -25,6 +25,13 @@ typedef struct pl_canvas {
  * to a temporary name first) with a white background and the shared colour
  * maps.  On error nothing is left open. */
 int pl_canvas_open(pl_canvas *c, const char *path, int w, int h, pl_error *e);
+
+/* pl_canvas_open for a PL_PLOT_CURVES_W x PL_PLOT_CURVES_H picture of task
+ * t's curves, then its title centred at the top in character size size:
+ * "WHAT NAME (NEG vs POS)TAIL" for a pair, "WHAT NAME (K classes)TAIL" for
+ * the others (NAME the task's name, K its outputs). */
+int pl_canvas_open_curves(pl_canvas *c, const char *path, pl_task t, const char *what,
+                          const char *tail, double size, pl_error *e);
 
 /* Ends the stream, reports anything PLplot aborted on, renames the file into
  * place.  Always ends the stream, even after an error. */
@@ -53,6 +60,22 @@ void pl_canvas_colorbar(const pl_canvas *c, double x0, double y0, double x1, dou
  * dashed), and its label. */
 void pl_canvas_legend(const pl_canvas *c, double x, double y, int n, const int *col,
                       const int *sty, const char *const *labels);
+
+/* A panel's axes: its window, PLplot's box options for them (plbox's xopt
+ * and yopt; a gray grid is drawn under them) and the labels under and left
+ * of the panel. */
+typedef struct pl_axes {
+    double xmin, xmax, ymin, ymax;
+    const char *xopt, *yopt;
+    const char *xlabel, *ylabel;
+} pl_axes;
+
+/* One of the two side-by-side panels of a PL_PLOT_CURVES_W x
+ * PL_PLOT_CURVES_H picture, the left one (right = 0) or the right one: sets
+ * its viewport and a's window, draws the grid, the axes in the foreground
+ * colour and the labels.  The panel's lines are drawn after it, in its
+ * window. */
+void pl_canvas_panel(const pl_canvas *c, int right, const pl_axes *a);
 
 /* A polyline given in px (top-left origin). */
 void pl_canvas_line(const pl_canvas *c, int n, const double *x, const double *y);

@@ -101,19 +101,11 @@ int pl_plot_curves(const char *path, pl_task t, const pl_loss_curve *const *curv
     if (yhi - ylo < 0.5)
         yhi = ylo + 0.5;
 
-    char task[PL_TASK_NAME_MAX], pos[16], neg[16], line[256];
-    pl_task_names(t, pos, neg);
+    char line[256];
     pl_canvas c;
-    int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    int rc = pl_canvas_open_curves(&c, path, t, "Training loss of", " per run", 1.2, e);
     if (rc)
         return rc;
-    if (t.kind == PL_KIND_BINARY)
-        snprintf(line, sizeof line, "Training loss of %s (%s vs %s) per run",
-                 pl_task_name(t, task), neg, pos);
-    else
-        snprintf(line, sizeof line, "Training loss of %s (%d classes) per run",
-                 pl_task_name(t, task), pl_task_outputs(t));
-    pl_canvas_text(&c, 500, 26, 1.2, 0.5, line);
     pl_canvas_viewport(&c, 100, 60, 770, 510);
     plwind(0, len - 1, ylo, yhi);
     plcol0(PL_COL_GRAY);

@@ -91,28 +91,17 @@ int pl_plot_path(const char *path, pl_task t, const pl_result_row *const *rows, 
     xhi += 0.3;
     alo = fmin(floor(alo - 0.5), 99);
 
-    char task[PL_TASK_NAME_MAX], pos[16], neg[16], text[256], labels[MAXSER][64];
-    pl_task_names(t, pos, neg);
+    char labels[MAXSER][64];
     pl_canvas c;
-    int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    int rc = pl_canvas_open_curves(&c, path, t, "Regularization path of",
+                                   ": training (solid), test (dashed)", 1.1, e);
     if (rc)
         return rc;
-    if (t.kind == PL_KIND_BINARY)
-        snprintf(text, sizeof text, "Regularization path of %s (%s vs %s): training (solid), "
-                 "test (dashed)", pl_task_name(t, task), neg, pos);
-    else
-        snprintf(text, sizeof text, "Regularization path of %s (%d classes): training (solid), "
-                 "test (dashed)", pl_task_name(t, task), pl_task_outputs(t));
-    pl_canvas_text(&c, 500, 26, 1.1, 0.5, text);
     for (int panel = 0; panel < 2; panel++) {
-        pl_canvas_viewport(&c, panel ? 600 : 90, 60, panel ? 960 : 470, 440);
-        plwind(xlo, xhi, panel ? 0 : alo, panel ? zhi * 1.08 : 100.5);
-        plcol0(PL_COL_GRAY);
-        plbox("g", 0, 0, "g", 0, 0);
-        plcol0(PL_COL_FG);
-        plbox("bcnstl", 0, 0, "bcnstv", 0, 0);
-        plmtex("b", 3.0, 0.5, 0.5, "C (log scale: small C, strong penalty)");
-        plmtex("l", 5.0, 0.5, 0.5, panel ? "non-zero weights" : "accuracy (%)");
+        pl_canvas_panel(&c, panel,
+                        &(pl_axes){ xlo, xhi, panel ? 0 : alo, panel ? zhi * 1.08 : 100.5,
+                                    "bcnstl", "bcnstv", "C (log scale: small C, strong penalty)",
+                                    panel ? "non-zero weights" : "accuracy (%)" });
         for (int s = 0; s < ns; s++) {
             const int col = pl_palette_line(s);
             if (panel) {

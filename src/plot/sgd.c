@@ -80,35 +80,20 @@ int pl_plot_sgd_curves(const char *path, pl_task t, const pl_loss_curve *const *
     if (amin > 0.98)
         amin = 0.98;
 
-    char task[PL_TASK_NAME_MAX], pos[16], neg[16], line[256];
-    pl_task_names(t, pos, neg);
     pl_canvas c;
-    int rc = pl_canvas_open(&c, path, PL_PLOT_CURVES_W, PL_PLOT_CURVES_H, e);
+    int rc = pl_canvas_open_curves(&c, path, t, "Mini-batch SGD on",
+                                   ": training (solid) and validation (dashed)", 1.1, e);
     if (rc)
         return rc;
-    if (t.kind == PL_KIND_BINARY)
-        snprintf(line, sizeof line, "Mini-batch SGD on %s (%s vs %s): training (solid) and "
-                 "validation (dashed)", pl_task_name(t, task), neg, pos);
-    else
-        snprintf(line, sizeof line, "Mini-batch SGD on %s (%d classes): training (solid) and "
-                 "validation (dashed)", pl_task_name(t, task), pl_task_outputs(t));
-    pl_canvas_text(&c, 500, 26, 1.1, 0.5, line);
     for (int panel = 0; panel < 2; panel++) {
-        const double x0 = panel ? 600 : 90, x1 = panel ? 960 : 470;
-        pl_canvas_viewport(&c, x0, 60, x1, 440);
-        if (panel)
-            plwind(0, xmax, amin, 1.0);
-        else
-            plwind(0, xmax, ylo, yhi);
-        plcol0(PL_COL_GRAY);
-        plbox("g", 0, 0, "g", 0, 0);
-        plcol0(PL_COL_FG);
-        plbox("bcnst", 0, 0, panel ? "bcnstv" : "bcnstlv", 0, 0);
-        plmtex("b", 3.0, 0.5, 0.5, "epochs (passes over the training rows)");
-        plmtex("l", 5.0, 0.5, 0.5, panel ? "accuracy"
-                                   : t.kind == PL_KIND_SOFTMAX ? "mean cross-entropy (log scale)"
-                                   : t.kind == PL_KIND_OVR ? "sum of mean log-losses (log scale)"
-                                                           : "mean log-loss (log scale)");
+        const char *ylabel = panel ? "accuracy"
+                             : t.kind == PL_KIND_SOFTMAX ? "mean cross-entropy (log scale)"
+                             : t.kind == PL_KIND_OVR ? "sum of mean log-losses (log scale)"
+                                                     : "mean log-loss (log scale)";
+        pl_canvas_panel(&c, panel,
+                        &(pl_axes){ 0, xmax, panel ? amin : ylo, panel ? 1.0 : yhi, "bcnst",
+                                    panel ? "bcnstv" : "bcnstlv",
+                                    "epochs (passes over the training rows)", ylabel });
         for (size_t k = 0; k < n; k++) {
             const pl_loss_curve *cv = curves[k];
             const int col = pl_palette_line((int)k);

@@ -25,6 +25,7 @@
 
 #include "engine/engine_impl.h"
 #include "train/lbfgs.h"
+#include "train/state.h"
 
 enum { LB_START, LB_SEARCH, LB_DONE };
 
@@ -42,38 +43,35 @@ struct pl_lbfgs_model {
     int warm;                /* started from another result's optimum            */
 };
 
-static void *dalloc(size_t n)
+enum { LB_NVEC = 10 };   /* the vectors model_vecs lists */
+
+/* Model i's vectors (its n set): what pl_lbfgs_plan allocates and
+ * pl_lbfgs_free frees (a pl_vecs_fn). */
+static void model_vecs(void *solver, size_t i, pl_vec v[PL_STATE_MAXVEC])
 {
-    return calloc(n ? n : 1, sizeof(double));
+    pl_lbfgs_model *m = &((pl_lbfgs *)solver)->m[i];
+    const size_t n = m->n, h = PL_LBFGS_MEM * m->n;
+    const pl_vec t[] = {
+        { &m->x, NULL, n },  { &m->g, NULL, n },  { &m->d, NULL, n }, { &m->xt, NULL, n },
+        { &m->gt, NULL, n }, { &m->pg, NULL, n }, { &m->S, NULL, h }, { &m->Y, NULL, h },
+        { NULL, &m->wf, n }, { NULL, &m->gf, n },
+    };
+    _Static_assert(sizeof t / sizeof t[0] == LB_NVEC, "LB_NVEC counts the table");
+    memcpy(v, t, sizeof t);
 }
 
 int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e)
 {
     s->dim = dim;
     s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
-    s->ev = calloc(nmodels ? nmodels : 1, sizeof *s->ev);
-    s->vev = calloc(nmodels ? nmodels : 1, sizeof *s->vev);
-    s->tev = calloc(nmodels ? nmodels : 1, sizeof *s->tev);
-    if (!s->m || !s->ev || !s->vev || !s->tev)
+    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m)   /* both set */
         goto nomem;
     for (size_t i = 0; i < nmodels; i++) {
-        pl_lbfgs_model *m = &s->m[i];
-        m->k = (size_t)s->res[i]->k;
-        m->n = m->k * dim + m->k;
-        m->x = dalloc(m->n);
-        m->g = dalloc(m->n);
-        m->d = dalloc(m->n);
-        m->xt = dalloc(m->n);
-        m->gt = dalloc(m->n);
-        m->pg = dalloc(m->n);
-        m->S = dalloc(PL_LBFGS_MEM * m->n);
-        m->Y = dalloc(PL_LBFGS_MEM * m->n);
-        m->wf = calloc(m->n, sizeof *m->wf);
-        m->gf = calloc(m->n, sizeof *m->gf);
-        if (!m->x || !m->g || !m->d || !m->xt || !m->gt || !m->pg || !m->S || !m->Y || !m->wf ||
-            !m->gf)
-            goto nomem;
+        s->m[i].k = (size_t)s->res[i]->k;
+        s->m[i].n = s->m[i].k * dim + s->m[i].k;
     }
+    if (pl_state_vecs(s, nmodels, LB_NVEC, model_vecs))
+        goto nomem;
     return PL_OK;
 nomem:
     pl_lbfgs_free(s, nmodels);
@@ -82,41 +80,11 @@ nomem:
 
 void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels)
 {
-    for (size_t i = 0; s->m && i < nmodels; i++) {
-        pl_lbfgs_model *m = &s->m[i];
-        free(m->x);
-        free(m->g);
-        free(m->d);
-        free(m->xt);
-        free(m->gt);
-        free(m->pg);
-        free(m->S);
-        free(m->Y);
-        free(m->wf);
-        free(m->gf);
-    }
+    if (s->m)
+        pl_state_vecs_free(s, nmodels, LB_NVEC, model_vecs);
     free(s->m);
-    free(s->ev);
-    free(s->vev);
-    free(s->tev);
     s->m = NULL;
-    s->ev = s->vev = s->tev = NULL;
-}
-
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += a[i] * b[i];
-    return s;
-}
-
-static double max_abs(const double *a, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++)
-        m = fabs(a[i]) > m ? fabs(a[i]) : m;
-    return m;
+    pl_state_evals_free(&s->ev, &s->vev, &s->tev);
 }
 
 /* Model i's trial point xt into the objective (as floats). */
@@ -176,7 +144,7 @@ static void direction(pl_lbfgs_model *m)
         m->d[q] = -m->pg[q];
     for (int j = 0; j < m->mem; j++) {
         const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
-        a[j] = m->rho[slot] * dot(m->S + (size_t)slot * n, m->d, n);
+        a[j] = m->rho[slot] * pl_dot(m->S + (size_t)slot * n, m->d, n);
         const double *y = m->Y + (size_t)slot * n;
         for (size_t q = 0; q < n; q++)
             m->d[q] -= a[j] * y[q];
@@ -184,13 +152,13 @@ static void direction(pl_lbfgs_model *m)
     if (m->mem) {   /* H0 = (s.y / y.y) I from the newest pair */
         const int slot = (m->head - 1 + PL_LBFGS_MEM) % PL_LBFGS_MEM;
         const double *y = m->Y + (size_t)slot * n;
-        const double gamma = 1.0 / (m->rho[slot] * dot(y, y, n));
+        const double gamma = 1.0 / (m->rho[slot] * pl_dot(y, y, n));
         for (size_t q = 0; q < n; q++)
             m->d[q] *= gamma;
     }
     for (int j = m->mem - 1; j >= 0; j--) {
         const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
-        const double b = m->rho[slot] * dot(m->Y + (size_t)slot * n, m->d, n);
+        const double b = m->rho[slot] * pl_dot(m->Y + (size_t)slot * n, m->d, n);
         const double *sv = m->S + (size_t)slot * n;
         for (size_t q = 0; q < n; q++)
             m->d[q] += (a[j] - b) * sv[q];
@@ -235,7 +203,7 @@ static void advance(pl_lbfgs *s, size_t i)
         memcpy(m->g, m->gt, m->n * sizeof *m->g);
         pseudo(m, nw);
         cv->loss[cv->len++] = s->ev[i].loss;
-        const double gmax = max_abs(m->pg, m->n);
+        const double gmax = pl_max_abs(m->pg, m->n);
         if (!isfinite(ft) || gmax <= h->tol) {
             m->converged = isfinite(ft);
             m->state = LB_DONE;
@@ -243,7 +211,7 @@ static void advance(pl_lbfgs *s, size_t i)
         }
         for (size_t q = 0; q < m->n; q++)
             m->d[q] = -m->pg[q];
-        m->gtd = -dot(m->pg, m->pg, m->n);
+        m->gtd = -pl_dot(m->pg, m->pg, m->n);
         /* from zero, a step of length 1; from a warm start (a neighbour's
          * optimum, where the gradient is small) no longer than 1 / ||g|| */
         m->step = m->warm ? fmin(1.0, 1.0 / sqrt(-m->gtd)) : 1.0 / sqrt(-m->gtd);
@@ -270,8 +238,8 @@ static void advance(pl_lbfgs *s, size_t i)
             sv[q] = m->xt[q] - m->x[q];
             yv[q] = m->gt[q] - m->g[q];
         }
-        const double sy = dot(sv, yv, m->n);
-        if (sy > DBL_EPSILON * dot(yv, yv, m->n)) {
+        const double sy = pl_dot(sv, yv, m->n);
+        if (sy > DBL_EPSILON * pl_dot(yv, yv, m->n)) {
             m->rho[m->head] = 1.0 / sy;
             m->head = (m->head + 1) % PL_LBFGS_MEM;
             m->mem += m->mem < PL_LBFGS_MEM;
@@ -283,7 +251,7 @@ static void advance(pl_lbfgs *s, size_t i)
         m->iter++;
         pseudo(m, nw);
         cv->loss[cv->len++] = s->ev[i].loss;
-        const double gmax = max_abs(m->pg, m->n);
+        const double gmax = pl_max_abs(m->pg, m->n);
         const double scale = fmax(fmax(fabs(fprev), fabs(ft)), 1.0);
         if (gmax <= h->tol || (fprev - ft) / scale <= 64 * DBL_EPSILON) {
             m->converged = 1;
@@ -296,18 +264,18 @@ static void advance(pl_lbfgs *s, size_t i)
         }
         direction(m);
         constrain(m, nw);
-        m->gtd = dot(m->pg, m->d, m->n);
+        m->gtd = pl_dot(m->pg, m->d, m->n);
         if (!(m->gtd < 0)) {   /* not a descent direction: start the memory again */
             m->mem = 0;
             for (size_t q = 0; q < m->n; q++)
                 m->d[q] = -m->pg[q];
-            m->gtd = -dot(m->pg, m->pg, m->n);
+            m->gtd = -pl_dot(m->pg, m->pg, m->n);
         }
         m->step = 1.0;
         m->ls = 0;
     } else {
         if (++m->ls >= PL_LBFGS_MAXLS) {   /* no decrease left to find in float */
-            m->converged = max_abs(m->pg, m->n) <= 10 * h->tol;
+            m->converged = pl_max_abs(m->pg, m->n) <= 10 * h->tol;
             m->state = LB_DONE;
             return;
         }
@@ -412,16 +380,11 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         r->passes = m->passes;
         r->converged = m->converged;
         r->objective = m->f;
-        r->grad_norm = max_abs(m->pg, m->n);
+        r->grad_norm = pl_max_abs(m->pg, m->n);
         r->nonzero = 0;
         for (size_t q = 0; q < nw; q++)
             r->nonzero += m->wf[q] != 0.0f;
-        r->train_loss = ok ? s->ev[i].loss : NAN;
-        r->train_acc = ok ? s->ev[i].acc : NAN;
-        r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;
-        r->val_acc = ok && o->has_val ? s->vev[i].acc : NAN;
-        r->test_loss = ok && o->has_test ? s->tev[i].loss : NAN;
-        r->test_acc = ok && o->has_test ? s->tev[i].acc : NAN;
+        pl_state_figures(r, ok, o, s->ev, s->vev, s->tev, i);
         r->seconds = omp_get_wtime() - s->t0;
     }
     pl_team_barrier();

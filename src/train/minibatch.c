@@ -252,19 +252,54 @@ static void mb_batch(pl_objective *base, const unsigned *rows, size_t n, int ith
     pass(o, &o->set[PL_SET_TRAIN], rows, n, MB_GRAD, ith, nth);
 }
 
+/*
+ * One model's K x dim block copied for this thread's share of the pixels j:
+ * element (output k, pixel j) from from[k * fk + j * fj] to
+ * to[k * tk + j * tj].  With scale (not NULL) each value is widened to
+ * double, multiplied by *scale and rounded back to float; without, copied as
+ * is.  The objective's matrices (W, G, D, GH) hold model m's block at
+ * A + m * K with strides (1, ldw), model-major; the interface's arrays at U
+ * with strides (dim, 1), output-major.  The biases are the caller's.
+ */
+static void copy_block(const pl_mbatch *o, const float *from, size_t fk, size_t fj, float *to,
+                       size_t tk, size_t tj, const double *scale, int ith, int nth)
+{
+    size_t j0, j1;
+    pl_share(o->dim, 16, ith, nth, &j0, &j1);
+    for (size_t k = 0; k < o->K; k++)
+        for (size_t j = j0; j < j1; j++)
+            to[k * tk + j * tj] = scale ? (float)((double)from[k * fk + j * fj] * *scale)
+                                        : from[k * fk + j * fj];
+}
+
+/* Model m's weights W (K x dim, output-major) and biases b into the
+ * objective's A and a (laid out as its W and b): this thread's pixels,
+ * thread 0 the biases. */
+static void model_in(const pl_mbatch *o, size_t m, const float *W, const float *b, float *A,
+                     float *a, int ith, int nth)
+{
+    copy_block(o, W, o->dim, 1, A + m * o->K, 1, o->ldw, NULL, ith, nth);
+    for (size_t k = 0; ith == 0 && k < o->K; k++)
+        a[m * o->K + k] = b[k];
+}
+
+/* Model m's sums A and a of the objective (laid out as its G and gb) times
+ * scale, out to G (K x dim, output-major, as floats) and gb: this thread's
+ * pixels, thread 0 the biases. */
+static void sums_out(const pl_mbatch *o, size_t m, const float *A, const double *a,
+                     double scale, float *G, double *gb, int ith, int nth)
+{
+    copy_block(o, A + m * o->K, 1, o->ldw, G, o->dim, 1, &scale, ith, nth);
+    for (size_t k = 0; ith == 0 && k < o->K; k++)
+        gb[k] = a[m * o->K + k] * scale;
+}
+
 /* Model m's direction (K x dim, output-major, and K biases) for hv. */
 static void mb_dir(pl_objective *base, size_t m, const float *D, const float *db, int ith,
                    int nth)
 {
     pl_mbatch *o = (pl_mbatch *)base;
-    size_t j0, j1;
-    pl_share(o->dim, 16, ith, nth, &j0, &j1);
-    for (size_t k = 0; k < o->K; k++) {
-        for (size_t j = j0; j < j1; j++)
-            o->D[j * o->ldw + m * o->K + k] = D[k * o->dim + j];
-        if (ith == 0)
-            o->db[m * o->K + k] = db[k];
-    }
+    model_in(o, m, D, db, o->D, o->db, ith, nth);
 }
 
 /* Every model's Hessian of the mean loss at its parameters times its
@@ -283,14 +318,7 @@ static void mb_hvget(pl_objective *base, size_t m, float *HD, double *hb, int it
     pl_mbatch *o = (pl_mbatch *)base;
     const pl_mbset *s = &o->set[PL_SET_TRAIN];
     const double inv = s->n ? 1.0 / (double)s->n : 0.0;
-    size_t j0, j1;
-    pl_share(o->dim, 16, ith, nth, &j0, &j1);
-    for (size_t k = 0; k < o->K; k++) {
-        for (size_t j = j0; j < j1; j++)
-            HD[k * o->dim + j] = (float)((double)o->GH[j * o->ldw + m * o->K + k] * inv);
-        if (ith == 0)
-            hb[k] = o->ghb[m * o->K + k] * inv;
-    }
+    sums_out(o, m, o->GH, o->ghb, inv, HD, hb, ith, nth);
 }
 
 /* Model j's weights and biases, W <- prox(W - lr (G inv + l2 W)), over this
@@ -347,41 +375,22 @@ static void mb_reset(pl_objective *base, int ith, int nth)
 static void mb_get(pl_objective *base, size_t m, float *W, float *b, int ith, int nth)
 {
     pl_mbatch *o = (pl_mbatch *)base;
-    size_t j0, j1;
-    pl_share(o->dim, 16, ith, nth, &j0, &j1);
-    for (size_t k = 0; k < o->K; k++) {
-        for (size_t j = j0; j < j1; j++)
-            W[k * o->dim + j] = o->W[j * o->ldw + m * o->K + k];
-        if (ith == 0)
-            b[k] = o->b[m * o->K + k];
-    }
+    copy_block(o, o->W + m * o->K, 1, o->ldw, W, o->dim, 1, NULL, ith, nth);
+    for (size_t k = 0; ith == 0 && k < o->K; k++)
+        b[k] = o->b[m * o->K + k];
 }
 
 static void mb_set(pl_objective *base, size_t m, const float *W, const float *b, int ith,
                    int nth)
 {
     pl_mbatch *o = (pl_mbatch *)base;
-    size_t j0, j1;
-    pl_share(o->dim, 16, ith, nth, &j0, &j1);
-    for (size_t k = 0; k < o->K; k++) {
-        for (size_t j = j0; j < j1; j++)
-            o->W[j * o->ldw + m * o->K + k] = W[k * o->dim + j];
-        if (ith == 0)
-            o->b[m * o->K + k] = b[k];
-    }
+    model_in(o, m, W, b, o->W, o->b, ith, nth);
 }
 
 static void mb_grad(pl_objective *base, size_t m, float *G, double *gb, int ith, int nth)
 {
     pl_mbatch *o = (pl_mbatch *)base;
-    size_t j0, j1;
-    pl_share(o->dim, 16, ith, nth, &j0, &j1);
-    for (size_t k = 0; k < o->K; k++) {
-        for (size_t j = j0; j < j1; j++)
-            G[k * o->dim + j] = (float)((double)o->G[j * o->ldw + m * o->K + k] * o->inv);
-        if (ith == 0)
-            gb[k] = o->gb[m * o->K + k] * o->inv;
-    }
+    sums_out(o, m, o->G, o->gb, o->inv, G, gb, ith, nth);
 }
 
 static void mb_halt(pl_objective *base, size_t m)

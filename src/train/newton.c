@@ -20,6 +20,7 @@
 
 #include "engine/engine_impl.h"
 #include "train/newton.h"
+#include "train/state.h"
 
 enum { NT_CG, NT_TRIAL, NT_DONE };
 
@@ -42,38 +43,37 @@ struct pl_newton_model {
     int state, iter, passes, cg, converged, first;
 };
 
-static void *dalloc(size_t n)
+enum { NT_NVEC = 9 };   /* the vectors model_vecs lists */
+
+/* Model i's vectors (its n set): what pl_newton_plan allocates and
+ * pl_newton_free frees (a pl_vecs_fn). */
+static void model_vecs(void *solver, size_t i, pl_vec v[PL_STATE_MAXVEC])
 {
-    return calloc(n ? n : 1, sizeof(double));
+    pl_newton_model *m = &((pl_newton *)solver)->m[i];
+    const size_t n = m->n;
+    const pl_vec t[] = {
+        { &m->w, NULL, n },  { &m->g, NULL, n },  { &m->s, NULL, n },  { &m->r, NULL, n },
+        { &m->d, NULL, n },  { &m->hd, NULL, n }, { NULL, &m->wf, n }, { NULL, &m->df, n },
+        { NULL, &m->hf, n },
+    };
+    _Static_assert(sizeof t / sizeof t[0] == NT_NVEC, "NT_NVEC counts the table");
+    memcpy(v, t, sizeof t);
 }
 
 int pl_newton_plan(pl_newton *s, size_t nmodels, size_t dim, pl_error *e)
 {
-    const size_t nm = nmodels ? nmodels : 1;
     s->dim = dim;
-    s->m = calloc(nm, sizeof *s->m);
-    s->ev = calloc(nm, sizeof *s->ev);
-    s->vev = calloc(nm, sizeof *s->vev);
-    s->tev = calloc(nm, sizeof *s->tev);
-    if (!s->m || !s->ev || !s->vev || !s->tev)
+    s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
+    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m)   /* both set */
         goto nomem;
     for (size_t i = 0; i < nmodels; i++) {
         pl_newton_model *m = &s->m[i];
         m->k = (size_t)s->res[i]->k;
         m->nw = m->k * dim;
         m->n = m->nw + m->k;
-        m->w = dalloc(m->n);
-        m->g = dalloc(m->n);
-        m->s = dalloc(m->n);
-        m->r = dalloc(m->n);
-        m->d = dalloc(m->n);
-        m->hd = dalloc(m->n);
-        m->wf = calloc(m->n, sizeof *m->wf);
-        m->df = calloc(m->n, sizeof *m->df);
-        m->hf = calloc(m->n, sizeof *m->hf);
-        if (!m->w || !m->g || !m->s || !m->r || !m->d || !m->hd || !m->wf || !m->df || !m->hf)
-            goto nomem;
     }
+    if (pl_state_vecs(s, nmodels, NT_NVEC, model_vecs))
+        goto nomem;
     return PL_OK;
 nomem:
     pl_newton_free(s, nmodels);
@@ -82,40 +82,11 @@ nomem:
 
 void pl_newton_free(pl_newton *s, size_t nmodels)
 {
-    for (size_t i = 0; s->m && i < nmodels; i++) {
-        pl_newton_model *m = &s->m[i];
-        free(m->w);
-        free(m->g);
-        free(m->s);
-        free(m->r);
-        free(m->d);
-        free(m->hd);
-        free(m->wf);
-        free(m->df);
-        free(m->hf);
-    }
+    if (s->m)
+        pl_state_vecs_free(s, nmodels, NT_NVEC, model_vecs);
     free(s->m);
-    free(s->ev);
-    free(s->vev);
-    free(s->tev);
     s->m = NULL;
-    s->ev = s->vev = s->tev = NULL;
-}
-
-static double dot(const double *a, const double *b, size_t n)
-{
-    double t = 0;
-    for (size_t i = 0; i < n; i++)
-        t += a[i] * b[i];
-    return t;
-}
-
-static double max_abs(const double *a, size_t n)
-{
-    double t = 0;
-    for (size_t i = 0; i < n; i++)
-        t = fabs(a[i]) > t ? fabs(a[i]) : t;
-    return t;
+    pl_state_evals_free(&s->ev, &s->vev, &s->tev);
 }
 
 /* Model i's point x (n doubles) into the objective, as floats; x becomes
@@ -166,7 +137,7 @@ static void cg_start(pl_newton *s, size_t i)
         m->r[q] = -m->g[q];
         m->d[q] = m->r[q];
     }
-    m->rtr = dot(m->r, m->r, m->n);
+    m->rtr = pl_dot(m->r, m->r, m->n);
     m->cgtol = CG_EPS * sqrt(m->rtr);
     m->cg = 0;
     m->state = NT_CG;
@@ -182,7 +153,7 @@ static void cg_step(pl_newton *s, size_t i)
         m->hd[q] = (double)m->hf[q] + m->lambda * m->d[q];
     for (size_t q = 0; q < m->k; q++)
         m->hd[m->nw + q] = m->hb[q];
-    const double dhd = dot(m->d, m->hd, m->n);
+    const double dhd = pl_dot(m->d, m->hd, m->n);
     double alpha = dhd > 0 ? m->rtr / dhd : INFINITY;
     /* the step to the boundary when the full step leaves the region (or the
      * curvature is not positive) */
@@ -193,9 +164,9 @@ static void cg_step(pl_newton *s, size_t i)
     }
     m->cg++;
     if (!isfinite(alpha) || sqrt(ss) > m->delta) {
-        ss = dot(m->s, m->s, m->n);
-        sd = dot(m->s, m->d, m->n);
-        dd = dot(m->d, m->d, m->n);
+        ss = pl_dot(m->s, m->s, m->n);
+        sd = pl_dot(m->s, m->d, m->n);
+        dd = pl_dot(m->d, m->d, m->n);
         const double rad = sqrt(sd * sd + dd * (m->delta * m->delta - ss));
         const double tau = sd >= 0 ? (m->delta * m->delta - ss) / (sd + rad) : (rad - sd) / dd;
         for (size_t q = 0; q < m->n; q++) {
@@ -209,7 +180,7 @@ static void cg_step(pl_newton *s, size_t i)
         m->s[q] += alpha * m->d[q];
         m->r[q] -= alpha * m->hd[q];
     }
-    const double rnew = dot(m->r, m->r, m->n);
+    const double rnew = pl_dot(m->r, m->r, m->n);
     if (sqrt(rnew) <= m->cgtol || m->cg >= (int)m->n) {
         m->state = NT_TRIAL;
         return;
@@ -230,9 +201,9 @@ static void decide(pl_newton *s, size_t i)
     const double *wt = m->d;   /* the trial point as the objective has it (run) */
     double *gt = m->hd;
     const double fnew = value(s, i, wt, gt);
-    const double gs = dot(m->g, m->s, m->n);
-    const double prered = -0.5 * (gs - dot(m->s, m->r, m->n));
-    const double actred = m->f - fnew, snorm = sqrt(dot(m->s, m->s, m->n));
+    const double gs = pl_dot(m->g, m->s, m->n);
+    const double prered = -0.5 * (gs - pl_dot(m->s, m->r, m->n));
+    const double actred = m->f - fnew, snorm = sqrt(pl_dot(m->s, m->s, m->n));
     if (m->first)   /* until the first step is accepted, as tron's iter == 1 */
         m->delta = fmin(m->delta, snorm);
     const double den = fnew - m->f - gs;
@@ -248,7 +219,7 @@ static void decide(pl_newton *s, size_t i)
     if (!(prered > 0)) {   /* no decrease predicted (the float products' limit): tron
                             * stops; unlike tron, the step is not taken */
         put(s, i, m->w);
-        m->converged = max_abs(m->g, m->n) <= 10 * h->tol;
+        m->converged = pl_max_abs(m->g, m->n) <= 10 * h->tol;
         m->state = NT_DONE;
         return;
     }
@@ -260,7 +231,7 @@ static void decide(pl_newton *s, size_t i)
         m->iter++;
         pl_curve *cv = s->curves[i];
         cv->loss[cv->len++] = s->ev[i].loss;
-        const double gmax = max_abs(m->g, m->n);
+        const double gmax = pl_max_abs(m->g, m->n);
         if (gmax <= h->tol) {
             m->converged = 1;
             m->state = NT_DONE;
@@ -275,7 +246,7 @@ static void decide(pl_newton *s, size_t i)
     }
     if ((fabs(actred) <= 1e-12 * fabs(m->f) && fabs(prered) <= 1e-12 * fabs(m->f)) ||
         !(m->delta > 0)) {
-        m->converged = max_abs(m->g, m->n) <= 10 * h->tol;
+        m->converged = pl_max_abs(m->g, m->n) <= 10 * h->tol;
         m->state = NT_DONE;
         return;
     }
@@ -290,9 +261,9 @@ static void begin(pl_newton *s, size_t i)
     m->f = value(s, i, m->w, m->g);
     pl_curve *cv = s->curves[i];
     cv->loss[cv->len++] = s->ev[i].loss;
-    m->delta = sqrt(dot(m->g, m->g, m->n));
+    m->delta = sqrt(pl_dot(m->g, m->g, m->n));
     m->first = 1;
-    if (!isfinite(m->f) || max_abs(m->g, m->n) <= h->tol) {
+    if (!isfinite(m->f) || pl_max_abs(m->g, m->n) <= h->tol) {
         m->converged = isfinite(m->f);
         m->state = NT_DONE;
         return;
@@ -395,13 +366,8 @@ void pl_newton_run(pl_newton *s, int ith, int nth)
         r->passes = m->passes;
         r->converged = m->converged;
         r->objective = m->f;
-        r->grad_norm = max_abs(m->g, m->n);
-        r->train_loss = ok ? s->ev[i].loss : NAN;
-        r->train_acc = ok ? s->ev[i].acc : NAN;
-        r->val_loss = ok && o->has_val ? s->vev[i].loss : NAN;
-        r->val_acc = ok && o->has_val ? s->vev[i].acc : NAN;
-        r->test_loss = ok && o->has_test ? s->tev[i].loss : NAN;
-        r->test_acc = ok && o->has_test ? s->tev[i].acc : NAN;
+        r->grad_norm = pl_max_abs(m->g, m->n);
+        pl_state_figures(r, ok, o, s->ev, s->vev, s->tev, i);
         r->seconds = omp_get_wtime() - s->t0;
     }
     pl_team_barrier();
