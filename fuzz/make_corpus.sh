@@ -170,6 +170,8 @@ for run in ("run", "lbfgs"):
         js = w[:-6] + ".json"
         if os.path.exists(js):
             put("sidecar", stem, read(js))
+            put("model", stem + "_sidecar", bytes([sel]) + read(w) + SEP + read(b) + SEP +
+                read(js))
     sj = os.path.join(d, "summary.json")
     if os.path.exists(sj):
         put("sidecar", run + "_summary", read(sj))
