@@ -315,7 +315,8 @@ START_TEST(test_row_length)
     write_text("a.csv", &b, path);
     const pl_csv_opts mnist = { .label = PL_CSV_LABEL_FIRST, .header = PL_CSV_HEADER_AUTO,
                                 .height = 28, .width = 28 };
-    load_fails(path, &mnist, ":1: ", "expected 785 cells, found 786");
+    load_fails(path, &mnist, ":1: ", "expected 785 cells (images of 28 x 28 pixels and a "
+               "label), found 786");
     load_fails(path, &FIRST, ":1: ", "786 cells, so 785 pixels and a label: not a square "
                "image; set data.shape = HEIGHTxWIDTH");
     free(b.s);

@@ -125,9 +125,11 @@ START_TEST(test_digits_end_to_end)
     /* predict rows of the file itself: the same classes as NumPy's argmax */
     snprintf(cmd, sizeof cmd, "zcat %s | sed -n '1401,1420p' > %s/rows.csv", digits, dir);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    /* --csv-label auto: 65 cells have the label where the run's CSV had it, last */
     rc = parlogit(out, sizeof out, "predict %s %s/rows.csv --model softmax_lr0.5_it300 "
-                  "--csv-label last --out %s/pred", run, dir, dir);
+                  "--out %s/pred", run, dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
+    TU_ASSERT_HAS(out, "of 20 labelled images right");
     snprintf(cmd, sizeof cmd, "%s -c \"import csv,numpy as np; r=list(csv.DictReader(open('%s/pred/"
              "predictions.csv'))); x=np.loadtxt('%s/rows.csv',delimiter=',')[:,:64]/16; "
              "W=np.load('%s/models/softmax_lr0.5_it300.w.npy'); b=np.load('%s/models/"
@@ -136,6 +138,35 @@ START_TEST(test_digits_end_to_end)
              tu_python(), dir, dir, run, run);
     rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 0 && !strcmp(out, "20 20\n"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s -c \"import csv; r=list(csv.DictReader(open('%s/pred/"
+             "predictions.csv'))); print(sum(int(a['predicted'])==int(l.split(',')[64]) for a,l "
+             "in zip(r, open('%s/rows.csv'))))\"", tu_python(), dir, dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_int_ge(atoi(out), 15);   /* labels read from the wrong side match 1 in 10 */
+
+    /* a photo made an 8 x 8 row on the model's 0..16 scale; its picture in 255ths */
+    snprintf(cmd, sizeof cmd, "%s -c \"from PIL import Image, ImageDraw; im=Image.new('L', "
+             "(200, 240), 235); d=ImageDraw.Draw(im); d.line([(100, 30), (100, 210)], fill=20, "
+             "width=28); im.save('%s/one.png')\"", tu_python(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    rc = parlogit(out, sizeof out, "predict %s %s/one.png --model softmax_lr0.5_it300 --set "
+                  "preprocess.field=8 --set preprocess.box=6 --out %s/photo", run, dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s -c \"from PIL import Image; import numpy as np; "
+             "a=np.asarray(Image.open('%s/photo/one_row.png')); c=np.loadtxt('%s/photo/one.csv', "
+             "delimiter=','); print(a.shape, a.max(), int(c.max()), c.size)\"", tu_python(), dir,
+             dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    ck_assert_msg(!strcmp(out, "(8, 8) 255 16 64\n"), "%s", out);
+
+    /* an IDX file with pixels above the model's 16 is refused, naming both */
+    snprintf(cmd, sizeof cmd, "%s -c \"import struct, gzip; open('%s/hot.idx', 'wb').write("
+             "struct.pack('>IIII', 0x803, 1, 8, 8) + bytes([200] * 64))\"", tu_python(), dir);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
+    rc = parlogit(out, sizeof out, "predict %s %s/hot.idx --model softmax_lr0.5_it300 --out "
+                  "%s/hot", run, dir, dir);
+    ck_assert_int_eq(rc, 2);
+    TU_ASSERT_HAS(out, "hot.idx: pixel 0 of image 0 is 200, above the model's pixel_max 16");
 }
 END_TEST
 
@@ -203,7 +234,8 @@ START_TEST(test_shape_and_scale_keys)
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     rc = train_on("wide.csv", "--set data.shape=8x8", out, sizeof out);
     ck_assert_int_eq(rc, 2);
-    TU_ASSERT_HAS(out, "wide.csv:1: expected 65 cells, found 51");
+    TU_ASSERT_HAS(out, "wide.csv:1: expected 65 cells (images of 8 x 8 pixels and a label), "
+                  "found 51");
 
     write_csv("digits.csv", 40, 64, 16);
     rc = train_on("digits.csv", "--set data.pixel_max=10", out, sizeof out);

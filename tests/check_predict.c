@@ -315,7 +315,8 @@ START_TEST(test_bad_inputs_exit_2)
     tu_write(tmp, "short.csv", text, strlen(text), path, sizeof path);
     snprintf(args, sizeof args, "%s %s --out %s/bad", run, path, tmp);
     ck_assert_int_eq(predict(args, out, sizeof out), 2);
-    TU_ASSERT_HAS(out, "short.csv:1: expected 785 cells, found 100");
+    TU_ASSERT_HAS(out, "short.csv:1: expected 785 cells (images of 28 x 28 pixels and a label), "
+                  "found 100");
     /* an empty file, bytes of no known kind, a directory, a labels file */
     tu_write(tmp, "empty.png", "", 0, path, sizeof path);
     snprintf(args, sizeof args, "%s %s --out %s/bad", run, path, tmp);

@@ -58,9 +58,10 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
 
 /* NONE: pixel cells only, no label (read for prediction); DETECT: the first
  * data line's cell count decides: height * width cells (784 when no shape is
- * given) NONE, else FIRST. */
+ * given) NONE, else FIRST; DETECT_LAST the same with LAST (a model trained on
+ * CSV rows with the label last, scikit-learn's digits). */
 enum pl_csv_label { PL_CSV_LABEL_FIRST = 0, PL_CSV_LABEL_LAST = 1, PL_CSV_LABEL_NONE = 2,
-                    PL_CSV_LABEL_DETECT = 3 };
+                    PL_CSV_LABEL_DETECT = 3, PL_CSV_LABEL_DETECT_LAST = 4 };
 enum pl_csv_header { PL_CSV_HEADER_AUTO = -1, PL_CSV_HEADER_NO = 0, PL_CSV_HEADER_YES = 1 };
 
 typedef struct pl_csv_opts {

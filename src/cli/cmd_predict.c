@@ -41,7 +41,8 @@ static const char usage[] =
     "  --pictures N     draw the first N images of each IDX or CSV input (default 8;\n"
     "                   photos are always drawn)\n"
     "  --csv-label L    where a CSV's label is: auto (the model's pixel count of cells:\n"
-    "                   none, one more: first), first,\n"
+    "                   none; one more: on the side of the run's data.csv_label, first\n"
+    "                   by default), first,\n"
     "                   last, none\n"
     "  --set preprocess.KEY=VALUE  a preprocessing parameter (README: Your own digit)\n"
     "\n"
@@ -166,18 +167,27 @@ int pl_cmd_predict(int argc, char **argv)
     if (!rc && !(in = calloc((size_t)o.ninputs, sizeof *in)))
         rc = pl_errorf(&e, PL_ENOMEM, "out of memory");
     /* every input is read and checked before anything is predicted or written */
+    /* auto: a label, when there is one, on the side the run's CSV had it */
+    const int label = o.csv_label == PL_CSV_LABEL_DETECT && cfg.data.csv_label == PL_CSV_LABEL_LAST
+                          ? PL_CSV_LABEL_DETECT_LAST : o.csv_label;
     for (; !rc && nin < o.ninputs; nin++) {
-        const pl_csv_opts csv = { .label = o.csv_label, .header = PL_CSV_HEADER_AUTO,
+        const pl_csv_opts csv = { .label = label, .header = PL_CSV_HEADER_AUTO,
                                   .height = p.height, .width = p.width,
                                   .pixel_max = p.pixel_max };
         rc = pl_predict_read(o.inputs[nin], &cfg.preprocess, &csv, &in[nin], &e);
-        if (!rc && in[nin].rows.dim != p.dim)
+        const pl_raw *raw = &in[nin].rows;
+        if (!rc && (raw->dim != p.dim || raw->height != p.height || raw->width != p.width))
             rc = pl_errorf(&e, PL_EINPUT, "%s: images of %zu x %zu = %zu pixels, but model %s "
-                           "has %zu inputs (%zu x %zu)", o.inputs[nin], in[nin].rows.height,
-                           in[nin].rows.width, in[nin].rows.dim, p.name, p.dim, p.height,
-                           p.width);
+                           "has %zu inputs (%zu x %zu)", o.inputs[nin], raw->height, raw->width,
+                           raw->dim, p.name, p.dim, p.height, p.width);
+        for (size_t j = 0; !rc && p.pixel_max < 255 && j < raw->n * raw->dim; j++)
+            if (raw->pix[j] > p.pixel_max)   /* an IDX file's (a CSV's are checked as read) */
+                rc = pl_errorf(&e, PL_EINPUT, "%s: pixel %zu of image %zu is %u, above the "
+                               "model's pixel_max %u (its images were 0..%u)", o.inputs[nin],
+                               j % raw->dim, j / raw->dim, (unsigned)raw->pix[j], p.pixel_max,
+                               p.pixel_max);
         if (!rc)
-            npr += in[nin].rows.n;
+            npr += raw->n;
     }
     if (!rc && !(pr = calloc(npr, sizeof *pr)))
         rc = pl_errorf(&e, PL_ENOMEM, "out of memory for %zu predictions", npr);

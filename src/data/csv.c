@@ -192,8 +192,10 @@ static int square(size_t dim, size_t *side)
 /*
  * Fixes L from the first data line [p, end) (line lineno): the cell count
  * gives the pixel count (less the label, by mode) when the options give no
- * shape, which must then be a square; with a shape the count is checked per
- * line by parse_row.  DETECT: dim cells (784 with no shape) mean no label.
+ * shape, which must then be a square; with a shape the first line's count
+ * is checked here (before its cells, so that a file of another shape is told
+ * by its count), the others' by parse_row.  DETECT (DETECT_LAST): dim cells
+ * (784 with no shape) mean no label, else the label first (last).
  */
 static int layout(const char *p, const char *end, int mode, size_t *h, size_t *w,
                   csv_layout *L, const char *path, size_t lineno, pl_error *e)
@@ -202,8 +204,15 @@ static int layout(const char *p, const char *end, int mode, size_t *h, size_t *w
     for (const char *c = p; c < end; c++)
         cells += *c == ',';
     size_t dim = *h * *w;
-    if (mode == PL_CSV_LABEL_DETECT)
-        mode = cells == (dim ? dim : PL_PIXELS) ? PL_CSV_LABEL_NONE : PL_CSV_LABEL_FIRST;
+    if (mode == PL_CSV_LABEL_DETECT || mode == PL_CSV_LABEL_DETECT_LAST)
+        mode = cells == (dim ? dim : PL_PIXELS) ? PL_CSV_LABEL_NONE
+               : mode == PL_CSV_LABEL_DETECT    ? PL_CSV_LABEL_FIRST
+                                                : PL_CSV_LABEL_LAST;
+    const int label = mode != PL_CSV_LABEL_NONE;
+    if (dim && cells != dim + (size_t)label)
+        return pl_errorf(e, PL_EINPUT, "%s:%zu: expected %zu cells (images of %zu x %zu "
+                         "pixels%s), found %zu", path, lineno, dim + (size_t)label, *h, *w,
+                         label ? " and a label" : "", cells);
     if (!dim) {
         dim = mode == PL_CSV_LABEL_NONE || cells < 2 ? cells : cells - 1;
         if (dim > PL_MAX_DIM)

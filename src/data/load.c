@@ -140,6 +140,9 @@ static int hash_files(const pl_config *c, pl_data *d, pl_error *e)
  */
 static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, pl_error *e)
 {
+    if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
+        return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
+                         c->data.pixel_max);
     if (c->data.height && (raw->height != c->data.height || raw->width != c->data.width))
         return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels, but "
                          "data.shape = %zux%zu", path, raw->height, raw->width,
@@ -167,6 +170,9 @@ static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_r
     snprintf(role, sizeof role, "%s_labels", side);
     const pl_data_file *lab = find(d, role);
     if (!lab) {   /* pl_data_files lists no labels for CSV */
+        if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
+            return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
+                             c->data.pixel_max);
         pl_csv_opts o = { .label = c->data.csv_label, .header = c->data.csv_header,
                           .height = c->data.height, .width = c->data.width,
                           .pixel_max = (unsigned)c->data.pixel_max };

@@ -124,6 +124,7 @@ static int load_image_shape(const char *dir, const char *name, pl_model *m, pl_e
         const json_t *h = json_array_get(img, 0), *w = json_array_get(img, 1);
         if (!json_is_array(img) || json_array_size(img) != 2 || !json_is_integer(h) ||
             !json_is_integer(w) || json_integer_value(h) < 1 || json_integer_value(w) < 1 ||
+            json_integer_value(h) > PL_MAX_DIM || json_integer_value(w) > PL_MAX_DIM ||
             (size_t)json_integer_value(h) * (size_t)json_integer_value(w) != m->dim)
             rc = pl_errorf(e, PL_EINPUT, "%s: \"image\" is not [height, width] of the "
                            "%zu pixels of the model's weights", path, m->dim);

@@ -257,9 +257,21 @@ int pl_predict_write(const char *dir, const pl_predictor *p, const pl_predict_in
         if (in[i].kind != PL_INPUT_PHOTO)
             continue;
         char name[STEM_MAX + 16], path[sizeof sd.stage + STEM_MAX + 16];
-        pl_image row = { (int)in[i].rows.width, (int)in[i].rows.height, 1, in[i].rows.pix };
+        /* the picture in full-ink 255ths whatever the model's scale (STEM.csv keeps
+         * the model's values) */
+        const pl_raw *rw = &in[i].rows;
+        const unsigned pm = pl_pixel_max(rw->pixel_max);
+        uint8_t *grey = malloc(rw->dim ? rw->dim : 1);
+        if (!grey) {
+            rc = pl_errorf(e, PL_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t j = 0; j < rw->dim; j++)
+            grey[j] = (uint8_t)(rw->pix[j] >= pm ? 255 : rw->pix[j] * 255u / pm);
+        pl_image row = { (int)rw->width, (int)rw->height, 1, grey };
         snprintf(path, sizeof path, "%s/%s_row.png", sd.stage, stems[i]);
         rc = pl_image_write_png(path, &row, e);
+        free(grey);
         snprintf(name, sizeof name, "%s.csv", stems[i]);
         if (!rc)
             rc = write_row_csv(&sd, name, &in[i].rows, e);
