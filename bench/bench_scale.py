@@ -114,6 +114,7 @@ def run_case(build, data, tmp, case, extra_env=None):
 
 
 def spread(xs):
+    """(median, min, max) of a list of samples."""
     return statistics.median(xs), min(xs), max(xs)
 
 
@@ -153,6 +154,8 @@ def formula_bytes(jobs_rows_outputs, scale):
 
 
 def pair_cols(pairs):
+    """Columns of each digit's fused group for one stage of these pairs
+    (a pair is a column in both its digits' groups)."""
     cols = [0] * 10
     for a, b in pairs:
         cols[a] += 1
@@ -195,6 +198,9 @@ def allgather_s(nbytes, p, net, calls):
 
 
 def pingpong(build, ranks, sizes, quick):
+    """Runs mpi_pingpong over `ranks` ranks with the extra Allgatherv sizes,
+    echoes its lines, and returns {name: {bytes: {key: value}}}; exits on a
+    failure."""
     cmd = MPIRUN + ["-np", str(ranks), f"{build}/bench/mpi_pingpong"]
     if quick:
         cmd.append("--quick")
@@ -223,6 +229,7 @@ def counted(stderr):
 
 
 def main():
+    """Parses the arguments, runs report() in a scratch directory, removes it."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("build")
     ap.add_argument("--data", default="data/mnist")
@@ -253,6 +260,8 @@ def main():
 
 
 def report(build, data, tmp, ncpu, args):
+    """Parts (a), (b) and (c) of the module's docstring, printed; run
+    directories under tmp."""
     # ---------------------------------------------------------------- (a)
     threads = sorted({1, 2, ncpu})
     cases = []
@@ -416,11 +425,13 @@ def report(build, data, tmp, ncpu, args):
             return comp + sum(max(passes[p][s] for p in pset) for s in range(5)) * comm
 
         def cut_paths(groups):
+            """The paths on each of `groups` ranks, cut as parlogit cuts them."""
             work = [prow[p] * MAX_ITER for p in range(45) for _ in range(5)]
             cut = path_cuts(work, groups, lambda a, b: a // 5 == b // 5)
             return [list(range(cut[i] // 5, cut[i + 1] // 5)) for i in range(groups)]
 
         def lpt(groups):
+            """The paths balanced on measured work, longest first (not parlogit's)."""
             cost = sorted(range(45), key=lambda p: -prow[p] * sum(passes[p]))
             bins = [[] for _ in range(groups)]
             load = [0.0] * groups
@@ -431,6 +442,7 @@ def report(build, data, tmp, ncpu, args):
             return bins
 
         def results_send(P, net, nmodels):
+            """The models split's end: the results of ranks > 0 sent to rank 0."""
             # rank 0 receives every other rank's results: struct + 785 floats
             # per model and a short curve, about 4 messages each
             if P <= 1:
@@ -504,7 +516,9 @@ def report(build, data, tmp, ncpu, args):
           f"models {100 * result[('60k', ('path', 'models'), '100Gb/s', 16)][1]:.0f} %, "
           f"rows {100 * result[('60k', ('path', 'rows'), '100Gb/s', 16)][1]:.0f} %: "
           f"{'met' if max(result[('60k', ('path', k), '100Gb/s', 16)][1] for k in ('models', 'rows')) >= 0.8 else 'NOT met'}"
-          f" (mixed, not in parlogit: {100 * e16:.0f} %)")
+          f" (mixed, not in parlogit: {100 * e16:.0f} %); with 16-core nodes: models "
+          f"{100 * result[('60k', ('path', 'models'), '100G,16c', 16)][1]:.0f} %, rows "
+          f"{100 * result[('60k', ('path', 'rows'), '100G,16c', 16)][1]:.0f} %")
     print("""
 # assumptions of the model:
 #  - a node is one rank on one core, computing at the 1-thread speed measured
