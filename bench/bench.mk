@@ -2,6 +2,7 @@
 #
 #   make -f bench/bench.mk BUILD=build            ceilings, then product benchmarks
 #   make -f bench/bench.mk BUILD=build ceilings   this machine's ceilings only
+#   make -f bench/bench.mk BUILD=build scale      scaling over threads and ranks only
 #
 # The top Makefile's `bench` target calls the first form from the repository
 # root after building the library.  Everything goes to $(BUILD)/bench/; each
@@ -31,7 +32,7 @@ export OMP_PLACES    ?= cores
 
 .NOTPARALLEL:
 .SECONDARY:
-.PHONY: all ceilings product
+.PHONY: all ceilings product scale
 .DEFAULT_GOAL := all
 
 all: ceilings product
@@ -73,6 +74,20 @@ ceilings: $(CEILINGS)
 PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
 PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c 2>/dev/null)
 
+# Scaling over threads and ranks (bench_scale.py).  Its two MPI helpers are
+# built with Open MPI's mpicc: mpi_pingpong measures loopback latency,
+# bandwidth and the collectives the rows split makes; libmpi_count.so is
+# preloaded into parlogit's ranks to count the bytes they exchange (MPI's
+# profiling interface).  SCALE_DATA: the directory holding MNIST's 10k set.
+MPICC      ?= mpicc
+SCALE_DATA ?= data/mnist
+SCALE_BINS := $(BENCH_DIR)/mpi_pingpong $(BENCH_DIR)/libmpi_count.so
+define SCALE_RUN
+/usr/bin/python3 bench/bench_scale.py $(BUILD) --data $(SCALE_DATA) \
+  | tee $(BENCH_DIR)/scale.txt.tmp
+mv $(BENCH_DIR)/scale.txt.tmp $(BENCH_DIR)/scale.txt
+endef
+
 # Both read the ceilings file; bench_grad also times the ceilings' convert+FMA
 # kernels next to every pass.
 $(BENCH_DIR)/bench_grad: $(BENCH_DIR)/ceiling_file.o $(BENCH_DIR)/ceiling_fma_avx2.o \
@@ -91,8 +106,9 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 # 1 and by nproc worker processes
 # (bench_report.sh; it fails the recipe if the two draw different bytes).
 # then the 45-pair sweep on 1 and 2 threads next to a competing busy loop
-# (bench_busy.sh).
-product: $(PRODUCT_BENCHES)
+# (bench_busy.sh), then scaling over threads and ranks, measured and modelled
+# (bench_scale.py with mpi_pingpong and libmpi_count.so; see `scale` below).
+product: $(PRODUCT_BENCHES) $(SCALE_BINS)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
 	mv $(BENCH_DIR)/grad.txt.tmp $(BENCH_DIR)/grad.txt
 	$(BENCH_DIR)/bench_fused $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/fused.txt.tmp
@@ -109,6 +125,18 @@ product: $(PRODUCT_BENCHES)
 	mv $(BENCH_DIR)/report.txt.tmp $(BENCH_DIR)/report.txt
 	bash bench/bench_busy.sh $(BUILD) | tee $(BENCH_DIR)/busy.txt.tmp
 	mv $(BENCH_DIR)/busy.txt.tmp $(BENCH_DIR)/busy.txt
+	$(SCALE_RUN)
+
+$(BENCH_DIR)/mpi_pingpong: bench/mpi_pingpong.c
+	@mkdir -p $(dir $@)
+	$(MPICC) -std=c11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+$(BENCH_DIR)/libmpi_count.so: bench/mpi_count.c
+	@mkdir -p $(dir $@)
+	$(MPICC) -std=c11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $<
+
+scale: $(SCALE_BINS)
+	$(SCALE_RUN)
 
 $(LIB):
 	@echo "bench.mk: $(LIB) is missing; run 'make' first (or 'make bench')" >&2; exit 1
