@@ -218,6 +218,19 @@ static int train_on(const char *file, const char *sets, char *out, size_t len)
                     dir, file, sets, dir);
 }
 
+/* Trains 1-7 on MNIST's 10k IDX files with the digits config and sets; exit
+ * status. */
+static int train_mnist_idx(const char *sets, char *out, size_t len)
+{
+    char data[PATH_MAX];
+    tu_mnist_dir(data, sizeof data);
+    return parlogit(out, len, "train configs/digits-8x8.ini --quiet --set data.format=idx "
+                    "--set data.csv_label=first --set data.train_images=%s/t10k-images-idx3-"
+                    "ubyte.gz --set data.train_labels=%s/t10k-labels-idx1-ubyte.gz %s --set "
+                    "task.pairs=1-7 --set task.multiclass=none --set output.plots=false "
+                    "--out %s/run", data, data, sets, dir);
+}
+
 START_TEST(test_shape_and_scale_keys)
 {
     static char out[1 << 14];
@@ -253,26 +266,11 @@ START_TEST(test_shape_and_scale_keys)
     TU_ASSERT_HAS(out, "expected 1 to 65536 pixels");
 
     /* IDX: MNIST's 28 x 28 against data.shape, and its ink against pixel_max */
-    char data[PATH_MAX];
-    tu_mnist_dir(data, sizeof data);
-    const char *idx = "--set data.format=idx --set data.csv_label=first";
-    char sets[PATH_MAX * 2 + 256];
-    snprintf(sets, sizeof sets, "%s --set data.train_labels=%s/t10k-labels-idx1-ubyte.gz "
-             "--set data.shape=8x8", idx, data);
-    rc = parlogit(out, sizeof out, "train configs/digits-8x8.ini --quiet --set "
-                  "data.train_images=%s/t10k-images-idx3-ubyte.gz %s --set task.pairs=1-7 "
-                  "--set task.multiclass=none --set output.plots=false --out %s/run",
-                  data, sets, dir);
-    ck_assert_int_eq(rc, 2);
+    ck_assert_int_eq(train_mnist_idx("--set data.shape=8x8", out, sizeof out), 2);
     TU_ASSERT_HAS(out, "t10k-images-idx3-ubyte.gz: offset 8: images of 28 x 28 pixels, but "
                   "data.shape = 8x8");
-    snprintf(sets, sizeof sets, "%s --set data.train_labels=%s/t10k-labels-idx1-ubyte.gz "
-             "--set data.shape=auto --set data.pixel_max=16", idx, data);
-    rc = parlogit(out, sizeof out, "train configs/digits-8x8.ini --quiet --set "
-                  "data.train_images=%s/t10k-images-idx3-ubyte.gz %s --set task.pairs=1-7 "
-                  "--set task.multiclass=none --set output.plots=false --out %s/run",
-                  data, sets, dir);
-    ck_assert_int_eq(rc, 2);
+    ck_assert_int_eq(train_mnist_idx("--set data.shape=auto --set data.pixel_max=16", out,
+                                     sizeof out), 2);
     TU_ASSERT_HAS(out, "above data.pixel_max = 16");
 }
 END_TEST

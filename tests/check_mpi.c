@@ -202,14 +202,20 @@ static int fault(const char *name, const char *act, char *out, size_t len)
     return tu_run(cmd, out, len);
 }
 
+/* fault(), which must end (not hang) with mpirun's status non-zero. */
+static void fault_ends(const char *name, const char *act, char *out, size_t len)
+{
+    int rc = fault(name, act, out, len);
+    ck_assert_msg(rc == 0, "exit %d (124: it hung): %s", rc, out);
+    const char *st = strstr(out, "rc=");
+    ck_assert_msg(st && atoi(st + 3) != 0, "%s", out);
+}
+
 START_TEST(test_sigterm_to_mpirun_writes_finished_models)
 {
     static char out[1 << 16];
-    int rc = fault("term", "kill -TERM $pid", out, sizeof out);
-    ck_assert_msg(rc == 0, "exit %d (124: it hung): %s", rc, out);
     /* mpirun's own status after a signal is 1 (Open MPI's rule), never 0 */
-    const char *st = strstr(out, "rc=");
-    ck_assert_msg(st && atoi(st + 3) != 0, "%s", out);
+    fault_ends("term", "kill -TERM $pid", out, sizeof out);
     TU_ASSERT_HAS(out, "interrupted; unfinished models are marked interrupted");
     char cmd[PATH_MAX * 3], res[1 << 12];
     snprintf(cmd, sizeof cmd, "cat %s/term/parlogit-run && grep -c ',interrupted,' "
@@ -227,11 +233,8 @@ END_TEST
 START_TEST(test_killed_rank_ends_the_run)
 {
     static char out[1 << 16];
-    int rc = fault("killed", "for c in $(pgrep -P $pid); do tr \"\\\\0\" \"\\\\n\" < /proc/$c/environ "
-                   "| grep -qx OMPI_COMM_WORLD_RANK=1 && kill -KILL $c; done", out, sizeof out);
-    ck_assert_msg(rc == 0, "exit %d (124: it hung): %s", rc, out);
-    const char *st = strstr(out, "rc=");
-    ck_assert_msg(st && atoi(st + 3) != 0, "%s", out);
+    fault_ends("killed", "for c in $(pgrep -P $pid); do tr \"\\\\0\" \"\\\\n\" < /proc/$c/environ "
+               "| grep -qx OMPI_COMM_WORLD_RANK=1 && kill -KILL $c; done", out, sizeof out);
     TU_ASSERT_HAS(out, "rank 1");
     /* no run directory, or a whole one: never a half-written one */
     char cmd[PATH_MAX * 3], res[1 << 12];
