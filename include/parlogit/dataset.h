@@ -86,6 +86,11 @@ int pl_csv_load(const char *path, const pl_csv_opts *o, pl_raw *out, pl_error *e
 
 void pl_raw_free(pl_raw *r);
 
+/* The index (image * dim + pixel) of raw's first pixel above pixel_max, or
+ * raw->n * raw->dim when there is none (always so for pixel_max >= 255).
+ * An IDX file's pixels are checked so; a CSV's cells as they are read. */
+size_t pl_raw_above(const pl_raw *raw, unsigned pixel_max);
+
 /* Rows grouped by label.  Owns its arrays (free with pl_dataset_free). */
 typedef struct pl_dataset {
     size_t n;                        /* rows                                  */

@@ -180,12 +180,12 @@ int pl_cmd_predict(int argc, char **argv)
             rc = pl_errorf(&e, PL_EINPUT, "%s: images of %zu x %zu = %zu pixels, but model %s "
                            "has %zu inputs (%zu x %zu)", o.inputs[nin], raw->height, raw->width,
                            raw->dim, p.name, p.dim, p.height, p.width);
-        for (size_t j = 0; !rc && p.pixel_max < 255 && j < raw->n * raw->dim; j++)
-            if (raw->pix[j] > p.pixel_max)   /* an IDX file's (a CSV's are checked as read) */
-                rc = pl_errorf(&e, PL_EINPUT, "%s: pixel %zu of image %zu is %u, above the "
-                               "model's pixel_max %u (its images were 0..%u)", o.inputs[nin],
-                               j % raw->dim, j / raw->dim, (unsigned)raw->pix[j], p.pixel_max,
-                               p.pixel_max);
+        const size_t j = rc ? 0 : pl_raw_above(raw, p.pixel_max);
+        if (!rc && j < raw->n * raw->dim)
+            rc = pl_errorf(&e, PL_EINPUT, "%s: pixel %zu of image %zu is %u, above the "
+                           "model's pixel_max %u (its images were 0..%u)", o.inputs[nin],
+                           j % raw->dim, j / raw->dim, (unsigned)raw->pix[j], p.pixel_max,
+                           p.pixel_max);
         if (!rc)
             npr += raw->n;
     }

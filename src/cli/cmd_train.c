@@ -187,8 +187,11 @@ int pl_cmd_train(int argc, char **argv)
                        &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);
-    if (!root)   /* ranks: rank 0 writes the run and reports */
+    if (!root) {   /* ranks: rank 0 writes the run and reports; an interrupted rank exits 130 too */
+        if (!rc && (run.interrupted || stop_flag))
+            rc = PL_EINTR;
         goto out;
+    }
     /* The whole run goes into the staging directory; cfg.output.dir, which
      * the files quote, stays the name it will have. */
     const double t_write = now();

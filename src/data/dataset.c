@@ -37,6 +37,15 @@ void pl_dataset_free(pl_dataset *d)
     memset(d, 0, sizeof *d);
 }
 
+size_t pl_raw_above(const pl_raw *raw, unsigned pixel_max)
+{
+    const size_t total = raw->n * raw->dim;
+    size_t i = 0;
+    while (pixel_max < 255 && i < total && raw->pix[i] <= pixel_max)
+        i++;
+    return pixel_max < 255 ? i : total;
+}
+
 /* Checks rows against raw and counts each digit into count[].  PL_EINPUT for a
  * row index out of range, a label above 9 or more rows than orig can number. */
 static int count_labels(const pl_raw *raw, const size_t *rows, size_t n,

@@ -140,9 +140,6 @@ static int hash_files(const pl_config *c, pl_data *d, pl_error *e)
  */
 static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, pl_error *e)
 {
-    if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
-        return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
-                         c->data.pixel_max);
     if (c->data.height && (raw->height != c->data.height || raw->width != c->data.width))
         return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels, but "
                          "data.shape = %zux%zu", path, raw->height, raw->width,
@@ -150,12 +147,11 @@ static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, p
     if (raw->dim > PL_MAX_DIM || raw->dim == 0)
         return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels (expected "
                          "1 to %d pixels)", path, raw->height, raw->width, PL_MAX_DIM);
-    const size_t total = raw->n * raw->dim;
-    for (size_t i = 0; c->data.pixel_max < 255 && i < total; i++)
-        if (raw->pix[i] > c->data.pixel_max)
-            return pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is %u, "
-                             "above data.pixel_max = %d", path, (size_t)16 + i, i % raw->dim,
-                             i / raw->dim, raw->pix[i], c->data.pixel_max);
+    const size_t i = pl_raw_above(raw, (unsigned)c->data.pixel_max);
+    if (i < raw->n * raw->dim)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is %u, "
+                         "above data.pixel_max = %d", path, (size_t)16 + i, i % raw->dim,
+                         i / raw->dim, raw->pix[i], c->data.pixel_max);
     raw->pixel_max = (unsigned)c->data.pixel_max;
     return PL_OK;
 }
@@ -169,10 +165,10 @@ static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_r
     const pl_data_file *img = find(d, role);
     snprintf(role, sizeof role, "%s_labels", side);
     const pl_data_file *lab = find(d, role);
+    if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
+        return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
+                         c->data.pixel_max);
     if (!lab) {   /* pl_data_files lists no labels for CSV */
-        if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
-            return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
-                             c->data.pixel_max);
         pl_csv_opts o = { .label = c->data.csv_label, .header = c->data.csv_header,
                           .height = c->data.height, .width = c->data.width,
                           .pixel_max = (unsigned)c->data.pixel_max };

@@ -246,6 +246,98 @@ static int phase_make(const pl_plan *plan, int solver, pl_run *out, const size_t
     return PL_OK;
 }
 
+/* A solver's hooks from the caller's options: the stop flag, progress. */
+#define SET_HOOKS(s, opts)                                                   \
+    ((s).stop = (opts) ? (opts)->stop : NULL,                                \
+     (s).progress = (opts) ? (opts)->progress : NULL,                        \
+     (s).progress_ctx = (opts) ? (opts)->progress_ctx : NULL)
+
+/* Runs fn(ctx, ith, team) on every thread of the engine's team, each bound
+ * on entry (pl_engine_enter) and released on exit: the one parallel region
+ * of a solver's run. */
+static void in_team(pl_engine *eng, void (*fn)(void *ctx, int ith, int team), void *ctx)
+{
+    const int nth = pl_engine_threads(eng);
+#pragma omp parallel num_threads(nth)
+    {
+        const int ith = omp_get_thread_num(), team = omp_get_num_threads();
+        pl_engine_enter(eng, ith, team);
+        fn(ctx, ith, team);
+        pl_engine_leave();
+    }
+}
+
+/* What gradient descent's team shares: the strategy, its objectives and
+ * solvers (run_gd's), where the results go. */
+typedef struct gd_team_ctx {
+    int strategy;
+    const pl_plan *plan;
+    phase *ph;
+    pl_gd *gd;
+    pl_dense *ws;
+    pl_fused *fused;
+    const pl_dataset *train, *val, *test;
+    const pl_train_opts *opts;
+    int *interrupted;
+} gd_team_ctx;
+
+/* The team's part of run_gd: the fused batch in one run, the dense
+ * objective job after job (data), or round-robin, one model per thread (jobs). */
+static void gd_team(void *ctx, int ith, int team)
+{
+    gd_team_ctx *c = ctx;
+    const int strategy = c->strategy;
+    const pl_plan *plan = c->plan;
+    phase *ph = c->ph;
+    pl_gd *gd = c->gd;
+    pl_dense *ws = c->ws;
+    const pl_dataset *train = c->train, *val = c->val, *test = c->test;
+    const pl_train_opts *opts = c->opts;
+    int *interrupted = c->interrupted;
+    const size_t njobs = plan->njobs;
+    if (strategy == PL_STRATEGY_FUSED) {
+        if (ith == 0) {
+            gd[0].obj = &c->fused->base;
+            gd[0].lr = ph->lr;
+            gd[0].res = ph->res;
+            gd[0].curves = ph->curves;
+        }
+        pl_team_barrier();
+        pl_gd_run(&gd[0], ith, team);
+        if (ith == 0)
+            *interrupted = gd[0].interrupted;
+    } else if (strategy == PL_STRATEGY_DATA) {
+        for (size_t jb = 0; jb < njobs; jb++) {
+            if (ith == 0) {
+                pl_dense_set_task(&ws[0], plan->jobs[jb].task, train, val, test);
+                gd[0].obj = &ws[0].base;
+                gd[0].lr = ph->lr + jb;
+                gd[0].res = ph->res + jb;
+                gd[0].curves = ph->curves + jb;
+                gd[0].job = jb;
+            }
+            pl_team_barrier();
+            if (*interrupted)   /* written by thread 0 before the barrier above */
+                break;
+            pl_gd_run(&gd[0], ith, team);
+            if (ith == 0)
+                *interrupted = gd[0].interrupted;
+        }
+    } else {   /* jobs: round-robin, each model by one thread alone */
+        for (size_t jb = (size_t)ith; jb < njobs; jb += (size_t)team) {
+            if (opts && opts->stop && *opts->stop)
+                break;
+            pl_dense_set_task(&ws[ith], plan->jobs[jb].task, train, val, test);
+            gd[ith].obj = &ws[ith].base;
+            gd[ith].lr = ph->lr + jb;
+            gd[ith].res = ph->res + jb;
+            gd[ith].curves = ph->curves + jb;
+            gd[ith].job = jb;
+            pl_gd_run(&gd[ith], 0, 1);
+        }
+    }
+}
+
 /* The gradient-descent jobs: the strategy's objective, then gd over it. */
 static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
                   const pl_dataset *test, const size_t max[3], int multiclass,
@@ -308,53 +400,10 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         gd[i].xr = xr;   /* cross-rank */
     }
 
-#pragma omp parallel num_threads(nth)
-    {
-        const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-        pl_engine_enter(eng, ith, team);
-        if (strategy == PL_STRATEGY_FUSED) {
-            if (ith == 0) {
-                gd[0].obj = &fused.base;
-                gd[0].lr = ph->lr;
-                gd[0].res = ph->res;
-                gd[0].curves = ph->curves;
-            }
-            pl_team_barrier();
-            pl_gd_run(&gd[0], ith, team);
-            if (ith == 0)
-                *interrupted = gd[0].interrupted;
-        } else if (strategy == PL_STRATEGY_DATA) {
-            for (size_t jb = 0; jb < njobs; jb++) {
-                if (ith == 0) {
-                    pl_dense_set_task(&ws[0], plan->jobs[jb].task, train, val, test);
-                    gd[0].obj = &ws[0].base;
-                    gd[0].lr = ph->lr + jb;
-                    gd[0].res = ph->res + jb;
-                    gd[0].curves = ph->curves + jb;
-                    gd[0].job = jb;
-                }
-                pl_team_barrier();
-                if (*interrupted)   /* written by thread 0 before the barrier above */
-                    break;
-                pl_gd_run(&gd[0], ith, team);
-                if (ith == 0)
-                    *interrupted = gd[0].interrupted;
-            }
-        } else {   /* jobs: round-robin, each model by one thread alone */
-            for (size_t jb = (size_t)ith; jb < njobs; jb += (size_t)team) {
-                if (opts && opts->stop && *opts->stop)
-                    break;
-                pl_dense_set_task(&ws[ith], plan->jobs[jb].task, train, val, test);
-                gd[ith].obj = &ws[ith].base;
-                gd[ith].lr = ph->lr + jb;
-                gd[ith].res = ph->res + jb;
-                gd[ith].curves = ph->curves + jb;
-                gd[ith].job = jb;
-                pl_gd_run(&gd[ith], 0, 1);
-            }
-        }
-        pl_engine_leave();
-    }
+    gd_team_ctx c = { .strategy = strategy, .plan = plan, .ph = ph, .gd = gd, .ws = ws,
+                      .fused = &fused, .train = train, .val = val, .test = test,
+                      .opts = opts, .interrupted = interrupted };
+    in_team(eng, gd_team, &c);
 done:
     pl_fused_free(&fused);
     for (int i = 0; i < nws; i++)
@@ -365,6 +414,8 @@ done:
     free(gd);
     return rc;
 }
+
+static void lbfgs_team(void *c, int ith, int team) { pl_lbfgs_run(c, ith, team); }
 
 /* One stage of the L-BFGS jobs: the fused batch of the stage's jobs (every
  * model kind, one pass for all), then L-BFGS over it, each model from
@@ -387,16 +438,8 @@ static int lbfgs_stage(pl_engine *eng, phase *ph, const pl_result *const *init,
         goto done;
     lb.obj = &fused.base;
     lb.curves = ph->curves;
-    lb.stop = opts ? opts->stop : NULL;
-    lb.progress = opts ? opts->progress : NULL;
-    lb.progress_ctx = opts ? opts->progress_ctx : NULL;
-#pragma omp parallel num_threads(nth)
-    {
-        const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-        pl_engine_enter(eng, ith, team);
-        pl_lbfgs_run(&lb, ith, team);
-        pl_engine_leave();
-    }
+    SET_HOOKS(lb, opts);
+    in_team(eng, lbfgs_team, &lb);
     *interrupted |= lb.interrupted;
 done:
     pl_lbfgs_free(&lb, plan->njobs);
@@ -483,8 +526,8 @@ static int same_batches(const pl_job *a, const pl_job *b)
 typedef struct mb_solver {
     const char *name;
     int (*group)(const pl_job *a, const pl_job *b);
-    void (*run)(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
-                const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc);
+    int (*run)(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+               const pl_train_opts *opts, int *interrupted, pl_error *e);
 } mb_solver;
 
 static int same_task(const pl_job *a, const pl_job *b)
@@ -492,50 +535,37 @@ static int same_task(const pl_job *a, const pl_job *b)
     return pl_task_equal(a->task, b->task);
 }
 
-static void sgd_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
-                      const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc)
+static void sgd_team(void *c, int ith, int team) { pl_sgd_run(c, ith, team); }
+static void newton_team(void *c, int ith, int team) { pl_newton_run(c, ith, team); }
+
+/* The SGD jobs j0 .. j0+n-1 (one group of shared batches) over mb. */
+static int sgd_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+                     const pl_train_opts *opts, int *interrupted, pl_error *e)
 {
-    const int nth = pl_engine_threads(eng);
-    pl_sgd sg = { .res = ph->res + j0, .curves = ph->curves + j0,
-                  .stop = opts ? opts->stop : NULL,
-                  .progress = opts ? opts->progress : NULL,
-                  .progress_ctx = opts ? opts->progress_ctx : NULL,
-                  .job = j0, .njobs = ph->plan.njobs, .obj = &mb->base };
-    *rc = pl_sgd_plan(&sg, n, mb->set[PL_SET_TRAIN].n, mb->dim, e);
-    if (!*rc) {
-#pragma omp parallel num_threads(nth)
-        {
-            const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-            pl_engine_enter(eng, ith, team);
-            pl_sgd_run(&sg, ith, team);
-            pl_engine_leave();
-        }
-        *interrupted |= sg.interrupted;
-    }
+    pl_sgd sg = { .res = ph->res + j0, .curves = ph->curves + j0, .job = j0,
+                  .njobs = ph->plan.njobs, .obj = &mb->base };
+    SET_HOOKS(sg, opts);
+    int rc = pl_sgd_plan(&sg, n, mb->set[PL_SET_TRAIN].n, mb->dim, e);
+    if (!rc)
+        in_team(eng, sgd_team, &sg);
+    *interrupted |= sg.interrupted;
     pl_sgd_free(&sg);
+    return rc;
 }
 
-static void newton_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
-                         const pl_train_opts *opts, int *interrupted, pl_error *e, int *rc)
+/* The Newton jobs j0 .. j0+n-1 (one task) over mb. */
+static int newton_group(const phase *ph, size_t j0, size_t n, pl_mbatch *mb, pl_engine *eng,
+                        const pl_train_opts *opts, int *interrupted, pl_error *e)
 {
-    const int nth = pl_engine_threads(eng);
-    pl_newton nt = { .res = ph->res + j0, .curves = ph->curves + j0,
-                     .stop = opts ? opts->stop : NULL,
-                     .progress = opts ? opts->progress : NULL,
-                     .progress_ctx = opts ? opts->progress_ctx : NULL,
-                     .job = j0, .njobs = ph->plan.njobs, .obj = &mb->base };
-    *rc = pl_newton_plan(&nt, n, mb->dim, e);
-    if (!*rc) {
-#pragma omp parallel num_threads(nth)
-        {
-            const int ith = omp_get_thread_num(), team = omp_get_num_threads();
-            pl_engine_enter(eng, ith, team);
-            pl_newton_run(&nt, ith, team);
-            pl_engine_leave();
-        }
-        *interrupted |= nt.interrupted;
-    }
+    pl_newton nt = { .res = ph->res + j0, .curves = ph->curves + j0, .job = j0,
+                     .njobs = ph->plan.njobs, .obj = &mb->base };
+    SET_HOOKS(nt, opts);
+    int rc = pl_newton_plan(&nt, n, mb->dim, e);
+    if (!rc)
+        in_team(eng, newton_team, &nt);
+    *interrupted |= nt.interrupted;
     pl_newton_free(&nt, n);
+    return rc;
 }
 
 static const mb_solver mb_sgd = { "sgd", same_batches, sgd_group };
@@ -565,7 +595,7 @@ static int run_minibatch(const mb_solver *sv, pl_engine *eng, phase *ph,
         rc = pl_mbatch_plan(&mb, &eng->k, plan->jobs[j0].task, j1 - j0, train, val, test, e);
         if (rc)
             break;
-        sv->run(ph, j0, j1 - j0, &mb, eng, opts, interrupted, e, &rc);
+        rc = sv->run(ph, j0, j1 - j0, &mb, eng, opts, interrupted, e);
         pl_mbatch_free(&mb);
         j0 = j1;
     }
