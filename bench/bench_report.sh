@@ -59,7 +59,7 @@ stats() {   # median, min, max of the numbers on stdin
 }
 
 echo "# report benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n), $(nproc) CPUs"
-echo "# run: $RUN ($(ls "$RUN"/models | wc -l) model files)"
+echo "# run: $RUN ($(/usr/bin/python3 "$(dirname "$0")/../tests/runload.py" names "$RUN" | wc -l) models)"
 echo "# load before: $(uptime | sed 's/.*load average: //'), nice ${BENCH_NICE:-0}, $(cat /proc/self/autogroup 2>/dev/null)"
 one 1 >/dev/null   # warm the page cache and the fonts
 : >"$tmp/r1"

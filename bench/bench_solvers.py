@@ -53,9 +53,11 @@ import time
 
 import numpy as np
 
-# tests/idxread.py, found from this file's place whatever the working directory
+# tests/idxread.py and tests/runload.py (a run's models, either layout), found
+# from this file's place whatever the working directory
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 import idxread  # noqa: E402
+import runload  # noqa: E402
 
 
 def fail(msg):
@@ -93,6 +95,17 @@ def objective(W, b, X, y, softmax, C):
     else:
         loss = np.logaddexp(0, z[:, 0]) - y * z[:, 0]
     return C * loss.sum() + 0.5 * (W * W).sum()
+
+
+def model(out, name):
+    """Model name of the run directory out as float64 (K, dim) weights and (K,)
+    biases (K = 1 for a pair); exit 2 when it cannot be read."""
+    try:
+        W, b = runload.open_run(out).weights(name)
+    except runload.RunError as exc:
+        fail(str(exc))
+    W, b = W.astype(np.float64), b.astype(np.float64)
+    return W.reshape(-1, W.shape[-1]), b.reshape(-1)
 
 
 def run_parlogit(binary, cfg, runs, tmp):
@@ -152,9 +165,7 @@ def main():
             ref = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=20000)
             ref.fit(Xp, yp)
             fr = objective(ref.coef_, ref.intercept_, Xp, yp, False, 1.0)
-            name = os.path.join(out, "models", "%d-%d_lbfgs_C1" % (i, j))
-            W = np.load(name + ".w.npy").astype(np.float64).reshape(1, -1)
-            b = np.load(name + ".b.npy").astype(np.float64).reshape(1)
+            W, b = model(out, "%d-%d_lbfgs_C1" % (i, j))
             gaps.append((objective(W, b, Xp, yp, False, 1.0) - fr) / fr)
             pred = (Xt[mt] @ W[0] + b[0]) > 0
             acc.append(float(np.mean(pred == (yt[mt] == j))))
@@ -192,9 +203,7 @@ def main():
             ref = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=20000)
             ref.fit(Xp, yp)
             fr = objective(ref.coef_, ref.intercept_, Xp, yp, False, 1.0)
-            name = os.path.join(nout, "models", "%d-%d_newton_C1" % (i, j))
-            W = np.load(name + ".w.npy").astype(np.float64).reshape(1, -1)
-            b = np.load(name + ".b.npy").astype(np.float64).reshape(1)
+            W, b = model(nout, "%d-%d_newton_C1" % (i, j))
             ngaps.append((objective(W, b, Xp, yp, False, 1.0) - fr) / fr)
         res["pairs"] = {"parlogit_best_s": best, "parlogit_median_s": med,
                         "newton_s": nbest, "newton_max_gap": max(ngaps),
@@ -213,9 +222,7 @@ def main():
             sks = time.perf_counter() - t0
             ref = LogisticRegression(C=1.0, solver="lbfgs", tol=1e-10, max_iter=20000).fit(X, y)
             fr = objective(ref.coef_, ref.intercept_, X, y, True, 1.0)
-            name = os.path.join(sout, "models", "softmax_lbfgs_C1")
-            W = np.load(name + ".w.npy").astype(np.float64)
-            b = np.load(name + ".b.npy").astype(np.float64)
+            W, b = model(sout, "softmax_lbfgs_C1")
             gap = (objective(W, b, X, y, True, 1.0) - fr) / fr
             acc_s = float(np.mean((Xt @ W.T + b).argmax(axis=1) == yt))
             res["softmax"] = {"parlogit_best_s": sbest, "parlogit_median_s": smed,

@@ -25,6 +25,7 @@
 
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
+#include "parlogit/model.h"
 
 static char fz_root[256];
 
@@ -154,6 +155,33 @@ static inline int fz_idx_pair(const uint8_t *data, size_t size, fz_put_fn *put,
         raw.pix[raw.n * raw.dim - 1] ^= raw.label[raw.n - 1];
     pl_raw_free(&raw);
     return 0;
+}
+
+/* An array a reader returned, of shape[0..ndim): its last element written,
+ * so that ASan checks the whole array is there. */
+static inline void fz_touch(float *a, int ndim, const size_t *shape)
+{
+    size_t n = 1;
+    for (int k = 0; k < ndim; k++)
+        n *= shape[k];
+    if (n)
+        a[n - 1] = a[0];
+}
+
+/* A loaded model, checked and used: its shape agrees with its inputs, and it
+ * predicts a row whose last pixel is ink (ASan checks its sizes); freed. */
+static inline void fz_use_model(pl_model *m)
+{
+    if (m->height * m->width != m->dim || m->pixel_max < 1 || m->pixel_max > 255)
+        __builtin_trap();
+    uint8_t *x = calloc(m->dim, 1);
+    double p[PL_CLASSES];
+    if (x) {
+        x[m->dim - 1] = 255;
+        pl_model_predict(m, x, p);
+        free(x);
+    }
+    pl_model_free(m);
 }
 
 #endif

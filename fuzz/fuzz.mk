@@ -36,7 +36,7 @@ LIB     := $(FB)/libparlogit-fuzz.a
 # One harness per reader.
 HARNESSES := fuzz_idx fuzz_idx_gz fuzz_csv fuzz_config fuzz_set fuzz_npy \
              fuzz_results fuzz_best fuzz_curves fuzz_digit_matrix fuzz_rundir \
-             fuzz_sidecar fuzz_model fuzz_image
+             fuzz_sidecar fuzz_model fuzz_npz fuzz_image
 BINS := $(HARNESSES:%=$(FB)/%)
 
 .PHONY: all build corpus run $(HARNESSES:%=run-%)

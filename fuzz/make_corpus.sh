@@ -19,7 +19,7 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/parlogit-corpus-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
-for h in idx idx_gz csv config set npy results best curves digit_matrix rundir sidecar model image; do
+for h in idx idx_gz csv config set npy results best curves digit_matrix rundir sidecar model npz image; do
     mkdir -p "$out/fuzz_$h"
 done
 
@@ -47,7 +47,8 @@ iterations = 2
 INI
 } > "$tmp/run.ini"
 train() {   # CONFIG OUT: quiet unless it fails
-    "$bin" train "$1" --threads 1 --quiet --out "$2" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
+    "$bin" train "$1" --threads 1 --quiet --set output.model_files=true --out "$2" \
+        >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
 }
 train "$tmp/run.ini" "$tmp/run"
 { data_ini; cat <<INI
@@ -172,10 +173,39 @@ for run in ("run", "lbfgs"):
             put("sidecar", stem, read(js))
             put("model", stem + "_sidecar", bytes([sel]) + read(w) + SEP + read(b) + SEP +
                 read(js))
+    zp, jp = os.path.join(d, "models.npz"), os.path.join(d, "models.json")
+    if os.path.exists(zp) and os.path.exists(jp):
+        for sel in range(6):
+            put("npz", run + "_%d" % sel, bytes([sel]) + read(zp) + SEP + read(jp))
+        put("npz", run + "_alone", b"\0" + read(zp))
     sj = os.path.join(d, "summary.json")
     if os.path.exists(sj):
         put("sidecar", run + "_summary", read(sj))
 put("sidecar", "tiny", b'{"config": {"train": {"iterations": "5"}}}')
+
+# small archives whose members are the fuzz_npz selector's model names, one
+# as parlogit writes it (a run trained with them is too large a seed) and one
+# as numpy.savez does (Zip64 extra fields in the local headers)
+import io, json, numpy as np, zipfile
+fz_names = ["1-7_lr0.1_it100", "3-rest_lr0.5_it10", "softmax_lr0.5_it500", "ovr-012_lr1_it2",
+            "softmax_lbfgs_C1", "1-7_lbfgs_l1_C0.5"]
+for sel, name in enumerate(fz_names):
+    k = 10 if name.startswith("softmax") else 3 if name.startswith("ovr") else 1
+    w = (np.arange(k * 64, dtype=np.float32) / 100).reshape((k, 64) if k > 1 else (64,))
+    b = np.arange(k, dtype=np.float32) if k > 1 else np.float32(0.5)
+    side = {"models": {name: {"pair": name.split("_")[0], "image": [8, 8], "pixel_max": 16,
+                              "weights": name + ".w", "bias_file": name + ".b", "status": "ok"}},
+            "config": {}}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for m, a in ((name + ".w.npy", w), (name + ".b.npy", np.asarray(b))):
+            one = io.BytesIO()
+            np.save(one, a)
+            z.writestr(zipfile.ZipInfo(m, (1980, 1, 1, 0, 0, 0)), one.getvalue())
+    put("npz", "small_%d" % sel, bytes([sel]) + buf.getvalue() + SEP + json.dumps(side).encode())
+    buf = io.BytesIO()
+    np.savez(buf, **{name + ".w": w, name + ".b": b})
+    put("npz", "savez_%d" % sel, bytes([sel]) + buf.getvalue() + SEP + json.dumps(side).encode())
 
 # photos: small PNGs (grey, RGB, RGBA, palette, 16-bit) and JPEGs (grey, colour,
 # with an EXIF orientation) of an MNIST digit on paper

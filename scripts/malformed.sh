@@ -6,6 +6,7 @@
 # Needs MNIST's 10k files in $PARLOGIT_DATA/mnist (make test fetches them).
 set -uo pipefail
 BIN=$(realpath "${1:-build/parlogit}")
+RUNLOAD=$(realpath "$(dirname "$0")/../tests/runload.py")   # a run's models, either layout
 DATA=${PARLOGIT_DATA:-$PWD/data}/mnist
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
@@ -59,10 +60,18 @@ data_ini px.csv "" > o.ini;                          row "CSV pixel 300" "$BIN" 
 # run directories
 good_ini "" > p.ini; "$BIN" train p.ini --quiet --out run >/dev/null 2>&1
 cp -r run run_hdr; head -1 run/results.csv > run_hdr/results.csv; row "results.csv with only its header" "$BIN" explain run_hdr
-cp -r run run_js; f=$(ls run_js/models/*.json | head -1); head -c 60 "$f" > t && mv t "$f"
-row "a sidecar cut short" "$BIN" explain run_js --model "$(basename "$f" .json)"
-cp -r run run_npy; f=$(ls run_npy/models/*.w.npy | head -1); head -c 100 "$f" > t && mv t "$f"
-row "a .npy cut short" "$BIN" explain run_npy --model "$(basename "$f" .w.npy)"
+m=$(/usr/bin/python3 "$RUNLOAD" names run | sort | head -1)   # the first model by name
+if [ -f run/models.json ]; then   # the archive layout: models.json and models.npz
+    cp -r run run_js; head -c 60 run_js/models.json > t && mv t run_js/models.json
+    row "models.json cut short" "$BIN" explain run_js --model "$m"
+    cp -r run run_npy; head -c 100 run_npy/models.npz > t && mv t run_npy/models.npz
+    row "models.npz cut short" "$BIN" explain run_npy --model "$m"
+else                              # a run of per-model files
+    cp -r run run_js; f=run_js/models/$m.json; head -c 60 "$f" > t && mv t "$f"
+    row "a sidecar cut short" "$BIN" explain run_js --model "$m"
+    cp -r run run_npy; f=run_npy/models/$m.w.npy; head -c 100 "$f" > t && mv t "$f"
+    row "a .npy cut short" "$BIN" explain run_npy --model "$m"
+fi
 mkdir -p mine/models; echo keep > mine/models/notes.txt; row "--out a directory that is not a run" "$BIN" train p.ini --out mine
 # photos
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' > cut.png;   row "predict: a truncated PNG" "$BIN" predict run cut.png

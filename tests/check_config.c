@@ -937,6 +937,7 @@ START_TEST(test_foreach_text)
                      "engine.wait=auto\n"
                      "output.dir=runs/default\n"
                      "output.plots=false\n"
+                     "output.model_files=false\n"
                      "preprocess.alpha_paper=255\n"
                      "preprocess.work_side=1000\n"
                      "preprocess.invert=auto\n"
@@ -1033,7 +1034,7 @@ static void round_trip(const pl_config *c)
     ck_assert_ptr_nonnull(o.f);
     pl_config_foreach(c, write_ini, &o);
     ck_assert_int_eq(fclose(o.f), 0);
-    ck_assert_int_eq(o.keys, 59);
+    ck_assert_int_eq(o.keys, 60);
     pl_config back;
     pl_error e = {0};
     pl_config_defaults(&back);

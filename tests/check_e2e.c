@@ -42,6 +42,18 @@ static double csv_field(const char *line, int col)
     return strtod(p, NULL);
 }
 
+/* Nothing temporary left in the run directory run, nor in its models/ when
+ * there is one (a run in the archive layout has it for predictions files
+ * only). */
+static void assert_no_temp_files(const char *run)
+{
+    char models[PATH_MAX + 64];
+    ck_assert_msg(tu_no_temp_files(run), "%s: a temporary file is left", run);
+    snprintf(models, sizeof models, "%s/models", run);
+    if (access(models, F_OK) == 0)
+        ck_assert_msg(tu_no_temp_files(models), "%s: a temporary file is left", models);
+}
+
 START_TEST(test_pair_1_7_reaches_99_percent)
 {
     char tmp[PATH_MAX], ini[PATH_MAX + 64], cmd[8192], out[65536], path[PATH_MAX + 64];
@@ -68,12 +80,17 @@ START_TEST(test_pair_1_7_reaches_99_percent)
     fclose(f);
     ck_assert_int_eq(rows, 2);
 
-    /* the model files: weights readable, sidecar names the data's digests */
+    /* the model files: weights readable (the stored .npy bytes, exported by
+     * tests/runload.py from either layout, read by the library), the sidecar
+     * names the data's digests */
     float *w;
     int ndim;
     size_t shape[4];
     pl_error e;
-    snprintf(path, sizeof path, "%s/run/models/1-7_lr0.5_it500.w.npy", tmp);
+    snprintf(cmd, sizeof cmd, "%s " TU_RUNLOAD " export %s/run 1-7_lr0.5_it500 %s", tu_python(),
+             tmp, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    snprintf(path, sizeof path, "%s/1-7_lr0.5_it500.w.npy", tmp);
     ck_assert_msg(pl_npy_read(path, &w, &ndim, shape, &e) == PL_OK, "%s", e.msg);
     ck_assert_int_eq(ndim, 1);
     ck_assert_uint_eq(shape[0], 784);
@@ -82,13 +99,11 @@ START_TEST(test_pair_1_7_reaches_99_percent)
         norm += fabsf(w[j]);
     ck_assert_double_gt(norm, 0.1);
     free(w);
-    snprintf(cmd, sizeof cmd, "grep -c 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6 "
-             "%s/run/models/1-7_lr0.5_it500.json", tmp);
+    snprintf(cmd, sizeof cmd, "%s " TU_RUNLOAD " sidecar %s/run 1-7_lr0.5_it500 | grep -c "
+             "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", tu_python(), tmp);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     snprintf(path, sizeof path, "%s/run", tmp);
-    ck_assert(tu_no_temp_files(path));
-    snprintf(path, sizeof path, "%s/run/models", tmp);
-    ck_assert(tu_no_temp_files(path));
+    assert_no_temp_files(path);
     tu_rmtree(tmp);
 }
 END_TEST
@@ -287,14 +302,18 @@ static void overwrite(const char *path, const char *text, size_t len)
 /* A model's JSON sidecar cut short, not JSON, or of the wrong shape is bad
  * input for explain: exit 2 with a message naming the file, never a crash
  * (issue: the hand-written reader read past its buffer; heap-buffer-overflow
- * under ASan, SIGSEGV in the release build). */
+ * under ASan, SIGSEGV in the release build).  The per-model sidecar of a run
+ * of format 1 (output.model_files = true, the archive removed), then the
+ * run's models.json. */
 START_TEST(test_malformed_sidecar_is_an_error)
 {
     char tmp[PATH_MAX], cfg[PATH_MAX + 64], cmd[8192], out[16384], side[PATH_MAX + 64];
     tu_tmpdir(tmp, sizeof tmp);
     write_config(tmp, "[task]\npairs = 1-7\n[train]\nlearning_rates = 0.5\niterations = 2\n",
                  cfg, sizeof cfg);
-    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run", tu_bin(), cfg, tmp);
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --set output.model_files=true --out %s/run "
+             "&& cp -a %s/run %s/run2 && rm %s/run/models.json %s/run/models.npz", tu_bin(), cfg,
+             tmp, tmp, tmp, tmp, tmp);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
     snprintf(side, sizeof side, "%s/run/models/1-7_lr0.5_it2.json", tmp);
     FILE *f = fopen(side, "rb");
@@ -359,6 +378,38 @@ START_TEST(test_malformed_sidecar_is_an_error)
     snprintf(cmd, sizeof cmd, "timeout 60 %s explain %s/run", tu_bin(), tmp);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
     TU_ASSERT_HAS(out, "1-7_lr0.5_it2.json: not a regular file");
+
+    /* models.json: cut short, not JSON, without its members */
+    snprintf(side, sizeof side, "%s/run2/models.json", tmp);
+    f = fopen(side, "rb");
+    ck_assert_ptr_nonnull(f);
+    n = fread(good, 1, sizeof good - 1, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "timeout 60 %s explain %s/run2", tu_bin(), tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
+    const size_t cuts2[] = { 1, n / 3, n / 2, n - 3 };
+    for (size_t k = 0; k < sizeof cuts2 / sizeof *cuts2; k++) {
+        overwrite(side, good, cuts2[k]);
+        ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+        TU_ASSERT_HAS(out, "models.json:");
+        TU_ASSERT_HAS(out, "not a valid JSON sidecar");
+    }
+    const struct { const char *text, *says; } bad2[] = {
+        { "[1, 2]", "models.json: no \"models\" object" },
+        { "{\"config\": {}}", "models.json: no \"models\" object" },
+        { "{\"models\": {}}", "models.json: no \"config\" object" },
+        { "{\"models\": {}, \"config\": {\"train\": {\"iterations\": 2}}}",
+          "models.json: config.train.iterations: expected a string" },
+    };
+    for (size_t k = 0; k < sizeof bad2 / sizeof *bad2; k++) {
+        overwrite(side, bad2[k].text, strlen(bad2[k].text));
+        ck_assert_msg(tu_run(cmd, out, sizeof out) == 2, "case %zu: %s", k, out);
+        TU_ASSERT_HAS(out, bad2[k].says);
+    }
+    ck_assert_int_eq(unlink(side), 0);
+    ck_assert_int_eq(mkfifo(side, 0600), 0);
+    ck_assert_int_eq(tu_run(cmd, out, sizeof out), 2);
+    TU_ASSERT_HAS(out, "models.json: not a regular file");
     tu_rmtree(tmp);
 }
 END_TEST
@@ -442,8 +493,8 @@ static void interrupt_run(const char *sig, const char *pairs)
     snprintf(cmd, sizeof cmd, "%s -c 'import json,sys; d=json.load(open(\"%s/run/summary.json\")); "
              "sys.exit(0 if d[\"interrupted\"] else 1)'", tu_python(), tmp);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "summary.json: %s", out);
-    snprintf(path, sizeof path, "%s/run/models", tmp);
-    ck_assert(tu_no_temp_files(path));
+    snprintf(path, sizeof path, "%s/run", tmp);
+    assert_no_temp_files(path);
     tu_rmtree(tmp);
 }
 
@@ -462,20 +513,24 @@ START_TEST(test_rerun_replaces_models)
     tu_tmpdir(tmp, sizeof tmp);
     write_config(tmp, "[task]\npairs = 1-7, 0-6\n[train]\nlearning_rates = 0.5, 0.1\n"
                  "iterations = 3, 5\n", ini, sizeof ini);
-    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run && echo count=$(ls %s/run/models | wc -l)",
-             tu_bin(), ini, tmp, tmp);
+    /* the stored arrays (tests/runload.py: the archive's members, or the .npy
+     * files in models/ of a run in the per-model layout) */
+    snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run && echo count=$(%s " TU_RUNLOAD
+             " arrays %s/run | wc -l)", tu_bin(), ini, tmp, tu_python(), tmp);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
-    ck_assert_msg(strstr(out, "count=24\n") != NULL, "%s", out);   /* 2 pairs x 2 rates x 2 x 3 files */
+    /* 2 pairs x 2 rates x 2 iteration counts, w and b */
+    ck_assert_msg(strstr(out, "count=16\n") != NULL, "%s", out);
     snprintf(cmd, sizeof cmd, "%s train %s --quiet --out %s/run --set train.learning_rates=1 "
-             "--set train.iterations=4 && ls %s/run/models && ls -a %s/run", tu_bin(), ini, tmp,
-             tmp, tmp);
+             "--set train.iterations=4 && { ls %s/run/models 2>/dev/null || true; } && "
+             "%s " TU_RUNLOAD " arrays %s/run && ls -a %s/run", tu_bin(), ini, tmp, tmp,
+             tu_python(), tmp, tmp);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
-    ck_assert_ptr_nonnull(strstr(out, "1-7_lr1_it4.w.npy"));
+    ck_assert_ptr_nonnull(strstr(out, "1-7_lr1_it4.w"));
     ck_assert_ptr_null(strstr(out, "lr0.5"));
     ck_assert_ptr_null(strstr(out, ".models."));   /* no staging or old directory left */
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/run/models", tmp);
-    ck_assert(tu_no_temp_files(path));
+    snprintf(path, sizeof path, "%s/run", tmp);
+    assert_no_temp_files(path);
     tu_rmtree(tmp);
 }
 END_TEST
@@ -742,9 +797,9 @@ static void check_predictions(const char *dir, const char *name, const char *csv
     snprintf(cmd, sizeof cmd,
              "%s tests/tenclass_ref.py check-predictions --images %s/t10k-images-idx3-ubyte.gz "
              "--labels %s/t10k-labels-idx1-ubyte.gz --kind %s --classes %s "
-             "--weights %s/models/%s.w.npy --bias %s/models/%s.b.npy --predictions %s",
+             "--run %s --model %s --predictions %s",
              tu_python(), data, data, strncmp(task, "ovr", 3) == 0 ? "ovr" : "softmax",
-             classes, dir, name, dir, name, csv);
+             classes, dir, name, csv);
     int rc = tu_run(cmd, out, sizeof out);
     ck_assert_msg(rc == 0, "check-predictions of %s (exit %d):\n%s", csv, rc, out);
     ck_assert_ptr_nonnull(strstr(out, "check-predictions ok"));
@@ -1047,15 +1102,14 @@ START_TEST(test_tenclass_threads_give_identical_files)
                       out);
         if (i == 0) {
             snprintf(a, sizeof a, "%s", b);
-            snprintf(cmd, sizeof cmd, "ls %s/models/*.npy | wc -l", a);
-            ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
-            ck_assert_int_eq(atoi(out), 8);   /* softmax and ovr, 2 checkpoints, w and b */
             continue;
         }
+        int arrays;
+        ck_assert_msg(tu_same_models(a, b, &arrays, out, sizeof out) == 0, "%d threads vs %d: %s",
+                      threads[i], threads[0], out);
+        ck_assert_int_eq(arrays, 8);   /* softmax and ovr, 2 checkpoints, w and b */
         snprintf(cmd, sizeof cmd,
-                 "a=%s; b=%s; [ \"$(cd $a/models && ls *.npy)\" = \"$(cd $b/models && ls *.npy)\" ] "
-                 "|| { echo different model files; exit 1; }; "
-                 "for f in $(cd $a/models && ls *.npy); do cmp $a/models/$f $b/models/$f || exit 1; done; "
+                 "a=%s; b=%s; "
                  "[ \"$(cut -d, -f1-7,9 $a/results.csv)\" = \"$(cut -d, -f1-7,9 $b/results.csv)\" ] "
                  "|| { echo results.csv differs; exit 1; }; "
                  "cmp $a/curves.csv $b/curves.csv && cmp $a/predictions.csv $b/predictions.csv",

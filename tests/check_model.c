@@ -149,6 +149,8 @@ START_TEST(test_bad_names_and_shapes)
     ck_assert_msg(strstr(e.msg, "expected shape (10, pixels)") != NULL, "%s", e.msg);
     snprintf(path, sizeof path, "%s/1-7_lr1_it5.w.npy", dir);
     ck_assert_int_eq(pl_npy_write(path, w, 2, (size_t[]){ 2, 64 }, &e), PL_OK);
+    snprintf(path, sizeof path, "%s/1-7_lr1_it5.b.npy", dir);
+    ck_assert_int_eq(pl_npy_write(path, b, 0, NULL, &e), PL_OK);
     ck_assert_int_eq(pl_model_load(tmp, "1-7_lr1_it5", &m, &e), PL_EINPUT);
     ck_assert_msg(strstr(e.msg, "expected shape (pixels,)") != NULL, "%s", e.msg);
     snprintf(path, sizeof path, "%s/ovr-01_lr1_it5.w.npy", dir);

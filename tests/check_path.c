@@ -154,8 +154,8 @@ START_TEST(test_l1_pair_against_scikit_learn)
     snprintf(cmd, sizeof cmd,
              "%s tests/sklearn_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
              "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task 1-7 "
-             "--C 1 --penalty l1 --weights %s/l1ref/models/1-7_lbfgs_l1_C1.w.npy "
-             "--bias %s/l1ref/models/1-7_lbfgs_l1_C1.b.npy", tu_python(), data, data, dir, dir);
+             "--C 1 --penalty l1 --run %s/l1ref --model 1-7_lbfgs_l1_C1", tu_python(), data, data,
+             dir);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "sklearn_ref.py: %s", out);
     const char *g = strstr(out, "\"relative_gap\": "), *z = strstr(out, "\"zero_set_agreement\": ");
     ck_assert_msg(g && z, "%s", out);

@@ -939,7 +939,7 @@ START_TEST(test_explain_matches_numpy)
         snprintf(cmd, sizeof cmd, "%s explain %s --pair %s --lr 0.5 --iterations 200", tu_bin(),
                  dir, pairs[k]);
         ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s", out);
-        snprintf(cmd, sizeof cmd, "%s tests/explain_ref.py %s/models/%s_lr0.5_it200 "
+        snprintf(cmd, sizeof cmd, "%s tests/explain_ref.py %s %s_lr0.5_it200 "
                  "%s/t10k-images-idx3-ubyte.gz %s/t10k-labels-idx1-ubyte.gz 0:8000 %d %d",
                  tu_python(), dir, pairs[k], data, data, digits[k][0], digits[k][1]);
         ck_assert_msg(tu_run(cmd, ref, sizeof ref) == 0, "%s", ref);

@@ -190,6 +190,9 @@ static void others(const char *dir, char *out, size_t len)
     closedir(d);
 }
 
+/* Shell: the models run/models.json holds, one "model NAME" line each. */
+#define MODEL_NAMES                                                                \
+    "sed -n 's/^    \"\\([^\"]*\\)\": {$/model \\1/p' run/models.json"
 /* A shell function: "DIR: ENTRIES" per directory argument (ls -A). */
 #define LSD "lsd() { for x; do echo \"$x:\" $(ls -A $x); done; }; "
 
@@ -414,7 +417,7 @@ START_TEST(test_refuses_a_directory_that_is_not_a_run)
     ck_assert_msg(strstr(out, "exit=0\n.: run\n"), "%s", out);
     snprintf(path, sizeof path, "%s/run/parlogit-run", dir);
     read_file(path, cmd, sizeof cmd);
-    ck_assert_str_eq(cmd, "parlogit run directory\nformat 1\n");
+    ck_assert_str_eq(cmd, "parlogit run directory\nformat 2\n");
 
     /* an empty directory: fine */
     snprintf(cmd, sizeof cmd, "cd %s && rm -rf run && mkdir run && %s train %s --threads 2 "
@@ -445,12 +448,13 @@ START_TEST(test_no_stale_files_of_the_old_run)
     write_config(fx_dir, "stale.ini", "[task]\npairs = 0-6\n[train]\nlearning_rates = 0.5\n"
                  "iterations = 20\n[output]\nplots = true\n", ini, sizeof ini);
     snprintf(cmd, sizeof cmd, LSD "cd %s && cp -a %s run && %s train %s --threads 2 --quiet "
-             "--out run; echo exit=$?; lsd . run run/plots run/models", dir, fx_ref_old, fx_bin,
-             ini);
+             "--out run; echo exit=$?; lsd . run run/plots run/models; " MODEL_NAMES, dir,
+             fx_ref_old, fx_bin, ini);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "exit=0\n"), "%s", out);
     ck_assert_msg(strstr(out, "\n.: run\n") && !strstr(out, "1-7") &&
-                  strstr(out, "0-6_weights.png") && strstr(out, "0-6_lr0.5_it20.w.npy"),
+                  strstr(out, "0-6_weights.png") && strstr(out, "models.npz") &&
+                  strstr(out, "model 0-6_lr0.5_it20\n"),
                   "%s", out);
     snprintf(path, sizeof path, "%s/run/report.html", dir);
     read_file(path, out, sizeof out);
@@ -523,11 +527,12 @@ START_TEST(test_signals_replace_the_run_whole)
     read_file(log, out, sizeof out);
     ck_assert_msg(rc == 130 && strstr(out, "interrupted while the run was written"), "exit %d: %s",
                   rc, out);
-    snprintf(cmd, sizeof cmd, LSD "cd %s && lsd . run run/models; cat run/best.csv", dir);
+    snprintf(cmd, sizeof cmd, LSD "cd %s && lsd . run run/models; cat run/best.csv; "
+             MODEL_NAMES, dir);
     ck_assert_int_eq(tu_run(cmd, out, sizeof out), 0);
     ck_assert_msg(strstr(out, ".: run\n") && !strstr(out, "1-7") &&
                   strstr(out, "parlogit-run") && strstr(out, "summary.json") &&
-                  strstr(out, "2-3_lr0.1_it100.w.npy") && strstr(out, "\n2-3,"), "%s", out);
+                  strstr(out, "model 2-3_lr0.1_it100\n") && strstr(out, "\n2-3,"), "%s", out);
     others(dir, other, sizeof other);
     ck_assert_msg(!other[0], "left beside run: %s", other);
     tu_rmtree(dir);

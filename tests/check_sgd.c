@@ -385,9 +385,8 @@ static void reference(int i, const char *task, const char *name, const char *arg
     snprintf(cmd, sizeof cmd,
              "%s tests/sgd_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
              "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task %s %s "
-             "--weights %s/run%d/models/%s.w.npy --bias %s/run%d/models/%s.b.npy "
-             "--curves %s/run%d/curves.csv --curve '%s'",
-             tu_python(), data, data, task, args, dir, i, name, dir, i, name, dir, i, curve);
+             "--run %s/run%d --model %s --curves %s/run%d/curves.csv --curve '%s'",
+             tu_python(), data, data, task, args, dir, i, name, dir, i, curve);
     ck_assert_msg(tu_run(cmd, out, len) == 0, "sgd_ref.py: %s", out);
 }
 

@@ -6,7 +6,8 @@ usage: compare_numpy.py RUN_DIR NUMPY_JSON IMAGES LABELS TRAIN_ROWS
 For every (pair, lr, iterations) row of RUN_DIR/results.csv:
   - train_loss and test_loss agree with NumPy's within 1e-4 relative;
   - train_acc and test_acc agree within one sample;
-  - the saved model (models/NAME.w.npy, NAME.b.npy, read with numpy.load) gives,
+  - the saved model (read through tests/runload.py: models.npz, or a run's
+    models/NAME.w.npy and NAME.b.npy) gives,
     recomputed here in float64 on the training rows, the train_loss parlogit
     reported (1e-5 relative): the files hold the model that was evaluated.
 Prints one line per model and exits 1 on any disagreement.
@@ -18,6 +19,8 @@ import math
 import sys
 
 import numpy as np
+
+import runload
 
 
 def load_idx(path, magic):
@@ -47,6 +50,7 @@ def main():
     lo, hi = map(int, train_rows.split(":"))
     X, y = X[lo:hi].astype(np.float64) / 255.0, y[lo:hi]
     bad = 0
+    run = runload.open_run(run_dir)
     with open(f"{run_dir}/results.csv") as f:
         for row in csv.DictReader(f):
             key = (row["pair"], float(row["lr"]), int(row["iterations"]))
@@ -60,8 +64,7 @@ def main():
                 if abs(float(row[k]) - float(r[k])) * n > 1.0 + 1e-9:
                     msgs.append(f"{k} {row[k]} vs numpy {r[k]}")
             name = f"{row['pair']}_lr{row['lr']}_it{row['iterations']}"
-            w = np.load(f"{run_dir}/models/{name}.w.npy")
-            b = np.load(f"{run_dir}/models/{name}.b.npy")
+            w, b = run.weights(name)
             assert w.dtype == np.float32 and w.shape == (784,) and b.shape == (), name
             keep, t = task_rows(y, row["pair"])
             z = X[keep] @ w.astype(np.float64) + float(b)

@@ -8,7 +8,8 @@ integer cells a line), takes x = pixels / 16 in float64, and
 
   check RUN_DIR --train A:B --test C:D
       for every model of RUN_DIR/results.csv with status ok, loads its weights
-      (models/NAME.w.npy, .b.npy) and recomputes its test accuracy on rows
+      (through tests/runload.py: models.npz, or a run's models/NAME.w.npy and
+      .b.npy) and recomputes its test accuracy on rows
       C..D-1 of the task's digits: a pair "i-j" (negative i, positive j) by the
       sign of its logit, "softmax" and "ovr" by the argmax of their ten
       outputs; each must equal results.csv's test_acc within one row (a logit
@@ -40,6 +41,8 @@ import sys
 import warnings
 
 import numpy as np
+
+import runload
 
 
 def digits_path():
@@ -112,6 +115,22 @@ def gd(task, X, t, lr, iters):
         b -= lr * r.mean()
 
 
+def open_run(path):
+    try:
+        return runload.open_run(path)
+    except runload.RunError as exc:
+        sys.exit(str(exc))
+
+
+def weights(run, name):
+    """Model name's (W, b) in float64; exits with the message when unreadable."""
+    try:
+        w, b = run.weights(name)
+    except runload.RunError as exc:
+        sys.exit(str(exc))
+    return w.astype(np.float64), b.astype(np.float64)
+
+
 def check(args):
     pix, y = read_digits(digits_path())
     X = pix.astype(np.float64) / 16.0
@@ -122,10 +141,10 @@ def check(args):
     if not rows:
         sys.exit("no model with status ok in %s/results.csv" % args.run)
     tasks = set()
+    run = open_run(args.run)
     for r in rows:
         task, name = r["pair"], r["model"]
-        W = np.load(os.path.join(args.run, "models", name + ".w.npy")).astype(np.float64)
-        B = np.load(os.path.join(args.run, "models", name + ".b.npy")).astype(np.float64)
+        W, B = weights(run, name)
         use, t = task_rows(task, y[c:d])
         acc = np.mean(predict(task, W, B, X[c:d][use]) == t[use])
         tol = 1.0 / use.sum() + 1e-12
@@ -142,7 +161,7 @@ def check(args):
         r = mine[-1]
         use, t = task_rows(task, y[a:b])
         W, B, loss = gd(task, X[a:b][use], t[use], float(r["lr"]), int(r["iterations"]))
-        Wp = np.load(os.path.join(args.run, "models", r["model"] + ".w.npy")).astype(np.float64)
+        Wp = weights(run, r["model"])[0]
         dw = np.max(np.abs(W - Wp)) / np.max(np.abs(W))
         dl = abs(loss - float(r["train_loss"])) / loss
         ok = dw <= 1e-3 and dl <= 1e-4
@@ -171,8 +190,7 @@ def saga(args):
         warnings.simplefilter("ignore")   # saga's "max_iter reached" at tol 1e-10
         m = LogisticRegression(penalty="l1", solver="saga", C=args.C, tol=1e-10,
                                max_iter=20000).fit(X, t)
-    W = np.load(os.path.join(args.run, "models", args.model + ".w.npy")).astype(np.float64)
-    B = np.load(os.path.join(args.run, "models", args.model + ".b.npy")).astype(np.float64)
+    W, B = weights(open_run(args.run), args.model)
     fs, fp = objective(m.coef_, m.intercept_), objective(W, B)
     zs, zp = m.coef_ == 0, W == 0
     print(json.dumps({"sklearn_objective": fs, "parlogit_objective": fp,

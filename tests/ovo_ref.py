@@ -2,7 +2,8 @@
 """ovo_ref.py - an independent check of a sweep's summary files.
 
 Given a run directory written by parlogit (best.csv, ovo_confusion.csv,
-summary.json, models/NAME.w.npy and NAME.b.npy) and the IDX test files with the
+summary.json, and the models, read through tests/runload.py: models.npz, or a
+run's models/NAME.w.npy and NAME.b.npy) and the IDX test files with the
 row range of the test set, it recomputes with NumPy, sharing no code with
 parlogit:
 
@@ -32,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from numpy_ref import InputError, load_mnist, parse_range  # noqa: E402  (IDX reading only)
+import runload  # noqa: E402  (the run's model files)
 
 
 def read_confusion(path):
@@ -43,11 +45,17 @@ def read_confusion(path):
 
 
 def load_model(run, pair, lr_text, iters):
-    stem = os.path.join(run, "models", f"{pair}_lr{lr_text}_it{iters}")
-    w = np.load(stem + ".w.npy")
-    b = np.load(stem + ".b.npy")
-    if w.dtype != np.float32 or b.dtype != np.float32 or b.shape != ():
-        raise InputError(f"{stem}: expected float32 weights and a float32 scalar bias")
+    """The binary model <pair>_lr<lr_text>_it<iters> of the opened run (a
+    runload.Run) as float64 weights and a float bias; InputError when it is
+    missing or not a binary model."""
+    name = f"{pair}_lr{lr_text}_it{iters}"
+    try:
+        w, b = run.weights(name)
+    except runload.RunError as exc:
+        raise InputError(str(exc)) from exc
+    if w.ndim != 1 or b.shape != ():
+        raise InputError(f"{run.where(name)}: expected a binary model's weights and a "
+                         f"scalar bias, found shapes {w.shape} and {b.shape}")
     return w.astype(np.float64), float(b)
 
 
@@ -107,6 +115,10 @@ def main(argv=None):
         y = lab[rows].astype(np.int64)
 
         bad += check_selection(summary, best_rows)
+        try:
+            run = runload.open_run(args.run)
+        except runload.RunError as exc:
+            raise InputError(str(exc)) from exc
 
         pairs = [r for r in best_rows if not r["pair"].endswith("-rest")]
         votes = np.zeros((X.shape[0], 10), dtype=np.int64)
@@ -115,7 +127,7 @@ def main(argv=None):
         for r in pairs:
             neg, pos = (int(d) for d in r["pair"].split("-"))
             seen.add(frozenset((neg, pos)))
-            w, b = load_model(args.run, r["pair"], r["lr"], r["iterations"])
+            w, b = load_model(run, r["pair"], r["lr"], r["iterations"])
             z = margins(X, w, b)
             near_zero += int(np.count_nonzero(np.abs(z) < 1e-9))
             votes[np.arange(len(z)), np.where(z > 0, pos, neg)] += 1
@@ -144,8 +156,8 @@ def main(argv=None):
                  if r["pair"].endswith("-rest")}
         ovr_file = os.path.join(args.run, "ovr_confusion.csv")
         if len(rests) == 10:
-            Z = np.stack([margins(X, *load_model(args.run, rests[d]["pair"], rests[d]["lr"],
-                                                 rests[d]["iterations"])) for d in range(10)],
+            Z = np.stack([margins(X, *load_model(run, rests[d]["pair"], rests[d]["lr"],
+                                            rests[d]["iterations"])) for d in range(10)],
                          axis=1)
             conf = np.zeros((10, 10), dtype=np.int64)
             np.add.at(conf, (y, np.argmax(Z, axis=1)), 1)

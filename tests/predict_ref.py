@@ -2,7 +2,8 @@
 """predict_ref.py - an independent NumPy check of `parlogit predict`.
 
 It shares no code with parlogit: it reads the IDX images file itself (gzip or
-plain, magic 0x803) and a run directory's model files with numpy.load, and
+plain, magic 0x803) and a run directory's models with tests/runload.py (NumPy;
+models.npz, or a run's models/NAME.w.npy and .b.npy), and
 computes in float64, with x = pixels / 255 and z = x . w_k + b_k:
   binary "i-j" / "i-rest": p_pos = sigmoid(z), p_neg = 1 - p_pos (columns
       p_neg, p_pos); predicted pos when z > 0, else neg ("rest" for i-rest);
@@ -22,6 +23,8 @@ import sys
 
 import numpy as np
 
+import runload
+
 
 def read_images(path):
     raw = open(path, "rb").read()
@@ -34,8 +37,12 @@ def read_images(path):
 
 
 def load(run, name):
-    w = np.load(os.path.join(run, "models", name + ".w.npy")).astype(np.float64)
-    b = np.load(os.path.join(run, "models", name + ".b.npy")).astype(np.float64)
+    """Model name of the opened run as float64 (K, dim) weights and (K,) biases."""
+    try:
+        w, b = run.weights(name)
+    except runload.RunError as exc:
+        sys.exit("predict_ref: %s" % exc)
+    w, b = w.astype(np.float64), b.astype(np.float64)
     return w.reshape(-1, w.shape[-1]), b.reshape(-1)
 
 
@@ -51,6 +58,10 @@ def main():
     ap.add_argument("--rows", type=int, default=100)
     a = ap.parse_args()
     x = read_images(a.images)[:a.rows].astype(np.float64) / 255.0
+    try:
+        run = runload.open_run(a.run)
+    except runload.RunError as exc:
+        sys.exit("predict_ref: %s" % exc)
     out = []
     if a.model == "ovo_vote":
         with open(os.path.join(a.run, "best.csv")) as f:
@@ -61,14 +72,14 @@ def main():
         votes = np.zeros((len(x), 10))
         for r in rows:
             neg, pos = (int(t) for t in r["pair"].split("-"))
-            w, b = load(a.run, r["model"])
+            w, b = load(run, r["model"])
             z = x @ w[0] + b[0]
             votes[np.arange(len(x)), np.where(z > 0, pos, neg)] += 1
         for i in range(len(x)):
             out.append((i, str(int(np.argmax(votes[i]))), votes[i] / 45))
     else:
         task = task_of(a.model)
-        w, b = load(a.run, a.model)
+        w, b = load(run, a.model)
         z = x @ w.T + b
         if task.startswith("softmax"):
             e = np.exp(z - z.max(axis=1, keepdims=True))

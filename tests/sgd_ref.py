@@ -18,7 +18,9 @@ Usage:
   sgd_ref.py --images F --labels F --rows A:B --test-rows A:B --task 1-7|softmax
              --lr X --batch N --epochs E --seed S [--schedule constant|invscaling]
              [--power-t P] [--penalty none|l2|l1] [--C X]
-             --weights W.npy --bias B.npy --curves curves.csv --curve LABEL
+             --run RUN_DIR --model NAME --curves curves.csv --curve LABEL
+(the model NAME of the run directory RUN_DIR, read through tests/runload.py:
+models.npz, or a run's models/NAME.w.npy and NAME.b.npy.)
 Prints one JSON object: "weight_gap" (max |W - W_ref| over max |W_ref|),
 "bias_gap", "loss_gap" (the largest relative difference of the training loss
 at the curve's points), "points", "test_agreement" (share of test rows both
@@ -32,6 +34,7 @@ import sys
 import numpy as np
 
 import idxread
+import runload
 
 M64 = (1 << 64) - 1
 
@@ -87,7 +90,7 @@ def grouped(images, labels, a, b):
 
 def main():
     p = argparse.ArgumentParser()
-    for k in ("images", "labels", "rows", "test-rows", "task", "weights", "bias", "curves",
+    for k in ("images", "labels", "rows", "test-rows", "task", "run", "model", "curves",
               "curve"):
         p.add_argument("--" + k, required=True)
     p.add_argument("--lr", type=float, required=True)
@@ -165,8 +168,11 @@ def main():
             t += 1
         curve.append(forward(X, y)[1])
 
-    Wp = np.load(a.weights).astype(np.float64).reshape(K, dim)
-    bp = np.load(a.bias).astype(np.float64).reshape(K)
+    try:
+        Wp, bp = runload.open_run(a.run).weights(a.model)
+    except runload.RunError as exc:
+        fail(str(exc))
+    Wp, bp = Wp.astype(np.float64).reshape(K, dim), bp.astype(np.float64).reshape(K)
     got = []
     with open(a.curves) as f:
         for row in csv.DictReader(f):

@@ -18,7 +18,9 @@ the cross-entropy for "softmax" (multinomial).  x = pixel / 255, in float64.
 Usage:
   sklearn_ref.py --images F --labels F --rows A:B --test-rows A:B
                  --task 1-7|ovr|softmax [--classes 0-9|0,1,2] --C X
-                 --weights W.npy --bias B.npy [--penalty l2|l1]
+                 --run RUN_DIR --model NAME [--penalty l2|l1]
+(the model NAME of the run directory RUN_DIR, read through tests/runload.py:
+models.npz, or a run's models/NAME.w.npy and NAME.b.npy.)
 (--penalty l1: a pair only, against scikit-learn's liblinear solver, the
 objective's penalty ||W||_1 / (C n); also the zero weights of both and the
 share of weights that are zero in both or in neither.)
@@ -35,6 +37,7 @@ import time
 import numpy as np
 
 import idxread
+import runload
 
 
 def fail(msg):
@@ -71,8 +74,8 @@ def main():
     ap.add_argument("--task", required=True)
     ap.add_argument("--classes", default="0-9")
     ap.add_argument("--C", required=True, type=float)
-    ap.add_argument("--weights", required=True)
-    ap.add_argument("--bias", required=True)
+    ap.add_argument("--run", required=True, help="the run directory")
+    ap.add_argument("--model", required=True, help="the model's name in the run")
     ap.add_argument("--penalty", default="l2", choices=("l2", "l1"))
     a = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
@@ -80,8 +83,11 @@ def main():
     X = idx(a.images).astype(np.float64) / 255.0
     y = idx(a.labels).astype(np.int64)
     Xtr, ytr, Xte, yte = X[a.rows], y[a.rows], X[a.test_rows], y[a.test_rows]
-    W = np.load(a.weights).astype(np.float64)
-    b = np.atleast_1d(np.load(a.bias).astype(np.float64))
+    try:
+        W, b = runload.open_run(a.run).weights(a.model)
+    except runload.RunError as exc:
+        fail(str(exc))
+    W, b = W.astype(np.float64), np.atleast_1d(b.astype(np.float64))
     C = a.C
 
     if a.task in ("ovr", "softmax"):

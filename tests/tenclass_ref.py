@@ -66,10 +66,12 @@ Subcommand train:
   --test-rows, when given, must hold a row of the classes.
 
 Subcommand check-predictions:
-  tenclass_ref.py check-predictions --images F --labels F --weights W.npy
-      --bias B.npy --kind softmax|ovr --classes LIST --predictions P.csv
+  tenclass_ref.py check-predictions --images F --labels F --run RUN_DIR
+      --model NAME --kind softmax|ovr --classes LIST --predictions P.csv
       [--pixel-max 255] [--tol 1e-5]
-  W.npy is float32 of shape (K, dim), B.npy float32 of shape (K,).  P.csv has
+  The model NAME of the run directory RUN_DIR (read through tests/runload.py:
+  models.npz, or a run's models/NAME.w.npy and NAME.b.npy) must have float32
+  weights of shape (K, dim) and biases of shape (K,).  P.csv has
   the header "row,label,predicted,p<c_0>,...,p<c_{K-1}>" and one line per
   predicted row: its index in the images file, its label, the predicted class
   (a class, not an output index) and the K probabilities.  For each line the
@@ -98,6 +100,8 @@ import time
 import zlib
 
 import numpy as np
+
+import runload
 
 MAGIC_IMAGES = 0x00000803
 MAGIC_LABELS = 0x00000801
@@ -406,19 +410,18 @@ def cmd_train(args):
 
 # ---------------------------------------------------------------- check-predictions
 
-def load_array(path, shape, what):
+def load_model(run_dir, name, K, dim):
+    """Model name of the run run_dir as float64 W (K x dim) and B (K); BadInput
+    when it is missing, unreadable or of other shapes (runload checks float32)."""
     try:
-        a = np.load(path, allow_pickle=False)
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise BadInput(f"{path}: not a .npy array: {exc}") from exc
-    if not isinstance(a, np.ndarray):
-        raise BadInput(f"{path}: not a single .npy array")
-    if a.dtype != np.float32 or a.shape != shape:
-        raise BadInput(f"{path}: {what} is {a.dtype} of shape {a.shape}, "
-                       f"expected float32 of shape {shape}")
-    return a.astype(np.float64)
+        run = runload.open_run(run_dir)
+        W, B = run.weights(name)
+    except runload.RunError as exc:
+        raise BadInput(str(exc)) from exc
+    if W.shape != (K, dim) or B.shape != (K,):
+        raise BadInput(f"{run.where(name)}: weights of shape {W.shape} and biases of shape "
+                       f"{B.shape}, expected {(K, dim)} and {(K,)}")
+    return W.astype(np.float64), B.astype(np.float64)
 
 
 INT = re.compile(r"-?[0-9]+")
@@ -472,8 +475,7 @@ def cmd_check(args):
     K = len(classes)
     pix, lab = load_files(args.images, args.labels)
     N, dim = pix.shape
-    W = load_array(args.weights, (K, dim), "the weights")
-    B = load_array(args.bias, (K,), "the bias")
+    W, B = load_model(args.run, args.model, K, dim)
     header, recs = read_predictions(args.predictions, K)
     want = ["row", "label", "predicted"] + [f"p{c}" for c in classes]
     bad = []
@@ -564,8 +566,8 @@ def main(argv=None):
     tr.add_argument("--iterations", required=True, type=int, help="updates T >= 0")
     tr.add_argument("--json", metavar="PATH", help="write JSON here ('-' = stdout)")
     ck.add_argument("--classes", required=True, help="0-9 or a comma list")
-    ck.add_argument("--weights", required=True, help="W.npy, float32 (K, dim)")
-    ck.add_argument("--bias", required=True, help="B.npy, float32 (K,)")
+    ck.add_argument("--run", required=True, help="the run directory")
+    ck.add_argument("--model", required=True, help="the model's name, float32 (K, dim) and (K,)")
     ck.add_argument("--predictions", required=True, help="the predictions CSV")
     ck.add_argument("--tol", type=float, default=1e-5,
                     help="absolute tolerance of a probability (default 1e-5)")

@@ -79,6 +79,11 @@ static inline const char *tu_python(void)
     return p && *p ? p : "/usr/bin/python3";
 }
 
+/* tests/runload.py, the tests' one reader of a run's models in either layout
+ * (models.json and models.npz, or a run's models/NAME.json, .w.npy, .b.npy);
+ * shell snippets call it as "%s " TU_RUNLOAD " ..." with tu_python(). */
+#define TU_RUNLOAD "tests/runload.py"
+
 /* Runs a shell command line, its stdout and stderr into out; returns its exit
  * status (128 + signal when killed). */
 static inline int tu_run(const char *cmd, char *out, size_t len)
@@ -135,7 +140,7 @@ static inline void tu_skrun_train(tu_skrun *r, const char *who, const char *sets
         fprintf(stderr, "%s: training failed: %s\n", who, out);
 }
 
-/* sklearn_ref.py on the run's model (models/MODEL.w.npy and .b.npy) of task
+/* sklearn_ref.py on the run's model MODEL (read through tests/runload.py) of task
  * ("1-7", "ovr", "softmax"; classes, when not NULL, its --classes) at C, on
  * rows 0:8000 (training) and 8000:10000 (test): asserts that the training
  * ran, that the objective is scikit-learn's optimum within 1e-6 relative
@@ -149,9 +154,9 @@ static inline void tu_skrun_agree(const tu_skrun *r, const char *task, const cha
     snprintf(cmd, sizeof cmd,
              "%s tests/sklearn_ref.py --images %s/t10k-images-idx3-ubyte.gz --labels "
              "%s/t10k-labels-idx1-ubyte.gz --rows 0:8000 --test-rows 8000:10000 --task %s%s%s "
-             "--C %s --weights %s/run/models/%s.w.npy --bias %s/run/models/%s.b.npy",
+             "--C %s --run %s/run --model %s",
              tu_python(), r->data, r->data, task, classes ? " --classes " : "",
-             classes ? classes : "", C, r->dir, model, r->dir, model);
+             classes ? classes : "", C, r->dir, model);
     ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "sklearn_ref.py: %s", out);
     const char *g = strstr(out, "\"relative_gap\": "), *a = strstr(out, "\"test_agreement\": ");
     ck_assert_msg(g && a, "%s", out);
@@ -160,6 +165,28 @@ static inline void tu_skrun_agree(const tu_skrun *r, const char *task, const cha
      * (nor below by more: a lower F would mean a wrong objective) */
     ck_assert_msg(gap < 1e-6 && gap > -1e-6, "%s: %s", what, out);
     ck_assert_msg(agreement >= 0.999, "%s: %s", what, out);
+}
+
+/* Whether the runs a and b hold the same weights byte for byte: the same
+ * files hold them (runload.py files: models.npz, or every .npy file in
+ * models/ of a run in the per-model layout) with the same bytes.  0 when they do, and the
+ * number of arrays a stores (runload.py arrays: NAME.w and NAME.b of each
+ * model with weights) in *narrays; otherwise non-zero, with what differs in
+ * out. */
+static inline int tu_same_models(const char *a, const char *b, int *narrays, char *out,
+                                 size_t len)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "py=%s; a=%s; b=%s; fa=$($py " TU_RUNLOAD " files $a) && "
+             "fb=$($py " TU_RUNLOAD " files $b) || exit 2; "
+             "[ \"$fa\" = \"$fb\" ] || { echo different model files; exit 1; }; "
+             "for f in $fa; do cmp $a/$f $b/$f || exit 1; done; "
+             "$py " TU_RUNLOAD " arrays $a | wc -l",
+             tu_python(), a, b);
+    const int rc = tu_run(cmd, out, len);
+    *narrays = rc ? -1 : atoi(out);
+    return rc;
 }
 
 /* Whether dir holds no leftover temporary file (".tmp" in a name). */

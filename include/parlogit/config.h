@@ -24,7 +24,8 @@
  *            strategy (auto|fused|jobs|data: how a sweep is spread, see train.h),
  *            distribute (auto|models|rows: over MPI ranks, see dist.h)
  *            wait (auto|spin|sleep: how threads wait at barriers, see engine.h)
- *   [output] dir, plots (true|false: draw every picture after training)
+ *   [output] dir, plots (true|false: draw every picture after training),
+ *            model_files (true|false: each model's own files beside models.npz)
  * Errors are "file:line: message" (or "--set KEY=VALUE: message") with PL_EINPUT.
  */
 #ifndef PARLOGIT_CONFIG_H
@@ -152,6 +153,7 @@ typedef struct pl_config {
     struct {
         char dir[PL_PATH_MAX];
         int plots;                     /* 1: draw every picture after training   */
+        int model_files;               /* 1: models/NAME.w.npy, .b.npy, .json too */
     } output;
     pl_prep_opts preprocess;           /* [preprocess]: photo -> MNIST row (image.h) */
     /* Where each key was last set, for messages about it: "file:line" or

@@ -4,10 +4,12 @@
  *
  * A model has dim inputs and K outputs: K = 1 for a binary task (a pair
  * "i-j" or "i-rest"), K = the number of classes for ovr and softmax.  Its
- * files in RUN_DIR/models/ are NAME.w.npy (float32, shape (dim,) for a binary
- * model, (K, dim) otherwise, row k the weights of output k in pixel order),
- * NAME.b.npy (shape () or (K,)) and the JSON sidecar NAME.json; numpy.load
- * reads them.  NAME is "<task>_lr<lr>_it<iterations>" for gradient descent,
+ * arrays are RUN_DIR/models.npz's members NAME.w.npy (float32, shape (dim,)
+ * for a binary model, (K, dim) otherwise, row k the weights of output k in
+ * pixel order) and NAME.b.npy (shape () or (K,)), its JSON sidecar
+ * RUN_DIR/models.json's "models"[NAME] (output.h); numpy.load reads them.
+ * pl_model_load reads those, or, in a run without models.json, the
+ * per-model files models/NAME.w.npy, NAME.b.npy and NAME.json.  NAME is "<task>_lr<lr>_it<iterations>" for gradient descent,
  * e.g. "softmax_lr0.5_it500", and "<task>_lbfgs_C<C>" (l2), "_lbfgs_l1_C<C>",
  * "_lbfgs_en<a>_C<C>" (elasticnet) or "<task>_lbfgs" for L-BFGS, e.g.
  * "1-7_lbfgs_C1".

@@ -2,7 +2,7 @@
  * output.h - what a run leaves in its output directory, every file written
  * atomically (temporary file + rename); `train` writes the whole directory
  * in a staging directory beside it and swaps it in when complete (pl_stage):
- *   parlogit-run  the marker: "parlogit run directory\nformat 1\n"
+ *   parlogit-run  the marker: "parlogit run directory\nformat 2\n"
  *   results.csv   PL_RESULTS_HEADER: the columns of the seeds' table, then the model's
  *                 file name, its solver, its C (l2), for L-BFGS the objective, the final
  *                 max |grad| and whether it converged (gd: lr and iterations; lbfgs: no
@@ -12,12 +12,17 @@
  *                 curve: the job, "lr 0.1", "L-BFGS C=1" or "SGD lr 0.1"; for SGD
  *                 also the point's step, epoch (fractional), training accuracy and
  *                 validation loss and accuracy (empty for gd and lbfgs)
- *   models/NAME.w.npy   float32 weights, shape (height*width,), pixel order
- *   models/NAME.b.npy   float32 bias, shape ()
- *   models/NAME.json    sidecar: task, lr, iterations, metrics, bias, data files
- *                       and their SHA-256, the effective config
+ *   models.npz    every trained model's weights and bias in one NumPy archive
+ *                 (src/output/npz.c): members NAME.w.npy, float32 of shape
+ *                 (height*width,) in pixel order, and NAME.b.npy, shape ()
+ *   models.json   {"format", "archive", "models": {NAME: sidecar}, "data_files",
+ *                 "config"}: each model's task, lr, iterations, metrics, bias;
+ *                 the data files with their SHA-256 and the effective config once
  *   models/NAME.predictions.csv   ovr and softmax models: every test row's class
  *                       probabilities (pl_predictions_write)
+ *   models/NAME.w.npy, NAME.b.npy, NAME.json   with output.model_files = true:
+ *                       each model's own files too (the sidecar with the data
+ *                       files and config); runs of format 1 have only these
  * Ten-class (ovr, softmax) models have weights of shape (K, height*width) and
  * biases of shape (K,) (include/parlogit/model.h).
  * NAME is "<task>_lr<lr>_it<iterations>", e.g. "1-7_lr0.1_it100", for gradient
@@ -63,7 +68,7 @@
  * is removed.  pl_stage_abort removes the staging directory.
  */
 #define PL_RUN_MARKER "parlogit-run"
-#define PL_RUN_FORMAT 1
+#define PL_RUN_FORMAT 2   /* 2: models.npz + models.json; 1: per-model files */
 #define PL_STAGE_PATH_MAX (PL_PATH_MAX + 300)
 
 typedef struct pl_stage {

@@ -18,7 +18,7 @@
 
 #include "parlogit/config.h"
 
-#define PLC_NKEYS 59           /* rows in plc_keys                              */
+#define PLC_NKEYS 60           /* rows in plc_keys                              */
 #define PLC_MSG 640            /* room for one reason, without file:line        */
 #define PLC_MAX_ITERS 10000000 /* iterations above this are surely a typo       */
 #define PLC_MAX_THREADS 4096

@@ -100,6 +100,7 @@ const plc_key plc_keys[] = {
     {"engine", "wait", PLC_ENUM, AT(engine.wait), 0, 0, waits},
     {"output", "dir", PLC_PATH, AT(output.dir), 0, 0, NULL},
     {"output", "plots", PLC_ENUM, AT(output.plots), 0, 0, bools},
+    {"output", "model_files", PLC_ENUM, AT(output.model_files), 0, 0, bools},
     /* [preprocess]: how parlogit predict makes a photo an MNIST row (image.h) */
     {"preprocess", "alpha_paper", PLC_INT, AT(preprocess.alpha_paper), 0, 0, NULL},
     {"preprocess", "work_side", PLC_INT, AT(preprocess.work_side), 0, 0, NULL},

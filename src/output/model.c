@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "output/store.h"
 #include "parlogit/model.h"
 #include "parlogit/output.h"
 #include "parlogit/train.h"
@@ -98,13 +99,14 @@ static int parse_name(const char *name, pl_task *t, double *lr, int *it, double 
 }
 
 /*
- * The image shape and pixel scale of model name in dir, from its sidecar's
- * "image" and "pixel_max" (written since models of any shape are trained):
- * without a sidecar, or without those members, MNIST's 255 and a square
+ * The image shape and pixel scale of a model from its sidecar's "image" and
+ * "pixel_max" (written since models of any shape are trained): without a
+ * sidecar (side NULL), or without those members, MNIST's 255 and a square
  * image of m->dim pixels (else 1 x dim).  A sidecar that says otherwise than
- * the weights (height * width != dim, pixel_max outside 1..255) is PL_EINPUT.
+ * the weights (height * width != dim, pixel_max outside 1..255) is PL_EINPUT
+ * naming what.
  */
-static int load_image_shape(const char *dir, const char *name, pl_model *m, pl_error *e)
+static int image_shape(const json_t *side, const char *what, pl_model *m, pl_error *e)
 {
     size_t s = 1;
     while (s * s < m->dim)
@@ -112,36 +114,25 @@ static int load_image_shape(const char *dir, const char *name, pl_model *m, pl_e
     m->height = s * s == m->dim ? s : 1;
     m->width = s * s == m->dim ? s : m->dim;
     m->pixel_max = PL_PIXEL_MAX;
-    char path[PL_PATH_MAX + 160];
-    snprintf(path, sizeof path, "%s/models/%s.json", dir, name);
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return PL_OK;   /* no sidecar (or none readable): the weights alone decide */
-    const json_t *img = json_object_get(root, "image"), *pm = json_object_get(root, "pixel_max");
-    int rc = PL_OK;
+    const json_t *img = json_object_get(side, "image"), *pm = json_object_get(side, "pixel_max");
     if (img) {
         const json_t *h = json_array_get(img, 0), *w = json_array_get(img, 1);
         if (!json_is_array(img) || json_array_size(img) != 2 || !json_is_integer(h) ||
             !json_is_integer(w) || json_integer_value(h) < 1 || json_integer_value(w) < 1 ||
             json_integer_value(h) > PL_MAX_DIM || json_integer_value(w) > PL_MAX_DIM ||
             (size_t)json_integer_value(h) * (size_t)json_integer_value(w) != m->dim)
-            rc = pl_errorf(e, PL_EINPUT, "%s: \"image\" is not [height, width] of the "
-                           "%zu pixels of the model's weights", path, m->dim);
-        else {
-            m->height = (size_t)json_integer_value(h);
-            m->width = (size_t)json_integer_value(w);
-        }
+            return pl_errorf(e, PL_EINPUT, "%s: \"image\" is not [height, width] of the "
+                             "%zu pixels of the model's weights", what, m->dim);
+        m->height = (size_t)json_integer_value(h);
+        m->width = (size_t)json_integer_value(w);
     }
-    if (!rc && pm) {
+    if (pm) {
         if (!json_is_integer(pm) || json_integer_value(pm) < 1 || json_integer_value(pm) > 255)
-            rc = pl_errorf(e, PL_EINPUT, "%s: \"pixel_max\" is not a whole number in 1..255",
-                           path);
-        else
-            m->pixel_max = (unsigned)json_integer_value(pm);
+            return pl_errorf(e, PL_EINPUT, "%s: \"pixel_max\" is not a whole number in 1..255",
+                             what);
+        m->pixel_max = (unsigned)json_integer_value(pm);
     }
-    json_decref(root);
-    return rc;
+    return PL_OK;
 }
 
 int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
@@ -155,30 +146,27 @@ int pl_model_load(const char *dir, const char *name, pl_model *m, pl_error *e)
                          "0-1_sgd_lr0.1_ep10)", name);
     m->k = pl_task_outputs(m->task);
     const int multi = m->task.kind != PL_KIND_BINARY;
-    char path[PL_PATH_MAX + 160];
-    int ndim;
-    size_t shape[4];
-    float *bias = NULL;
-    snprintf(path, sizeof path, "%s/models/%s.w.npy", dir, name);
-    int rc = pl_npy_read(path, &m->w, &ndim, shape, e);
-    if (!rc && multi && (ndim != 2 || shape[0] != (size_t)m->k || shape[1] == 0))
+    pl_stored st;
+    int rc = pl_store_model(dir, name, &st, e);
+    if (!rc && multi && (st.wnd != 2 || st.wshape[0] != (size_t)m->k || st.wshape[1] == 0))
         rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (%d, pixels) for a %d-class model",
-                       path, m->k, m->k);
-    if (!rc && !multi && (ndim != 1 || shape[0] == 0))
-        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (pixels,) for a binary model", path);
-    if (!rc)
-        m->dim = multi ? shape[1] : shape[0];
-    if (!rc)
-        rc = load_image_shape(dir, name, m, e);
-    snprintf(path, sizeof path, "%s/models/%s.b.npy", dir, name);
-    if (!rc)
-        rc = pl_npy_read(path, &bias, &ndim, shape, e);
-    if (!rc && (multi ? ndim != 1 || shape[0] != (size_t)m->k : ndim != 0))
-        rc = multi ? pl_errorf(e, PL_EINPUT, "%s: expected shape (%d,)", path, m->k)
-                   : pl_errorf(e, PL_EINPUT, "%s: expected shape ()", path);
-    if (!rc)
-        memcpy(m->b, bias, (size_t)m->k * sizeof *bias);
-    free(bias);
+                       st.wwhat, m->k, m->k);
+    if (!rc && !multi && (st.wnd != 1 || st.wshape[0] == 0))
+        rc = pl_errorf(e, PL_EINPUT, "%s: expected shape (pixels,) for a binary model",
+                       st.wwhat);
+    if (!rc) {
+        m->dim = multi ? st.wshape[1] : st.wshape[0];
+        rc = image_shape(st.sidecar, st.swhat, m, e);
+    }
+    if (!rc && (multi ? st.bnd != 1 || st.bshape[0] != (size_t)m->k : st.bnd != 0))
+        rc = multi ? pl_errorf(e, PL_EINPUT, "%s: expected shape (%d,)", st.bwhat, m->k)
+                   : pl_errorf(e, PL_EINPUT, "%s: expected shape ()", st.bwhat);
+    if (!rc) {
+        memcpy(m->b, st.b, (size_t)m->k * sizeof *st.b);
+        m->w = st.w;   /* taken over */
+        st.w = NULL;
+    }
+    pl_stored_free(&st);
     if (rc)
         pl_model_free(m);
     return rc;

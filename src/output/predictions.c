@@ -10,11 +10,12 @@
 #include "parlogit/output.h"
 #include "util/util.h"
 
-static const pl_dataset *sort_set;
-
-static int by_orig(const void *a, const void *b)
+/* Rows sorted by their index in the file (qsort_r: the calls may run on
+ * several threads at once, one model each). */
+static int by_orig(const void *a, const void *b, void *set)
 {
-    const uint32_t x = sort_set->orig[*(const size_t *)a], y = sort_set->orig[*(const size_t *)b];
+    const pl_dataset *d = set;
+    const uint32_t x = d->orig[*(const size_t *)a], y = d->orig[*(const size_t *)b];
     return (x > y) - (x < y);
 }
 
@@ -29,8 +30,7 @@ int pl_predictions_write(FILE *f, const pl_model *m, const pl_dataset *d, pl_err
     for (size_t r = 0; r < d->n; r++)
         if (pl_task_uses(m->task, d->label[r]))
             ord[nr++] = r;
-    sort_set = d;   /* single-threaded output code */
-    qsort(ord, nr, sizeof *ord, by_orig);
+    qsort_r(ord, nr, sizeof *ord, by_orig, (void *)d);
     fputs("row,label,predicted", f);
     for (int k = 0; k < n; k++)
         if (cls[k] < 0)

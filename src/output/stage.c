@@ -124,7 +124,7 @@ static int top_name(const char *name, int *is_dir)
     static const char *const files[] = {
         PL_RUN_MARKER, "results.csv", "curves.csv", "best.csv", "pair_accuracy.csv",
         "ovo_confusion.csv", "ovr_confusion.csv", "predictions.csv", "summary.json",
-        "report.html",
+        "report.html", "models.npz", "models.json",
     };
     *is_dir = 0;
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)

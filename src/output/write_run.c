@@ -1,6 +1,7 @@
 /*
- * write_run.c - a run's files: results.csv, curves.csv and, per model, weights,
- * bias and a JSON sidecar.  See include/parlogit/output.h.
+ * write_run.c - a run's files: results.csv, curves.csv, every model's weights
+ * and bias in models.npz and its sidecar in models.json (per-model files on
+ * request: output.model_files).  See include/parlogit/output.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "output/json.h"
 #include "output/npy.h"
+#include "output/npz.h"
 #include "parlogit/model.h"
 #include "parlogit/output.h"
 #include "util/util.h"
@@ -181,94 +183,103 @@ static char *sidecar_tail(const pl_config *cfg, const pl_data *data)
     return buf;
 }
 
-static int write_sidecar(const pl_sdir *dir, const char *file, const char *name,
-                         const char *tail, const pl_run *run, const pl_result *r, pl_error *e)
+static void sidecar_body(FILE *f, const char *wname, const char *bname, const pl_run *run,
+                         const pl_result *r)
 {
+    char t[PL_TASK_NAME_MAX], s[32];
+    fputs("  \"pair\": ", f);
+    pl_json_str(f, pl_task_name(r->task, t));
+    if (r->task.kind == PL_KIND_BINARY) {
+        fprintf(f, ",\n  \"kind\": \"binary\",\n  \"positive\": %d,\n  \"negative\": ",
+                r->task.pos);
+        if (r->task.neg == PL_REST)
+            fputs("\"rest\"", f);
+        else
+            fprintf(f, "%d", r->task.neg);
+    } else {
+        fprintf(f, ",\n  \"kind\": \"%s\",\n  \"classes\": [",
+                r->task.kind == PL_KIND_OVR ? "ovr" : "softmax");
+        for (int k = 0; k < r->k; k++)
+            fprintf(f, k ? ", %d" : "%d", pl_task_output_class(r->task, k));
+        fputs("]", f);
+    }
+    fputs(",\n", f);
+    fprintf(f, "  \"solver\": \"%s\",\n", pl_solver_name(r->h.solver));
+    if (r->h.solver == PL_SOLVER_SGD) {
+        json_kv(f, "lr", r->lr, 0);
+        fprintf(f, "  \"batch_size\": %d,\n  \"epochs\": %d,\n  \"shuffle_seed\": %llu,\n",
+                r->h.batch_size, r->h.epochs, r->h.shuffle_seed);
+        fprintf(f, "  \"lr_schedule\": \"%s\",\n",
+                r->h.schedule == PL_LR_INVSCALING ? "invscaling" : "constant");
+        if (r->h.schedule == PL_LR_INVSCALING)
+            json_kv(f, "power_t", r->h.power_t, 0);
+    }
+    if (r->h.solver != PL_SOLVER_GD) {
+        fprintf(f, "  \"penalty\": \"%s\",\n", pl_penalty_name(r->h.penalty));
+        if (r->h.penalty != PL_PENALTY_NONE)
+            json_kv(f, "C", r->h.C, 0);
+        if (r->h.penalty == PL_PENALTY_ELASTICNET)
+            json_kv(f, "l1_ratio", r->h.l1_ratio, 0);
+        fprintf(f, "  \"nonzero_weights\": %zu,\n", r->nonzero);
+        json_kv(f, "tol", r->h.tol, 0);
+        if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON)
+            fprintf(f, "  \"max_iter\": %d,\n", r->h.max_iter);
+        json_kv(f, "objective", r->objective, 0);
+        json_kv(f, "grad_norm", r->grad_norm, 0);
+        fprintf(f, "  \"converged\": %s,\n", r->converged ? "true" : "false");
+    } else {
+        json_kv(f, "lr", r->lr, 0);
+    }
+    fprintf(f, "  \"passes\": %d,\n", r->passes);
+    fprintf(f, "  \"iterations\": %d,\n  \"status\": ", r->iterations);
+    pl_json_str(f, pl_run_status_name(r->status));
+    fprintf(f, ",\n  \"weights\": ");
+    if (r->status == PL_RUN_OK)   /* a model never reached has no files */
+        pl_json_str(f, wname);
+    else
+        fputs("null", f);
+    if (r->task.kind == PL_KIND_BINARY)
+        fprintf(f, ",\n  \"weights_shape\": [%zu],", run->dim);
+    else
+        fprintf(f, ",\n  \"weights_shape\": [%d, %zu],", r->k, run->dim);
+    fprintf(f, "\n  \"image\": [%zu, %zu],\n  \"pixel_max\": %u,\n  \"bias_file\": ",
+            run->height, run->width, run->pixel_max);
+    if (r->status == PL_RUN_OK)
+        pl_json_str(f, bname);
+    else
+        fputs("null", f);
+    if (r->task.kind == PL_KIND_BINARY) {
+        fprintf(f, ",\n  \"bias\": %s,\n", r->b[0] == r->b[0] ? pl_fmt_float(s, r->b[0]) : "null");
+    } else {
+        fputs(",\n  \"bias\": [", f);
+        for (int k = 0; k < r->k; k++)
+            fprintf(f, "%s%s", k ? ", " : "", r->b[k] == r->b[k] ? pl_fmt_float(s, r->b[k]) : "null");
+        fputs("],\n", f);
+    }
+    json_kv(f, "train_loss", r->train_loss, 0);
+    json_kv(f, "train_acc", r->train_acc, 0);
+    json_kv(f, "test_loss", r->test_loss, 0);
+    json_kv(f, "test_acc", r->test_acc, 0);
+    json_kv(f, "seconds", r->seconds, 0);
+    fprintf(f, "  \"train_rows\": %zu,\n  \"test_rows\": %zu,\n", r->train_rows, r->test_rows);
+    fprintf(f, "  \"threads\": %d,\n  \"simd\": ", run->threads);
+    pl_json_str(f, run->simd ? run->simd : "");
+}
+
+/* models/NAME.json: the sidecar of one model (output.model_files = true). */
+static int write_sidecar(const pl_sdir *dir, const char *name, const char *tail,
+                         const pl_run *run, const pl_result *r, pl_error *e)
+{
+    char file[160], wname[160], bname[160];
+    snprintf(file, sizeof file, "%s.json", name);
+    snprintf(wname, sizeof wname, "%s.w.npy", name);
+    snprintf(bname, sizeof bname, "%s.b.npy", name);
     pl_afile f;
     int rc = pl_afile_open_staged(&f, dir, file, e);
     if (rc)
         return rc;
-    char t[PL_TASK_NAME_MAX], s[32];
-    fputs("{\n  \"pair\": ", f.f);
-    pl_json_str(f.f, pl_task_name(r->task, t));
-    if (r->task.kind == PL_KIND_BINARY) {
-        fprintf(f.f, ",\n  \"kind\": \"binary\",\n  \"positive\": %d,\n  \"negative\": ",
-                r->task.pos);
-        if (r->task.neg == PL_REST)
-            fputs("\"rest\"", f.f);
-        else
-            fprintf(f.f, "%d", r->task.neg);
-    } else {
-        fprintf(f.f, ",\n  \"kind\": \"%s\",\n  \"classes\": [",
-                r->task.kind == PL_KIND_OVR ? "ovr" : "softmax");
-        for (int k = 0; k < r->k; k++)
-            fprintf(f.f, k ? ", %d" : "%d", pl_task_output_class(r->task, k));
-        fputs("]", f.f);
-    }
-    fputs(",\n", f.f);
-    fprintf(f.f, "  \"solver\": \"%s\",\n", pl_solver_name(r->h.solver));
-    if (r->h.solver == PL_SOLVER_SGD) {
-        json_kv(f.f, "lr", r->lr, 0);
-        fprintf(f.f, "  \"batch_size\": %d,\n  \"epochs\": %d,\n  \"shuffle_seed\": %llu,\n",
-                r->h.batch_size, r->h.epochs, r->h.shuffle_seed);
-        fprintf(f.f, "  \"lr_schedule\": \"%s\",\n",
-                r->h.schedule == PL_LR_INVSCALING ? "invscaling" : "constant");
-        if (r->h.schedule == PL_LR_INVSCALING)
-            json_kv(f.f, "power_t", r->h.power_t, 0);
-    }
-    if (r->h.solver != PL_SOLVER_GD) {
-        fprintf(f.f, "  \"penalty\": \"%s\",\n", pl_penalty_name(r->h.penalty));
-        if (r->h.penalty != PL_PENALTY_NONE)
-            json_kv(f.f, "C", r->h.C, 0);
-        if (r->h.penalty == PL_PENALTY_ELASTICNET)
-            json_kv(f.f, "l1_ratio", r->h.l1_ratio, 0);
-        fprintf(f.f, "  \"nonzero_weights\": %zu,\n", r->nonzero);
-        json_kv(f.f, "tol", r->h.tol, 0);
-        if (r->h.solver == PL_SOLVER_LBFGS || r->h.solver == PL_SOLVER_NEWTON)
-            fprintf(f.f, "  \"max_iter\": %d,\n", r->h.max_iter);
-        json_kv(f.f, "objective", r->objective, 0);
-        json_kv(f.f, "grad_norm", r->grad_norm, 0);
-        fprintf(f.f, "  \"converged\": %s,\n", r->converged ? "true" : "false");
-    } else {
-        json_kv(f.f, "lr", r->lr, 0);
-    }
-    fprintf(f.f, "  \"passes\": %d,\n", r->passes);
-    fprintf(f.f, "  \"iterations\": %d,\n  \"status\": ", r->iterations);
-    pl_json_str(f.f, pl_run_status_name(r->status));
-    fprintf(f.f, ",\n  \"weights\": ");
-    char wfile[128], bfile[128];
-    snprintf(wfile, sizeof wfile, "%s.w.npy", name);
-    snprintf(bfile, sizeof bfile, "%s.b.npy", name);
-    if (r->status == PL_RUN_OK)   /* a model never reached has no files */
-        pl_json_str(f.f, wfile);
-    else
-        fputs("null", f.f);
-    if (r->task.kind == PL_KIND_BINARY)
-        fprintf(f.f, ",\n  \"weights_shape\": [%zu],", run->dim);
-    else
-        fprintf(f.f, ",\n  \"weights_shape\": [%d, %zu],", r->k, run->dim);
-    fprintf(f.f, "\n  \"image\": [%zu, %zu],\n  \"pixel_max\": %u,\n  \"bias_file\": ",
-            run->height, run->width, run->pixel_max);
-    if (r->status == PL_RUN_OK)
-        pl_json_str(f.f, bfile);
-    else
-        fputs("null", f.f);
-    if (r->task.kind == PL_KIND_BINARY) {
-        fprintf(f.f, ",\n  \"bias\": %s,\n", r->b[0] == r->b[0] ? pl_fmt_float(s, r->b[0]) : "null");
-    } else {
-        fputs(",\n  \"bias\": [", f.f);
-        for (int k = 0; k < r->k; k++)
-            fprintf(f.f, "%s%s", k ? ", " : "", r->b[k] == r->b[k] ? pl_fmt_float(s, r->b[k]) : "null");
-        fputs("],\n", f.f);
-    }
-    json_kv(f.f, "train_loss", r->train_loss, 0);
-    json_kv(f.f, "train_acc", r->train_acc, 0);
-    json_kv(f.f, "test_loss", r->test_loss, 0);
-    json_kv(f.f, "test_acc", r->test_acc, 0);
-    json_kv(f.f, "seconds", r->seconds, 0);
-    fprintf(f.f, "  \"train_rows\": %zu,\n  \"test_rows\": %zu,\n", r->train_rows, r->test_rows);
-    fprintf(f.f, "  \"threads\": %d,\n  \"simd\": ", run->threads);
-    pl_json_str(f.f, run->simd ? run->simd : "");
+    fputs("{\n", f.f);
+    sidecar_body(f.f, wname, bname, run, r);
     fputs(tail, f.f);
     return pl_afile_commit(&f, e);
 }
@@ -291,10 +302,125 @@ static int write_predictions(const pl_sdir *dir, const char *name, const pl_run 
     return pl_afile_commit(&f, e);
 }
 
+/* What models.json's entries are indented by, past an old sidecar's. */
+#define ENTRY_INDENT "    "
+
+/* text with ENTRY_INDENT after each of its newlines (and before it). */
+static void put_indented(FILE *f, const char *text)
+{
+    fputs(ENTRY_INDENT, f);
+    for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
+        fwrite(text, 1, (size_t)(nl - text) + 1, f);
+        fputs(ENTRY_INDENT, f);
+    }
+    fputs(text, f);
+}
+
+/* models.npz: the weights and bias of every model trained, in results order
+ * (binary: (dim,) and (); K outputs: (K, dim) and (K,)). */
+static int write_archive(const char *dir, const pl_run *run, pl_error *e)
+{
+    pl_afile f;
+    int rc = pl_afile_open_in(&f, dir, "models.npz", e);
+    if (rc)
+        return rc;
+    pl_npz_writer z;
+    pl_npz_begin(&z, f.f, f.path);
+    for (size_t i = 0; !rc && i < run->nresults; i++) {
+        const pl_result *r = &run->results[i];
+        if (r->status != PL_RUN_OK)   /* a model that was never reached has no weights */
+            continue;
+        char name[64], member[80];
+        pl_model_name(r, name);
+        const int multi = r->task.kind != PL_KIND_BINARY;
+        const size_t shape[2] = { (size_t)r->k, run->dim };
+        snprintf(member, sizeof member, "%s.w.npy", name);
+        rc = pl_npz_add(&z, member, r->w, multi ? 2 : 1, multi ? shape : shape + 1, e);
+        snprintf(member, sizeof member, "%s.b.npy", name);
+        if (!rc)
+            rc = pl_npz_add(&z, member, r->b, multi ? 1 : 0, shape, e);
+    }
+    if (!rc)
+        rc = pl_npz_end(&z, e);
+    pl_npz_writer_free(&z);
+    if (rc) {
+        pl_afile_abort(&f);
+        return rc;
+    }
+    return pl_afile_commit(&f, e);
+}
+
+/* models.json: every model's sidecar under "models", in results order, then
+ * the run-wide data files and config (tail) once. */
+static int write_models_json(const char *dir, const char *tail, const pl_run *run,
+                             pl_error *e)
+{
+    pl_afile f;
+    int rc = pl_afile_open_in(&f, dir, "models.json", e);
+    if (rc)
+        return rc;
+    char *body = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&body, &len);
+    if (!mem) {
+        pl_afile_abort(&f);
+        return pl_errorf(e, PL_ENOMEM, "out of memory");
+    }
+    fputs("{\n  \"format\": \"parlogit models 1\",\n  \"archive\": \"models.npz\",\n"
+          "  \"models\": {", f.f);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const pl_result *r = &run->results[i];
+        char name[64], wname[80], bname[80];
+        pl_model_name(r, name);
+        snprintf(wname, sizeof wname, "%s.w", name);
+        snprintf(bname, sizeof bname, "%s.b", name);
+        rewind(mem);
+        sidecar_body(mem, wname, bname, run, r);
+        fputc('\0', mem);
+        fflush(mem);
+        fputs(i ? ",\n    " : "\n    ", f.f);
+        pl_json_str(f.f, name);
+        fputs(": {\n", f.f);
+        put_indented(f.f, body);
+        fputs("\n    }", f.f);
+    }
+    fclose(mem);
+    free(body);
+    fputs(run->nresults ? "\n  }" : "}", f.f);
+    fputs(tail, f.f);
+    return pl_afile_commit(&f, e);
+}
+
+/* Model r's files in models/: a ten-class model's predictions and, with
+ * files (output.model_files), its arrays and sidecar. */
+static int write_model_files(const pl_sdir *staged, int files, const char *tail,
+                             const pl_data *data, const pl_run *run, const pl_result *r,
+                             pl_error *e)
+{
+    char name[64], file[160];
+    pl_model_name(r, name);
+    int rc = PL_OK;
+    if (files && r->status == PL_RUN_OK) {
+        const int multi = r->task.kind != PL_KIND_BINARY;
+        size_t shape[2] = { (size_t)r->k, run->dim };
+        snprintf(file, sizeof file, "%s.w.npy", name);
+        rc = pl_npy_stage(file, r->w, multi ? 2 : 1, multi ? shape : shape + 1, staged, e);
+        snprintf(file, sizeof file, "%s.b.npy", name);
+        if (!rc)
+            rc = pl_npy_stage(file, r->b, multi ? 1 : 0, shape, staged, e);
+    }
+    if (!rc && r->status == PL_RUN_OK && r->task.kind != PL_KIND_BINARY && data &&
+        data->test.n)
+        rc = write_predictions(staged, name, run, r, &data->test, e);
+    if (!rc && files)
+        rc = write_sidecar(staged, name, tail, run, r, e);
+    return rc;
+}
+
 int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
                  const pl_run *run, pl_error *e)
 {
-    char models[4096], file[160];
+    char models[4096];
     pl_sdir staged;
     snprintf(models, sizeof models, "%s/models", dir);
     int rc = pl_mkdirs(dir, e);
@@ -307,33 +433,35 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
     char *tail = sidecar_tail(cfg, data);
     if (!tail)
         return pl_errorf(e, PL_ENOMEM, "out of memory");
-    /* Models, hundreds of files in a sweep, replace the old set as a whole. */
-    rc = pl_sdir_open(&staged, models, e);
+    rc = write_archive(dir, run, e);
+    if (!rc)
+        rc = write_models_json(dir, tail, run, e);
+    /* models/: the ten-class models' predictions and, on request, each
+     * model's own files; replaced as a whole */
+    if (!rc)
+        rc = pl_sdir_open(&staged, models, e);
     if (rc) {
         free(tail);
         return rc;
     }
-    for (size_t i = 0; !rc && i < run->nresults; i++) {
-        const pl_result *r = &run->results[i];
-        char name[64];
-        pl_model_name(r, name);
-        if (r->status == PL_RUN_OK) {   /* a model that was never reached has no weights */
-            /* binary: (dim,) and (); K outputs: (K, dim) and (K,) */
-            const int multi = r->task.kind != PL_KIND_BINARY;
-            size_t shape[2] = { (size_t)r->k, run->dim };
-            snprintf(file, sizeof file, "%s.w.npy", name);
-            rc = pl_npy_stage(file, r->w, multi ? 2 : 1, multi ? shape : shape + 1, &staged, e);
-            snprintf(file, sizeof file, "%s.b.npy", name);
-            if (!rc)
-                rc = pl_npy_stage(file, r->b, multi ? 1 : 0, shape, &staged, e);
+    const int files = cfg && cfg->output.model_files;
+    const size_t n = run->nresults;
+    size_t bad = n;   /* the first model whose files failed: its error is told */
+    /* each model's files are its own: written on every thread (a ten-class
+     * model's predictions are thousands of formatted probabilities) */
+#pragma omp parallel for schedule(dynamic) if (n > 1)
+    for (size_t i = 0; i < n; i++) {
+        pl_error mine;
+        if (write_model_files(&staged, files, tail, data, run, &run->results[i], &mine) != PL_OK) {
+#pragma omp critical(pl_write_run_error)
+            if (i < bad) {
+                bad = i;
+                *e = mine;
+            }
         }
-        if (!rc && r->status == PL_RUN_OK && r->task.kind != PL_KIND_BINARY && data &&
-            data->test.n)
-            rc = write_predictions(&staged, name, run, r, &data->test, e);
-        snprintf(file, sizeof file, "%s.json", name);
-        if (!rc)
-            rc = write_sidecar(&staged, file, name, tail, run, r, e);
     }
+    if (bad < n)
+        rc = e->code;
     free(tail);
     if (rc)
         pl_sdir_abort(&staged);
@@ -366,7 +494,9 @@ uint64_t pl_run_size_estimate(const pl_plan *plan, size_t dim, size_t test_rows)
         curves += job->h.solver == PL_SOLVER_SGD
                       ? 120 * (uint64_t)pl_sgd_points(&job->h, 70000)   /* MNIST's rows at most */
                       : 50 * (uint64_t)((gd ? plan->iters[plan->niters - 1] : job->h.max_iter) + 1);
-        total += n * (blocks(128 + k * dim * 4) + blocks(128 + k * 4) + blocks(4096));
+        /* models.npz and models.json, and as much again for output.model_files */
+        total += n * (2 * (128 + k * dim * 4 + k * 4 + 200) + 2048) +
+                 n * (blocks(128 + k * dim * 4) + blocks(128 + k * 4) + blocks(4096));
         if (multi)
             total += n * blocks(test_rows * (20 + 12 * k));
         any_multi |= multi;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "output/store.h"
 #include "parlogit/data.h"
 #include "parlogit/model.h"
 #include "parlogit/report.h"
@@ -161,61 +163,57 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
     return PL_OK;
 }
 
-/* Opens and parses a sidecar: PL_EINPUT naming the file, and jansson's line
- * and column, when it is not JSON; PL_EINPUT when it is missing or not a
- * regular file (a FIFO would block, a device never end), PL_EIO when it
- * cannot be read. */
-static int load_json(const char *path, json_t **root, pl_error *e)
+/* The defaults' text, key by key (pl_config_foreach), to leave unset what
+ * a sidecar holds at its default: such a key then still reads as "default"
+ * (data.train_labels of a CSV run is MNIST's name, ignored, and an error
+ * only when set). */
+typedef struct default_text {
+    int n;
+    char section[64][16], key[64][32], value[64][256];
+} default_text;
+
+static void add_default(void *ctx, const char *section, const char *key, const char *value)
 {
-    *root = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return pl_errorf(e, errno == ENOENT ? PL_EINPUT : PL_EIO, "%s: cannot open: %s", path,
-                         strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return pl_errorf(e, PL_EINPUT, "%s: not a regular file", path);
+    default_text *d = ctx;
+    if (d->n < 64) {
+        snprintf(d->section[d->n], sizeof d->section[0], "%s", section);
+        snprintf(d->key[d->n], sizeof d->key[0], "%s", key);
+        snprintf(d->value[d->n], sizeof d->value[0], "%s", value);
+        d->n++;
     }
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return pl_errorf(e, PL_ENOMEM, "%s: cannot open: %s", path, strerror(errno));
-    }
-    json_error_t je;
-    *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        json_decref(*root);
-        *root = NULL;
-        return pl_errorf(e, PL_EIO, "%s: read error", path);
-    }
-    if (!*root)
-        return pl_errorf(e, json_error_code(&je) == json_error_out_of_memory ? PL_ENOMEM
-                                                                              : PL_EINPUT,
-                         "%s:%d:%d: not a valid JSON sidecar: %s", path, je.line, je.column,
-                         je.text);
-    return PL_OK;
+}
+
+static int is_default_text(const default_text *d, const char *section, const char *key,
+                           const char *value)
+{
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->section[i], section) && !strcmp(d->key[i], key))
+            return !strcmp(d->value[i], value);
+    return 0;
+}
+
+static default_text dt;
+
+static void defaults_once(void)
+{
+    static pl_config c;   /* large: off the stack */
+    pl_config_defaults(&c);
+    pl_config_foreach(&c, add_default, &dt);
 }
 
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
                       pl_error *e)
 {
-    char name[64], path[PL_PATH_MAX + 128];
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, defaults_once);
+    char name[64], path[PL_PATH_MAX + 200];
     pl_result_row_name(row, name);
-    snprintf(path, sizeof path, "%s/models/%s.json", r->dir, name);
-    json_t *root = NULL;
-    int rc = load_json(path, &root, e);
+    json_t *c = NULL;
+    int rc = pl_store_config(r->dir, name, &c, path, e);
     if (rc)
         return rc;
     pl_config_defaults(cfg);
     /* what pl_json_config writes: "config": { "SECTION": { "KEY": "VALUE", ... }, ... } */
-    json_t *c = json_object_get(root, "config");   /* NULL unless root is an object */
-    if (!json_is_object(c)) {
-        json_decref(root);
-        return pl_errorf(e, PL_EINPUT, "%s: no \"config\" object", path);
-    }
     const char *section, *key;
     json_t *sec, *kv;
     json_object_foreach(c, section, sec) {
@@ -232,6 +230,8 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
                                path, section, key);
                 break;
             }
+            if (is_default_text(&dt, section, key, json_string_value(kv)))
+                continue;
             char assign[PL_PATH_MAX + 128];
             if (snprintf(assign, sizeof assign, "%s.%s=%s", section, key,
                          json_string_value(kv)) >= (int)sizeof assign) {
@@ -246,7 +246,9 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
             }
         }
     }
-    json_decref(root);
+    json_decref(c);
+    if (!rc && (rc = pl_config_check(cfg, e)) != PL_OK)   /* a sidecar edited by hand */
+        pl_error_prefix(e, "%s: config", path);
     return rc;
 }
 

@@ -61,6 +61,12 @@ int pl_afile_open_staged(pl_afile *a, const pl_sdir *d, const char *name, pl_err
 int pl_afile_commit(pl_afile *a, pl_error *e);
 void pl_afile_abort(pl_afile *a);
 
+/* The whole regular file path (at most PL_READ_FILE_MAX bytes) into *buf
+ * (malloc'ed, *len bytes).  PL_EIO when it cannot be opened or read,
+ * PL_EINPUT when it is not a regular file or too large, PL_ENOMEM. */
+#define PL_READ_FILE_MAX ((size_t)4 << 30)
+int pl_read_file(const char *path, unsigned char **buf, size_t *len, pl_error *e);
+
 /* rm -r: removes a directory tree (PL_EIO on failure). */
 int pl_rmtree(const char *path, pl_error *e);
 
