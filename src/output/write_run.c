@@ -118,29 +118,56 @@ static int write_results(const char *dir, const pl_run *run, pl_error *e)
     return pl_afile_commit(&f, e);
 }
 
+/* Curve cv's rows of curves.csv into f. */
+static void curve_rows(FILE *f, const pl_curve *cv)
+{
+    char t[PL_TASK_NAME_MAX], lr[32], l[32], ep[32], a[32], vl[32], va[32];
+    pl_task_name(cv->task, t);
+    pl_fmt_double(lr, cv->lr);
+    for (int k = 0; k < cv->len; k++) {
+        fprintf(f, "%s,%s,%d,%s,%s", t, lr, k, pl_fmt_double17(l, cv->loss[k]), cv->label);
+        if (cv->step)   /* sgd's points */
+            fprintf(f, ",%ld,%s,%s,%s,%s\n", cv->step[k], pl_fmt_double17(ep, cv->epoch[k]),
+                    pl_fmt_double17(a, cv->acc[k]), pl_fmt_double17(vl, cv->val_loss[k]),
+                    pl_fmt_double17(va, cv->val_acc[k]));
+        else
+            fputs(",,,,,\n", f);
+    }
+}
+
+/* curves.csv: hundreds of thousands of formatted losses in a sweep, so the
+ * curves are formatted on every thread, each into memory, then written in
+ * their order. */
 static int write_curves(const char *dir, const pl_run *run, pl_error *e)
 {
-    pl_afile f;
-    int rc = pl_afile_open_in(&f, dir, "curves.csv", e);
-    if (rc)
-        return rc;
-    fputs(PL_CURVES_HEADER "\n", f.f);
-    for (size_t i = 0; i < run->ncurves; i++) {
-        const pl_curve *cv = &run->curves[i];
-        char t[PL_TASK_NAME_MAX], lr[32], l[32], ep[32], a[32], vl[32], va[32];
-        pl_task_name(cv->task, t);
-        pl_fmt_double(lr, cv->lr);
-        for (int k = 0; k < cv->len; k++) {
-            fprintf(f.f, "%s,%s,%d,%s,%s", t, lr, k, pl_fmt_double17(l, cv->loss[k]), cv->label);
-            if (cv->step)   /* sgd's points */
-                fprintf(f.f, ",%ld,%s,%s,%s,%s\n", cv->step[k],
-                        pl_fmt_double17(ep, cv->epoch[k]), pl_fmt_double17(a, cv->acc[k]),
-                        pl_fmt_double17(vl, cv->val_loss[k]), pl_fmt_double17(va, cv->val_acc[k]));
-            else
-                fputs(",,,,,\n", f.f);
+    const size_t n = run->ncurves;
+    char **text = calloc(n ? n : 1, sizeof *text);
+    size_t *len = calloc(n ? n : 1, sizeof *len);
+    int failed = !text || !len;
+#pragma omp parallel for schedule(dynamic) if (!failed && n > 1) reduction(| : failed)
+    for (size_t i = 0; i < (text && len ? n : 0); i++) {
+        FILE *m = open_memstream(&text[i], &len[i]);
+        if (!m) {
+            failed = 1;
+            continue;
         }
+        curve_rows(m, &run->curves[i]);
+        failed |= fclose(m) != 0;
     }
-    return pl_afile_commit(&f, e);
+    pl_afile f;
+    int rc = failed ? pl_errorf(e, PL_ENOMEM, "out of memory for curves.csv")
+                    : pl_afile_open_in(&f, dir, "curves.csv", e);
+    if (!rc) {
+        fputs(PL_CURVES_HEADER "\n", f.f);
+        for (size_t i = 0; i < n; i++)
+            fwrite(text[i], 1, len[i], f.f);
+        rc = pl_afile_commit(&f, e);
+    }
+    for (size_t i = 0; text && i < n; i++)
+        free(text[i]);
+    free(text);
+    free(len);
+    return rc;
 }
 
 static void json_kv(FILE *f, const char *key, double x, int last)
