@@ -23,10 +23,10 @@ Three parts, all printed as a human table and as "scale key=value" lines.
     and of the "trained in X s" parlogit prints on stderr, and the mean
     1-minute load average at the runs' starts.
 (b) Bytes exchanged per pass and per run for each split and 2, 3 ranks: the
-    cost model's formula (src/dist/dist_plan.c: B = sum over jobs of outputs
-    x 784 x 4 x ceil(rows / 512) per pass), the buffers fused.c really
-    exchanges (per digit group: its blocks x 784 x its padded column count
-    x 4, plus each block's loss, hits and residual sums), and a count of what
+    buffers fused.c exchanges (per digit group: its blocks x 784 x its padded
+    column count x 4, plus each block's loss, hits and residual sums), which
+    is also the cost model's B (src/dist/dist_plan.c, pl_dist_rows_bytes,
+    tested against fused.c's plan in tests/check_distplan.c), and a count of what
     was sent: one run per case with build/bench/libmpi_count.so preloaded
     (bench/mpi_count.c, MPI's profiling interface; parlogit is not changed).
 (c) A model of the training time and efficiency E = T1 / (P x TP) at P = 16,
@@ -145,12 +145,6 @@ def layout_bytes(groups_cols, counts, scale, ldwmax=None):
         g += nb * DIM * ldws[c] * 4
         st += 3 * nb * lmax * 4
     return g, st, blocks
-
-
-def formula_bytes(jobs_rows_outputs, scale):
-    """dist_plan.c's B per pass: sum over jobs of outputs x 784 x 4 x
-    ceil(rows / 512)."""
-    return sum(k * DIM * 4 * math.ceil(n * scale / FBLOCK_ROWS) for n, k in jobs_rows_outputs)
 
 
 def pair_cols(pairs):
@@ -335,10 +329,9 @@ def report(build, data, tmp, ncpu, args):
     # ---------------------------------------------------------------- (b)
     g_path, st_path, nb_path = layout_bytes(pair_cols(PAIRS), counts, 1)
     g_sm, st_sm, nb_sm = layout_bytes([10] * 10, counts, 1)
-    f_path = formula_bytes([(n, 1) for n in prow], 1)
-    f_sm = formula_bytes([(TRAIN_ROWS, 10)], 1)
+    f_path, f_sm = g_path + st_path, g_sm + st_sm   # dist_plan.c's B counts the layout
     print("\n## (b) bytes exchanged (rows split), 8000 training rows")
-    print("formula = dist_plan.c's B per pass (one stage's 45 jobs for the path); "
+    print("formula = dist_plan.c's B per pass (one stage's 45 jobs for the path: the layout); "
           "layout = the buffers fused.c exchanges per gradient pass (G + block stats); "
           "counted = mpi_count.so's sum of MPI_Allgatherv buffers on rank 0 over the run")
     counts_run = {}

@@ -16,6 +16,11 @@ double pl_dist_job_cost(const pl_plan *plan, const pl_dataset *train, size_t j);
 void pl_dist_job_cuts(const pl_xrank *x, const pl_plan *plan, const pl_dataset *train,
                       size_t *cut);
 
+/* The bytes engine.distribute = rows gathers over the whole run of plan on
+ * train, as fused.c lays out the partial gradients and block statistics
+ * (the cost model of dist_plan.c). */
+double pl_dist_rows_bytes(const pl_plan *plan, const pl_dataset *train);
+
 /* The strategy the whole plan's gradient-descent jobs would get on one
  * process (train.c's choice, which depends on the plan and the data only,
  * but for data vs jobs, which give the same bits): a rank training some of

@@ -11,9 +11,17 @@
  *           cut contiguously by cost (the same cut as the blocks: where the
  *           running cost crosses r / R of the total).
  *   rows:   every rank does T / R and receives the other ranks' partial
- *           gradients: per job outputs x 784 floats per block of 512 rows,
- *           i.e. B = sum over jobs of outputs x 784 x 4 x ceil(rows / 512)
- *           bytes, (R - 1) / R of it from others.  A byte exchanged is taken
+ *           gradients as fused.c lays them out (pl_dist_rows_bytes): per digit
+ *           group c (the columns of every job whose task uses digit c: a pair
+ *           is a column in both its digits' groups, a softmax over c its K,
+ *           after the sigmoid-linked ones padded to 8),
+ *           ceil(rows of c / 512) blocks of 784 x ldw_c floats (ldw_c: the
+ *           columns padded to PL_MCOLS) and each block's loss, hits and
+ *           residual sums (3 x ldwmax floats), every pass of the group's
+ *           longest job, batch by batch (a regularization path's points are
+ *           batches one after another): B bytes over the run, (R - 1) / R of it from others
+ *           (counted with bench/mpi_count.c: 1,007,360 B a pass for a
+ *           ten-class softmax on 8000 rows, as here).  A byte exchanged is taken
  *           to cost 1 / PL_DIST_BYTES_PER_UNIT row-outputs (64: a row-output,
  *           ~40 ns of one core, against ~1.6 GB/s of a loaded network
  *           link), so E_r = (T / R) / (T / R + B (R - 1) / R / 64).
@@ -22,6 +30,7 @@
  * of one process, so a choice that depends on R changes no result.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "dist/dist_impl.h"
 #include "parlogit/config.h"
@@ -39,6 +48,72 @@ static double passes(const pl_plan *plan, size_t j)
     return job->h.solver == PL_SOLVER_GD    ? plan->iters[plan->niters - 1]
            : job->h.solver == PL_SOLVER_SGD ? 2.0 * job->h.epochs
                                             : job->h.max_iter;
+}
+
+/* The fused batch job j is gathered in (train.c): every gradient-descent
+ * job in one (0), an L-BFGS job in the batch of its place on its
+ * regularization path (1 + the jobs of its path below it: the points of a
+ * path are solved one batch after another). */
+static size_t fused_batch(const pl_plan *plan, size_t j)
+{
+    const pl_job *a = &plan->jobs[j];
+    if (a->h.solver != PL_SOLVER_LBFGS)
+        return 0;
+    size_t below = 0;
+    for (size_t i = 0; i < plan->njobs; i++) {
+        const pl_job *b = &plan->jobs[i];
+        if (i != j && b->h.solver == PL_SOLVER_LBFGS && pl_jobs_share_path(a, b) &&
+            (b->h.C < a->h.C || (b->h.C == a->h.C && i < j)))
+            below++;
+    }
+    return 1 + below;
+}
+
+double pl_dist_rows_bytes(const pl_plan *plan, const pl_dataset *train)
+{
+    size_t rows[PL_CLASSES] = { 0 }, nb = 1;
+    for (size_t r = 0; r < train->n; r++)
+        if (train->label[r] < PL_CLASSES)
+            rows[train->label[r]]++;
+    size_t *batch = malloc((plan->njobs ? plan->njobs : 1) * sizeof *batch);
+    if (!batch)
+        return 0;   /* out of memory: counted as nothing (the choice moves only time) */
+    for (size_t j = 0; j < plan->njobs; j++) {
+        batch[j] = fused_batch(plan, j);
+        nb = batch[j] + 1 > nb ? batch[j] + 1 : nb;
+    }
+    /* per batch and group: sigmoid-linked columns (binary, ovr), then softmax */
+    size_t (*cols)[PL_CLASSES] = calloc(nb, sizeof *cols), (*smc)[PL_CLASSES] = calloc(nb, sizeof *smc);
+    double (*npass)[PL_CLASSES] = calloc(nb, sizeof *npass);
+    double bytes = 0;
+    const int ok = cols && smc && npass;
+    for (size_t j = 0; ok && j < plan->njobs; j++) {
+        const pl_task t = plan->jobs[j].task;
+        for (int c = 0; c < PL_CLASSES; c++)
+            if (pl_task_uses(t, c)) {
+                (t.kind == PL_KIND_SOFTMAX ? smc : cols)[batch[j]][c] +=
+                    (size_t)pl_task_outputs(t);
+                npass[batch[j]][c] = fmax(npass[batch[j]][c], passes(plan, j));
+            }
+    }
+    for (size_t q = 0; ok && q < nb; q++) {
+        size_t ldwmax = 0;
+        for (int c = 0; c < PL_CLASSES; c++) {
+            if (smc[q][c])   /* the softmax columns start at a multiple of 8 */
+                cols[q][c] = (cols[q][c] + 7) / 8 * 8 + smc[q][c];
+            cols[q][c] = (cols[q][c] + PL_MCOLS - 1) / PL_MCOLS * PL_MCOLS;
+            ldwmax = cols[q][c] > ldwmax ? cols[q][c] : ldwmax;
+        }
+        for (int c = 0; c < PL_CLASSES; c++)
+            if (cols[q][c])
+                bytes += npass[q][c] * ceil((double)rows[c] / PL_FBLOCK_ROWS) * 4.0 *
+                         ((double)train->dim * (double)cols[q][c] + 3.0 * (double)ldwmax);
+    }
+    free(cols);
+    free(smc);
+    free(npass);
+    free(batch);
+    return bytes;
 }
 
 double pl_dist_job_cost(const pl_plan *plan, const pl_dataset *train, size_t j)
@@ -103,7 +178,7 @@ int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int 
     const pl_xrank x = { .rank = 0, .size = ranks };
     size_t cut[ranks + 1];
     pl_dist_job_cuts(&x, plan, train, cut);
-    double total = 0, most = 0, bytes = 0;
+    double total = 0, most = 0;
     for (int r = 0; r < ranks; r++) {
         double s = 0;
         for (size_t j = cut[r]; j < cut[r + 1]; j++)
@@ -111,11 +186,7 @@ int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int 
         total += s;
         most = s > most ? s : most;
     }
-    for (size_t j = 0; j < plan->njobs; j++) {
-        const pl_task t = plan->jobs[j].task;
-        bytes += passes(plan, j) * pl_task_outputs(t) * (double)train->dim * 4.0 *
-                 ceil((double)pl_task_rows(train, t) / PL_FBLOCK_ROWS);
-    }
+    const double bytes = pl_dist_rows_bytes(plan, train);
     const double share = total / ranks;   /* bytes: over the whole run, as total */
     const double e_models = most > 0 ? share / most : 1.0;
     const double e_rows = share / (share + bytes * (ranks - 1) / ranks / PL_DIST_BYTES_PER_UNIT);
