@@ -157,6 +157,17 @@ static inline int fz_idx_pair(const uint8_t *data, size_t size, fz_put_fn *put,
     return 0;
 }
 
+/* The model name a selector byte picks (fuzz_model, fuzz_npz): binary,
+ * i-rest, softmax, a subset's ovr, L-BFGS softmax, an l1 pair; the corpus
+ * (make_corpus.sh) holds models of these names. */
+static inline const char *fz_model_name(uint8_t selector)
+{
+    static const char *const names[] = { "1-7_lr0.1_it100", "3-rest_lr0.5_it10",
+                                          "softmax_lr0.5_it500", "ovr-012_lr1_it2",
+                                          "softmax_lbfgs_C1", "1-7_lbfgs_l1_C0.5" };
+    return names[selector % (sizeof names / sizeof *names)];
+}
+
 /* An array a reader returned, of shape[0..ndim): its last element written,
  * so that ASan checks the whole array is there. */
 static inline void fz_touch(float *a, int ndim, const size_t *shape)

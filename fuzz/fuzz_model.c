@@ -13,11 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *names[] = { "1-7_lr0.1_it100", "3-rest_lr0.5_it10", "softmax_lr0.5_it500",
-                                   "ovr-012_lr1_it2", "softmax_lbfgs_C1", "1-7_lbfgs_l1_C0.5" };
     if (size < 1)
         return 0;
-    const char *name = names[data[0] % (sizeof names / sizeof *names)];
+    const char *name = fz_model_name(data[0]);
     const uint8_t *tail, *json;
     size_t nhead, ntail, nb, njson;
     fz_split(data + 1, size - 1, FZ_SEP, &tail, &nhead, &ntail);
