@@ -14,6 +14,7 @@
  * rank that fails ends every rank with its one message, printed by rank 0.
  */
 #include <sched.h>
+#include <omp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,6 +196,7 @@ int pl_cmd_train(int argc, char **argv)
     /* The whole run goes into the staging directory; cfg.output.dir, which
      * the files quote, stays the name it will have. */
     const double t_write = now();
+    omp_set_num_threads(pl_engine_threads(eng));   /* the run's files are formatted on as many */
     if (!rc)
         rc = pl_write_run(stage.path, &cfg, &data, &run, &e);
     if (!rc)
