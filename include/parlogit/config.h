@@ -195,6 +195,11 @@ void pl_config_foreach(const pl_config *c,
                                   const char *value),
                        void *ctx);
 
+/* The text pl_config_foreach gives section.key of c into buf (n bytes);
+ * 0, or -1 when there is no such key. */
+int pl_config_key_text(const pl_config *c, const char *section, const char *key, char *buf,
+                       size_t n);
+
 /* Writes the task as text: "1-7", "1-rest", "ovr", "softmax" (all ten
  * classes), or "ovr-012", "softmax-012" for a subset (its digits). */
 const char *pl_task_name(pl_task t, char buf[PL_TASK_NAME_MAX]);

@@ -168,6 +168,16 @@ void plc_key_format(const pl_config *c, const plc_key *k, char *buf, size_t n)
     }
 }
 
+int pl_config_key_text(const pl_config *c, const char *section, const char *key, char *buf,
+                       size_t n)
+{
+    const plc_key *k = plc_key_find(section, key);
+    if (!k)
+        return -1;
+    plc_key_format(c, k, buf, n);
+    return 0;
+}
+
 void pl_config_foreach(const pl_config *c,
                        void (*fn)(void *ctx, const char *section, const char *key,
                                   const char *value),

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,49 +162,9 @@ int pl_run_dir_model(const pl_run_dir *r, const pl_result_row *row, float **w, f
     return PL_OK;
 }
 
-/* The defaults' text, key by key (pl_config_foreach), to leave unset what
- * a sidecar holds at its default: such a key then still reads as "default"
- * (data.train_labels of a CSV run is MNIST's name, ignored, and an error
- * only when set). */
-typedef struct default_text {
-    int n;
-    char section[64][16], key[64][32], value[64][256];
-} default_text;
-
-static void add_default(void *ctx, const char *section, const char *key, const char *value)
-{
-    default_text *d = ctx;
-    if (d->n < 64) {
-        snprintf(d->section[d->n], sizeof d->section[0], "%s", section);
-        snprintf(d->key[d->n], sizeof d->key[0], "%s", key);
-        snprintf(d->value[d->n], sizeof d->value[0], "%s", value);
-        d->n++;
-    }
-}
-
-static int is_default_text(const default_text *d, const char *section, const char *key,
-                           const char *value)
-{
-    for (int i = 0; i < d->n; i++)
-        if (!strcmp(d->section[i], section) && !strcmp(d->key[i], key))
-            return !strcmp(d->value[i], value);
-    return 0;
-}
-
-static default_text dt;
-
-static void defaults_once(void)
-{
-    static pl_config c;   /* large: off the stack */
-    pl_config_defaults(&c);
-    pl_config_foreach(&c, add_default, &dt);
-}
-
 int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *cfg,
                       pl_error *e)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    (void)pthread_once(&once, defaults_once);
     char name[64], path[PL_PATH_MAX + 200];
     pl_result_row_name(row, name);
     json_t *c = NULL;
@@ -230,7 +189,12 @@ int pl_run_dir_config(const pl_run_dir *r, const pl_result_row *row, pl_config *
                                path, section, key);
                 break;
             }
-            if (is_default_text(&dt, section, key, json_string_value(kv)))
+            /* a key at the value it holds (its default) stays unset, so it
+             * still reads as "default": data.train_labels of a CSV run is
+             * MNIST's name, ignored, and an error only when set */
+            char now[PL_PATH_MAX + 128];
+            if (pl_config_key_text(cfg, section, key, now, sizeof now) == 0 &&
+                strcmp(now, json_string_value(kv)) == 0)
                 continue;
             char assign[PL_PATH_MAX + 128];
             if (snprintf(assign, sizeof assign, "%s.%s=%s", section, key,
