@@ -29,21 +29,16 @@
 #include "parlogit/output.h"
 #include "util/util.h"
 
-int pl_json_load_path(const char *path, json_t **root, pl_error *e)
+/* The JSON of the open file fd (named path; fd stays open).  Errors as
+ * pl_json_load_path. */
+static int load_json_fd(int fd, const char *path, json_t **root, pl_error *e)
 {
     *root = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return pl_errorf(e, errno == ENOENT ? PL_EINPUT : PL_EIO, "%s: cannot open: %s", path,
-                         strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return pl_errorf(e, PL_EINPUT, "%s: not a regular file", path);
-    }
-    FILE *f = fdopen(fd, "rb");
+    const int own = dup(fd);
+    FILE *f = own >= 0 ? fdopen(own, "rb") : NULL;
     if (!f) {
-        close(fd);
+        if (own >= 0)
+            close(own);
         return pl_errorf(e, PL_ENOMEM, "%s: cannot open: %s", path, strerror(errno));
     }
     json_error_t je;
@@ -61,6 +56,19 @@ int pl_json_load_path(const char *path, json_t **root, pl_error *e)
                          "%s:%d:%d: not a valid JSON sidecar: %s", path, je.line, je.column,
                          je.text);
     return PL_OK;
+}
+
+int pl_json_load_path(const char *path, json_t **root, pl_error *e)
+{
+    *root = NULL;
+    int fd;
+    struct stat st;
+    int rc = pl_open_regular(path, PL_EINPUT, &fd, &st, e);
+    if (rc)
+        return rc;
+    rc = load_json_fd(fd, path, root, e);
+    close(fd);
+    return rc;
 }
 
 void pl_stored_free(pl_stored *s)
@@ -116,41 +124,6 @@ static int same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Opens path read-only as a regular file: *fd and its *st. */
-static int open_regular(const char *path, int *fd, struct stat *st, pl_error *e)
-{
-    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (*fd < 0)
-        return pl_errorf(e, errno == ENOENT ? PL_EINPUT : PL_EIO, "%s: cannot open: %s", path,
-                         strerror(errno));
-    if (fstat(*fd, st) != 0 || !S_ISREG(st->st_mode))
-        return pl_errorf(e, PL_EINPUT, "%s: not a regular file", path);
-    return PL_OK;
-}
-
-/* The whole of fd (st_size bytes) into a->buf. */
-static int read_archive(archive *a, pl_error *e)
-{
-    if ((uint64_t)a->zs.st_size > PL_READ_FILE_MAX)
-        return pl_errorf(e, PL_EINPUT, "%s: %lld bytes, more than an archive holds", a->zpath,
-                         (long long)a->zs.st_size);
-    const size_t n = (size_t)a->zs.st_size;
-    if (!(a->buf = malloc(n ? n : 1)))
-        return pl_errorf(e, PL_ENOMEM, "%s: out of memory for %zu bytes", a->zpath, n);
-    size_t got = 0;
-    while (got < n) {
-        const ssize_t r = pread(a->zfd, a->buf + got, n - got, (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return pl_errorf(e, PL_EIO, "%s: read error after %zu of %zu bytes", a->zpath,
-                             got, n);
-        got += (size_t)r;
-    }
-    a->len = n;
-    return PL_OK;
-}
-
 /* Opens models.json and models.npz (jpath, zpath) into *out (a fresh archive). */
 static int archive_open(const char *jpath, const char *zpath, archive **out, pl_error *e)
 {
@@ -160,25 +133,18 @@ static int archive_open(const char *jpath, const char *zpath, archive **out, pl_
     a->jfd = a->zfd = -1;
     snprintf(a->jpath, sizeof a->jpath, "%s", jpath);
     snprintf(a->zpath, sizeof a->zpath, "%s", zpath);
-    int rc = open_regular(jpath, &a->jfd, &a->js, e);
-    if (!rc) {
-        json_error_t je;
-        a->root = json_loadfd(a->jfd, JSON_REJECT_DUPLICATES, &je);
-        if (!a->root)
-            rc = pl_errorf(e, json_error_code(&je) == json_error_out_of_memory ? PL_ENOMEM
-                                                                                : PL_EINPUT,
-                           "%s:%d:%d: not a valid JSON sidecar: %s", jpath, je.line,
-                           je.column, je.text);
-    }
+    int rc = pl_open_regular(jpath, PL_EINPUT, &a->jfd, &a->js, e);
+    if (!rc)
+        rc = load_json_fd(a->jfd, jpath, &a->root, e);
     if (!rc) {
         a->models = json_object_get(a->root, "models");
         if (!json_is_object(a->models))
             rc = pl_errorf(e, PL_EINPUT, "%s: no \"models\" object", jpath);
     }
     if (!rc)
-        rc = open_regular(zpath, &a->zfd, &a->zs, e);
+        rc = pl_open_regular(zpath, PL_EINPUT, &a->zfd, &a->zs, e);
     if (!rc)
-        rc = read_archive(a, e);
+        rc = pl_read_fd(a->zfd, zpath, (size_t)a->zs.st_size, &a->buf, &a->len, e);
     if (!rc)
         rc = pl_npz_index(&a->z, a->buf, a->len, a->zpath, e);
     if (rc) {

@@ -62,10 +62,21 @@ int pl_afile_commit(pl_afile *a, pl_error *e);
 void pl_afile_abort(pl_afile *a);
 
 /* The whole regular file path (at most PL_READ_FILE_MAX bytes) into *buf
- * (malloc'ed, *len bytes).  PL_EIO when it cannot be opened or read,
+ * (malloc'ed, *len bytes).  PL_EIO when it is missing, cannot be opened or read,
  * PL_EINPUT when it is not a regular file or too large, PL_ENOMEM. */
 #define PL_READ_FILE_MAX ((size_t)4 << 30)
 int pl_read_file(const char *path, unsigned char **buf, size_t *len, pl_error *e);
+
+/* The same for size bytes of the open file fd (named path in messages). */
+int pl_read_fd(int fd, const char *path, size_t size, unsigned char **buf, size_t *len,
+               pl_error *e);
+
+/* Opens path read-only, without blocking on a FIFO, as a regular file: *fd
+ * and its *st.  missing (the caller's status) when it does not exist,
+ * PL_EIO when it cannot be opened, PL_EINPUT when it is not a regular file
+ * (closed then). */
+struct stat;
+int pl_open_regular(const char *path, int missing, int *fd, struct stat *st, pl_error *e);
 
 /* rm -r: removes a directory tree (PL_EIO on failure). */
 int pl_rmtree(const char *path, pl_error *e);
