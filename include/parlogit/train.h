@@ -190,6 +190,12 @@ int pl_plan_from_config(const pl_config *cfg, pl_plan *plan, pl_error *e);
 
 void pl_plan_free(pl_plan *plan);
 
+/* Each job's place on its regularization path (pl_jobs_share_path), smallest
+ * C first, ties in job order: place[j] = the jobs of j's path below it, and,
+ * when below is not NULL, below[j] = the one just below (SIZE_MAX: none).
+ * Jobs on no path have place 0.  Returns the most places of a path (>= 1). */
+size_t pl_path_places(const pl_plan *plan, size_t *place, size_t *below);
+
 /* Called by the team's master thread after every iteration (never concurrently). */
 typedef void (*pl_progress_fn)(void *ctx, size_t job, size_t njobs, int iter, int iters);
 

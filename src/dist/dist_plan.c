@@ -50,38 +50,22 @@ static double passes(const pl_plan *plan, size_t j)
                                             : job->h.max_iter;
 }
 
-/* The fused batch job j is gathered in (train.c): every gradient-descent
- * job in one (0), an L-BFGS job in the batch of its place on its
- * regularization path (1 + the jobs of its path below it: the points of a
- * path are solved one batch after another). */
-static size_t fused_batch(const pl_plan *plan, size_t j)
-{
-    const pl_job *a = &plan->jobs[j];
-    if (a->h.solver != PL_SOLVER_LBFGS)
-        return 0;
-    size_t below = 0;
-    for (size_t i = 0; i < plan->njobs; i++) {
-        const pl_job *b = &plan->jobs[i];
-        if (i != j && b->h.solver == PL_SOLVER_LBFGS && pl_jobs_share_path(a, b) &&
-            (b->h.C < a->h.C || (b->h.C == a->h.C && i < j)))
-            below++;
-    }
-    return 1 + below;
-}
-
+/* The cost model's B, batch by batch (dist_impl.h). */
 double pl_dist_rows_bytes(const pl_plan *plan, const pl_dataset *train)
 {
-    size_t rows[PL_CLASSES] = { 0 }, nb = 1;
+    size_t rows[PL_CLASSES] = { 0 };
     for (size_t r = 0; r < train->n; r++)
         if (train->label[r] < PL_CLASSES)
             rows[train->label[r]]++;
+    /* the fused batch each job is gathered in (train.c): every gradient-descent
+     * job in batch 0, an L-BFGS job in 1 + its place on its path (the points
+     * of a path are solved one batch after another) */
     size_t *batch = malloc((plan->njobs ? plan->njobs : 1) * sizeof *batch);
     if (!batch)
         return 0;   /* out of memory: counted as nothing (the choice moves only time) */
-    for (size_t j = 0; j < plan->njobs; j++) {
-        batch[j] = fused_batch(plan, j);
-        nb = batch[j] + 1 > nb ? batch[j] + 1 : nb;
-    }
+    const size_t nb = 1 + pl_path_places(plan, batch, NULL);
+    for (size_t j = 0; j < plan->njobs; j++)
+        batch[j] = plan->jobs[j].h.solver == PL_SOLVER_LBFGS ? 1 + batch[j] : 0;
     /* per batch and group: sigmoid-linked columns (binary, ovr), then softmax */
     size_t (*cols)[PL_CLASSES] = calloc(nb, sizeof *cols), (*smc)[PL_CLASSES] = calloc(nb, sizeof *smc);
     double (*npass)[PL_CLASSES] = calloc(nb, sizeof *npass);

@@ -4,6 +4,7 @@
  * the C values, each with every learning rate).  The one place where a config's lists become jobs; the
  * trainer, the solver and the outputs only ever see the table.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,30 @@ int pl_jobs_share_path(const pl_job *a, const pl_job *b)
            pl_task_equal(a->task, b->task) && x->penalty != PL_PENALTY_NONE &&
            x->penalty == y->penalty && x->l1_ratio == y->l1_ratio && x->tol == y->tol &&
            x->max_iter == y->max_iter && x->warm_start && y->warm_start;
+}
+
+size_t pl_path_places(const pl_plan *plan, size_t *place, size_t *below)
+{
+    size_t most = 1;
+    for (size_t j = 0; j < plan->njobs; j++) {
+        const pl_job *b = &plan->jobs[j];
+        size_t n = 0, prev = SIZE_MAX;
+        for (size_t i = 0; i < plan->njobs; i++) {
+            const pl_job *a = &plan->jobs[i];
+            const int lower = a->h.C < b->h.C || (a->h.C == b->h.C && i < j);
+            if (i == j || !lower || !pl_jobs_share_path(a, b))
+                continue;
+            n++;
+            if (prev == SIZE_MAX || a->h.C > plan->jobs[prev].h.C ||
+                (a->h.C == plan->jobs[prev].h.C && i > prev))
+                prev = i;
+        }
+        place[j] = n;
+        if (below)
+            below[j] = prev;
+        most = n + 1 > most ? n + 1 : most;
+    }
+    return most;
 }
 
 const char *pl_solver_name(int solver)

@@ -463,23 +463,8 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
     phase st = { 0 };
     const pl_result **init = calloc(n, sizeof *init);
     int rc = rank && prev && init ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory");
-    /* each job's place on its path (ties in job order) and its neighbour below */
-    size_t stages = 1;
-    for (size_t j = 0; !rc && j < n; j++) {
-        prev[j] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++) {
-            if (i == j || !pl_jobs_share_path(&ph->plan.jobs[i], &ph->plan.jobs[j]))
-                continue;
-            const double ci = ph->plan.jobs[i].h.C, cj = ph->plan.jobs[j].h.C;
-            if (ci < cj || (ci == cj && i < j)) {
-                rank[j]++;
-                if (prev[j] == SIZE_MAX || ci > ph->plan.jobs[prev[j]].h.C ||
-                    (ci == ph->plan.jobs[prev[j]].h.C && i > prev[j]))
-                    prev[j] = i;
-            }
-        }
-        stages = rank[j] + 1 > stages ? rank[j] + 1 : stages;
-    }
+    /* each job's place on its path and its neighbour below */
+    const size_t stages = rc ? 0 : pl_path_places(&ph->plan, rank, prev);
     if (!rc) {
         st.plan = ph->plan;
         st.plan.jobs = malloc(n * sizeof *st.plan.jobs);
