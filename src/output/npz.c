@@ -67,6 +67,17 @@ static uint64_t get64(const unsigned char *p)
     return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
+/* zlib's CRC-32 of n bytes after crc (its uInt lengths are 32 bits). */
+static uint32_t crc_of(uLong crc, const unsigned char *p, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        const size_t step = n - done < (1u << 30) ? n - done : (1u << 30);
+        crc = crc32(crc, p + done, (uInt)step);
+        done += step;
+    }
+    return (uint32_t)crc;
+}
+
 /* ------------------------------------------------------------ writing */
 
 void pl_npz_begin(pl_npz_writer *z, FILE *f, const char *what)
@@ -123,15 +134,8 @@ int pl_npz_add(pl_npz_writer *z, const char *member, const float *a, int ndim,
     if (!(en->name = strdup(member)))
         return pl_errorf(e, PL_ENOMEM, "%s: out of memory", z->what);
     z->n++;
-    uLong crc = crc32(0L, Z_NULL, 0);
-    crc = crc32(crc, head, (uInt)hn);
-    const unsigned char *data = (const unsigned char *)a;
-    for (size_t done = 0, nb = count * sizeof(float); done < nb;) {   /* uInt: 32 bits */
-        const size_t step = nb - done < (1u << 30) ? nb - done : (1u << 30);
-        crc = crc32(crc, data + done, (uInt)step);
-        done += step;
-    }
-    en->crc = (uint32_t)crc;
+    en->crc = crc_of(crc_of(crc32(0L, Z_NULL, 0), head, hn), (const unsigned char *)a,
+                     count * sizeof(float));
     en->size = (uint32_t)size;
     en->offset = z->off;
     unsigned char lh[30] = { 0 };
@@ -359,13 +363,8 @@ int pl_npz_read(const pl_npz *z, const char *name, float **data, int *ndim, size
     snprintf(what, sizeof what, "%s: %s", z->what, name);
     if (!m)
         return pl_errorf(e, PL_EINPUT, "%s: no such member", what);
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (size_t done = 0; done < m->size;) {
-        const size_t step = m->size - done < (1u << 30) ? m->size - done : (1u << 30);
-        crc = crc32(crc, z->buf + m->data + done, (uInt)step);
-        done += step;
-    }
-    if ((uint32_t)crc != m->crc)
+    const uint32_t crc = crc_of(crc32(0L, Z_NULL, 0), z->buf + m->data, m->size);
+    if (crc != m->crc)
         return pl_errorf(e, PL_EINPUT, "%s: offset %zu: CRC-32 %08lx, the archive says %08lx: "
                          "the member is damaged", what, m->data, (unsigned long)crc,
                          (unsigned long)m->crc);

@@ -143,9 +143,14 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
     const size_t n = run->ncurves;
     char **text = calloc(n ? n : 1, sizeof *text);
     size_t *len = calloc(n ? n : 1, sizeof *len);
-    int failed = !text || !len;
-#pragma omp parallel for schedule(dynamic) if (!failed && n > 1) reduction(| : failed)
-    for (size_t i = 0; i < (text && len ? n : 0); i++) {
+    if (!text || !len) {
+        free(text);
+        free(len);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for curves.csv");
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic) if (n > 1) reduction(| : failed)
+    for (size_t i = 0; i < n; i++) {
         FILE *m = open_memstream(&text[i], &len[i]);
         if (!m) {
             failed = 1;
@@ -163,7 +168,7 @@ static int write_curves(const char *dir, const pl_run *run, pl_error *e)
             fwrite(text[i], 1, len[i], f.f);
         rc = pl_afile_commit(&f, e);
     }
-    for (size_t i = 0; text && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         free(text[i]);
     free(text);
     free(len);
@@ -343,6 +348,20 @@ static void put_indented(FILE *f, const char *text)
     fputs(text, f);
 }
 
+/* Model r's arrays as stored: binary (dim,) and (); K outputs (K, dim) and
+ * (K,).  shape[0..1] holds both: the weights' start at *w, the bias's at
+ * shape; their ranks in *wnd and *bnd. */
+static void array_shapes(const pl_run *run, const pl_result *r, size_t shape[2],
+                         const size_t **w, int *wnd, int *bnd)
+{
+    const int multi = r->task.kind != PL_KIND_BINARY;
+    shape[0] = (size_t)r->k;
+    shape[1] = run->dim;
+    *w = multi ? shape : shape + 1;
+    *wnd = multi ? 2 : 1;
+    *bnd = multi ? 1 : 0;
+}
+
 /* models.npz: the weights and bias of every model trained, in results order
  * (binary: (dim,) and (); K outputs: (K, dim) and (K,)). */
 static int write_archive(const char *dir, const pl_run *run, pl_error *e)
@@ -359,13 +378,15 @@ static int write_archive(const char *dir, const pl_run *run, pl_error *e)
             continue;
         char name[64], member[80];
         pl_model_name(r, name);
-        const int multi = r->task.kind != PL_KIND_BINARY;
-        const size_t shape[2] = { (size_t)r->k, run->dim };
+        size_t shape[2];
+        const size_t *ws;
+        int wnd, bnd;
+        array_shapes(run, r, shape, &ws, &wnd, &bnd);
         snprintf(member, sizeof member, "%s.w.npy", name);
-        rc = pl_npz_add(&z, member, r->w, multi ? 2 : 1, multi ? shape : shape + 1, e);
+        rc = pl_npz_add(&z, member, r->w, wnd, ws, e);
         snprintf(member, sizeof member, "%s.b.npy", name);
         if (!rc)
-            rc = pl_npz_add(&z, member, r->b, multi ? 1 : 0, shape, e);
+            rc = pl_npz_add(&z, member, r->b, bnd, shape, e);
     }
     if (!rc)
         rc = pl_npz_end(&z, e);
@@ -428,13 +449,15 @@ static int write_model_files(const pl_sdir *staged, int files, const char *tail,
     pl_model_name(r, name);
     int rc = PL_OK;
     if (files && r->status == PL_RUN_OK) {
-        const int multi = r->task.kind != PL_KIND_BINARY;
-        size_t shape[2] = { (size_t)r->k, run->dim };
+        size_t shape[2];
+        const size_t *ws;
+        int wnd, bnd;
+        array_shapes(run, r, shape, &ws, &wnd, &bnd);
         snprintf(file, sizeof file, "%s.w.npy", name);
-        rc = pl_npy_stage(file, r->w, multi ? 2 : 1, multi ? shape : shape + 1, staged, e);
+        rc = pl_npy_stage(file, r->w, wnd, ws, staged, e);
         snprintf(file, sizeof file, "%s.b.npy", name);
         if (!rc)
-            rc = pl_npy_stage(file, r->b, multi ? 1 : 0, shape, staged, e);
+            rc = pl_npy_stage(file, r->b, bnd, shape, staged, e);
     }
     if (!rc && r->status == PL_RUN_OK && r->task.kind != PL_KIND_BINARY && data &&
         data->test.n)
