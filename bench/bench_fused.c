@@ -2,7 +2,8 @@
  * bench_fused.c - the fused sweep's products on one core, against peak FMA:
  * the dense kernels (dfwd, dbwd: rows already converted to float, weights
  * and gradient of 40 model columns in L2, as in the default sweep) and the
- * sparse ones (spfwd on pairs of rows, tbwd on tiles) over MNIST's digit 3.
+ * sparse ones (spfwd on pairs of rows, tbwd on tiles, each after the tile's
+ * values are made floats as the sweep does) over MNIST's digit 3.
  *
  * GFLOP/s counts 2 flops per multiply-add actually done: for the sparse
  * kernels, over the non-zero pixels only (and over the union of a pair's
@@ -41,6 +42,7 @@ struct job {
     const pl_kernels *k;
     const pl_tiles *t;
     float *X, *W, *G, *Z, *R;
+    float *scratch;   /* a tile's values as floats (pl_tile_view), as in the sweep */
 };
 
 static void dense_fwd(void *a)
@@ -63,11 +65,10 @@ static void sparse_fwd(void *a)
     struct job *j = a;
     for (int r = 0; r < REPS / 100; r++)
         for (size_t ti = 0; ti < j->t->ntiles; ti++) {
-            const pl_tile *t = &j->t->tile[ti];
-            for (size_t i = 0; 2 * i < t->nrows; i++) {
-                uint32_t p0 = t->pptr[i];
-                j->k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, t->pptr[i + 1] - p0, j->W, M,
-                            M, j->Z, j->Z + M);
+            for (size_t i = 0; 2 * i < j->t->tile[ti].nrows; i++) {
+                const uint16_t *idx;
+                const uint32_t n = pl_tile_pair(j->t, ti, i, j->k, j->scratch, &idx);
+                j->k->spfwd(idx, j->scratch, n, j->W, M, M, j->Z, j->Z + M);
             }
         }
 }
@@ -76,8 +77,11 @@ static void sparse_bwd(void *a)
 {
     struct job *j = a;
     for (int r = 0; r < REPS / 100; r++)
-        for (size_t ti = 0; ti < j->t->ntiles; ti++)
-            j->k->tbwd(&j->t->tile[ti], j->R, M, j->G, M);
+        for (size_t ti = 0; ti < j->t->ntiles; ti++) {
+            pl_tile view;
+            pl_tile_view(j->t, ti, j->k, j->scratch, &view);
+            j->k->tbwd(&view, j->R, M, j->G, M);
+        }
 }
 
 int main(int argc, char **argv)
@@ -102,9 +106,10 @@ int main(int argc, char **argv)
     }
     size_t pairs_union = 0;
     for (size_t ti = 0; ti < t.ntiles; ti++)
-        pairs_union += t.tile[ti].pptr[(t.tile[ti].nrows + 1) / 2] - t.tile[ti].pptr[0];
+        pairs_union += t.tile[ti].pptr[(t.tile[ti].nrows + 1) / 2];
 
     struct job j = { .t = &t };
+    j.scratch = malloc(pl_tiles_scratch(&t) * sizeof(float));
     j.X = aligned_alloc(64, PL_DTILE * DIM * sizeof(float));
     j.W = aligned_alloc(64, DIM * M * sizeof(float));
     j.G = aligned_alloc(64, DIM * M * sizeof(float));

@@ -174,18 +174,20 @@ static void check_sparse(int level)
             W[i] = tu_uniform(&s, -1, 1);
             G[i] = Gref[i] = tu_uniform(&s, -1, 1);
         }
+        float *scratch = malloc(pl_tiles_scratch(&tiles) * sizeof(float));
         for (size_t ti = 0; ti < tiles.ntiles; ti++) {
-            const pl_tile *t = &tiles.tile[ti];
-            for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
-                const uint32_t p0 = t->pptr[i], np = t->pptr[i + 1] - p0;
+            const size_t nrows = tiles.tile[ti].nrows;
+            for (size_t r = 0, i = 0; r < nrows; r += 2, i++) {
+                const uint16_t *idx;
+                const uint32_t np = pl_tile_pair(&tiles, ti, i, &k, scratch, &idx);
                 float z1[112], zref1[112];
-                k.spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, np, W, ldw, m, z, z1);
-                pl_spfwd_ref(t->pidx + p0, t->pval + 2 * (size_t)p0, np, W, ldw, m, zref, zref1);
+                k.spfwd(idx, scratch, np, W, ldw, m, z, z1);
+                pl_spfwd_ref(idx, scratch, np, W, ldw, m, zref, zref1);
                 for (size_t c = 0; c < m; c++) {
                     double mag0 = 1e-6, mag1 = 1e-6;
-                    for (uint32_t q = p0; q < p0 + np; q++) {
-                        mag0 += fabs((double)t->pval[2 * q] * W[t->pidx[q] * ldw + c]);
-                        mag1 += fabs((double)t->pval[2 * q + 1] * W[t->pidx[q] * ldw + c]);
+                    for (uint32_t q = 0; q < np; q++) {
+                        mag0 += fabs((double)scratch[2 * q] * W[idx[q] * ldw + c]);
+                        mag1 += fabs((double)scratch[2 * q + 1] * W[idx[q] * ldw + c]);
                     }
                     const double eps = 8.0 * ldexp(1.0, -24) * (double)np;
                     ck_assert_msg(fabs((double)z[c] - zref[c]) <= eps * mag0 + 1e-6,
@@ -195,12 +197,14 @@ static void check_sparse(int level)
                                   "%s spfwd m %zu row %zu col %zu: %g vs %g", k.name, m, r + 1, c,
                                   z1[c], zref1[c]);
                     R[r * m + c] = tu_uniform(&s, -1, 1);
-                    if (r + 1 < t->nrows)
+                    if (r + 1 < nrows)
                         R[(r + 1) * m + c] = tu_uniform(&s, -1, 1);
                 }
             }
-            k.tbwd(t, R, m, G, ldw);
-            pl_tbwd_ref(t, R, m, Gref, ldw);
+            pl_tile t;
+            pl_tile_view(&tiles, ti, &k, scratch, &t);
+            k.tbwd(&t, R, m, G, ldw);
+            pl_tbwd_ref(&t, R, m, Gref, ldw);
             for (size_t i = 0; i < dim * ldw; i++)
                 ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * PL_TILE_ROWS * (2 + fabsf(Gref[i])),
                               "%s tbwd m %zu tile %zu at %zu: %g vs %g", k.name, m, ti, i, G[i], Gref[i]);
@@ -209,6 +213,7 @@ static void check_sparse(int level)
         free(G);
         free(Gref);
         free(R);
+        free(scratch);
     }
     pl_tiles_free(&tiles);
     pl_dataset_free(&d);
@@ -252,11 +257,33 @@ START_TEST(test_tiles_hold_every_nonzero)
             if (!chain)
                 ck_assert_uint_eq(t.order[i], i);
         }
-        static float dense[ROWS * 50], dense2[ROWS * 50];
+        static uint8_t dense[ROWS * 50], dense2[ROWS * 50];
         memset(dense, 0, sizeof dense);
         memset(dense2, 0, sizeof dense2);
+        float *scratch = malloc(pl_tiles_scratch(&t) * sizeof(float));
         for (size_t ti = 0; ti < t.ntiles; ti++) {
-            const pl_tile *tl = &t.tile[ti];
+            const pl_tile8 *tl = &t.tile[ti];
+            ck_assert_uint_eq(tl->ptr[0], 0);
+            ck_assert_uint_eq(tl->pptr[0], 0);
+            /* the views: the same pixels and offsets, each byte v as the float v / 255 */
+            pl_tile view;
+            pl_kernels k;
+            ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+            pl_tile_view(&t, ti, &k, scratch, &view);
+            ck_assert(view.ptr == tl->ptr && view.pix == tl->pix && view.row == tl->row);
+            ck_assert_uint_eq(view.npix, tl->npix);
+            for (uint32_t q = 0; q < tl->ptr[tl->npix]; q++)
+                ck_assert_float_eq(view.val[q], (float)tl->val[q] * (1.0f / 255.0f));
+            for (size_t i = 0; i < (tl->nrows + 1) / 2; i++) {
+                const uint16_t *idx;
+                const uint32_t np = pl_tile_pair(&t, ti, i, &k, scratch, &idx);
+                ck_assert_uint_eq(np, tl->pptr[i + 1] - tl->pptr[i]);
+                ck_assert_uint_le(np, t.maxpair);
+                ck_assert(idx == tl->pidx + tl->pptr[i]);
+                for (uint32_t q = 0; q < 2 * np; q++)
+                    ck_assert_float_eq(scratch[q], (float)tl->pval[2 * tl->pptr[i] + q] * (1.0f / 255.0f));
+            }
+            ck_assert_uint_le(tl->ptr[tl->npix], t.maxent);
             for (size_t p = 0; p < tl->npix; p++) {
                 ck_assert(p == 0 || tl->pix[p] > tl->pix[p - 1]);
                 for (uint32_t q = tl->ptr[p]; q < tl->ptr[p + 1]; q++) {
@@ -276,9 +303,10 @@ START_TEST(test_tiles_hold_every_nonzero)
                 }
         }
         for (size_t i = 0; i < rows * dim; i++) {
-            ck_assert_float_eq(dense[i], (float)d.pix[i] * (1.0f / 255.0f));
-            ck_assert_float_eq(dense2[i], dense[i]);
+            ck_assert_uint_eq(dense[i], d.pix[i]);
+            ck_assert_uint_eq(dense2[i], dense[i]);
         }
+        free(scratch);
         pl_tiles_free(&t);
     }
     pl_dataset_free(&d);
@@ -293,7 +321,7 @@ END_TEST
 START_TEST(test_chain_pairs_alike_rows)
 {
     enum { ROWS = 40, DIM = 784 };
-    pl_raw raw = { .n = ROWS, .height = 28, .width = 28, .dim = DIM };
+    pl_raw raw = { .n = ROWS, .height = 28, .width = 28, .dim = DIM, .pixel_max = 200 };
     raw.pix = calloc(ROWS * DIM, 1);
     raw.label = calloc(ROWS, 1);
     for (size_t i = 0; i < ROWS; i++) {
@@ -309,7 +337,15 @@ START_TEST(test_chain_pairs_alike_rows)
     for (int chain = 0; chain < 2; chain++) {
         pl_tiles t;
         ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, chain, 2, &t, &e), PL_OK);
-        const pl_tile *tl = &t.tile[0];
+        const pl_tile8 *tl = &t.tile[0];
+        pl_kernels k;   /* values of a pixel_max = 200 set: byte / 200 */
+        ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+        float *scratch = malloc(pl_tiles_scratch(&t) * sizeof(float));
+        pl_tile view;
+        pl_tile_view(&t, 0, &k, scratch, &view);
+        for (uint32_t q = 0; q < tl->ptr[tl->npix]; q++)
+            ck_assert_float_eq(view.val[q], (float)tl->val[q] * (1.0f / 200.0f));
+        free(scratch);
         for (size_t i = 0; i < ROWS / 2; i++) {
             const uint32_t np = tl->pptr[i + 1] - tl->pptr[i];
             if (chain)
@@ -419,6 +455,13 @@ START_TEST(test_dense_kernels_match_reference)
         k.u8f(u, 797, 1.0f / 16.0f, f);   /* scikit-learn's digits: 0..16 */
         for (size_t j = 0; j < 797; j++)
             ck_assert_float_eq(f[j], (float)u[j] / 16.0f);
+        for (size_t n = 0; n <= 40; n++) {   /* every tail; nothing written past n */
+            for (size_t j = 0; j < 48; j++)
+                f[j] = -1.0f;
+            k.u8f(u + 3, n, 1.0f / 255.0f, f);
+            for (size_t j = 0; j < 48; j++)
+                ck_assert_float_eq(f[j], j < n ? (float)u[3 + j] * (1.0f / 255.0f) : -1.0f);
+        }
         for (size_t di = 0; di < sizeof ddims / sizeof *ddims; di++)
             for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
                 const size_t dim = ddims[di], m = ms[mi], ldw = m + 8, ldx = dim + 3, ldz = m + 16;

@@ -455,3 +455,22 @@ void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const flo
         CHUNK64(m - c0, DBWD_PIXELS)
     }
 }
+
+/* u8f, 16 lanes: the same floats as the reference (an exact conversion, then
+ * one rounding of the product); the tail by a masked load and store, which
+ * touch no byte past n. */
+void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out)
+{
+    const __m512 vs = _mm512_set1_ps(s);
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        const __m128i b = _mm_loadu_si128((const __m128i *)(x + j));
+        _mm512_storeu_ps(out + j, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), vs));
+    }
+    if (j < n) {
+        const __mmask16 m = (__mmask16)((1u << (n - j)) - 1);
+        const __m128i b = _mm_maskz_loadu_epi8(m, x + j);
+        _mm512_mask_storeu_ps(out + j, m,
+                              _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), vs));
+    }
+}

@@ -106,6 +106,7 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
         k->smlink = pl_smlink_avx512;
         k->dfwd = pl_dfwd_avx512;
         k->dbwd = pl_dbwd_avx512;
+        k->u8f = pl_u8f_avx512;
     }
     return PL_OK;
 }

@@ -13,10 +13,12 @@
  * side, ldw floats apart; m columns, m a multiple of PL_MCOLS).  Rows come in
  * tiles of up to PL_TILE_ROWS rows stored by pixel (pl_tile: the pixels that
  * are non-zero in any row of the tile, each with its (row, value) entries;
- * values already scaled by 1/pixel_max), so each weight row is loaded once per tile
- * and G's row j is written once per tile; the forward works on pairs of rows,
- * over the pixels non-zero in either (pl_tile.pptr), so each weight row it
- * loads from L2 feeds both:
+ * values already scaled by 1/pixel_max: the index keeps bytes, and u8f makes
+ * the floats into the thread's scratch just before the kernels run, see
+ * train/sparse.h), so each weight row is loaded once per tile and G's row j
+ * is written once per tile; the forward works on pairs of rows, over the
+ * pixels non-zero in either (the index holds them by pair too), so each
+ * weight row it loads from L2 feeds both:
  *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
  *          z1[k] the same with v1                                   (forward)
  *   link:  for each row i of a tile, r[i][k] = sigmoid(z[i][k] + b[k]) - y[k];
@@ -64,17 +66,16 @@ typedef struct pl_tile {
     size_t nrows;           /* rows in the tile, <= PL_TILE_ROWS                 */
     size_t npix;            /* pixels non-zero in at least one row              */
     const uint16_t *pix;    /* npix pixel indices, ascending                     */
-    const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]) */
+    const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]),
+                               counted from the tile's first (ptr[0] = 0)        */
     const uint8_t *row;     /* each entry's row in the tile, ascending per pixel  */
     const float *val;       /* each entry's pixel value / pixel_max              */
-    const uint32_t *pptr;   /* (nrows + 1) / 2 + 1: rows 2i and 2i+1 (or 2i alone,
-                               the last of an odd tile) are [pptr[i], pptr[i+1])  */
-    const uint16_t *pidx;   /* their pixels non-zero in either row, ascending    */
-    const float *pval;      /* two per pixel: row 2i's value / pixel_max, 2i+1's
-                               (0 where that row has no ink, or no row)          */
 } pl_tile;
 
-/* A pair of rows' n pixels: z0[0..m), z1[0..m) overwritten. */
+/* A pair of rows' n pixels: idx[t] the t-th pixel non-zero in either row,
+ * v2[2t] and v2[2t + 1] its value / pixel_max in each (0 where the row has
+ * no ink there, or for the second of an odd tile's last row, none);
+ * z0[0..m), z1[0..m) overwritten. */
 typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, const float *W,
                             size_t ldw, size_t m, float *z0, float *z1);
 /* R is nrows x m (row stride m). */
@@ -154,7 +155,7 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 PL_KERNEL_SET(ref)
 PL_KERNEL_SET(avx2)
 #undef PL_KERNEL_SET
-/* AVX-512: the two products and the link (a last half register masked). */
+/* AVX-512: the products, the link (a last half register masked) and u8f. */
 void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
                     const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum);
 void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
@@ -164,6 +165,7 @@ void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const flo
 void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
                      size_t ldw, size_t m, float *z0, float *z1);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
+void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out);
 
 /* The softmax link: the double reference and one per instruction set. */
 void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,

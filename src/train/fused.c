@@ -44,8 +44,9 @@ static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
     const pl_fblock *B = &s->blk[k];
     if (f->dense)
         return (double)B->n * ((double)f->dim + 1.0) * (double)f->grp[B->g].ldw;
-    const pl_tile *t0 = &s->tiles.tile[B->tile0], *t1 = &s->tiles.tile[B->tile0 + B->ntile - 1];
-    const double nnz = (double)(t1->ptr[t1->npix] - t0->ptr[0]);
+    double nnz = 0;
+    for (size_t t = B->tile0; t < B->tile0 + B->ntile; t++)
+        nnz += (double)s->tiles.tile[t].ptr[s->tiles.tile[t].npix];
     return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;
 }
 
@@ -165,6 +166,7 @@ void pl_fused_free(pl_fused *f)
     free(f->zbuf);
     free(f->gbuf);
     free(f->xbuf);
+    free(f->vbuf);
     free(f->sclaim);
     for (int s = 0; s < 3; s++)
         fset_free(&f->set[s]);
@@ -319,6 +321,12 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
         rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, e);
     if (!rc)
         rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, e);
+    for (int q = 0; !rc && !f->dense && q < 3; q++)
+        if (f->set[q].d && pl_tiles_scratch(&f->set[q].tiles) > f->vlen)
+            f->vlen = pl_tiles_scratch(&f->set[q].tiles);
+    if (!rc && !f->dense &&
+        !(f->vbuf = zalloc((size_t)nthreads * (f->vlen ? f->vlen : 1) * sizeof(float))))
+        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sweep's tile values");
     if (rc) {
         pl_fused_free(f);
         return rc;
@@ -417,17 +425,21 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
         return;
     }
     for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
-        const pl_tile *t = &s->tiles.tile[ti];
+        const size_t nrows = s->tiles.tile[ti].nrows;
+        float *v = f->vbuf + (size_t)ith * f->vlen;   /* a pair's values, then the tile's */
         /* an odd tile's last row has no partner: its z1 goes past the tile's
          * rows, still inside the buffer (an odd tile is short) */
-        for (size_t r = 0, i = 0; r < t->nrows; r += 2, i++) {
-            const uint32_t p0 = t->pptr[i], n = t->pptr[i + 1] - p0;
-            k->spfwd(t->pidx + p0, t->pval + 2 * (size_t)p0, n, g->W, ldw, ldw, Z + r * ldw,
-                     Z + (r + 1) * ldw);
+        for (size_t r = 0, i = 0; r < nrows; r += 2, i++) {
+            const uint16_t *idx;
+            const uint32_t n = pl_tile_pair(&s->tiles, ti, i, k, v, &idx);
+            k->spfwd(idx, v, n, g->W, ldw, ldw, Z + r * ldw, Z + (r + 1) * ldw);
         }
-        links(k, g, t->nrows, Z, loss, hits, G ? rs : NULL);
-        if (G)
-            k->tbwd(t, Z, ldw, G, ldw);
+        links(k, g, nrows, Z, loss, hits, G ? rs : NULL);
+        if (G) {
+            pl_tile t;
+            pl_tile_view(&s->tiles, ti, k, v, &t);
+            k->tbwd(&t, Z, ldw, G, ldw);
+        }
     }
 }
 

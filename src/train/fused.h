@@ -122,6 +122,8 @@ typedef struct pl_fused {
     float *zbuf;                 /* per thread: PL_TILE_ROWS * ldwmax (z, then r)   */
     float *gbuf;                 /* per thread: PL_CLASSES * PL_UPDATE_PIXELS * ldwmax */
     float *xbuf;                 /* per thread: PL_DTILE * dim (dense rows as floats) */
+    float *vbuf;                 /* per thread: vlen (sparse values as floats)       */
+    size_t vlen;                 /* pl_tiles_scratch, the most of the three sets     */
     struct pl_claim *sclaim;     /* step chunks: a counter per share, at its first   */
     int nshares;                 /* shares of the blocks and chunks: the planned team */
     int dense;                   /* 1: the dense kernels (density >= PL_DENSE_AT)   */

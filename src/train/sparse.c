@@ -111,6 +111,15 @@ chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
     memcpy(rows, tmp, n * sizeof *rows);
 }
 
+void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scratch,
+                  pl_tile *out)
+{
+    const pl_tile8 *s = &t->tile[ti];
+    k->u8f(s->val, s->ptr[s->npix], t->xs, scratch);
+    *out = (pl_tile){ .nrows = s->nrows, .npix = s->npix, .pix = s->pix, .ptr = s->ptr,
+                      .row = s->row, .val = scratch };
+}
+
 void pl_tiles_free(pl_tiles *t)
 {
     free(t->tile);
@@ -131,7 +140,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 {
     memset(out, 0, sizeof *out);
     const size_t dim = d->dim;
-    const float xs = 1.0f / (float)pl_pixel_max(d->pixel_max);   /* 1.0f / 255.0f for MNIST */
+    out->xs = 1.0f / (float)pl_pixel_max(d->pixel_max);   /* 1.0f / 255.0f for MNIST */
     if (dim > 65536)
         return pl_errorf(e, PL_EINPUT, "images of %zu pixels: the sparse index holds at most 65536",
                          dim);
@@ -232,6 +241,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         goto done;
     }
     for (size_t t = 0; t < nt; t++) {
+        out->maxent = entoff[t + 1] > out->maxent ? entoff[t + 1] : out->maxent;
         pixoff[t + 1] += pixoff[t];
         entoff[t + 1] += entoff[t];
         pairoff[t + 1] = pairoff[t] + (out->tile[t].nrows + 1) / 2;
@@ -271,12 +281,15 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         for (size_t t = 0; t < nt; t++) {
             if (!pos || !idx)
                 continue;
-            pl_tile *tl = &out->tile[t];
+            pl_tile8 *tl = &out->tile[t];
             const size_t *rows = out->order + out->first[t];
             uint16_t *pix = out->pix + pixoff[t];
             uint32_t *ptr = out->ptr + pixoff[t] + t;
             const uint8_t *c = rowcnt + t * dim;
-            uint32_t at = (uint32_t)entoff[t];
+            uint8_t *row = out->row + entoff[t], *val = out->val + entoff[t];
+            uint16_t *pidx = out->pidx + entoff[t];
+            uint8_t *pval = out->pval + 2 * entoff[t];
+            uint32_t at = 0;   /* offsets from the tile's first entry */
             size_t np = 0;
             for (size_t j = 0; j < dim; j++)   /* starts, and the pixel list */
                 if (c[j]) {
@@ -290,37 +303,42 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 const uint8_t *x = d->pix + rows[r] * dim;
                 for (size_t q = 0, nz = nonzeros(x, NULL, dim, idx); q < nz; q++) {
                     const size_t j = idx[q];
-                    out->row[pos[j]] = (uint8_t)r;
-                    out->val[pos[j]++] = (float)x[j] * xs;
+                    row[pos[j]] = (uint8_t)r;
+                    val[pos[j]++] = x[j];
                 }
             }
             /* pairs of rows: the pixels non-zero in either, both values */
-            uint32_t *pptr = out->pptr + pairoff[t] + t, q = (uint32_t)entoff[t];
+            uint32_t *pptr = out->pptr + pairoff[t] + t, q = 0;
             for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++) {
                 const uint8_t *a = d->pix + rows[r] * dim;
                 const uint8_t *b = r + 1 < tl->nrows ? d->pix + rows[r + 1] * dim : NULL;
                 pptr[i] = q;
                 for (size_t k = 0, nz = nonzeros(a, b, dim, idx); k < nz; k++, q++) {
                     const size_t j = idx[k];
-                    out->pidx[q] = (uint16_t)j;
-                    out->pval[2 * q] = (float)a[j] * xs;
-                    out->pval[2 * q + 1] = b ? (float)b[j] * xs : 0.0f;
+                    pidx[q] = (uint16_t)j;
+                    pval[2 * q] = a[j];
+                    pval[2 * q + 1] = b ? b[j] : 0;
                 }
             }
             pptr[(tl->nrows + 1) / 2] = q;
             tl->pix = pix;
             tl->ptr = ptr;
-            tl->row = out->row;
-            tl->val = out->val;
+            tl->row = row;
+            tl->val = val;
             tl->pptr = pptr;
-            tl->pidx = out->pidx;
-            tl->pval = out->pval;
+            tl->pidx = pidx;
+            tl->pval = pval;
         }
         free(pos);
         free(idx);
     }
     if (failed)
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
+    for (size_t t = 0; !rc && t < nt; t++)
+        for (size_t i = 0; i < (out->tile[t].nrows + 1) / 2; i++) {
+            const size_t np = out->tile[t].pptr[i + 1] - out->tile[t].pptr[i];
+            out->maxpair = np > out->maxpair ? np : out->maxpair;
+        }
 done:
     free(rowcnt);
     free(pixoff);

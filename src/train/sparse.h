@@ -12,8 +12,17 @@
  *
  * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores, for each
  * pixel that is non-zero in any of its rows, that pixel's (row, value) entries,
- * and the same non-zeros by pairs of rows (see pl_tile in kernels/kernels.h).  Values are floats already scaled by
- * 1/pixel_max, so kernels broadcast them straight from memory.
+ * and the same non-zeros by pairs of rows (pl_tile8).
+ *
+ * Values are kept as the pixel bytes: a float each would be four times the
+ * memory, the index of a 60,000-row MNIST set 99 MB instead of 40 MB.  The
+ * kernels take floats, v * (1/pixel_max), the same floats the dense path
+ * makes (u8f); they are made just before the kernels run, into the thread's
+ * scratch: a pair's values (pl_tile_pair, a few KB, in L1) before its
+ * forward, a tile's (pl_tile_view, tens of KB, in L2) before its backward.
+ * On the default sweep the fused pass takes within a few per cent of the
+ * time it took with float values stored (bench/README.md, "Memory at 60,000
+ * rows").
  */
 #ifndef PARLOGIT_SPARSE_H
 #define PARLOGIT_SPARSE_H
@@ -25,20 +34,40 @@
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
 
+/* A tile as stored: pl_tile's by-pixel entries (kernels/kernels.h) with
+ * their values as bytes, and the same non-zeros by pairs of rows: pair i
+ * (rows 2i and 2i + 1, or 2i alone, the last of an odd tile) is
+ * [pptr[i], pptr[i + 1]) of pidx (its pixels non-zero in either row,
+ * ascending) and of pval (two bytes a pixel, one per row, 0 where the row has
+ * no ink or there is no row).  Offsets count from the tile's first entry. */
+typedef struct pl_tile8 {
+    size_t nrows, npix;
+    const uint16_t *pix;
+    const uint32_t *ptr;
+    const uint8_t *row;
+    const uint8_t *val;
+    const uint32_t *pptr;
+    const uint16_t *pidx;
+    const uint8_t *pval;
+} pl_tile8;
+
 typedef struct pl_tiles {
     size_t ntiles;
     size_t rows;        /* rows covered                                  */
     size_t nnz;         /* entries (non-zero pixels) in all tiles        */
-    pl_tile *tile;      /* ntiles, pointing into the arrays below        */
+    size_t maxent;      /* most entries of one tile                      */
+    size_t maxpair;     /* most pixels of one pair of rows               */
+    float xs;           /* 1 / pixel_max                                 */
+    pl_tile8 *tile;     /* ntiles, pointing into the arrays below        */
     size_t *order;      /* rows: the dataset rows covered, in tile order    */
     size_t *first;      /* ntiles: each tile's first row in order           */
     uint16_t *pix;
     uint32_t *ptr;
     uint8_t *row;
-    float *val;
-    uint32_t *pptr;     /* the same non-zeros by pairs of rows (pl_tile)    */
+    uint8_t *val;
+    uint32_t *pptr;     /* the same non-zeros by pairs of rows           */
     uint16_t *pidx;
-    float *pval;
+    uint8_t *pval;
 } pl_tiles;
 
 #define PL_CHAIN_ROWS 512
@@ -55,6 +84,37 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                    int chain, int nthreads, pl_tiles *out, pl_error *e);
 
 void pl_tiles_free(pl_tiles *t);
+
+/* Floats of scratch pl_tile_view and pl_tile_pair need: enough for any tile
+ * or pair of t (one scratch may serve both, one after the other). */
+static inline size_t pl_tiles_scratch(const pl_tiles *t)
+{
+    return t->maxent > 2 * t->maxpair ? t->maxent : 2 * t->maxpair;
+}
+
+/*
+ * Tile ti of t as the backward kernel takes it: *out points into t for the
+ * pixels, rows and offsets, and into scratch (pl_tiles_scratch(t) floats,
+ * the thread's own) for the values, made there by k->u8f.  Valid until
+ * scratch is written again.
+ */
+void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scratch,
+                  pl_tile *out);
+
+/*
+ * Pair i of tile ti as the forward kernel takes it: returns its pixel count
+ * n, sets *idx to its pixels and makes its 2n values (row 2i's, 2i + 1's,
+ * for each pixel) into v2 (pl_tiles_scratch(t) floats) by k->u8f.
+ */
+static inline uint32_t pl_tile_pair(const pl_tiles *t, size_t ti, size_t i, const pl_kernels *k,
+                                    float *v2, const uint16_t **idx)
+{
+    const pl_tile8 *s = &t->tile[ti];
+    const uint32_t p0 = s->pptr[i], n = s->pptr[i + 1] - p0;
+    k->u8f(s->pval + 2 * (size_t)p0, 2 * (size_t)n, t->xs, v2);
+    *idx = s->pidx + p0;
+    return n;
+}
 
 /* Tiles a range of n rows is cut into. */
 static inline size_t pl_tiles_in(size_t n)
