@@ -106,7 +106,8 @@ $(BENCH_DIR)/bench_%: $(BENCH_DIR)/bench_%.o $(LIB)
 # 1 and by nproc worker processes
 # (bench_report.sh; it fails the recipe if the two draw different bytes).
 # then the 45-pair sweep on 1 and 2 threads next to a competing busy loop
-# (bench_busy.sh), then scaling over threads and ranks, measured and modelled
+# (bench_busy.sh), then the peak memory of a 60,000-row 45-pair sweep
+# (bench_memory.py), then scaling over threads and ranks, measured and modelled
 # (bench_scale.py with mpi_pingpong and libmpi_count.so; see `scale` below).
 product: $(PRODUCT_BENCHES) $(SCALE_BINS)
 	$(BENCH_DIR)/bench_grad $(BENCH_DIR)/ceilings.txt | tee $(BENCH_DIR)/grad.txt.tmp
@@ -125,6 +126,8 @@ product: $(PRODUCT_BENCHES) $(SCALE_BINS)
 	mv $(BENCH_DIR)/report.txt.tmp $(BENCH_DIR)/report.txt
 	bash bench/bench_busy.sh $(BUILD) | tee $(BENCH_DIR)/busy.txt.tmp
 	mv $(BENCH_DIR)/busy.txt.tmp $(BENCH_DIR)/busy.txt
+	/usr/bin/python3 bench/bench_memory.py $(BUILD) | tee $(BENCH_DIR)/memory.txt.tmp
+	mv $(BENCH_DIR)/memory.txt.tmp $(BENCH_DIR)/memory.txt
 	$(SCALE_RUN)
 
 $(BENCH_DIR)/mpi_pingpong: bench/mpi_pingpong.c

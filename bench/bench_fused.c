@@ -100,7 +100,7 @@ int main(int argc, char **argv)
     pl_raw_free(&raw);
     size_t r0 = d.start[3], n = d.start[4] - d.start[3];
     pl_tiles t;
-    if (pl_tiles_build(&d, &r0, &n, 1, 1, 1, &t, &e)) {
+    if (pl_tiles_build(&d, &r0, &n, 1, 1, 1, NULL, NULL, &t, &e)) {
         fprintf(stderr, "bench_fused: %s\n", e.msg);
         return 1;
     }

@@ -2,7 +2,8 @@
  * check_dataset.c - pl_dataset_build (grouping by label, stability, orig
  * indices, alignment, thread-count independence) and pl_data_files /
  * pl_data_load (name resolution, the three split modes, subsampling, digests,
- * determinism by seed, and the messages that cite where a key was set).
+ * determinism by seed, the messages that cite where a key was set, and an
+ * IDX file read a chunk at a time into the sets: rows, faults, threads).
  *
  * Crafted sets: row i has label (7 i + 3) % 10 and pixel p = (i + 5 p) % 256,
  * so every row of a built set can be checked against its orig index.
@@ -197,14 +198,24 @@ END_TEST
 /* --- pl_data_files / pl_data_load ------------------------------------- */
 
 /* Writes an IDX pair of rows [first, first + n) of the crafted set as gzip. */
-static void write_idx(const char *images, const char *labels, size_t first, size_t n)
+/* An IDX image header for n rows of 28 x 28 (h[3] = 1 and 8 bytes: the
+ * label file's). */
+static void idx_header_of(uint8_t h[16], size_t n)
 {
-    char path[4200];
-    uint8_t h[16] = {0, 0, 8, 3};
-    uint32_t dims[3] = {(uint32_t)n, PL_SIDE, PL_SIDE};
+    const uint32_t dims[3] = {(uint32_t)n, PL_SIDE, PL_SIDE};
+    h[0] = h[1] = 0;
+    h[2] = 8;
+    h[3] = 3;
     for (int k = 0; k < 3; k++)
         for (int b = 0; b < 4; b++)
             h[4 + 4 * k + b] = (uint8_t)(dims[k] >> (24 - 8 * b));
+}
+
+static void write_idx(const char *images, const char *labels, size_t first, size_t n)
+{
+    char path[4200];
+    uint8_t h[16];
+    idx_header_of(h, n);
     snprintf(path, sizeof path, "%s/%s", dir, images);
     gzFile gz = gzopen(path, "wb");
     ck_assert_ptr_nonnull(gz);
@@ -550,6 +561,131 @@ START_TEST(test_validation_split)
 }
 END_TEST
 
+/* An IDX pair written plain: a header claiming `claim` rows, then n rows of
+ * the crafted set (each pixel mod pmod) and `extra` more bytes; pixel 17 of
+ * row `bad` (if below n) is bad_val. */
+static void write_plain(const char *images, const char *labels, size_t claim, size_t n,
+                        size_t extra, unsigned pmod, size_t bad, uint8_t bad_val)
+{
+    char path[4200];
+    uint8_t h[16];
+    idx_header_of(h, claim);
+    snprintf(path, sizeof path, "%s/%s", dir, images);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(h, 1, 16, f), 16);
+    for (size_t i = 0; i < n; i++)
+        for (size_t p = 0; p < PL_PIXELS; p++)
+            fputc(i == bad && p == 17 ? bad_val : pixel_of(i, p) % pmod, f);
+    for (size_t i = 0; i < extra; i++)
+        fputc(1, f);
+    ck_assert_int_eq(fclose(f), 0);
+    h[3] = 1;
+    snprintf(path, sizeof path, "%s/%s", dir, labels);
+    f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(h, 1, 8, f), 8);
+    for (size_t i = 0; i < claim; i++)
+        fputc(label_of(i), f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* An IDX file is read a chunk at a time (about 1337 rows of 784 pixels)
+ * straight into the sets: 3000 rows, train 0:2500 with a fifth held out for
+ * validation, test 2000:3000 (overlapping the training rows), each set holds
+ * exactly its rows, grouped, with their own pixels, the same bytes for 1, 2
+ * and 3 threads. */
+START_TEST(test_streamed_chunks)
+{
+    pl_config c = make_config();
+    write_idx("big.gz", "big-lab.gz", 0, 3000);
+    snprintf(c.data.train_images, sizeof c.data.train_images, "big.gz");
+    snprintf(c.data.train_labels, sizeof c.data.train_labels, "big-lab.gz");
+    c.data.split = PL_SPLIT_ROWS;
+    c.data.train_lo = 0;
+    c.data.train_hi = 2500;
+    c.data.test_lo = 2000;
+    c.data.test_hi = 3000;
+    c.data.validation_fraction = 0.2;
+    pl_data ref = { 0 };
+    for (int nth = 1; nth <= 3; nth++) {
+        pl_data d;
+        pl_error e = {0};
+        ck_assert_msg(pl_data_load(&c, nth, &d, &e) == PL_OK, "%s", e.msg);
+        ck_assert_uint_eq(d.train.n, 2000);
+        ck_assert_uint_eq(d.val.n, 500);
+        ck_assert_uint_eq(d.test.n, 1000);
+        check_grouped(&d.train, 1, 0);
+        check_grouped(&d.val, 1, 0);
+        check_grouped(&d.test, 1, 0);
+        static int seen[3000];
+        memset(seen, 0, sizeof seen);
+        for (size_t j = 0; j < d.train.n; j++)
+            seen[d.train.orig[j]]++;
+        for (size_t j = 0; j < d.val.n; j++)
+            seen[d.val.orig[j]]++;
+        for (size_t j = 0; j < d.test.n; j++)
+            seen[d.test.orig[j]] += 2;
+        for (size_t i = 0; i < 3000; i++)   /* train + val: 0..2499 once; test: 2000.. */
+            ck_assert_int_eq(seen[i], (i < 2500) + 2 * (i >= 2000));
+        if (nth == 1) {
+            ref = d;
+            continue;
+        }
+        ck_assert_int_eq(memcmp(d.train.pix, ref.train.pix, d.train.n * PL_PIXELS), 0);
+        ck_assert_int_eq(memcmp(d.val.orig, ref.val.orig, d.val.n * 4), 0);
+        ck_assert_int_eq(memcmp(d.test.pix, ref.test.pix, d.test.n * PL_PIXELS), 0);
+        pl_data_free(&d);
+    }
+    pl_data_free(&ref);
+}
+END_TEST
+
+/* A streamed file's faults are the whole-file reader's, word for word: data
+ * that ends early, trailing bytes; a pixel above data.pixel_max in a later
+ * chunk names its offset, pixel and image; no set is left behind. */
+START_TEST(test_streamed_errors)
+{
+    pl_config c = make_config();
+    snprintf(c.data.train_images, sizeof c.data.train_images, "p.idx");
+    snprintf(c.data.train_labels, sizeof c.data.train_labels, "p-lab.idx");
+    c.data.split = PL_SPLIT_ROWS;
+    c.data.train_lo = 0;
+    c.data.train_hi = 2000;
+    c.data.test_lo = 2000;
+    c.data.test_hi = 3000;
+    char img[4200], lab[4200];
+    snprintf(img, sizeof img, "%s/p.idx", dir);
+    snprintf(lab, sizeof lab, "%s/p-lab.idx", dir);
+    for (int fault = 0; fault < 2; fault++) {
+        if (fault == 0)
+            write_plain("p.idx", "p-lab.idx", 3000, 2000, 0, 256, SIZE_MAX, 0);   /* cut short */
+        else
+            write_plain("p.idx", "p-lab.idx", 3000, 3000, 5, 256, SIZE_MAX, 0);   /* trailing */
+        pl_raw raw;
+        pl_error whole = {0};
+        ck_assert_int_eq(pl_idx_load(img, lab, &raw, &whole), PL_EINPUT);
+        TU_ASSERT_HAS(whole.msg, fault == 0 ? "data ends after" : "trailing bytes");
+        pl_data d;
+        pl_error e = {0};
+        ck_assert_int_eq(pl_data_load(&c, 2, &d, &e), PL_EINPUT);
+        ck_assert_str_eq(e.msg, whole.msg);
+        ck_assert_ptr_null(d.train.pix);
+        ck_assert_ptr_null(d.test.pix);
+    }
+    write_plain("p.idx", "p-lab.idx", 3000, 3000, 0, 200, 2100, 250);
+    c.data.pixel_max = 200;
+    char want[200];
+    snprintf(want, sizeof want, "offset %zu: pixel 17 of image 2100 is 250, above "
+             "data.pixel_max = 200", (size_t)16 + 2100 * PL_PIXELS + 17);
+    load_fails(&c, PL_EINPUT, "p.idx", want);
+    c.data.pixel_max = 255;   /* the same file is fine at 255 */
+    pl_data d = load_ok(&c);
+    ck_assert_uint_eq(d.train.n + d.test.n, 3000);
+    pl_data_free(&d);
+}
+END_TEST
+
 Suite *suite_dataset(void)
 {
     Suite *s = suite_create("dataset");
@@ -570,6 +706,8 @@ Suite *suite_dataset(void)
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_csv_fraction);
     tcase_add_test(tc, test_validation_split);
+    tcase_add_test(tc, test_streamed_chunks);
+    tcase_add_test(tc, test_streamed_errors);
     suite_add_tcase(s, tc);
     return s;
 }

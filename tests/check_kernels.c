@@ -163,7 +163,7 @@ static void check_sparse(int level)
     ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
     pl_tiles tiles;
     size_t r0 = 0, n = rows;
-    ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, 1, 2, &tiles, &e), PL_OK);
+    ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, 1, 2, NULL, NULL, &tiles, &e), PL_OK);
     ck_assert_uint_eq(tiles.ntiles, 3);
     for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++) {
         const size_t m = ms[mi], ldw = m + 16;
@@ -220,10 +220,30 @@ static void check_sparse(int level)
     pl_raw_free(&raw);
 }
 
+/* The build's done callback: each range's rows are overwritten (the build
+ * must not read them again), and each range is counted. */
+typedef struct done_log {
+    pl_dataset *d;
+    int calls[2];
+    size_t r0[2], n[2];
+} done_log;
+
+static void clobber_rows(void *ctx, size_t row0, size_t n)
+{
+    done_log *g = ctx;
+    const int i = row0 == g->r0[0] ? 0 : 1;
+    ck_assert(row0 == g->r0[i] && n == g->n[i]);
+#pragma omp atomic
+    g->calls[i]++;
+    memset(g->d->pix + row0 * g->d->dim, 0xee, n * g->d->dim);
+}
+
 /* The tiled index holds exactly the non-zero pixels, by pixel and by pairs of
  * rows (tiles of T, 6, T, T and 2 rows, T = PL_TILE_ROWS: odd and even pair
  * counts), in the rows' own order and chained; each range's rows are a
- * permutation of the range (in order when not chained). */
+ * permutation of the range (in order when not chained).  Each range is
+ * handed to done once, after which the build reads its rows no more (they
+ * are overwritten then, and the index still holds the file's pixels). */
 START_TEST(test_tiles_hold_every_nonzero)
 {
     uint64_t s = 3;
@@ -240,11 +260,14 @@ START_TEST(test_tiles_hold_every_nonzero)
         }
     pl_dataset d;
     pl_error e;
-    ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
     size_t r0[2] = { 0, PL_TILE_ROWS + 6 }, n[2] = { PL_TILE_ROWS + 6, 2 * PL_TILE_ROWS + 2 };
     for (int chain = 0; chain < 2; chain++) {
+        ck_assert_int_eq(pl_dataset_build(&raw, NULL, rows, 1, &d, &e), PL_OK);
+        done_log g = { .d = &d, .r0 = { r0[0], r0[1] }, .n = { n[0], n[1] } };
         pl_tiles t;
-        ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, chain, 3, &t, &e), PL_OK);
+        ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, chain, 3, clobber_rows, &g, &t, &e), PL_OK);
+        ck_assert_int_eq(g.calls[0], 1);
+        ck_assert_int_eq(g.calls[1], 1);
         ck_assert_uint_eq(t.ntiles, 5);
         ck_assert_uint_eq(t.nnz, nnz);
         ck_assert_uint_eq(t.rows, rows);
@@ -303,13 +326,13 @@ START_TEST(test_tiles_hold_every_nonzero)
                 }
         }
         for (size_t i = 0; i < rows * dim; i++) {
-            ck_assert_uint_eq(dense[i], d.pix[i]);
+            ck_assert_uint_eq(dense[i], raw.pix[i]);   /* d's rows were overwritten */
             ck_assert_uint_eq(dense2[i], dense[i]);
         }
         free(scratch);
         pl_tiles_free(&t);
+        pl_dataset_free(&d);
     }
-    pl_dataset_free(&d);
     pl_raw_free(&raw);
 }
 END_TEST
@@ -336,7 +359,7 @@ START_TEST(test_chain_pairs_alike_rows)
     size_t r0 = 0, n = ROWS;
     for (int chain = 0; chain < 2; chain++) {
         pl_tiles t;
-        ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, chain, 2, &t, &e), PL_OK);
+        ck_assert_int_eq(pl_tiles_build(&d, &r0, &n, 1, chain, 2, NULL, NULL, &t, &e), PL_OK);
         const pl_tile8 *tl = &t.tile[0];
         pl_kernels k;   /* values of a pixel_max = 200 set: byte / 200 */
         ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);

@@ -137,8 +137,8 @@ static void train_cfg(pl_config *c, double lr, const int *iters, int niters)
         c->train.iters[i] = iters[i];
 }
 
-static void run_with(int threads, int simd, const pl_config *c, const pl_dataset *tr,
-                     const pl_dataset *te, pl_run *run)
+static void run_opts(int threads, int simd, const pl_config *c, const pl_dataset *tr,
+                     const pl_dataset *te, const pl_train_opts *o, pl_run *run)
 {
     pl_engine *eng;
     pl_error e;
@@ -147,9 +147,15 @@ static void run_with(int threads, int simd, const pl_config *c, const pl_dataset
     ck_assert_int_eq(pl_engine_threads(eng), threads);
     pl_plan plan;
     ck_assert_int_eq(pl_plan_from_config(c, &plan, &e), PL_OK);
-    ck_assert_msg(pl_train(eng, &plan, tr, te, NULL, run, &e) == PL_OK, "%s", e.msg);
+    ck_assert_msg(pl_train(eng, &plan, tr, te, o, run, &e) == PL_OK, "%s", e.msg);
     pl_plan_free(&plan);
     pl_engine_destroy(eng);
+}
+
+static void run_with(int threads, int simd, const pl_config *c, const pl_dataset *tr,
+                     const pl_dataset *te, pl_run *run)
+{
+    run_opts(threads, simd, c, tr, te, NULL, run);
 }
 
 START_TEST(test_bit_identical_across_thread_counts)
@@ -437,6 +443,99 @@ START_TEST(test_strategies_train_the_same_models)
     }
     pl_dataset_free(&tr);
     pl_dataset_free(&te);
+}
+END_TEST
+
+/* pl_train_opts.rows_discard / rows_done: what the test's callbacks saw. */
+typedef struct rows_seen {
+    pl_dataset *d;
+    unsigned char *times;   /* per training row: blocks that named it */
+    int done;
+} rows_seen;
+
+static void seen_discard(void *ctx, size_t row0, size_t n)
+{
+    rows_seen *g = ctx;
+    ck_assert_uint_le(row0 + n, g->d->n);
+    for (size_t i = row0; i < row0 + n; i++)
+        g->times[i]++;   /* blocks are disjoint: no two threads share a row */
+    memset(g->d->pix + row0 * g->d->dim, 0xee, n * g->d->dim);   /* read no more */
+}
+
+static void seen_done(void *ctx)
+{
+    ((rows_seen *)ctx)->done++;
+}
+
+static void run_seen(int threads, const pl_config *c, pl_dataset *tr, const pl_dataset *te,
+                     rows_seen *g, pl_run *run)
+{
+    *g = (rows_seen){ .d = tr, .times = calloc(tr->n, 1) };
+    const pl_train_opts o = { .rows_discard = seen_discard, .rows_done = seen_done,
+                              .rows_ctx = g };
+    run_opts(threads, PL_SIMD_AUTO, c, tr, te, &o, run);
+}
+
+/* A gradient-descent sweep on the sparse index hands every training row
+ * back exactly once, while the index is built, then says it is done; the
+ * rows are overwritten as they come back and the models are the same bits as
+ * a run that kept them.  A run with a later phase that reads rows (L-BFGS),
+ * or one the data strategy trains, hands nothing back. */
+START_TEST(test_rows_given_back_once_indexed)
+{
+    static pl_config c;
+    const int iters[] = { 5, 20 };
+    train_cfg(&c, 0.5, iters, 2);
+    pl_dataset tr, te, keep;
+    synth_dataset(2100, 196, 23, &tr);
+    synth_dataset(300, 196, 24, &te);
+    synth_dataset(2100, 196, 23, &keep);
+    pl_run ref, got;
+    run_with(2, PL_SIMD_AUTO, &c, &keep, &te, &ref);
+    rows_seen g;
+    run_seen(2, &c, &tr, &te, &g, &got);
+    ck_assert_str_eq(got.strategy, "fused");
+    ck_assert_int_eq(g.done, 1);
+    for (size_t i = 0; i < tr.n; i++)
+        ck_assert_msg(g.times[i] == 1, "training row %zu handed back %d times", i, g.times[i]);
+    ck_assert_uint_eq(got.nresults, ref.nresults);
+    for (size_t i = 0; i < ref.nresults; i++) {
+        ck_assert(memcmp(ref.results[i].w, got.results[i].w, 196 * sizeof(float)) == 0);
+        ck_assert(ref.results[i].test_loss == got.results[i].test_loss);
+        ck_assert(ref.results[i].train_acc == got.results[i].train_acc);
+    }
+    free(g.times);
+    pl_run_free(&got);
+
+    /* a later L-BFGS phase reads the rows: nothing is handed back */
+    c.train.nsolvers = 2;
+    c.train.solvers[1] = PL_SOLVER_LBFGS;
+    c.train.penalties[0] = PL_PENALTY_L2;
+    c.train.nC = 1;
+    c.train.C[0] = 1.0;
+    c.train.tol = 1e-4;
+    c.train.max_iter = 20;
+    run_seen(2, &c, &keep, &te, &g, &got);
+    ck_assert_int_eq(g.done, 0);
+    for (size_t i = 0; i < keep.n; i++)
+        ck_assert_int_eq(g.times[i], 0);
+    free(g.times);
+    pl_run_free(&got);
+
+    /* one job: the data strategy reads rows every iteration */
+    train_cfg(&c, 0.5, iters, 2);
+    c.task.ntasks = 1;
+    run_seen(2, &c, &keep, &te, &g, &got);
+    ck_assert_str_eq(got.strategy, "data");
+    ck_assert_int_eq(g.done, 0);
+    for (size_t i = 0; i < keep.n; i++)
+        ck_assert_int_eq(g.times[i], 0);
+    free(g.times);
+    pl_run_free(&got);
+    pl_run_free(&ref);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+    pl_dataset_free(&keep);
 }
 END_TEST
 
@@ -943,6 +1042,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_divergence_is_reported);
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
     tcase_add_test(tc, test_strategies_train_the_same_models);
+    tcase_add_test(tc, test_rows_given_back_once_indexed);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     tcase_add_test(tc, test_big_view_larger_blocks);
     tcase_add_test(tc, test_fused_dense_kernels);

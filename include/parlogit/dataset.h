@@ -114,4 +114,15 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
 
 void pl_dataset_free(pl_dataset *d);
 
+/* Frees d's pixels (d->pix becomes NULL) and keeps the rest: its rows,
+ * labels and source rows still describe the set.  For a caller that knows
+ * nothing will read the pixels again (pl_train_opts.rows_done). */
+void pl_dataset_release_pixels(pl_dataset *d);
+
+/* Gives the memory of rows [row0, row0 + n) of d back to the system (the
+ * whole pages inside them; their contents are undefined from then on), for
+ * a caller that will read them no more (pl_train_opts.rows_discard).  Safe
+ * from several threads at once on different rows. */
+void pl_dataset_discard_rows(pl_dataset *d, size_t row0, size_t n);
+
 #endif

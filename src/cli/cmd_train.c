@@ -67,6 +67,19 @@ static const char usage[] =
 
 /* Every model's row; a long sweep gets a pointer to results.csv instead (its
  * best models are in the sweep tables that follow). */
+/* pl_train_opts.rows_discard and rows_done: the training set's pixels, read
+ * no more once the sparse index holds them (after training only its row
+ * count is read). */
+static void discard_rows(void *train, size_t row0, size_t n)
+{
+    pl_dataset_discard_rows(train, row0, n);
+}
+
+static void release_rows(void *train)
+{
+    pl_dataset_release_pixels(train);
+}
+
 static void print_summary(const pl_run *run, const char *dir)
 {
     if (run->nresults > 60) {
@@ -176,7 +189,8 @@ int pl_cmd_train(int argc, char **argv)
                                             cfg.engine.distribute) == PL_DISTRIBUTE_ROWS
                     ? "rows" : "models");
 
-    pl_train_opts topts = { .val = &data.val, .stop = &stop_flag };
+    pl_train_opts topts = { .val = &data.val, .stop = &stop_flag, .rows_discard = discard_rows,
+                            .rows_done = release_rows, .rows_ctx = &data.train };
     pl_progress prog;
     if (!o.quiet) {
         pl_progress_start(&prog, stderr, plan.njobs);

@@ -1,6 +1,8 @@
 /*
  * dataset.c - pl_dataset_build: chosen rows of a pl_raw, copied once and
- * stably grouped by label; and the two free functions of dataset.h.
+ * stably grouped by label; pl_dataset_alloc (fill.h), the same without the
+ * copy, for rows that come from a file as it is read; and the free functions
+ * of dataset.h.
  *
  * Grouping is a counting sort: count each digit, turn the counts into start
  * offsets, then walk the chosen rows in order handing each the next slot of its
@@ -15,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include "data/fill.h"
 #include "parlogit/dataset.h"
 
 void pl_raw_free(pl_raw *r)
@@ -35,6 +39,30 @@ void pl_dataset_free(pl_dataset *d)
     free(d->label);
     free(d->orig);
     memset(d, 0, sizeof *d);
+}
+
+void pl_dataset_release_pixels(pl_dataset *d)
+{
+    free(d->pix);
+    d->pix = NULL;
+}
+
+void pl_dataset_discard_rows(pl_dataset *d, size_t row0, size_t n)
+{
+#ifdef MADV_DONTNEED
+    const long ps = sysconf(_SC_PAGESIZE);
+    if (!d->pix || ps <= 0 || row0 + n > d->n)
+        return;
+    const uintptr_t page = (uintptr_t)ps, a = (uintptr_t)(d->pix + row0 * d->dim);
+    const uintptr_t b = (uintptr_t)(d->pix + (row0 + n) * d->dim);
+    const uintptr_t lo = (a + page - 1) / page * page, hi = b / page * page;
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);   /* advice: kept if refused */
+#else
+    (void)d;
+    (void)row0;
+    (void)n;
+#endif
 }
 
 size_t pl_raw_above(const pl_raw *raw, unsigned pixel_max)
@@ -67,10 +95,15 @@ static int count_labels(const pl_raw *raw, const size_t *rows, size_t n,
     return PL_OK;
 }
 
-int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthreads,
-                     pl_dataset *out, pl_error *e)
+/* Everything of a dataset but its pixels: out's arrays allocated, start,
+ * label and orig filled, the padding after the last row zeroed; *dest
+ * (malloc'ed, n) the slot of rows[i] (rows NULL: 0..n-1).  On error out is
+ * freed and *dest NULL. */
+static int place(const pl_raw *raw, const size_t *rows, size_t n, pl_dataset *out,
+                 size_t **dest, pl_error *e)
 {
     memset(out, 0, sizeof *out);
+    *dest = NULL;
     size_t count[PL_CLASSES] = {0};
     int rc = count_labels(raw, rows, n, count, e);
     if (rc != PL_OK)
@@ -94,7 +127,7 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
     /* Pixels read every iteration from beyond the caches: in 2 MiB pages
      * where the kernel gives them (transparent huge pages), so a pass takes a
      * TLB entry per 2 MiB, not per 4 KiB, and the prefetches ahead of it do
-     * not stop at page walks.  Asked for before the first touch below (unless
+     * not stop at page walks.  Asked for before the first touch (unless
      * the allocator hands back pages it had already touched). */
     const size_t huge = (size_t)2 << 20;
     const size_t align = bytes >= 2 * huge ? huge : 64;
@@ -109,9 +142,10 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
     out->pix = pix;
     out->label = malloc(n);
     out->orig = malloc(n * sizeof *out->orig);
-    size_t *src = malloc(n * sizeof *src);
-    if (!out->pix || !out->label || !out->orig || !src) {
-        free(src);
+    *dest = malloc(n * sizeof **dest);
+    if (!out->pix || !out->label || !out->orig || !*dest) {
+        free(*dest);
+        *dest = NULL;
         pl_dataset_free(out);
         return pl_errorf(e, PL_ENOMEM, "dataset: out of memory for %zu rows", n);
     }
@@ -124,21 +158,47 @@ int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthrea
     size_t next[PL_CLASSES];
     memcpy(next, out->start, sizeof next);
     for (size_t i = 0; i < n; i++) {
-        size_t r = rows ? rows[i] : i;
-        src[next[raw->label[r]]++] = r;
+        const size_t r = rows ? rows[i] : i, j = next[raw->label[r]]++;
+        (*dest)[i] = j;
+        out->label[j] = raw->label[r];
+        out->orig[j] = (uint32_t)r;
     }
+    return PL_OK;
+}
 
+int pl_dataset_alloc(const pl_raw *hdr, const size_t *rows, size_t n, pl_dataset *out,
+                     size_t **dest, pl_error *e)
+{
+    return place(hdr, rows, n, out, dest, e);
+}
+
+int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthreads,
+                     pl_dataset *out, pl_error *e)
+{
+    size_t *dest;
+    int rc = place(raw, rows, n, out, &dest, e);
+    if (rc != PL_OK || n == 0) {
+        free(dest);
+        return rc;
+    }
+    /* the source row of each slot, so the copy runs over slots */
+    const size_t dim = raw->dim;
+    size_t *src = malloc(n * sizeof *src);
+    if (!src) {
+        free(dest);
+        pl_dataset_free(out);
+        return pl_errorf(e, PL_ENOMEM, "dataset: out of memory for %zu rows", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        src[dest[i]] = rows ? rows[i] : i;
+    free(dest);
     if (nthreads < 1)
         nthreads = 1;
-    uint8_t *dst = out->pix, *label = out->label;
-    uint32_t *orig = out->orig;
-    const uint8_t *from = raw->pix, *from_label = raw->label;
+    uint8_t *to = out->pix;
+    const uint8_t *from = raw->pix;
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1)
-    for (size_t j = 0; j < n; j++) {
-        memcpy(dst + j * dim, from + src[j] * dim, dim);
-        label[j] = from_label[src[j]];
-        orig[j] = (uint32_t)src[j];
-    }
+    for (size_t j = 0; j < n; j++)
+        memcpy(to + j * dim, from + src[j] * dim, dim);
     free(src);
     return PL_OK;
 }

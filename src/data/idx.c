@@ -1,5 +1,8 @@
 /*
- * idx.c - pl_idx_load: an IDX image file and its IDX label file into a pl_raw.
+ * idx.c - an IDX image file and its IDX label file: read whole into a pl_raw
+ * (pl_idx_load), or opened for their rows to be read a few at a time
+ * (pl_idx_open, idx.h: the training data's loader, which copies each row
+ * straight into the sets that take it and never holds the whole file).
  *
  * IDX (LeCun's MNIST format) is a 4-byte magic (0, 0, type 0x08 = unsigned
  * byte, number of dimensions), one big-endian uint32 per dimension, then the
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/idx.h"
 #include "data/reader.h"
 #include "parlogit/dataset.h"
 
@@ -143,26 +147,27 @@ static uint64_t idx_total(const char *path, const uint32_t d[3], pl_error *e)
     return total;
 }
 
-int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e)
+int pl_idx_open(const char *images, const char *labels, pl_idx_stream *s, pl_raw *hdr,
+                pl_error *e)
 {
-    memset(out, 0, sizeof *out);
-    pl_reader ri, rl;
+    memset(s, 0, sizeof *s);
+    memset(hdr, 0, sizeof *hdr);
+    pl_reader rl;
     memset(&rl, 0, sizeof rl);
     uint32_t di[3] = {0}, dl[3] = {0};
-    uint8_t *pix = NULL, *lab = NULL;
+    uint8_t *lab = NULL;
     char shape[160];
-    int rc = pl_reader_open(&ri, images, e);
+    int rc = pl_reader_open(&s->img, images, e);
     if (rc != PL_OK)
         return rc;
     if (labels && (rc = pl_reader_open(&rl, labels, e)) != PL_OK)
         goto done;
-    if ((rc = idx_header(&ri, &IDX_IMAGES, di, e)) != PL_OK ||
+    if ((rc = idx_header(&s->img, &IDX_IMAGES, di, e)) != PL_OK ||
         (labels && (rc = idx_header(&rl, &IDX_LABELS, dl, e)) != PL_OK))
         goto done;
     if (!labels)
         dl[0] = di[0];   /* images only: labels of 0, unlabelled */
-    uint64_t total = idx_total(images, di, e);
-    if (total == 0) {
+    if (idx_total(images, di, e) == 0) {
         rc = PL_EINPUT;
         goto done;
     }
@@ -171,9 +176,6 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
                        "(expected one label per image)", labels, dl[0], images, di[0]);
         goto done;
     }
-    snprintf(shape, sizeof shape, "%u images of %u x %u pixels", di[0], di[1], di[2]);
-    if ((rc = idx_data(&ri, &pix, (size_t)total, 16, shape, e)) != PL_OK)
-        goto done;
     snprintf(shape, sizeof shape, "%u one-byte labels", dl[0]);
     if (labels && (rc = idx_data(&rl, &lab, dl[0], 8, shape, e)) != PL_OK)
         goto done;
@@ -188,19 +190,75 @@ int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e
             goto done;
         }
     }
-    out->n = di[0];
-    out->height = di[1];
-    out->width = di[2];
-    out->dim = (size_t)di[1] * di[2];
-    out->pix = pix;
-    out->label = lab;
-    out->unlabelled = !labels;
-    out->pixel_max = PL_PIXEL_MAX;
-    pix = lab = NULL;
+    hdr->n = di[0];
+    hdr->height = di[1];
+    hdr->width = di[2];
+    hdr->dim = (size_t)di[1] * di[2];
+    hdr->label = lab;
+    hdr->unlabelled = !labels;
+    hdr->pixel_max = PL_PIXEL_MAX;
+    lab = NULL;
+    s->n = hdr->n;
+    s->dim = hdr->dim;
+    snprintf(s->shape, sizeof s->shape, "%u images of %u x %u pixels", di[0], di[1], di[2]);
 done:
-    free(pix);
     free(lab);
-    pl_reader_close(&ri);
     pl_reader_close(&rl);
+    if (rc != PL_OK)
+        pl_idx_close(s);
+    return rc;
+}
+
+int pl_idx_rows(pl_idx_stream *s, uint8_t *dst, size_t nrows, pl_error *e)
+{
+    if (nrows > s->n - s->next)
+        return pl_errorf(e, PL_EINPUT, "%s: %zu rows asked for past row %zu of %zu",
+                         s->img.path, nrows, s->next, s->n);
+    const size_t bytes = nrows * s->dim, start = 16 + s->next * s->dim;
+    size_t got = 0;
+    int st = pl_reader_read(&s->img, dst, bytes, &got, e);
+    if (st == PL_READ_ERR)
+        return s->img.err;
+    if (st != PL_READ_OK && bytes > 0)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
+                         "(expected %s, so %zu bytes in all)", s->img.path, start + got,
+                         start - 16 + got, s->n * s->dim, s->shape, 16 + s->n * s->dim);
+    s->next += nrows;
+    return PL_OK;
+}
+
+int pl_idx_finish(pl_idx_stream *s, pl_error *e)
+{
+    if (s->next != s->n)
+        return pl_errorf(e, PL_EINPUT, "%s: finished after %zu of %zu rows", s->img.path,
+                         s->next, s->n);
+    int c = pl_reader_getc(&s->img, e);
+    if (c == PL_READ_ERR)
+        return s->img.err;
+    if (c != PL_READ_EOF)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
+                         "data (expected the file to end after %s)", s->img.path,
+                         16 + s->n * s->dim, s->shape);
+    return PL_OK;
+}
+
+void pl_idx_close(pl_idx_stream *s)
+{
+    pl_reader_close(&s->img);
+    memset(s, 0, sizeof *s);
+}
+
+int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e)
+{
+    pl_idx_stream s;
+    int rc = pl_idx_open(images, labels, &s, out, e);
+    if (rc != PL_OK)
+        return rc;
+    /* the pixels in a buffer grown as they arrive (idx_data), so a header
+     * that claims more than the file holds costs no more than the file */
+    rc = idx_data(&s.img, &out->pix, s.n * s.dim, 16, s.shape, e);
+    pl_idx_close(&s);
+    if (rc != PL_OK)
+        pl_raw_free(out);
     return rc;
 }

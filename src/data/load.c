@@ -4,19 +4,25 @@
  *
  * The steps, each in its own file: resolve the names against data.dir and
  * pick a format (here), check each file exists and hash it (sha256_file.c),
- * load it (idx.c or csv.c), choose rows (split.c), group them (dataset.c).
+ * open it (idx.c, or csv.c which reads it whole), choose rows (split.c), then
+ * build the sets (dataset.c): from a CSV's pixels, or, for IDX, as the file
+ * is read, each row copied straight into the sets that take it (fill.c).
  * Names are data.dir + "/" + name, except absolute names and names starting
  * with "./" or "../", which are used as they are.  Format auto means by
  * extension: ".csv" or ".csv.gz" is CSV (labels are a column, so the *_labels
- * keys are not used), anything else IDX.  The source files are freed once the
- * datasets hold their copies.
+ * keys are not used), anything else IDX.  An IDX file's pixels are never held
+ * whole: at the peak the process holds the sets and a 1 MiB chunk; a CSV's
+ * are freed once the sets hold their copies.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data/fill.h"
+#include "data/idx.h"
 #include "data/split.h"
 #include "parlogit/data.h"
 
@@ -134,8 +140,8 @@ static int hash_files(const pl_config *c, pl_data *d, pl_error *e)
 
 /*
  * The images of an IDX file against the config: their shape is data.shape's
- * when that is set, at most PL_MAX_DIM pixels, and no pixel is above
- * data.pixel_max (a CSV's cells are checked as they are read).  Sets
+ * when that is set, and at most PL_MAX_DIM pixels (their pixels are checked
+ * against data.pixel_max as they are read, pl_fill_sets).  Sets
  * raw->pixel_max.  PL_EINPUT naming the file and the byte offset.
  */
 static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, pl_error *e)
@@ -147,24 +153,37 @@ static int check_idx_images(const pl_config *c, const char *path, pl_raw *raw, p
     if (raw->dim > PL_MAX_DIM || raw->dim == 0)
         return pl_errorf(e, PL_EINPUT, "%s: offset 8: images of %zu x %zu pixels (expected "
                          "1 to %d pixels)", path, raw->height, raw->width, PL_MAX_DIM);
-    const size_t i = pl_raw_above(raw, (unsigned)c->data.pixel_max);
-    if (i < raw->n * raw->dim)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is %u, "
-                         "above data.pixel_max = %d", path, (size_t)16 + i, i % raw->dim,
-                         i / raw->dim, raw->pix[i], c->data.pixel_max);
     raw->pixel_max = (unsigned)c->data.pixel_max;
     return PL_OK;
 }
 
-/* Loads the images (and, for IDX, labels) of one side: "train" or "test". */
-static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_raw *raw,
-                    pl_error *e)
+/* One side's data (the train or the test file): a CSV read whole (raw holds
+ * its pixels), or an IDX pair open for its rows (raw holds the labels; the
+ * rows go straight into the sets, pl_fill_sets). */
+typedef struct side {
+    pl_raw raw;
+    pl_idx_stream idx;
+    int streamed;
+    const char *path;   /* the images file */
+} side;
+
+static void side_close(side *sd)
 {
+    pl_raw_free(&sd->raw);
+    pl_idx_close(&sd->idx);
+}
+
+/* Opens the images (and, for IDX, labels) of one side: "train" or "test". */
+static int open_side(const pl_config *c, const pl_data *d, const char *side_name, side *sd,
+                     pl_error *e)
+{
+    memset(sd, 0, sizeof *sd);
     char role[16];
-    snprintf(role, sizeof role, "%s_images", side);
+    snprintf(role, sizeof role, "%s_images", side_name);
     const pl_data_file *img = find(d, role);
-    snprintf(role, sizeof role, "%s_labels", side);
+    snprintf(role, sizeof role, "%s_labels", side_name);
     const pl_data_file *lab = find(d, role);
+    sd->path = img->path;
     if (c->data.pixel_max < 1 || c->data.pixel_max > 255)   /* a config not checked */
         return pl_errorf(e, PL_EINPUT, "data.pixel_max = %d: expected 1..255",
                          c->data.pixel_max);
@@ -172,11 +191,37 @@ static int load_raw(const pl_config *c, const pl_data *d, const char *side, pl_r
         pl_csv_opts o = { .label = c->data.csv_label, .header = c->data.csv_header,
                           .height = c->data.height, .width = c->data.width,
                           .pixel_max = (unsigned)c->data.pixel_max };
-        return pl_csv_load(img->path, &o, raw, e);
+        return pl_csv_load(img->path, &o, &sd->raw, e);
     }
-    int rc = pl_idx_load(img->path, lab->path, raw, e);
-    if (rc == PL_OK && (rc = check_idx_images(c, img->path, raw, e)) != PL_OK)
-        pl_raw_free(raw);
+    int rc = pl_idx_open(img->path, lab->path, &sd->idx, &sd->raw, e);
+    if (rc == PL_OK && (rc = check_idx_images(c, img->path, &sd->raw, e)) != PL_OK)
+        side_close(sd);
+    sd->streamed = rc == PL_OK;
+    return rc;
+}
+
+/* The sets[0..n) that take rows of sd (rows[k] into out[k]): copied from the
+ * CSV's pixels, or filled as the IDX file is read. */
+static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *out, int n,
+                      int nthreads, pl_error *e)
+{
+    int rc = PL_OK;
+    if (!sd->streamed) {
+        for (int k = 0; rc == PL_OK && k < n; k++)
+            rc = pl_dataset_build(&sd->raw, rows[k]->idx, rows[k]->n, nthreads, out[k], e);
+        return rc;
+    }
+    size_t *dest[3] = { NULL, NULL, NULL };
+    pl_fill fill[3];
+    for (int k = 0; rc == PL_OK && k < n; k++) {
+        rc = pl_dataset_alloc(&sd->raw, rows[k]->idx, rows[k]->n, out[k], &dest[k], e);
+        fill[k] = (pl_fill){ .d = out[k], .rows = rows[k]->idx, .dest = dest[k],
+                             .n = rows[k]->n };
+    }
+    if (rc == PL_OK)
+        rc = pl_fill_sets(&sd->idx, sd->path, sd->raw.pixel_max, fill, n, nthreads, e);
+    for (int k = 0; k < n; k++)
+        free(dest[k]);
     return rc;
 }
 
@@ -238,7 +283,7 @@ static void check_overlap(const pl_config *c, const pl_data *d, pl_data *out)
 int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
-    pl_raw train = {0}, test = {0};
+    side train = { 0 }, test = { 0 };
     pl_rows rtrain = {0}, rtest = {0}, rval = {0};
     int files = c->data.split == PL_SPLIT_FILES;
     int rc = check_keys(c, e);
@@ -247,42 +292,53 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
     out->nfiles = pl_data_files(c, out->files);
     if ((rc = hash_files(c, out, e)) != PL_OK)
         goto done;
-    if ((rc = load_raw(c, out, "train", &train, e)) != PL_OK)
+    if ((rc = open_side(c, out, "train", &train, e)) != PL_OK)
         goto done;
-    if (files && (rc = load_raw(c, out, "test", &test, e)) != PL_OK)
+    if (files && (rc = open_side(c, out, "test", &test, e)) != PL_OK)
         goto done;
-    if (files && (test.height != train.height || test.width != train.width)) {
+    if (files && (test.raw.height != train.raw.height || test.raw.width != train.raw.width)) {
         rc = pl_errorf(e, PL_EINPUT, "%s: images of %zu x %zu pixels, but the training "
                        "images (%s) are %zu x %zu", find(out, "test_images")->path,
-                       test.height, test.width, find(out, "train_images")->path,
-                       train.height, train.width);
+                       test.raw.height, test.raw.width, find(out, "train_images")->path,
+                       train.raw.height, train.raw.width);
         goto done;
     }
     if (!find(out, "train_labels"))   /* a CSV: its labels are a column */
-        check_label_side(c, &train, find(out, "train_images")->path, out);
+        check_label_side(c, &train.raw, find(out, "train_images")->path, out);
     check_overlap(c, out, out);
-    rc = pl_split_select(c, find(out, "train_images")->path, train.n, test.n, &rtrain,
+    rc = pl_split_select(c, find(out, "train_images")->path, train.raw.n, test.raw.n, &rtrain,
                          &rtest, e);
     if (rc == PL_OK)
         rc = pl_split_validation(c, &rtrain, &rval, e);
     if (rc != PL_OK)
         goto done;
-    rc = pl_dataset_build(&train, rtrain.idx, rtrain.n, nthreads, &out->train, e);
-    if (rc == PL_OK && rval.n)
-        rc = pl_dataset_build(&train, rval.idx, rval.n, nthreads, &out->val, e);
-    if (rc != PL_OK)
-        goto done;
-    /* Without a test file the test rows come from the train file. */
-    rc = pl_dataset_build(files ? &test : &train, rtest.idx, rtest.n, nthreads, &out->test,
-                          e);
+    /* The train file's sets: train, validation and, without a test file,
+     * test; the test file's: test. */
+    const pl_rows *rows[3] = { &rtrain };
+    pl_dataset *sets[3] = { &out->train };
+    int nsets = 1;
+    if (rval.n) {   /* no validation rows: no validation set at all */
+        rows[nsets] = &rval;
+        sets[nsets++] = &out->val;
+    }
+    if (!files) {
+        rows[nsets] = &rtest;
+        sets[nsets++] = &out->test;
+    }
+    rc = build_sets(&train, rows, sets, nsets, nthreads, e);
+    if (rc == PL_OK && files) {
+        const pl_rows *trows = &rtest;
+        pl_dataset *tset = &out->test;
+        rc = build_sets(&test, &trows, &tset, 1, nthreads, e);
+    }
 done:
     if (rc != PL_OK)
         pl_data_free(out);
     pl_rows_free(&rtrain);
     pl_rows_free(&rval);
     pl_rows_free(&rtest);
-    pl_raw_free(&train);
-    pl_raw_free(&test);
+    side_close(&train);
+    side_close(&test);
     return rc;
 }
 

@@ -108,6 +108,7 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
         o.progress = NULL;
     pl_run mine = { 0 };
     const double t0 = omp_get_wtime();
+    const double density = pl_density(train);   /* before: pl_train may free the pixels */
     int rc = sub.njobs ? pl_train(eng, &sub, train, test, &o, &mine, e) : PL_OK;
     rc = pl_dist_agree(d, rc, e);
     if (rc) {
@@ -176,7 +177,7 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
     out->threads = pl_engine_threads(eng);
     out->simd = pl_engine_simd(eng);
     out->strategy = mine.strategy ? mine.strategy : pl_strategy_name(sub.strategy);
-    out->density = pl_density(train);
+    out->density = density;
     out->interrupted = any;
     out->seconds = omp_get_wtime() - t0;
     pl_run_free(&mine);

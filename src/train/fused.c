@@ -69,7 +69,7 @@ static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
 }
 
 static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int nthreads,
-                     const pl_plan *plan, pl_error *e)
+                     const pl_plan *plan, const pl_fused_rows *give, pl_error *e)
 {
     memset(s, 0, sizeof *s);
     if (!d || d->n == 0)
@@ -106,7 +106,11 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         if (grad)
             f->grp[c].blk1 = nb;
     }
-    int rc = f->dense ? PL_OK : pl_tiles_build(d, r0, rn, s->nblk, 1, nthreads, &s->tiles, e);
+    /* the caller may take the rows back as they are indexed */
+    const int hand = give && give->done && !f->dense && give->commit(give->ctx, s->nblk);
+    int rc = f->dense ? PL_OK
+                      : pl_tiles_build(d, r0, rn, s->nblk, 1, nthreads, hand ? give->done : NULL,
+                                       hand ? give->ctx : NULL, &s->tiles, e);
     free(r0);
     free(rn);
     if (rc)
@@ -272,6 +276,13 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                   int nthreads, pl_error *e)
 {
+    return pl_fused_plan_rows(f, k, plan, train, val, test, nthreads, NULL, e);
+}
+
+int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
+                       const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
+                       int nthreads, const pl_fused_rows *give, pl_error *e)
+{
     memset(f, 0, sizeof *f);
     f->k = k;
     f->dim = train->dim;
@@ -312,15 +323,15 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
         goto nomem;
     f->density = pl_density(train);
     f->dense = f->density >= PL_DENSE_AT;
-    int rc = fset_plan(f, &f->set[PL_SET_TRAIN], train, 1, nthreads, plan, e);
+    int rc = fset_plan(f, &f->set[PL_SET_TRAIN], train, 1, nthreads, plan, give, e);
     for (size_t t = 0; !rc && t < f->ntasks; t++) {
         const size_t rows = f->set[PL_SET_TRAIN].rows[f->task[t].job0];
         f->task[t].inv = rows ? 1.0f / (float)rows : 0.0f;
     }
     if (!rc)
-        rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, e);
+        rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, NULL, e);
     if (!rc)
-        rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, e);
+        rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, NULL, e);
     for (int q = 0; !rc && !f->dense && q < 3; q++)
         if (f->set[q].d && pl_tiles_scratch(&f->set[q].tiles) > f->vlen)
             f->vlen = pl_tiles_scratch(&f->set[q].tiles);

@@ -139,6 +139,22 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                   int nthreads, pl_error *e);
 
+/* The training rows, given up as they are indexed (pl_fused_plan_rows). */
+typedef struct pl_fused_rows {
+    /* Asked once the training set's blocks are counted, before its sparse
+     * index is built: non-zero when the caller will train with this plan
+     * and read the training pixels no more. */
+    int (*commit)(void *ctx, size_t nblk);
+    pl_rows_fn done;   /* then told of each block's rows once indexed (sparse.h) */
+    void *ctx;
+} pl_fused_rows;
+
+/* pl_fused_plan, handing the training rows to rows as they are indexed when
+ * the sparse kernels are used and rows->commit agrees (rows may be NULL). */
+int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
+                       const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
+                       int nthreads, const pl_fused_rows *rows, pl_error *e);
+
 void pl_fused_free(pl_fused *f);
 
 /* Cross-rank (engine.distribute = rows): this rank computes only its window

@@ -136,7 +136,8 @@ void pl_tiles_free(pl_tiles *t)
 }
 
 int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_t nranges,
-                   int chain, int nthreads, pl_tiles *out, pl_error *e)
+                   int chain, int nthreads, pl_rows_fn done, void *done_ctx, pl_tiles *out,
+                   pl_error *e)
 {
     memset(out, 0, sizeof *out);
     const size_t dim = d->dim;
@@ -155,20 +156,25 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     size_t *pixoff = calloc(nt + 1, sizeof *pixoff), *entoff = calloc(nt + 1, sizeof *entoff);
     size_t *pairoff = calloc(nt + 1, sizeof *pairoff);
     size_t *win = malloc((nranges ? nranges : 1) * sizeof *win);   /* each range's first row */
+    size_t *trange = malloc((nt ? nt : 1) * sizeof *trange);       /* each tile's range */
+    size_t *left = malloc((nranges ? nranges : 1) * sizeof *left); /* tiles not yet filled */
     uint8_t *rowcnt = NULL;   /* nt x dim: each tile's rows per pixel */
     int rc = PL_OK;
-    if (!out->tile || !out->first || !out->order || !pixoff || !entoff || !pairoff || !win) {
+    if (!out->tile || !out->first || !out->order || !pixoff || !entoff || !pairoff || !win ||
+        !trange || !left) {
         free(win);
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
         goto done;
     }
     for (size_t i = 0, t = 0, at = 0; i < nranges; i++) {
         win[i] = at;
+        left[i] = pl_tiles_in(n[i]);
         for (size_t r = 0; r < n[i]; r++)
             out->order[at + r] = r0[i] + r;
         for (size_t r = 0; r < n[i]; r += PL_TILE_ROWS, t++) {
             out->first[t] = at + r;
             out->tile[t].nrows = n[i] - r < PL_TILE_ROWS ? n[i] - r : PL_TILE_ROWS;
+            trange[t] = i;
         }
         at += n[i];
     }
@@ -321,6 +327,13 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 }
             }
             pptr[(tl->nrows + 1) / 2] = q;
+            if (done) {   /* the range's last tile: its rows are read no more */
+                size_t l;
+#pragma omp atomic capture
+                l = --left[trange[t]];
+                if (l == 0)
+                    done(done_ctx, r0[trange[t]], n[trange[t]]);
+            }
             tl->pix = pix;
             tl->ptr = ptr;
             tl->row = row;
@@ -340,6 +353,8 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             out->maxpair = np > out->maxpair ? np : out->maxpair;
         }
 done:
+    free(trange);
+    free(left);
     free(rowcnt);
     free(pixoff);
     free(entoff);

@@ -72,16 +72,25 @@ typedef struct pl_tiles {
 
 #define PL_CHAIN_ROWS 512
 
+/* Rows [row0, row0 + n) of a dataset, which an index now holds: the build
+ * reads them no more. */
+typedef void (*pl_rows_fn)(void *ctx, size_t row0, size_t n);
+
 /*
  * Tiles for the row ranges [r0[i], r0[i] + n[i]) of d, in range order, each
  * range cut into tiles of PL_TILE_ROWS rows (the last one shorter).  With
  * chain, the rows of each range are reordered first (above); without, they
  * keep their order.  A tile's row r is dataset row order[first[t] + r].  The
  * work is shared by nthreads threads, tile by tile (first touch).  dim must
- * be at most 65536.
+ * be at most 65536.  done (may be NULL) is called once per range, with
+ * done_ctx, as soon as that range's tiles are filled, from whichever thread
+ * filled its last tile: a caller that reads the rows no more may give their
+ * memory back then, so the rows and the index are never both whole in
+ * memory.
  */
 int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_t nranges,
-                   int chain, int nthreads, pl_tiles *out, pl_error *e);
+                   int chain, int nthreads, pl_rows_fn done, void *done_ctx, pl_tiles *out,
+                   pl_error *e);
 
 void pl_tiles_free(pl_tiles *t);
 

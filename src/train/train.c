@@ -338,9 +338,33 @@ static void gd_team(void *ctx, int ith, int team)
     }
 }
 
+/* What run_gd lets the fused plan do with the training rows: give them back
+ * as they are indexed, when the plan will be trained with (the strategy the
+ * block count chooses is fused) and no later phase reads rows. */
+typedef struct gd_rows {
+    const pl_train_opts *opts;
+    int strategy, multiclass, nth;
+    size_t njobs;
+} gd_rows;
+
+static int gd_rows_commit(void *ctx, size_t nblk)
+{
+    const gd_rows *g = ctx;
+    const int s = g->strategy == PL_STRATEGY_AUTO
+                      ? pl_strategy_choose(g->njobs, g->multiclass, g->nth, nblk)
+                      : g->strategy;
+    return s == PL_STRATEGY_FUSED;
+}
+
+static void gd_rows_done(void *ctx, size_t row0, size_t n)
+{
+    const gd_rows *g = ctx;
+    g->opts->rows_discard(g->opts->rows_ctx, row0, n);
+}
+
 /* The gradient-descent jobs: the strategy's objective, then gd over it. */
 static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
-                  const pl_dataset *test, const size_t max[3], int multiclass,
+                  const pl_dataset *test, const size_t max[3], int multiclass, int last,
                   const pl_train_opts *opts, pl_run *out, int *interrupted, pl_error *e)
 {
     const pl_plan *plan = &ph->plan;
@@ -356,7 +380,12 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     if (strategy == PL_STRATEGY_AUTO && njobs <= 1 && !multiclass)   /* no plan needed */
         strategy = pl_strategy_choose(njobs, 0, nth, 0);
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
-        rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
+        const gd_rows g = { .opts = opts, .strategy = strategy, .multiclass = multiclass,
+                            .nth = nth, .njobs = njobs };
+        const pl_fused_rows give = { .commit = gd_rows_commit, .done = gd_rows_done,
+                                     .ctx = (void *)&g };
+        rc = pl_fused_plan_rows(&fused, &eng->k, plan, train, val, test, nth,
+                                last && opts && opts->rows_discard ? &give : NULL, e);
         if (rc)
             goto done;
         if (strategy == PL_STRATEGY_AUTO)
@@ -390,6 +419,10 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     if (rc)
         goto done;
     out->strategy = pl_strategy_name(strategy);
+    /* the fused sweep's sparse index holds the training rows; when no later
+     * phase reads them, the caller may free them */
+    if (last && strategy == PL_STRATEGY_FUSED && !fused.dense && opts && opts->rows_done)
+        opts->rows_done(opts->rows_ctx);
     for (int i = 0; i < nsolvers; i++) {
         gd[i].iters = plan->iters;
         gd[i].niters = plan->niters;
@@ -626,13 +659,15 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
     rc = alloc_run(plan, train->dim, train, val, test, out, first, e);
     out->density = pl_density(train);
     double t0 = omp_get_wtime();
-    int interrupted = 0;
+    int interrupted = 0, final = 0;   /* final: the last solver with jobs */
+    for (size_t j = 0; j < plan->njobs; j++)
+        final = plan->jobs[j].h.solver > final ? plan->jobs[j].h.solver : final;
     for (int solver = 0; !rc && solver < PL_NSOLVERS && !interrupted; solver++) {
         rc = phase_make(plan, solver, out, first, &ph, e);
         if (!rc && ph.plan.njobs)
             rc = solver == PL_SOLVER_GD
-                     ? run_gd(eng, &ph, train, val, test, max, multiclass, opts, out,
-                              &interrupted, e)
+                     ? run_gd(eng, &ph, train, val, test, max, multiclass, solver == final,
+                              opts, out, &interrupted, e)
                  : solver == PL_SOLVER_LBFGS
                      ? run_lbfgs(eng, &ph, train, val, test, opts, out, &interrupted, e)
                      : run_minibatch(solver == PL_SOLVER_SGD ? &mb_sgd : &mb_newton, eng, &ph,

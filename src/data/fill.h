@@ -1,0 +1,48 @@
+/*
+ * fill.h - the sets that take rows of one IDX file, filled as the file is
+ * read (load.c): each set is allocated from the file's header and labels
+ * (pl_dataset_alloc), then pl_fill_sets reads the rows a chunk at a time and
+ * copies each into its slot of every set that takes it.  At the peak the
+ * process holds the sets and one chunk, not the file's pixels beside them.
+ * Private to src/data/.
+ */
+#ifndef PARLOGIT_DATA_FILL_H
+#define PARLOGIT_DATA_FILL_H
+
+#include <stddef.h>
+
+#include "data/idx.h"
+#include "parlogit/dataset.h"
+
+/*
+ * pl_dataset_build's set without its pixels: rows[0..n) of hdr (a pl_raw
+ * whose labels are read; its pix is not), stably grouped by label, with
+ * out->pix allocated but not written (its padding after the last row is
+ * zeroed).  *dest (malloc'ed, n entries; the caller frees) is the slot of
+ * rows[i]: that row's pixels go to out->pix + dest[i] * dim.  On error out
+ * owns nothing and *dest is NULL.
+ */
+int pl_dataset_alloc(const pl_raw *hdr, const size_t *rows, size_t n, pl_dataset *out,
+                     size_t **dest, pl_error *e);
+
+/* A set to fill: rows[0..n) ascending rows of the file, rows[i] to slot dest[i]. */
+typedef struct pl_fill {
+    pl_dataset *d;
+    const size_t *rows;
+    const size_t *dest;
+    size_t n;
+} pl_fill;
+
+/*
+ * Reads every row of s (from its first, in order) and copies each to its
+ * slot in each of sets[0..nsets) that takes it, then expects the file's end.
+ * Every pixel of the file, taken or not, is checked against pixel_max
+ * (PL_EINPUT naming path, the byte offset, the pixel and the image).  The
+ * copy is shared by nthreads threads, each writing only the slots of its
+ * contiguous share of each set, so pages are first touched by the thread
+ * that will mostly read them (as pl_dataset_build does).
+ */
+int pl_fill_sets(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill *sets,
+                 int nsets, int nthreads, pl_error *e);
+
+#endif
