@@ -109,12 +109,16 @@ int main(int argc, char **argv)
         pairs_union += t.tile[ti].pptr[(t.tile[ti].nrows + 1) / 2];
 
     struct job j = { .t = &t };
-    j.scratch = malloc(pl_tiles_scratch(&t) * sizeof(float));
+    j.scratch = malloc((pl_tiles_scratch(&t) + 1) * sizeof(float));
     j.X = aligned_alloc(64, PL_DTILE * DIM * sizeof(float));
     j.W = aligned_alloc(64, DIM * M * sizeof(float));
     j.G = aligned_alloc(64, DIM * M * sizeof(float));
     j.Z = aligned_alloc(64, PL_TILE_ROWS * M * sizeof(float));
     j.R = aligned_alloc(64, PL_TILE_ROWS * M * sizeof(float));
+    if (!j.scratch || !j.X || !j.W || !j.G || !j.Z || !j.R) {
+        fprintf(stderr, "bench_fused: out of memory\n");
+        return 1;
+    }
     for (size_t i = 0; i < PL_DTILE * DIM; i++)
         j.X[i] = (float)(i % 251) / 255.0f;
     for (size_t i = 0; i < DIM * M; i++) {
@@ -152,6 +156,12 @@ int main(int argc, char **argv)
         printf("fused simd=%s dense_fwd=%.2f dense_bwd=%.2f sparse_fwd=%.2f sparse_bwd=%.2f "
                "peak=%.2f\n", levels[l], g[0], g[1], g[2], g[3], pk);
     }
+    free(j.scratch);
+    free(j.X);
+    free(j.W);
+    free(j.G);
+    free(j.Z);
+    free(j.R);
     pl_tiles_free(&t);
     pl_dataset_free(&d);
     return 0;

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/fill.h"
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
 #include "parlogit/model.h"
@@ -135,9 +136,69 @@ static inline int fz_one_file(const uint8_t *data, size_t size, const char *name
     return 0;
 }
 
+/* The same pair read as the training loader reads it (data/fill.h): rows
+ * streamed into two sets (every third row; the second half); when the header
+ * claims at most 16 MB, its result must be pl_idx_load's: the same error
+ * message, or sets equal to pl_dataset_build's from raw. */
+static inline void fz_idx_streamed(const char *images, const char *labels, int whole_rc,
+                                   const pl_error *whole_e, const pl_raw *raw)
+{
+    pl_idx_stream st;
+    pl_raw hdr;
+    pl_error e;
+    int rc = pl_idx_open(images, labels, &st, &hdr, &e);
+    fz_check(rc, &e);
+    if (rc == PL_OK && hdr.n * hdr.dim <= ((size_t)16 << 20)) {
+        size_t *rows[2] = { malloc(hdr.n * sizeof(size_t) + 1), malloc(hdr.n * sizeof(size_t) + 1) };
+        size_t n[2] = { 0, 0 }, *dest[2] = { NULL, NULL };
+        pl_dataset sets[2];
+        pl_fill fill[2];
+        if (!rows[0] || !rows[1])
+            abort();
+        for (size_t i = 0; i < hdr.n; i++) {
+            if (i % 3 == 0)
+                rows[0][n[0]++] = i;
+            if (2 * i >= hdr.n)
+                rows[1][n[1]++] = i;
+        }
+        for (int k = 0; k < 2; k++) {
+            if (pl_dataset_alloc(&hdr, rows[k], n[k], &sets[k], &dest[k], &e) != PL_OK)
+                abort();   /* at most 16 MB */
+            fill[k] = (pl_fill){ .d = &sets[k], .rows = rows[k], .dest = dest[k], .n = n[k] };
+        }
+        rc = pl_fill_sets(&st, images, 255, fill, 2, 2, &e);
+        fz_check(rc, &e);
+        if (rc != whole_rc || (rc && strcmp(e.msg, whole_e->msg) != 0)) {
+            fprintf(stderr, "fuzz: streamed %d \"%s\", whole %d \"%s\"\n", rc, e.msg,
+                    whole_rc, whole_e->msg);
+            abort();
+        }
+        for (int k = 0; rc == PL_OK && k < 2; k++) {
+            pl_dataset want;
+            if (pl_dataset_build(raw, rows[k], n[k], 1, &want, &e) != PL_OK ||
+                want.n != sets[k].n || memcmp(want.start, sets[k].start, sizeof want.start) ||
+                (want.n && (memcmp(want.pix, sets[k].pix, want.n * want.dim) ||
+                            memcmp(want.label, sets[k].label, want.n) ||
+                            memcmp(want.orig, sets[k].orig, want.n * sizeof *want.orig)))) {
+                fprintf(stderr, "fuzz: streamed set %d differs from the built one\n", k);
+                abort();
+            }
+            pl_dataset_free(&want);
+        }
+        for (int k = 0; k < 2; k++) {
+            pl_dataset_free(&sets[k]);
+            free(dest[k]);
+            free(rows[k]);
+        }
+    }
+    pl_idx_close(&st);
+    pl_raw_free(&hdr);
+}
+
 /* An IDX harness's run: data is IMAGES FZ_SEP LABELS, each part written by put
  * to fz_dir()/images_name and labels_name, pl_idx_load on the two, checked,
- * and the last pixel and label touched (ASan checks the sizes). */
+ * and the last pixel and label touched (ASan checks the sizes); then the
+ * streamed reading of the same pair against it (fz_idx_streamed). */
 static inline int fz_idx_pair(const uint8_t *data, size_t size, fz_put_fn *put,
                               const char *images_name, const char *labels_name)
 {
@@ -151,6 +212,7 @@ static inline int fz_idx_pair(const uint8_t *data, size_t size, fz_put_fn *put,
     pl_error e;
     int rc = pl_idx_load(images, labels, &raw, &e);
     fz_check(rc, &e);
+    fz_idx_streamed(images, labels, rc, &e, &raw);
     if (!rc && raw.n)
         raw.pix[raw.n * raw.dim - 1] ^= raw.label[raw.n - 1];
     pl_raw_free(&raw);

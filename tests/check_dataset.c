@@ -595,17 +595,26 @@ static void write_plain(const char *images, const char *labels, size_t claim, si
  * validation, test 2000:3000 (overlapping the training rows), each set holds
  * exactly its rows, grouped, with their own pixels, the same bytes for 1, 2
  * and 3 threads. */
-START_TEST(test_streamed_chunks)
+/* make_config's, reading images/labels with split = rows: train 0:train_hi,
+ * test test_lo:3000. */
+static pl_config rows_config(const char *images, const char *labels, size_t train_hi,
+                             size_t test_lo)
 {
     pl_config c = make_config();
-    write_idx("big.gz", "big-lab.gz", 0, 3000);
-    snprintf(c.data.train_images, sizeof c.data.train_images, "big.gz");
-    snprintf(c.data.train_labels, sizeof c.data.train_labels, "big-lab.gz");
+    snprintf(c.data.train_images, sizeof c.data.train_images, "%s", images);
+    snprintf(c.data.train_labels, sizeof c.data.train_labels, "%s", labels);
     c.data.split = PL_SPLIT_ROWS;
     c.data.train_lo = 0;
-    c.data.train_hi = 2500;
-    c.data.test_lo = 2000;
+    c.data.train_hi = train_hi;
+    c.data.test_lo = test_lo;
     c.data.test_hi = 3000;
+    return c;
+}
+
+START_TEST(test_streamed_chunks)
+{
+    pl_config c = rows_config("big.gz", "big-lab.gz", 2500, 2000);
+    write_idx("big.gz", "big-lab.gz", 0, 3000);
     c.data.validation_fraction = 0.2;
     pl_data ref = { 0 };
     for (int nth = 1; nth <= 3; nth++) {
@@ -646,14 +655,7 @@ END_TEST
  * chunk names its offset, pixel and image; no set is left behind. */
 START_TEST(test_streamed_errors)
 {
-    pl_config c = make_config();
-    snprintf(c.data.train_images, sizeof c.data.train_images, "p.idx");
-    snprintf(c.data.train_labels, sizeof c.data.train_labels, "p-lab.idx");
-    c.data.split = PL_SPLIT_ROWS;
-    c.data.train_lo = 0;
-    c.data.train_hi = 2000;
-    c.data.test_lo = 2000;
-    c.data.test_hi = 3000;
+    pl_config c = rows_config("p.idx", "p-lab.idx", 2000, 2000);
     char img[4200], lab[4200];
     snprintf(img, sizeof img, "%s/p.idx", dir);
     snprintf(lab, sizeof lab, "%s/p-lab.idx", dir);

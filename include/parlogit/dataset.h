@@ -122,7 +122,9 @@ void pl_dataset_release_pixels(pl_dataset *d);
 /* Gives the memory of rows [row0, row0 + n) of d back to the system (the
  * whole pages inside them; their contents are undefined from then on), for
  * a caller that will read them no more (pl_train_opts.rows_discard).  Safe
- * from several threads at once on different rows. */
+ * from several threads at once on different rows.  Where the rows sit in a
+ * 2 MiB page (a large set), the kernel unmaps their part at once and frees
+ * the page whole when it splits it or when the set is freed. */
 void pl_dataset_discard_rows(pl_dataset *d, size_t row0, size_t n);
 
 #endif

@@ -215,8 +215,13 @@ typedef struct pl_train_opts {
      * the index holds it (from any thread, while the index is built: the
      * caller may give their memory back, pl_dataset_discard_rows), then
      * rows_done(rows_ctx) once, on the calling thread, after which the
-     * caller may free them (pl_dataset_release_pixels).  Either may be NULL;
-     * neither is called when a phase still reads rows. */
+     * caller may free them (pl_dataset_release_pixels).  rows_done is called
+     * after any rows_discard, also when pl_train then fails: the rows handed
+     * back are gone either way (build the set again to train on it again).
+     * Rows of digits no job uses are in no block and are not handed back.
+     * Nothing is handed back without rows_discard, nor when a later phase
+     * (another solver), the dense kernels or the data or jobs strategies
+     * read rows. */
     void (*rows_discard)(void *ctx, size_t row0, size_t n);
     void (*rows_done)(void *ctx);
     void *rows_ctx;

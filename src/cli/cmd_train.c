@@ -65,8 +65,6 @@ static const char usage[] =
     "  parlogit train configs/sgd-0-1.ini --set train.batch_size=64 --set train.epochs=20\n"
     "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted";
 
-/* Every model's row; a long sweep gets a pointer to results.csv instead (its
- * best models are in the sweep tables that follow). */
 /* pl_train_opts.rows_discard and rows_done: the training set's pixels, read
  * no more once the sparse index holds them (after training only its row
  * count is read). */
@@ -80,6 +78,8 @@ static void release_rows(void *train)
     pl_dataset_release_pixels(train);
 }
 
+/* Every model's row; a long sweep gets a pointer to results.csv instead (its
+ * best models are in the sweep tables that follow). */
 static void print_summary(const pl_run *run, const char *dir)
 {
     if (run->nresults > 60) {

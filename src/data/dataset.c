@@ -51,7 +51,7 @@ void pl_dataset_discard_rows(pl_dataset *d, size_t row0, size_t n)
 {
 #ifdef MADV_DONTNEED
     const long ps = sysconf(_SC_PAGESIZE);
-    if (!d->pix || ps <= 0 || row0 + n > d->n)
+    if (!d->pix || ps <= 0 || row0 > d->n || n > d->n - row0)
         return;
     const uintptr_t page = (uintptr_t)ps, a = (uintptr_t)(d->pix + row0 * d->dim);
     const uintptr_t b = (uintptr_t)(d->pix + (row0 + n) * d->dim);

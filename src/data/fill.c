@@ -6,8 +6,9 @@
  * [at, end) of each set's entries, found by a cursor that only moves on.
  * The chunk's copy runs in one parallel region: every thread walks the run
  * and copies the entries whose slot falls in its own share of the set
- * (slots [t n / T, (t + 1) n / T)), the share a static schedule over the
- * set's rows gives it later, so its pages are first touched there.  A chunk
+ * (slots [t n / T, (t + 1) n / T)), about the share a static schedule over
+ * the set's rows gives it later (libgomp's differs by a row at the ends), so
+ * its pages are first touched there.  A chunk
  * is about 1 MiB of pixels: a few dozen parallel regions for MNIST's 60,000
  * rows, and nothing large held besides the sets.
  */

@@ -4,6 +4,10 @@
  * (pl_dataset_alloc), then pl_fill_sets reads the rows a chunk at a time and
  * copies each into its slot of every set that takes it.  At the peak the
  * process holds the sets and one chunk, not the file's pixels beside them.
+ * The sets are sized from the header's row count before a pixel is read, so
+ * a header that claims more rows than its file holds reserves their address
+ * space (untouched, so not resident) until the short data is found; the
+ * header's pixel total is capped (PL_RAW_MAX_PIXELS) all the same.
  * Private to src/data/.
  */
 #ifndef PARLOGIT_DATA_FILL_H

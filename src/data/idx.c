@@ -147,64 +147,87 @@ static uint64_t idx_total(const char *path, const uint32_t d[3], pl_error *e)
     return total;
 }
 
-int pl_idx_open(const char *images, const char *labels, pl_idx_stream *s, pl_raw *hdr,
-                pl_error *e)
+/* Both headers of an IDX pair, checked, into *s and *hdr (no labels yet);
+ * rl is left open at the labels when labels is set.  On error s and rl are
+ * closed. */
+static int open_headers(const char *images, const char *labels, pl_idx_stream *s,
+                        pl_raw *hdr, pl_reader *rl, pl_error *e)
 {
     memset(s, 0, sizeof *s);
     memset(hdr, 0, sizeof *hdr);
-    pl_reader rl;
-    memset(&rl, 0, sizeof rl);
+    memset(rl, 0, sizeof *rl);
     uint32_t di[3] = {0}, dl[3] = {0};
-    uint8_t *lab = NULL;
-    char shape[160];
     int rc = pl_reader_open(&s->img, images, e);
     if (rc != PL_OK)
         return rc;
-    if (labels && (rc = pl_reader_open(&rl, labels, e)) != PL_OK)
-        goto done;
+    if (labels && (rc = pl_reader_open(rl, labels, e)) != PL_OK)
+        goto fail;
     if ((rc = idx_header(&s->img, &IDX_IMAGES, di, e)) != PL_OK ||
-        (labels && (rc = idx_header(&rl, &IDX_LABELS, dl, e)) != PL_OK))
-        goto done;
+        (labels && (rc = idx_header(rl, &IDX_LABELS, dl, e)) != PL_OK))
+        goto fail;
     if (!labels)
         dl[0] = di[0];   /* images only: labels of 0, unlabelled */
     if (idx_total(images, di, e) == 0) {
         rc = PL_EINPUT;
-        goto done;
+        goto fail;
     }
     if (dl[0] != di[0]) {
         rc = pl_errorf(e, PL_EINPUT, "%s: offset 4: %u labels, but %s has %u images "
                        "(expected one label per image)", labels, dl[0], images, di[0]);
-        goto done;
-    }
-    snprintf(shape, sizeof shape, "%u one-byte labels", dl[0]);
-    if (labels && (rc = idx_data(&rl, &lab, dl[0], 8, shape, e)) != PL_OK)
-        goto done;
-    if (!labels && !(lab = calloc(di[0] ? di[0] : 1, 1))) {   /* images only: labels 0 */
-        rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %u labels", images, di[0]);
-        goto done;
-    }
-    for (uint32_t i = 0; i < dl[0]; i++) {
-        if (lab[i] > 9) {
-            rc = pl_errorf(e, PL_EINPUT, "%s: offset %llu: label %u of image %u is not a "
-                           "digit (expected 0..9)", labels, 8ull + i, lab[i], i);
-            goto done;
-        }
+        goto fail;
     }
     hdr->n = di[0];
     hdr->height = di[1];
     hdr->width = di[2];
     hdr->dim = (size_t)di[1] * di[2];
-    hdr->label = lab;
     hdr->unlabelled = !labels;
     hdr->pixel_max = PL_PIXEL_MAX;
-    lab = NULL;
     s->n = hdr->n;
     s->dim = hdr->dim;
     snprintf(s->shape, sizeof s->shape, "%u images of %u x %u pixels", di[0], di[1], di[2]);
+    return PL_OK;
+fail:
+    pl_reader_close(rl);
+    pl_idx_close(s);
+    return rc;
+}
+
+/* The labels of hdr->n images from rl (NULL: unlabelled, all 0), checked,
+ * into hdr->label; rl is closed. */
+static int read_labels(pl_reader *rl, const char *labels, const char *images, pl_raw *hdr,
+                       pl_error *e)
+{
+    char shape[160];
+    uint8_t *lab = NULL;
+    int rc = PL_OK;
+    snprintf(shape, sizeof shape, "%zu one-byte labels", hdr->n);
+    if (labels && (rc = idx_data(rl, &lab, hdr->n, 8, shape, e)) != PL_OK)
+        goto done;
+    if (!labels && !(lab = calloc(hdr->n ? hdr->n : 1, 1))) {   /* images only: labels 0 */
+        rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for %zu labels", images, hdr->n);
+        goto done;
+    }
+    for (size_t i = 0; labels && i < hdr->n; i++) {
+        if (lab[i] > 9) {
+            rc = pl_errorf(e, PL_EINPUT, "%s: offset %zu: label %u of image %zu is not a "
+                           "digit (expected 0..9)", labels, 8 + i, lab[i], i);
+            goto done;
+        }
+    }
+    hdr->label = lab;
+    lab = NULL;
 done:
     free(lab);
-    pl_reader_close(&rl);
-    if (rc != PL_OK)
+    pl_reader_close(rl);
+    return rc;
+}
+
+int pl_idx_open(const char *images, const char *labels, pl_idx_stream *s, pl_raw *hdr,
+                pl_error *e)
+{
+    pl_reader rl;
+    int rc = open_headers(images, labels, s, hdr, &rl, e);
+    if (rc == PL_OK && (rc = read_labels(&rl, labels, images, hdr, e)) != PL_OK)
         pl_idx_close(s);
     return rc;
 }
@@ -251,12 +274,18 @@ void pl_idx_close(pl_idx_stream *s)
 int pl_idx_load(const char *images, const char *labels, pl_raw *out, pl_error *e)
 {
     pl_idx_stream s;
-    int rc = pl_idx_open(images, labels, &s, out, e);
+    pl_reader rl;
+    int rc = open_headers(images, labels, &s, out, &rl, e);
     if (rc != PL_OK)
         return rc;
-    /* the pixels in a buffer grown as they arrive (idx_data), so a header
+    /* the pixels first, then the labels (as the streamed reader cannot):
+     * the pixels in a buffer grown as they arrive (idx_data), so a header
      * that claims more than the file holds costs no more than the file */
     rc = idx_data(&s.img, &out->pix, s.n * s.dim, 16, s.shape, e);
+    if (rc == PL_OK)
+        rc = read_labels(&rl, labels, images, out, e);
+    else
+        pl_reader_close(&rl);
     pl_idx_close(&s);
     if (rc != PL_OK)
         pl_raw_free(out);

@@ -7,8 +7,10 @@
  * pl_idx_open reads both headers and the whole label file (a byte a row),
  * with the checks and messages of pl_idx_load (dataset.h); the rows are then
  * read in order, any number at a time, and pl_idx_finish expects the end of
- * the file.  A file that ends early is the same "data ends after" error at
- * the same offset as pl_idx_load gives.
+ * the file.  Every fault is pl_idx_load's message at the same offset; only
+ * their order differs, as the labels come first here: a pair with both a
+ * bad label and a short image file names the label, where pl_idx_load,
+ * which reads the pixels first, names the image file.
  */
 #ifndef PARLOGIT_DATA_IDX_H
 #define PARLOGIT_DATA_IDX_H

@@ -345,15 +345,17 @@ typedef struct gd_rows {
     const pl_train_opts *opts;
     int strategy, multiclass, nth;
     size_t njobs;
+    int gave;   /* commit agreed: rows are handed back, rows_done is owed */
 } gd_rows;
 
 static int gd_rows_commit(void *ctx, size_t nblk)
 {
-    const gd_rows *g = ctx;
+    gd_rows *g = ctx;
     const int s = g->strategy == PL_STRATEGY_AUTO
                       ? pl_strategy_choose(g->njobs, g->multiclass, g->nth, nblk)
                       : g->strategy;
-    return s == PL_STRATEGY_FUSED;
+    g->gave = s == PL_STRATEGY_FUSED;
+    return g->gave;
 }
 
 static void gd_rows_done(void *ctx, size_t row0, size_t n)
@@ -375,15 +377,16 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     pl_gd *gd = NULL;
     int nws = 0, rc = PL_OK;
     int strategy = plan->strategy;
+    gd_rows rows = { 0 };
     /* The fused plan also counts the blocks the cost model needs; it is kept
      * when fused wins. */
     if (strategy == PL_STRATEGY_AUTO && njobs <= 1 && !multiclass)   /* no plan needed */
         strategy = pl_strategy_choose(njobs, 0, nth, 0);
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
-        const gd_rows g = { .opts = opts, .strategy = strategy, .multiclass = multiclass,
-                            .nth = nth, .njobs = njobs };
+        rows = (gd_rows){ .opts = opts, .strategy = strategy, .multiclass = multiclass,
+                          .nth = nth, .njobs = njobs };
         const pl_fused_rows give = { .commit = gd_rows_commit, .done = gd_rows_done,
-                                     .ctx = (void *)&g };
+                                     .ctx = &rows };
         rc = pl_fused_plan_rows(&fused, &eng->k, plan, train, val, test, nth,
                                 last && opts && opts->rows_discard ? &give : NULL, e);
         if (rc)
@@ -419,10 +422,12 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     if (rc)
         goto done;
     out->strategy = pl_strategy_name(strategy);
-    /* the fused sweep's sparse index holds the training rows; when no later
-     * phase reads them, the caller may free them */
-    if (last && strategy == PL_STRATEGY_FUSED && !fused.dense && opts && opts->rows_done)
+    /* the fused sweep's sparse index holds the training rows, which were
+     * handed back as it took them in: the caller may free them now */
+    if (rows.gave && opts->rows_done) {
         opts->rows_done(opts->rows_ctx);
+        rows.gave = 0;
+    }
     for (int i = 0; i < nsolvers; i++) {
         gd[i].iters = plan->iters;
         gd[i].niters = plan->niters;
@@ -438,6 +443,8 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
                       .opts = opts, .interrupted = interrupted };
     in_team(eng, gd_team, &c);
 done:
+    if (rows.gave && opts->rows_done)   /* failed after handing rows back: they are gone */
+        opts->rows_done(opts->rows_ctx);
     pl_fused_free(&fused);
     for (int i = 0; i < nws; i++)
         pl_dense_free(&ws[i]);
