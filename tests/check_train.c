@@ -539,6 +539,79 @@ START_TEST(test_rows_given_back_once_indexed)
 }
 END_TEST
 
+/* The fused plan's done callback for a rank: rows named, per training row. */
+static int count_commit(void *ctx, size_t nblk)
+{
+    (void)ctx;
+    return nblk > 0;
+}
+
+static void count_rows(void *ctx, size_t row0, size_t n)
+{
+    unsigned char *times = ctx;
+    for (size_t i = row0; i < row0 + n; i++)
+        times[i]++;
+}
+
+/* Rows shared over ranks: each rank's plan cuts the windows before anything
+ * is indexed, from the blocks' non-zero pixels counted in the rows (the same
+ * counts and the same windows as one rank's plan gives from its tiles), and
+ * indexes only its own blocks; the training rows of other ranks' blocks are
+ * handed back at once, its own once indexed, every row once. */
+START_TEST(test_fused_rank_indexes_its_window)
+{
+    static pl_config c;
+    const int iters[] = { 1 };
+    train_cfg(&c, 0.5, iters, 1);
+    pl_dataset tr, te;
+    synth_dataset(3100, 196, 25, &tr);
+    synth_dataset(700, 196, 26, &te);
+    pl_kernels k;
+    pl_error e;
+    ck_assert_int_eq(pl_kernels_select(PL_SIMD_AUTO, &k, &e), PL_OK);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    pl_fused one;
+    ck_assert_int_eq(pl_fused_plan(&one, &k, &plan, &tr, NULL, &te, 2, &e), PL_OK);
+    ck_assert_int_eq(one.dense, 0);
+    for (int q = 0; q < 3; q++) {
+        const pl_xrank xr = { .rank = q, .size = 3 };
+        static unsigned char times[3100];
+        memset(times, 0, sizeof times);
+        const pl_fused_rows give = { .commit = count_commit, .done = count_rows, .ctx = times };
+        pl_fused f;
+        ck_assert_int_eq(pl_fused_plan_rows(&f, &k, &plan, &tr, NULL, &te, 2, &xr, &give, &e),
+                         PL_OK);
+        for (int si = 0; si < 3; si++) {
+            const pl_fset *a = &one.set[si], *b = &f.set[si];
+            if (!a->d)
+                continue;
+            ck_assert_uint_eq(a->nblk, b->nblk);
+            size_t tiles = 0;
+            for (size_t j = 0; j < b->nblk; j++) {
+                ck_assert_uint_eq(a->blk[j].nnz, b->blk[j].nnz);
+                const int mine = j >= b->rb0 && j < b->rb1;
+                ck_assert_uint_eq(b->blk[j].ntile, mine ? pl_tiles_in(b->blk[j].n) : 0);
+                tiles += b->blk[j].ntile;
+            }
+            ck_assert_uint_eq(b->tiles.ntiles, tiles);
+            ck_assert_uint_lt(b->rb0, b->rb1);   /* every rank has blocks here */
+            ck_assert_uint_eq(b->xcut[q], b->rb0);
+            ck_assert_uint_eq(b->xcut[q + 1], b->rb1);
+            ck_assert_uint_eq(b->xcut[3], b->nblk);
+        }
+        for (size_t i = 0; i < tr.n; i++)
+            ck_assert_msg(times[i] == 1, "rank %d: training row %zu handed back %d times", q, i,
+                          times[i]);
+        pl_fused_free(&f);
+    }
+    pl_fused_free(&one);
+    pl_plan_free(&plan);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
 /* auto follows the cost model of strategy.h. */
 START_TEST(test_auto_strategy_follows_cost_model)
 {
@@ -1043,6 +1116,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
     tcase_add_test(tc, test_strategies_train_the_same_models);
     tcase_add_test(tc, test_rows_given_back_once_indexed);
+    tcase_add_test(tc, test_fused_rank_indexes_its_window);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     tcase_add_test(tc, test_big_view_larger_blocks);
     tcase_add_test(tc, test_fused_dense_kernels);

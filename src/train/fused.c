@@ -44,10 +44,7 @@ static double block_work(const pl_fused *f, const pl_fset *s, size_t k)
     const pl_fblock *B = &s->blk[k];
     if (f->dense)
         return (double)B->n * ((double)f->dim + 1.0) * (double)f->grp[B->g].ldw;
-    double nnz = 0;
-    for (size_t t = B->tile0; t < B->tile0 + B->ntile; t++)
-        nnz += (double)s->tiles.tile[t].ptr[s->tiles.tile[t].npix];
-    return (nnz + (double)B->n) * (double)f->grp[B->g].ldw;
+    return ((double)B->nnz + (double)B->n) * (double)f->grp[B->g].ldw;
 }
 
 /* s->cut: each thread's own blocks, contiguous, cut where the running work
@@ -68,8 +65,40 @@ static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
     }
 }
 
+/* Every rank's window of s's blocks (s->xcut, s->rb0, s->rb1), cut by their
+ * work; the blocks' non-zero pixels counted from d's rows first (sparse). */
+static int cut_windows(const pl_fused *f, pl_fset *s, const pl_dataset *d, const pl_xrank *xr,
+                       int nthreads, pl_error *e)
+{
+    const size_t dim = f->dim;
+    if (!f->dense) {
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic) if (nthreads > 1)
+        for (size_t k = 0; k < s->nblk; k++) {
+            const uint8_t *x = d->pix + s->blk[k].row0 * dim;
+            size_t nz = 0;
+            for (size_t q = 0; q < s->blk[k].n * dim; q++)
+                nz += x[q] != 0;
+            s->blk[k].nnz = nz;
+        }
+    }
+    double *work = malloc((s->nblk ? s->nblk : 1) * sizeof *work);
+    s->xcut = malloc(((size_t)xr->size + 1) * sizeof *s->xcut);
+    if (!work || !s->xcut) {
+        free(work);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
+    }
+    for (size_t k = 0; k < s->nblk; k++)
+        work[k] = block_work(f, s, k);
+    pl_xrank_cuts(xr, s->nblk, work, s->xcut);
+    free(work);
+    s->rb0 = s->xcut[xr->rank];
+    s->rb1 = s->xcut[xr->rank + 1];
+    return PL_OK;
+}
+
 static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int nthreads,
-                     const pl_plan *plan, const pl_fused_rows *give, pl_error *e)
+                     const pl_plan *plan, const pl_xrank *xr, const pl_fused_rows *give,
+                     pl_error *e)
 {
     memset(s, 0, sizeof *s);
     if (!d || d->n == 0)
@@ -87,7 +116,7 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         free(rn);
         return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
     }
-    size_t nb = 0, goff = 0, tile = 0;
+    size_t nb = 0, goff = 0;
     for (int c = 0; c < PL_CLASSES; c++) {
         if (!f->grp[c].m)
             continue;
@@ -95,26 +124,44 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
             f->grp[c].blk0 = nb;
         for (size_t r = d->start[c]; r < d->start[c + 1]; r += PL_FBLOCK_ROWS) {
             size_t n = d->start[c + 1] - r < PL_FBLOCK_ROWS ? d->start[c + 1] - r : PL_FBLOCK_ROWS;
-            s->blk[nb] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff, .tile0 = tile,
-                                      .ntile = pl_tiles_in(n) };
+            s->blk[nb] = (pl_fblock){ .g = c, .row0 = r, .n = n, .goff = goff };
             r0[nb] = r;
             rn[nb++] = n;
-            tile += pl_tiles_in(n);
             if (grad)
                 goff += f->dim * f->grp[c].ldw;
         }
         if (grad)
             f->grp[c].blk1 = nb;
     }
-    /* the caller may take the rows back as they are indexed */
-    const int hand = give && give->done && !f->dense && give->commit(give->ctx, s->nblk);
-    int rc = f->dense ? PL_OK
-                      : pl_tiles_build(d, r0, rn, s->nblk, 1, nthreads, hand ? give->done : NULL,
-                                       hand ? give->ctx : NULL, &s->tiles, e);
+    /* the rank's window, then its blocks' tiles (tile indices in window order) */
+    s->rb0 = 0;
+    s->rb1 = s->nblk;
+    int rc = xr ? cut_windows(f, s, d, xr, nthreads, e) : PL_OK;
+    for (size_t k = 0, t = 0; k < s->nblk; k++) {
+        pl_fblock *B = &s->blk[k];
+        B->tile0 = t;
+        B->ntile = k >= s->rb0 && k < s->rb1 ? pl_tiles_in(B->n) : 0;
+        t += B->ntile;
+    }
+    /* the caller may take the rows back as they are indexed, and those of
+     * other ranks' blocks at once */
+    const int hand = !rc && give && give->done && !f->dense && give->commit(give->ctx, s->nblk);
+    for (size_t k = 0; hand && k < s->nblk; k++)
+        if (k < s->rb0 || k >= s->rb1)
+            give->done(give->ctx, s->blk[k].row0, s->blk[k].n);
+    if (!rc && !f->dense)
+        rc = pl_tiles_build(d, r0 + s->rb0, rn + s->rb0, s->rb1 - s->rb0, 1, nthreads,
+                            hand ? give->done : NULL, hand ? give->ctx : NULL, &s->tiles, e);
     free(r0);
     free(rn);
     if (rc)
         return rc;
+    for (size_t k = s->rb0; !xr && !f->dense && k < s->rb1; k++) {   /* its work, from its tiles */
+        pl_fblock *B = &s->blk[k];
+        B->nnz = 0;
+        for (size_t t = B->tile0; t < B->tile0 + B->ntile; t++)
+            B->nnz += s->tiles.tile[t].ptr[s->tiles.tile[t].npix];
+    }
     const size_t L = f->ldwmax;
     s->loss = zalloc(s->nblk * L * sizeof(float));
     s->hits = zalloc(s->nblk * L * sizeof(float));
@@ -130,8 +177,6 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     s->claim = pl_claim_alloc(s->nblk);
     if (!s->cut || !s->claim)
         return pl_errorf(e, PL_ENOMEM, "out of memory for the sweep plan");
-    s->rb0 = 0;
-    s->rb1 = s->nblk;
     share_blocks(f, s, nthreads);
     return PL_OK;
 }
@@ -146,6 +191,7 @@ static void fset_free(pl_fset *s)
     free(s->rsum);
     free(s->rows);
     free(s->cut);
+    free(s->xcut);
     free(s->claim);
     pl_xgather_free(&s->xg_G);
     pl_xgather_free(&s->xg_blk);
@@ -276,12 +322,13 @@ int pl_fused_plan(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                   int nthreads, pl_error *e)
 {
-    return pl_fused_plan_rows(f, k, plan, train, val, test, nthreads, NULL, e);
+    return pl_fused_plan_rows(f, k, plan, train, val, test, nthreads, NULL, NULL, e);
 }
 
 int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                        const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
-                       int nthreads, const pl_fused_rows *give, pl_error *e)
+                       int nthreads, const pl_xrank *xr, const pl_fused_rows *give,
+                       pl_error *e)
 {
     memset(f, 0, sizeof *f);
     f->k = k;
@@ -323,15 +370,15 @@ int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
         goto nomem;
     f->density = pl_density(train);
     f->dense = f->density >= PL_DENSE_AT;
-    int rc = fset_plan(f, &f->set[PL_SET_TRAIN], train, 1, nthreads, plan, give, e);
+    int rc = fset_plan(f, &f->set[PL_SET_TRAIN], train, 1, nthreads, plan, xr, give, e);
     for (size_t t = 0; !rc && t < f->ntasks; t++) {
         const size_t rows = f->set[PL_SET_TRAIN].rows[f->task[t].job0];
         f->task[t].inv = rows ? 1.0f / (float)rows : 0.0f;
     }
     if (!rc)
-        rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, NULL, e);
+        rc = fset_plan(f, &f->set[PL_SET_VAL], val, 0, nthreads, plan, xr, NULL, e);
     if (!rc)
-        rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, NULL, e);
+        rc = fset_plan(f, &f->set[PL_SET_TEST], test, 0, nthreads, plan, xr, NULL, e);
     for (int q = 0; !rc && !f->dense && q < 3; q++)
         if (f->set[q].d && pl_tiles_scratch(&f->set[q].tiles) > f->vlen)
             f->vlen = pl_tiles_scratch(&f->set[q].tiles);
@@ -738,15 +785,18 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error 
         size_t *at = malloc(((size_t)xr->size + 1) * sizeof *at);
         int rc = work && cut && at ? PL_OK
                                    : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
-        if (!rc) {
+        if (!rc && s->xcut) {   /* cut by pl_fused_plan_rows, before indexing */
+            memcpy(cut, s->xcut, ((size_t)xr->size + 1) * sizeof *cut);
+        } else if (!rc) {
             for (size_t k = 0; k < s->nblk; k++)
                 work[k] = block_work(f, s, k);
             pl_xrank_cuts(xr, s->nblk, work, cut);
             s->rb0 = cut[xr->rank];
             s->rb1 = cut[xr->rank + 1];
             share_blocks(f, s, nthreads);
-            rc = pl_xgather_alloc(xr, &s->xg_blk, e);
         }
+        if (!rc)
+            rc = pl_xgather_alloc(xr, &s->xg_blk, e);
         if (!rc && si == PL_SET_TRAIN)
             rc = pl_xgather_alloc(xr, &s->xg_G, e);
         if (!rc) {

@@ -76,8 +76,10 @@ typedef struct pl_fgroup {
 typedef struct pl_fblock {
     int g;               /* digit                                                  */
     size_t row0, n;      /* rows [row0, row0 + n) of the dataset                   */
-    size_t tile0, ntile; /* its tiles in pl_fset.tiles                              */
+    size_t tile0, ntile; /* its tiles in pl_fset.tiles (none outside the rank's
+                            window: a rank indexes only the blocks it computes)    */
     size_t goff;         /* offset of its partial G in pl_fset.G (floats)          */
+    size_t nnz;          /* its non-zero pixels (sparse kernels; its work)          */
 } pl_fblock;
 
 /* A dataset made ready for fused passes. */
@@ -93,6 +95,7 @@ typedef struct pl_fset {
                                     [cut[i], cut[i + 1]), balanced by work       */
     struct pl_claim *claim;      /* nblk: a counter per share, at its first block  */
     size_t rb0, rb1;             /* this rank's blocks (all of them on one rank)    */
+    size_t *xcut;                /* ranks + 1: every rank's window (cross-rank only) */
     pl_xgather xg_G, xg_blk;     /* cross-rank: what G, and loss/hits/rsum, move    */
 } pl_fset;
 
@@ -150,18 +153,24 @@ typedef struct pl_fused_rows {
     void *ctx;
 } pl_fused_rows;
 
-/* pl_fused_plan, handing the training rows to rows as they are indexed when
- * the sparse kernels are used and rows->commit agrees (rows may be NULL). */
+/* pl_fused_plan for rows shared over ranks (xr; NULL: one rank), each set's
+ * blocks cut into the ranks' windows by their work before anything is
+ * indexed, so a rank indexes only its own blocks; and handing the training
+ * rows to rows as they are indexed (those of other ranks' blocks at once)
+ * when the sparse kernels are used and rows->commit agrees (rows may be
+ * NULL).  pl_fused_distribute must follow when xr is set. */
 int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                        const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
-                       int nthreads, const pl_fused_rows *rows, pl_error *e);
+                       int nthreads, const pl_xrank *xr, const pl_fused_rows *rows,
+                       pl_error *e);
 
 void pl_fused_free(pl_fused *f);
 
 /* Cross-rank (engine.distribute = rows): this rank computes only its window
  * of every set's blocks, and eval exchanges every rank's block partials
- * before summing them in block order (xrank.h).  After pl_fused_plan, with
- * the same nthreads.  PL_ENOMEM, PL_EINPUT (an exchange over 2 GiB). */
+ * before summing them in block order (xrank.h).  After pl_fused_plan_rows
+ * with the same xr and nthreads (after pl_fused_plan, the windows are cut
+ * here, every block indexed).  PL_ENOMEM, PL_EINPUT (an exchange over 2 GiB). */
 int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e);
 
 /* The share of non-zero pixels of d (0 when it has no rows). */

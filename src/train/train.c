@@ -388,6 +388,7 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         const pl_fused_rows give = { .commit = gd_rows_commit, .done = gd_rows_done,
                                      .ctx = &rows };
         rc = pl_fused_plan_rows(&fused, &eng->k, plan, train, val, test, nth,
+                                opts ? opts->xrank : NULL,
                                 last && opts && opts->rows_discard ? &give : NULL, e);
         if (rc)
             goto done;
@@ -468,7 +469,8 @@ static int lbfgs_stage(pl_engine *eng, phase *ph, const pl_result *const *init,
     const int nth = pl_engine_threads(eng);
     pl_fused fused = { 0 };
     pl_lbfgs lb = { .res = ph->res, .init = init };
-    int rc = pl_fused_plan(&fused, &eng->k, plan, train, val, test, nth, e);
+    int rc = pl_fused_plan_rows(&fused, &eng->k, plan, train, val, test, nth,
+                                opts ? opts->xrank : NULL, NULL, e);
     if (!rc)
         rc = pl_lbfgs_plan(&lb, plan->njobs, train->dim, e);
     if (!rc && opts && opts->xrank)   /* cross-rank */
