@@ -38,7 +38,9 @@ typedef struct pl_dist {
  * MPI cannot start. */
 int pl_dist_init(int *argc, char ***argv, pl_dist *d, pl_error *e);
 
-/* MPI_Finalize when active. */
+/* MPI_Finalize when active, after a barrier: a rank that exits with an error
+ * status (mpirun then ends the others) leaves only once every rank has
+ * printed what it had to. */
 void pl_dist_finalize(pl_dist *d);
 
 /* Ends every rank at once (MPI_Abort with code) when active; returns otherwise. */

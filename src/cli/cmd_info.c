@@ -36,10 +36,12 @@ int pl_cmd_info(int argc, char **argv)
     if (!rc)
         rc = pl_dist_bind(&dist, eng, cfg.engine.threads == 0, &e);
     rc = pl_dist_agree(&dist, rc, &e);
-    if (rc) {
+    if (rc) {   /* printed before any rank may leave (pl_dist_finalize) */
         pl_engine_destroy(eng);
+        const int status = dist.rank == 0 ? pl_cli_fail(&e) : PL_EXIT_FAIL;
+        fflush(stderr);
         pl_dist_finalize(&dist);
-        return dist.rank == 0 ? pl_cli_fail(&e) : PL_EXIT_FAIL;
+        return status;
     }
     static char buf[16384], ranks[1 << 16];
     pl_engine_describe(eng, buf, sizeof buf);
@@ -59,6 +61,7 @@ int pl_cmd_info(int argc, char **argv)
             printf("env:       %s=%s\n", env[i], v);
     }
     pl_engine_destroy(eng);
+    fflush(stdout);
     pl_dist_finalize(&dist);
     return PL_EXIT_OK;
 }

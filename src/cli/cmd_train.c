@@ -266,10 +266,15 @@ out:
     pl_plan_free(&plan);
     pl_data_free(&data);
     pl_engine_destroy(eng);
+    /* ranks: the agreed error is printed by rank 0, before any rank may
+     * leave: mpirun ends every rank when one exits with an error, and a rank
+     * 0 that printed only after MPI_Finalize was sometimes ended first, its
+     * message lost (pl_dist_finalize waits for every rank) */
+    const int status = rc == PL_EINTR ? PL_EXIT_INTERRUPTED
+                       : !rc          ? PL_EXIT_OK
+                       : !root        ? (e.code == PL_EINPUT ? PL_EXIT_INPUT : PL_EXIT_FAIL)
+                                      : pl_cli_fail(&e);
+    fflush(stderr);
     pl_dist_finalize(&dist);
-    if (rc == PL_EINTR)
-        return PL_EXIT_INTERRUPTED;
-    if (rc && !root)   /* ranks: the agreed error, printed by rank 0 */
-        return e.code == PL_EINPUT ? PL_EXIT_INPUT : PL_EXIT_FAIL;
-    return rc ? pl_cli_fail(&e) : PL_EXIT_OK;
+    return status;
 }

@@ -68,6 +68,7 @@ void pl_dist_finalize(pl_dist *d)
         return;
     if (node_comm != MPI_COMM_NULL)
         MPI_Comm_free(&node_comm);
+    MPI_Barrier(MPI_COMM_WORLD);   /* every rank's last words are out before any leaves */
     MPI_Finalize();
     d->active = 0;
 }
