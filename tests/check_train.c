@@ -557,7 +557,9 @@ static void count_rows(void *ctx, size_t row0, size_t n)
  * is indexed, from the blocks' non-zero pixels counted in the rows (the same
  * counts and the same windows as one rank's plan gives from its tiles), and
  * indexes only its own blocks; the training rows of other ranks' blocks are
- * handed back at once, its own once indexed, every row once. */
+ * handed back at once, its own once indexed, every row once.  Over 3 ranks
+ * and over 12 (more ranks than blocks: empty windows), every rank of each;
+ * the windows' tiles together are one rank's. */
 START_TEST(test_fused_rank_indexes_its_window)
 {
     static pl_config c;
@@ -574,8 +576,11 @@ START_TEST(test_fused_rank_indexes_its_window)
     pl_fused one;
     ck_assert_int_eq(pl_fused_plan(&one, &k, &plan, &tr, NULL, &te, 2, &e), PL_OK);
     ck_assert_int_eq(one.dense, 0);
-    for (int q = 0; q < 3; q++) {
-        const pl_xrank xr = { .rank = q, .size = 3 };
+    size_t all_tiles[2] = { 0, 0 };   /* train and test tiles over every rank, per size */
+    for (int z = 0; z < 2; z++)
+    for (int q = 0; q < (z ? 12 : 3); q++) {   /* 12 ranks: more than some sets' blocks */
+        const int size = z ? 12 : 3;
+        const pl_xrank xr = { .rank = q, .size = size };
         static unsigned char times[3100];
         memset(times, 0, sizeof times);
         const pl_fused_rows give = { .commit = count_commit, .done = count_rows, .ctx = times };
@@ -595,16 +600,23 @@ START_TEST(test_fused_rank_indexes_its_window)
                 tiles += b->blk[j].ntile;
             }
             ck_assert_uint_eq(b->tiles.ntiles, tiles);
-            ck_assert_uint_lt(b->rb0, b->rb1);   /* every rank has blocks here */
+            if (size == 3)
+                ck_assert_uint_lt(b->rb0, b->rb1);   /* every rank has blocks here */
+            ck_assert_uint_le(b->rb0, b->rb1);
             ck_assert_uint_eq(b->xcut[q], b->rb0);
             ck_assert_uint_eq(b->xcut[q + 1], b->rb1);
-            ck_assert_uint_eq(b->xcut[3], b->nblk);
+            ck_assert_uint_eq(b->xcut[size], b->nblk);
+            if (si != PL_SET_VAL)
+                all_tiles[z] += tiles;
         }
         for (size_t i = 0; i < tr.n; i++)
             ck_assert_msg(times[i] == 1, "rank %d: training row %zu handed back %d times", q, i,
                           times[i]);
         pl_fused_free(&f);
     }
+    for (int z = 0; z < 2; z++)   /* the windows' tiles are one rank's, shared out */
+        ck_assert_uint_eq(all_tiles[z], one.set[PL_SET_TRAIN].tiles.ntiles +
+                                            one.set[PL_SET_TEST].tiles.ntiles);
     pl_fused_free(&one);
     pl_plan_free(&plan);
     pl_dataset_free(&tr);

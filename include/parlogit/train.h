@@ -212,7 +212,8 @@ typedef struct pl_train_opts {
      * a 60,000-row sweep, 42 MB off the peak): when the run's last phase is
      * the fused sweep on its sparse index, pl_train calls
      * rows_discard(rows_ctx, row0, n) for each block of training rows once
-     * the index holds it (from any thread, while the index is built: the
+     * the index holds it (from any thread, while the index is built; with
+     * rows shared over ranks, the blocks of other ranks at once, before: the
      * caller may give their memory back, pl_dataset_discard_rows), then
      * rows_done(rows_ctx) once, on the calling thread, after which the
      * caller may free them (pl_dataset_release_pixels).  rows_done is called

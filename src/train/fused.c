@@ -331,6 +331,7 @@ int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                        pl_error *e)
 {
     memset(f, 0, sizeof *f);
+    f->xplan = xr;
     f->k = k;
     f->dim = train->dim;
     f->nshares = nthreads > 0 ? nthreads : 1;
@@ -771,10 +772,15 @@ static void fused_halt(pl_objective *o, size_t m)
     }
 }
 
-/* Cross-rank: each set's blocks cut among the ranks by work, the team's
- * shares cut again within the rank's window, and what each exchange moves. */
+/* Cross-rank: what each exchange moves; and, after a plan made for one rank
+ * (pl_fused_plan), each set's blocks cut among the ranks by work and the
+ * team's shares cut again within the rank's window (pl_fused_plan_rows with
+ * xr has cut both already). */
 int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e)
 {
+    if (f->xplan && f->xplan != xr)
+        return pl_errorf(e, PL_EINPUT, "the sweep was planned for other ranks than it is "
+                         "shared over");
     f->xr = xr;
     for (int si = 0; si < 3; si++) {
         pl_fset *s = &f->set[si];
@@ -785,7 +791,7 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error 
         size_t *at = malloc(((size_t)xr->size + 1) * sizeof *at);
         int rc = work && cut && at ? PL_OK
                                    : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
-        if (!rc && s->xcut) {   /* cut by pl_fused_plan_rows, before indexing */
+        if (!rc && s->xcut) {   /* cut by pl_fused_plan_rows for xr, before indexing */
             memcpy(cut, s->xcut, ((size_t)xr->size + 1) * sizeof *cut);
         } else if (!rc) {
             for (size_t k = 0; k < s->nblk; k++)

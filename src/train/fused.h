@@ -134,6 +134,7 @@ typedef struct pl_fused {
     double density;              /* share of non-zero training pixels               */
     pl_fset set[3];              /* enum pl_objset; d == NULL when absent            */
     const pl_xrank *xr;          /* rows shared over ranks, or NULL (one rank)      */
+    const pl_xrank *xplan;       /* the ranks the plan cut windows for, or NULL      */
 } pl_fused;
 
 /* Sizes and fills everything for the jobs of plan before the first
@@ -149,7 +150,8 @@ typedef struct pl_fused_rows {
      * index is built: non-zero when the caller will train with this plan
      * and read the training pixels no more. */
     int (*commit)(void *ctx, size_t nblk);
-    pl_rows_fn done;   /* then told of each block's rows once indexed (sparse.h) */
+    pl_rows_fn done;   /* then told of each block's rows once indexed (sparse.h),
+                          those of other ranks' blocks at once, before indexing */
     void *ctx;
 } pl_fused_rows;
 
@@ -158,7 +160,8 @@ typedef struct pl_fused_rows {
  * indexed, so a rank indexes only its own blocks; and handing the training
  * rows to rows as they are indexed (those of other ranks' blocks at once)
  * when the sparse kernels are used and rows->commit agrees (rows may be
- * NULL).  pl_fused_distribute must follow when xr is set. */
+ * NULL).  pl_fused_distribute must follow, with the same xr, before the
+ * first pass when xr is set: without it, other ranks' blocks count 0. */
 int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
                        const pl_dataset *train, const pl_dataset *val, const pl_dataset *test,
                        int nthreads, const pl_xrank *xr, const pl_fused_rows *rows,
