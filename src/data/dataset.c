@@ -95,12 +95,12 @@ static int count_labels(const pl_raw *raw, const size_t *rows, size_t n,
     return PL_OK;
 }
 
-/* Everything of a dataset but its pixels: out's arrays allocated, start,
- * label and orig filled, the padding after the last row zeroed; *dest
- * (malloc'ed, n) the slot of rows[i] (rows NULL: 0..n-1).  On error out is
- * freed and *dest NULL. */
-static int place(const pl_raw *raw, const size_t *rows, size_t n, pl_dataset *out,
-                 size_t **dest, pl_error *e)
+/* Everything of a dataset but its pixels (fill.h): out's arrays allocated,
+ * start, label and orig filled, the padding after the last row zeroed;
+ * *dest (malloc'ed, n) the slot of rows[i] (rows NULL: 0..n-1).  On error
+ * out is freed and *dest NULL. */
+int pl_dataset_alloc(const pl_raw *raw, const size_t *rows, size_t n, pl_dataset *out,
+                     size_t **dest, pl_error *e)
 {
     memset(out, 0, sizeof *out);
     *dest = NULL;
@@ -166,17 +166,11 @@ static int place(const pl_raw *raw, const size_t *rows, size_t n, pl_dataset *ou
     return PL_OK;
 }
 
-int pl_dataset_alloc(const pl_raw *hdr, const size_t *rows, size_t n, pl_dataset *out,
-                     size_t **dest, pl_error *e)
-{
-    return place(hdr, rows, n, out, dest, e);
-}
-
 int pl_dataset_build(const pl_raw *raw, const size_t *rows, size_t n, int nthreads,
                      pl_dataset *out, pl_error *e)
 {
     size_t *dest;
-    int rc = place(raw, rows, n, out, &dest, e);
+    int rc = pl_dataset_alloc(raw, rows, n, out, &dest, e);
     if (rc != PL_OK || n == 0) {
         free(dest);
         return rc;

@@ -95,6 +95,29 @@ static int idx_header(pl_reader *r, const idx_kind *k, uint32_t dims[3], pl_erro
 /* Reads exactly n data bytes that start at offset start into *dst (malloc'ed
  * here, grown as the data arrives; the caller frees it, also on error), then
  * expects the end of the file.  shape describes the data for the messages. */
+/* The error of data that ends after have of its n bytes, which start at
+ * offset start: PL_EINPUT naming the offset and the expected size. */
+static int data_short(const pl_reader *r, size_t start, size_t have, size_t n,
+                      const char *shape, pl_error *e)
+{
+    return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
+                     "(expected %s, so %zu bytes in all)", r->path, start + have, have, n,
+                     shape, start + n);
+}
+
+/* After the declared data, which ends at offset end: PL_OK at the end of
+ * the file, else its trailing bytes are PL_EINPUT. */
+static int data_end(pl_reader *r, size_t end, const char *shape, pl_error *e)
+{
+    int c = pl_reader_getc(r, e);
+    if (c == PL_READ_ERR)
+        return r->err;
+    if (c != PL_READ_EOF)
+        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
+                         "data (expected the file to end after %s)", r->path, end, shape);
+    return PL_OK;
+}
+
 static int idx_data(pl_reader *r, uint8_t **dst, size_t n, size_t start, const char *shape,
                     pl_error *e)
 {
@@ -112,18 +135,9 @@ static int idx_data(pl_reader *r, uint8_t **dst, size_t n, size_t start, const c
         if (st == PL_READ_ERR)
             return r->err;
         if (st != PL_READ_OK)
-            return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
-                             "(expected %s, so %zu bytes in all)", r->path, start + have, have,
-                             n, shape, start + n);
+            return data_short(r, start, have, n, shape, e);
     }
-    int c = pl_reader_getc(r, e);
-    if (c == PL_READ_ERR)
-        return r->err;
-    if (c != PL_READ_EOF)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
-                         "data (expected the file to end after %s)", r->path, start + n,
-                         shape);
-    return PL_OK;
+    return data_end(r, start + n, shape, e);
 }
 
 /* Checks the image dimensions and returns the pixel total, or 0 with e filled
@@ -237,15 +251,13 @@ int pl_idx_rows(pl_idx_stream *s, uint8_t *dst, size_t nrows, pl_error *e)
     if (nrows > s->n - s->next)
         return pl_errorf(e, PL_EINPUT, "%s: %zu rows asked for past row %zu of %zu",
                          s->img.path, nrows, s->next, s->n);
-    const size_t bytes = nrows * s->dim, start = 16 + s->next * s->dim;
+    const size_t bytes = nrows * s->dim;
     size_t got = 0;
     int st = pl_reader_read(&s->img, dst, bytes, &got, e);
     if (st == PL_READ_ERR)
         return s->img.err;
     if (st != PL_READ_OK && bytes > 0)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: data ends after %zu of %zu bytes "
-                         "(expected %s, so %zu bytes in all)", s->img.path, start + got,
-                         start - 16 + got, s->n * s->dim, s->shape, 16 + s->n * s->dim);
+        return data_short(&s->img, 16, s->next * s->dim + got, s->n * s->dim, s->shape, e);
     s->next += nrows;
     return PL_OK;
 }
@@ -255,14 +267,7 @@ int pl_idx_finish(pl_idx_stream *s, pl_error *e)
     if (s->next != s->n)
         return pl_errorf(e, PL_EINPUT, "%s: finished after %zu of %zu rows", s->img.path,
                          s->next, s->n);
-    int c = pl_reader_getc(&s->img, e);
-    if (c == PL_READ_ERR)
-        return s->img.err;
-    if (c != PL_READ_EOF)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
-                         "data (expected the file to end after %s)", s->img.path,
-                         16 + s->n * s->dim, s->shape);
-    return PL_OK;
+    return data_end(&s->img, 16 + s->n * s->dim, s->shape, e);
 }
 
 void pl_idx_close(pl_idx_stream *s)

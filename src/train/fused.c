@@ -65,22 +65,25 @@ static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
     }
 }
 
-/* Every rank's window of s's blocks (s->xcut, s->rb0, s->rb1), cut by their
- * work; the blocks' non-zero pixels counted from d's rows first (sparse). */
-static int cut_windows(const pl_fused *f, pl_fset *s, const pl_dataset *d, const pl_xrank *xr,
-                       int nthreads, pl_error *e)
+/* Each block's non-zero pixels, counted in d's rows: its work (block_work),
+ * known before the blocks are indexed. */
+static void count_nnz(const pl_fused *f, pl_fset *s, const pl_dataset *d, int nthreads)
 {
     const size_t dim = f->dim;
-    if (!f->dense) {
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic) if (nthreads > 1)
-        for (size_t k = 0; k < s->nblk; k++) {
-            const uint8_t *x = d->pix + s->blk[k].row0 * dim;
-            size_t nz = 0;
-            for (size_t q = 0; q < s->blk[k].n * dim; q++)
-                nz += x[q] != 0;
-            s->blk[k].nnz = nz;
-        }
+    for (size_t k = 0; k < s->nblk; k++) {
+        const uint8_t *x = d->pix + s->blk[k].row0 * dim;
+        size_t nz = 0;
+        for (size_t q = 0; q < s->blk[k].n * dim; q++)
+            nz += x[q] != 0;
+        s->blk[k].nnz = nz;
     }
+}
+
+/* Every rank's window of s's blocks (s->xcut, s->rb0, s->rb1), cut by their
+ * work. */
+static int cut_windows(const pl_fused *f, pl_fset *s, const pl_xrank *xr, pl_error *e)
+{
     double *work = malloc((s->nblk ? s->nblk : 1) * sizeof *work);
     s->xcut = malloc(((size_t)xr->size + 1) * sizeof *s->xcut);
     if (!work || !s->xcut) {
@@ -133,10 +136,13 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         if (grad)
             f->grp[c].blk1 = nb;
     }
-    /* the rank's window, then its blocks' tiles (tile indices in window order) */
+    /* the blocks' work, the rank's window, then its blocks' tiles (tile
+     * indices in window order) */
+    if (!f->dense)
+        count_nnz(f, s, d, nthreads);
     s->rb0 = 0;
     s->rb1 = s->nblk;
-    int rc = xr ? cut_windows(f, s, d, xr, nthreads, e) : PL_OK;
+    int rc = xr ? cut_windows(f, s, xr, e) : PL_OK;
     for (size_t k = 0, t = 0; k < s->nblk; k++) {
         pl_fblock *B = &s->blk[k];
         B->tile0 = t;
@@ -156,12 +162,6 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     free(rn);
     if (rc)
         return rc;
-    for (size_t k = s->rb0; !xr && !f->dense && k < s->rb1; k++) {   /* its work, from its tiles */
-        pl_fblock *B = &s->blk[k];
-        B->nnz = 0;
-        for (size_t t = B->tile0; t < B->tile0 + B->ntile; t++)
-            B->nnz += s->tiles.tile[t].ptr[s->tiles.tile[t].npix];
-    }
     const size_t L = f->ldwmax;
     s->loss = zalloc(s->nblk * L * sizeof(float));
     s->hits = zalloc(s->nblk * L * sizeof(float));
@@ -772,13 +772,11 @@ static void fused_halt(pl_objective *o, size_t m)
     }
 }
 
-/* Cross-rank: what each exchange moves; and, after a plan made for one rank
- * (pl_fused_plan), each set's blocks cut among the ranks by work and the
- * team's shares cut again within the rank's window (pl_fused_plan_rows with
- * xr has cut both already). */
-int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e)
+/* Cross-rank: what each exchange moves, from the windows the plan cut
+ * (pl_fused_plan_rows with xr). */
+int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e)
 {
-    if (f->xplan && f->xplan != xr)
+    if (!xr || f->xplan != xr)
         return pl_errorf(e, PL_EINPUT, "the sweep was planned for other ranks than it is "
                          "shared over");
     f->xr = xr;
@@ -786,21 +784,9 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error 
         pl_fset *s = &f->set[si];
         if (!s->d)
             continue;
-        double *work = malloc((s->nblk ? s->nblk : 1) * sizeof *work);
-        size_t *cut = malloc(((size_t)xr->size + 1) * sizeof *cut);
+        const size_t *cut = s->xcut;
         size_t *at = malloc(((size_t)xr->size + 1) * sizeof *at);
-        int rc = work && cut && at ? PL_OK
-                                   : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
-        if (!rc && s->xcut) {   /* cut by pl_fused_plan_rows for xr, before indexing */
-            memcpy(cut, s->xcut, ((size_t)xr->size + 1) * sizeof *cut);
-        } else if (!rc) {
-            for (size_t k = 0; k < s->nblk; k++)
-                work[k] = block_work(f, s, k);
-            pl_xrank_cuts(xr, s->nblk, work, cut);
-            s->rb0 = cut[xr->rank];
-            s->rb1 = cut[xr->rank + 1];
-            share_blocks(f, s, nthreads);
-        }
+        int rc = at ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
         if (!rc)
             rc = pl_xgather_alloc(xr, &s->xg_blk, e);
         if (!rc && si == PL_SET_TRAIN)
@@ -820,8 +806,6 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error 
                 at[r] = (cut[r] < s->nblk ? s->blk[cut[r]].goff : end) * sizeof(float);
             rc = pl_xgather_set(xr, &s->xg_G, at, e);
         }
-        free(work);
-        free(cut);
         free(at);
         if (rc)
             return rc;

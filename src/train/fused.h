@@ -172,9 +172,9 @@ void pl_fused_free(pl_fused *f);
 /* Cross-rank (engine.distribute = rows): this rank computes only its window
  * of every set's blocks, and eval exchanges every rank's block partials
  * before summing them in block order (xrank.h).  After pl_fused_plan_rows
- * with the same xr and nthreads (after pl_fused_plan, the windows are cut
- * here, every block indexed).  PL_ENOMEM, PL_EINPUT (an exchange over 2 GiB). */
-int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, int nthreads, pl_error *e);
+ * with the same xr, which cut the windows.  PL_ENOMEM, PL_EINPUT (an
+ * exchange over 2 GiB, or another xr than the plan's). */
+int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e);
 
 /* The share of non-zero pixels of d (0 when it has no rows). */
 double pl_density(const pl_dataset *d);

@@ -404,7 +404,7 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     if (xr && strategy == PL_STRATEGY_JOBS)
         strategy = PL_STRATEGY_DATA;
     if (xr && strategy == PL_STRATEGY_FUSED)
-        rc = pl_fused_distribute(&fused, xr, nth, e);
+        rc = pl_fused_distribute(&fused, xr, e);
     if (rc)
         goto done;
     /* solvers: one for the fused batch or the data strategy, one per thread for jobs */
@@ -474,7 +474,7 @@ static int lbfgs_stage(pl_engine *eng, phase *ph, const pl_result *const *init,
     if (!rc)
         rc = pl_lbfgs_plan(&lb, plan->njobs, train->dim, e);
     if (!rc && opts && opts->xrank)   /* cross-rank */
-        rc = pl_fused_distribute(&fused, opts->xrank, nth, e);
+        rc = pl_fused_distribute(&fused, opts->xrank, e);
     lb.xr = opts ? opts->xrank : NULL;
     if (rc)
         goto done;
