@@ -44,17 +44,14 @@ int pl_fill_sets(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill
         const size_t c1 = s->n - c0 < chunk ? s->n : c0 + chunk;
         if ((rc = pl_idx_rows(s, buf, c1 - c0, e)) != PL_OK)
             break;
-        if (pixel_max < 255)
-            for (size_t i = 0; i < (c1 - c0) * dim; i++)
-                if (buf[i] > pixel_max) {
-                    const size_t g = c0 * dim + i;
-                    rc = pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is "
-                                   "%u, above data.pixel_max = %u", path, (size_t)16 + g,
-                                   g % dim, g / dim, buf[i], pixel_max);
-                    break;
-                }
-        if (rc != PL_OK)
+        const pl_raw rows = { .n = c1 - c0, .dim = dim, .pix = buf };
+        const size_t bad = pl_raw_above(&rows, pixel_max), g = c0 * dim + bad;
+        if (bad < (c1 - c0) * dim) {
+            rc = pl_errorf(e, PL_EINPUT, "%s: offset %zu: pixel %zu of image %zu is %u, above "
+                           "data.pixel_max = %u", path, (size_t)16 + g, g % dim, g / dim,
+                           buf[bad], pixel_max);
             break;
+        }
         for (int q = 0; q < nsets; q++) {
             const pl_fill *f = &sets[q];
             size_t end = at[q];
