@@ -7,13 +7,16 @@ The set is made from MNIST's 10k set by make_shifted.py (six shifted copies),
 54,000 rows to train and 6,000 to test, every pair, one learning rate, five
 iterations: the memory a run needs, not its time.  Each run is a fresh child
 process; its peak is the kernel's own count (os.wait4's ru_maxrss).  Several
-runs per thread count, the largest peak reported.
+runs per thread count, the largest peak reported.  Then the same sweep over
+2 and 3 ranks (mpirun, one thread each), split by rows (each rank holds only
+its own blocks' training rows) and by models: the largest rank's peak.
 
   /usr/bin/python3 bench/bench_memory.py BUILD [--mirror DIR] [--runs 3]
 Output: a table and "memory key=value" lines.  Exits 1 when a run fails.
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,6 +88,28 @@ def main():
                   f"pixels_mb={PIXELS_MB:.1f} target_mb={TARGET_MB:.0f}")
         print(f"memory target {'met' if worst <= TARGET_MB else 'NOT met'}: "
               f"{worst:.1f} MB against {TARGET_MB:.0f} MB")
+        # over ranks (distribute = rows: each rank holds its own blocks' rows):
+        # mpirun's own peak counts its waited-for ranks, so wait4 on it gives
+        # the largest rank's (mpirun itself holds far less)
+        mpirun = shutil.which("mpirun")
+        if not mpirun:
+            print("memory ranks: mpirun not found, not measured")
+            return
+        print(f"{'ranks':>7} {'split':>7} {'largest rank MB':>16}")
+        for ranks in (2, 3):
+            for split in ("rows", "models"):
+                peaks = []
+                for _ in range(a.runs):
+                    code, mb = peak_mb([mpirun, "--oversubscribe", "--allow-run-as-root", "-np",
+                                        str(ranks), binary, "train", ini, "--quiet",
+                                        "--threads", "1", "--set",
+                                        f"engine.distribute={split}"])
+                    if code != 0:
+                        sys.exit(f"bench_memory: mpirun exited {code}")
+                    peaks.append(mb)
+                print(f"{ranks:>7} {split:>7} {max(peaks):>16.1f}")
+                print(f"memory ranks={ranks} distribute={split} rank_peak_mb={max(peaks):.1f} "
+                      f"min_mb={min(peaks):.1f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "parlogit/data.h"
@@ -691,6 +692,122 @@ START_TEST(test_streamed_errors)
 }
 END_TEST
 
+/* Copies dir/from into dir/to as gzip. */
+static void gzip_copy(const char *from, const char *to)
+{
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/%s", dir, from);
+    snprintf(b, sizeof b, "%s/%s", dir, to);
+    FILE *f = fopen(a, "rb");
+    ck_assert_ptr_nonnull(f);
+    gzFile gz = gzopen(b, "wb1");
+    ck_assert_ptr_nonnull(gz);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        ck_assert_int_eq(gzwrite(gz, buf, (unsigned)n), (int)n);
+    fclose(f);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+}
+
+/* pl_data_load_deferred: the sets of pl_data_load, but the training set's
+ * pixels are not read (its rows, labels and each row's non-zero count are);
+ * pl_data_fill_train then reads exactly the rows asked for, plain (pread)
+ * or gzip (decompressed again), with 1 and 3 threads, and the whole set
+ * read so is pl_data_load's, byte for byte. */
+START_TEST(test_deferred_reads_only_rows_asked)
+{
+    write_plain("d.idx", "d-lab.idx", 3000, 3000, 0, 256, SIZE_MAX, 0);
+    gzip_copy("d.idx", "d.idx.gz");
+    for (int gz = 0; gz < 2; gz++) {
+        pl_config c = rows_config(gz ? "d.idx.gz" : "d.idx", "d-lab.idx", 2500, 2000);
+        c.data.validation_fraction = 0.2;
+        pl_data ref = load_ok(&c), d;
+        pl_error e = {0};
+        ck_assert_msg(pl_data_load_deferred(&c, 2, &d, &e) == PL_OK, "%s", e.msg);
+        const size_t n = d.train.n, dim = PL_PIXELS;
+        ck_assert_int_eq(d.train.deferred, 1);
+        ck_assert_int_eq(ref.train.deferred, 0);
+        ck_assert_ptr_null(ref.train.nnz);
+        ck_assert_uint_eq(d.train_rows_read, 0);
+        ck_assert_uint_eq(ref.train_rows_read, ref.train.n);
+        ck_assert_uint_eq(n, ref.train.n);
+        ck_assert_int_eq(memcmp(d.train.orig, ref.train.orig, n * sizeof *d.train.orig), 0);
+        ck_assert_int_eq(memcmp(d.train.label, ref.train.label, n), 0);
+        ck_assert_int_eq(memcmp(d.train.start, ref.train.start, sizeof d.train.start), 0);
+        for (size_t j = 0; j < n; j++)
+            ck_assert_uint_eq(d.train.nnz[j], pl_row_nnz(ref.train.pix + j * dim, dim));
+        ck_assert_uint_eq(d.val.n, ref.val.n);   /* the other sets are read whole */
+        ck_assert_int_eq(memcmp(d.val.pix, ref.val.pix, d.val.n * dim), 0);
+        ck_assert_int_eq(memcmp(d.test.pix, ref.test.pix, d.test.n * dim), 0);
+        memset(d.train.pix, 0xa5, n * dim);
+        const size_t r0[2] = { 100, 900 }, rn[2] = { 300, 101 };
+        ck_assert_msg(pl_data_fill_train(&d, r0, rn, 2, gz ? 1 : 3, &e) == PL_OK, "%s", e.msg);
+        for (size_t j = 0; j < n; j++) {
+            const int asked = (j >= 100 && j < 400) || (j >= 900 && j < 1001);
+            if (asked)
+                ck_assert_int_eq(memcmp(d.train.pix + j * dim, ref.train.pix + j * dim, dim), 0);
+            else
+                for (size_t q = 0; q < dim; q++)
+                    if (d.train.pix[j * dim + q] != 0xa5)
+                        ck_abort_msg("row %zu was not asked for but was written", j);
+        }
+        ck_assert_int_eq(d.train.deferred, 1);
+        ck_assert_uint_eq(d.train_rows_read, 401);
+        const size_t bad0[2] = { 500, 400 }, badn[2] = { 10, 10 };   /* not ascending */
+        ck_assert_int_eq(pl_data_fill_train(&d, bad0, badn, 2, 1, &e), PL_EINPUT);
+        TU_ASSERT_HAS(e.msg, "not ascending");
+        const size_t a0 = 0;
+        ck_assert_msg(pl_data_fill_train(&d, &a0, &n, 1, 2, &e) == PL_OK, "%s", e.msg);
+        ck_assert_int_eq(d.train.deferred, 0);
+        ck_assert_uint_eq(d.train_rows_read, 401 + n);
+        ck_assert_int_eq(memcmp(d.train.pix, ref.train.pix, n * dim), 0);
+        ck_assert_int_eq(pl_data_fill_train(&d, &a0, &n, 1, 2, &e), PL_OK);   /* read: nothing */
+        ck_assert_uint_eq(d.train_rows_read, 401 + n);
+        pl_data_free(&d);
+        pl_data_free(&ref);
+    }
+}
+END_TEST
+
+/* A training file changed, replaced or gone between the first read and the
+ * rows' is an error naming it, never a set mixed from two files. */
+START_TEST(test_deferred_file_changed)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/c.idx", dir);
+    for (int v = 0; v < 4; v++) {   /* plain: rewritten, removed; gzip: rewritten, removed */
+        const int gz = v >= 2;
+        write_plain("c.idx", "c-lab.idx", 3000, 3000, 0, 256, SIZE_MAX, 0);
+        if (gz)
+            gzip_copy("c.idx", "c.idx.gz");
+        pl_config c = rows_config(gz ? "c.idx.gz" : "c.idx", "c-lab.idx", 2500, 2000);
+        pl_data d;
+        pl_error e = {0};
+        ck_assert_msg(pl_data_load_deferred(&c, 2, &d, &e) == PL_OK, "%s", e.msg);
+        const size_t row = 1234;   /* the file's row: its pixel 17 made another zero-ness */
+        if (v % 2 == 0) {
+            write_plain("c.idx", "c-lab.idx", 3000, 3000, 0, 256, row,
+                        pixel_of(row, 17) ? 0 : 77);
+            if (gz)
+                gzip_copy("c.idx", "c.idx.gz");
+        } else {
+            char gone[4300];
+            snprintf(gone, sizeof gone, "%s%s", path, gz ? ".gz" : "");
+            ck_assert_int_eq(unlink(gone), 0);
+        }
+        const size_t a0 = 0, n = d.train.n;
+        ck_assert_int_ne(pl_data_fill_train(&d, &a0, &n, 1, 2, &e), PL_OK);
+        TU_ASSERT_HAS(e.msg, gz ? "c.idx.gz" : "c.idx");
+        if (v % 2 == 0)
+            TU_ASSERT_HAS(e.msg, "since it was first read");
+        else
+            TU_ASSERT_HAS(e.msg, "No such file");
+        pl_data_free(&d);
+    }
+}
+END_TEST
+
 Suite *suite_dataset(void)
 {
     Suite *s = suite_create("dataset");
@@ -714,6 +831,8 @@ Suite *suite_dataset(void)
     tcase_add_test(tc, test_validation_split);
     tcase_add_test(tc, test_streamed_chunks);
     tcase_add_test(tc, test_streamed_errors);
+    tcase_add_test(tc, test_deferred_reads_only_rows_asked);
+    tcase_add_test(tc, test_deferred_file_changed);
     suite_add_tcase(s, tc);
     return s;
 }

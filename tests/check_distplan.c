@@ -5,13 +5,15 @@
  * (every group's blocks of dim x ldw partial gradients, and each block's
  * loss, hits and residual sums), for pairs, a one-vs-rest task, a softmax
  * over a subset and their mix; an L-BFGS regularization path counts one
- * batch of its points at a time.  No MPI: the model is arithmetic.
+ * batch of its points at a time; the groups of ranks the splits take (auto:
+ * the least modelled time).  No MPI: the model is arithmetic.
  */
 #include <math.h>
 #include <string.h>
 
 #include "dist/dist_impl.h"
 #include "kernels/kernels.h"
+#include "parlogit/dist.h"
 #include "parlogit/train.h"
 #include "synth.h"
 #include "train/fused.h"
@@ -92,12 +94,52 @@ START_TEST(test_path_counts_one_point_at_a_time)
 }
 END_TEST
 
+/* The groups of pl_dist_groups: two equal gradient-descent jobs over 4 ranks
+ * train fastest as 2 groups of 2 (models leaves two ranks idle, rows moves
+ * more bytes per rank for the same compute); forced splits are theirs; a
+ * prime rank count has no mixed split, nor has a plan with SGD; one job
+ * goes rows, many equal cheap ones models. */
+START_TEST(test_groups_follow_the_model)
+{
+    pl_dataset d;
+    synth_dataset(3000, 64, 9, &d);
+    pl_job jobs[8];
+    for (int i = 0; i < 8; i++)
+        jobs[i] = (pl_job){ .task = { .pos = 7, .neg = 1 },
+                            .h = { .solver = PL_SOLVER_GD, .lr = 0.1 * (i + 1) } };
+    pl_plan two = { .jobs = jobs, .njobs = 2, .iters = { 1000 }, .niters = 1 };
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_AUTO), 2);
+    ck_assert_int_eq(pl_dist_choose(&two, &d, 4, PL_DISTRIBUTE_AUTO), PL_DISTRIBUTE_MIXED);
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_MIXED), 2);
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_ROWS), 1);
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_MODELS), 4);
+    ck_assert_int_eq(pl_dist_choose(&two, &d, 4, PL_DISTRIBUTE_MODELS), PL_DISTRIBUTE_MODELS);
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 1, PL_DISTRIBUTE_MIXED), 1);   /* one rank */
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 3, PL_DISTRIBUTE_MIXED), 0);   /* prime */
+    ck_assert_int_eq(pl_dist_choose(&two, &d, 3, PL_DISTRIBUTE_MIXED), PL_DISTRIBUTE_MIXED);
+    /* 3 ranks: models leaves one idle, rows shares the two out: rows */
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 3, PL_DISTRIBUTE_AUTO), 1);
+    /* 6 ranks: 2 groups of 3 */
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 6, PL_DISTRIBUTE_AUTO), 2);
+    pl_plan one = { .jobs = jobs, .njobs = 1, .iters = { 1000 }, .niters = 1 };
+    ck_assert_int_eq(pl_dist_groups(&one, &d, 4, PL_DISTRIBUTE_AUTO), 1);
+    /* 8 equal jobs on 4 ranks: each rank 2 of them, nothing exchanged */
+    pl_plan eight = { .jobs = jobs, .njobs = 8, .iters = { 10 }, .niters = 1 };
+    ck_assert_int_eq(pl_dist_groups(&eight, &d, 4, PL_DISTRIBUTE_AUTO), 4);
+    jobs[1].h = (pl_hyper){ .solver = PL_SOLVER_SGD, .lr = 0.1, .epochs = 5, .batch_size = 32 };
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_AUTO), 4);
+    ck_assert_int_eq(pl_dist_groups(&two, &d, 4, PL_DISTRIBUTE_MIXED), 0);
+    pl_dataset_free(&d);
+}
+END_TEST
+
 Suite *suite_distplan(void)
 {
     Suite *s = suite_create("distplan");
     TCase *tc = tcase_create("distplan");
     tcase_add_test(tc, test_rows_bytes_are_the_layout);
     tcase_add_test(tc, test_path_counts_one_point_at_a_time);
+    tcase_add_test(tc, test_groups_follow_the_model);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,7 +2,9 @@
  * check_mpi.c - one run over MPI ranks (src/dist/): model files byte-identical
  * for every (ranks x threads) of 1x1, 1x2, 2x1, 2x2, 3x1 and both splits,
  * for a sweep of pairs with a softmax model, for L-BFGS softmax models and
- * for a single data-parallel model; and a rank that fails ends the run on
+ * for a single data-parallel model, each rank of the sweep's rows split
+ * reading only its own blocks' training rows (summary.json) and every rank
+ * of the others every row; and a rank that fails ends the run on
  * every rank with one message and no run directory.  Faults mid-sweep:
  * SIGTERM to mpirun (Open MPI forwards it to every rank) writes the run with
  * every finished model and the others marked interrupted; a rank killed with
@@ -67,30 +69,93 @@ static int same_models(const char *ref, const char *run)
     return n;
 }
 
-/* The matrix of (ranks, threads) for both splits against the binary alone. */
-static void matrix(const char *sets, int want_models)
+/* The training rows each rank of tmp/name read (summary.json's
+ * ranks.train_rows_read) into got[0..max); returns how many ranks. */
+static int rows_read(const char *name, size_t *got, int max)
 {
-    static const int rt[][2] = { { 1, 1 }, { 1, 2 }, { 2, 1 }, { 2, 2 }, { 3, 1 } };
-    static const char *split[] = { "models", "rows" };
+    char cmd[PATH_MAX + 256], out[4096];
+    snprintf(cmd, sizeof cmd, "%s -c 'import json,sys; print(*json.load(open(sys.argv[1]))"
+             "[\"ranks\"][\"train_rows_read\"])' %s/%s/summary.json", tu_python(), tmp, name);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "%s: no ranks in summary.json: %s", name, out);
+    int n = 0;
+    for (char *p = out, *end; n < max; p = end) {
+        const unsigned long v = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        got[n++] = v;
+    }
+    return n;
+}
+
+/* What each rank of a run read of the ntrain training rows: ALL of them;
+ * only its OWN blocks' (fewer than all, every row once over the ranks);
+ * PART of them (fewer than all: its group's window of its jobs' digits);
+ * AT_MOST all (its jobs' digits, or none when it has no job). */
+enum { READ_ALL, READ_OWN, READ_PART, READ_AT_MOST };
+
+static void check_rows_read(const char *name, int ranks, size_t ntrain, int how)
+{
+    size_t got[16], sum = 0;
+    ck_assert_int_eq(rows_read(name, got, 16), ranks);
+    for (int r = 0; r < ranks; r++) {
+        const int ok = how == READ_ALL       ? got[r] == ntrain
+                       : how == READ_AT_MOST ? got[r] <= ntrain
+                                             : got[r] > 0 && got[r] < ntrain;
+        ck_assert_msg(ok, "%s: rank %d read %zu of %zu rows", name, r, got[r], ntrain);
+        sum += got[r];
+    }
+    if (how == READ_OWN)
+        ck_assert_uint_eq(sum, ntrain);
+}
+
+/* The matrix of (ranks, threads) for both splits against the binary alone,
+ * and 4 ranks split mixed (2 groups of 2); with `fused` (a gradient-descent
+ * sweep, whose plan reads only the rows it indexes) each rank of a rows
+ * split reads only its own blocks' rows and of a mixed split its group's
+ * share, else (the rows read on: L-BFGS, the data strategy) every rank of a
+ * rows or mixed split reads every row. */
+static void matrix_read(const char *sets, int want_models, int fused)
+{
+    static const int rt[][2] = { { 1, 1 }, { 1, 2 }, { 2, 1 }, { 2, 2 }, { 3, 1 }, { 4, 1 } };
+    static const char *split[] = { "models", "rows", "mixed" };
     static char out[1 << 16];
     ck_assert_msg(train("ref", 0, 1, sets, out, sizeof out) == 0, "reference run: %s", out);
-    for (size_t s = 0; s < 2; s++)
+    for (size_t s = 0; s < 3; s++)
         for (size_t i = 0; i < sizeof rt / sizeof *rt; i++) {
+            if ((s == 2) != (rt[i][0] == 4))   /* 4 ranks: mixed only */
+                continue;
             char name[64], all[4096];
             snprintf(name, sizeof name, "%s-%dx%d", split[s], rt[i][0], rt[i][1]);
             snprintf(all, sizeof all, "%s --set engine.distribute=%s", sets, split[s]);
             int rc = train(name, rt[i][0], rt[i][1], all, out, sizeof out);
             ck_assert_msg(rc == 0, "%s: exit %d: %s", name, rc, out);
             ck_assert_int_eq(same_models("ref", name), want_models);
+            const int ranks = rt[i][0];
+            const int how = ranks == 1 ? READ_ALL
+                            : s == 0   ? READ_AT_MOST
+                            : !fused   ? (s == 1 ? READ_ALL : READ_AT_MOST)
+                            : s == 1   ? READ_OWN : READ_PART;
+            check_rows_read(name, ranks, 8000, how);
+            if (s == 2) {   /* 2 groups of 2 */
+                char cmd[PATH_MAX + 128], got[256];
+                snprintf(cmd, sizeof cmd, "grep -c '\"distribute\": \"mixed\", \"groups\": 2,' "
+                         "%s/%s/summary.json", tmp, name);
+                ck_assert_msg(tu_run(cmd, got, sizeof got) == 0, "%s: not 2 groups: %s", name, got);
+            }
         }
+}
+
+static void matrix(const char *sets, int want_models)
+{
+    matrix_read(sets, want_models, 0);
 }
 
 START_TEST(test_sweep_identical_for_any_ranks_and_threads)
 {
     /* 45 pairs x 2 rates and a softmax model, 2 checkpoints: fused */
-    matrix("--set task.pairs=all --set task.multiclass=softmax "
-           "--set train.learning_rates=0.1,0.5 --set train.iterations=10,25",
-           (45 + 1) * 2 * 2 * 2);
+    matrix_read("--set task.pairs=all --set task.multiclass=softmax "
+                "--set train.learning_rates=0.1,0.5 --set train.iterations=10,25",
+                (45 + 1) * 2 * 2 * 2, 1);
 }
 END_TEST
 

@@ -539,6 +539,47 @@ START_TEST(test_rows_given_back_once_indexed)
 }
 END_TEST
 
+/* A deferred training set (dataset.h): its pixels kept aside in `src`, the
+ * set's own overwritten (read them and the models are wrong), each row's
+ * non-zero count in nnz.  rows_fill copies the rows asked for back and
+ * counts them; ranges must be ascending and disjoint. */
+typedef struct deferred {
+    pl_dataset *d;
+    uint8_t *src;
+    unsigned char *times;   /* per training row: times read */
+    int calls;
+} deferred;
+
+static void defer_set(pl_dataset *d, deferred *g)
+{
+    *g = (deferred){ .d = d, .src = malloc(d->n * d->dim), .times = calloc(d->n, 1) };
+    memcpy(g->src, d->pix, d->n * d->dim);
+    d->nnz = malloc(d->n * sizeof *d->nnz);
+    for (size_t r = 0; r < d->n; r++)
+        d->nnz[r] = pl_row_nnz(d->pix + r * d->dim, d->dim);
+    memset(d->pix, 0x5a, d->n * d->dim);
+    d->deferred = 1;
+}
+
+static int defer_fill(void *ctx, const size_t *row0, const size_t *n, size_t nr, pl_error *e)
+{
+    (void)e;
+    deferred *g = ctx;
+    g->calls++;
+    size_t total = 0;
+    for (size_t i = 0; i < nr; i++) {
+        ck_assert(i == 0 || row0[i] >= row0[i - 1] + n[i - 1]);
+        ck_assert_uint_le(row0[i] + n[i], g->d->n);
+        memcpy(g->d->pix + row0[i] * g->d->dim, g->src + row0[i] * g->d->dim, n[i] * g->d->dim);
+        for (size_t r = row0[i]; r < row0[i] + n[i]; r++)
+            g->times[r]++;
+        total += n[i];
+    }
+    if (total == g->d->n)
+        g->d->deferred = 0;
+    return PL_OK;
+}
+
 /* The fused plan's done callback for a rank: rows named, per training row. */
 static int count_commit(void *ctx, size_t nblk)
 {
@@ -587,6 +628,31 @@ START_TEST(test_fused_rank_indexes_its_window)
         pl_fused f;
         ck_assert_int_eq(pl_fused_plan_rows(&f, &k, &plan, &tr, NULL, &te, 2, &xr, &give, &e),
                          PL_OK);
+        /* the same set deferred: only the rank's blocks' rows are read, and
+         * its index is the same */
+        pl_dataset dtr;
+        synth_dataset(3100, 196, 25, &dtr);
+        deferred g;
+        defer_set(&dtr, &g);
+        const pl_fused_rows dgive = { .commit = count_commit, .fill = defer_fill, .ctx = &g };
+        pl_fused df;
+        ck_assert_int_eq(pl_fused_plan_rows(&df, &k, &plan, &dtr, NULL, &te, 2, &xr, &dgive, &e),
+                         PL_OK);
+        const pl_fset *ft = &f.set[PL_SET_TRAIN], *dt = &df.set[PL_SET_TRAIN];
+        ck_assert_int_eq(g.calls, dt->rb1 > dt->rb0);
+        for (size_t j = 0; j < dt->nblk; j++)
+            for (size_t r = dt->blk[j].row0; r < dt->blk[j].row0 + dt->blk[j].n; r++)
+                ck_assert_int_eq(g.times[r], j >= dt->rb0 && j < dt->rb1);
+        ck_assert_uint_eq(dt->rb0, ft->rb0);
+        ck_assert_uint_eq(dt->rb1, ft->rb1);
+        ck_assert_uint_eq(dt->tiles.ntiles, ft->tiles.ntiles);
+        ck_assert_uint_eq(dt->tiles.nnz, ft->tiles.nnz);
+        ck_assert_int_eq(memcmp(dt->tiles.val, ft->tiles.val, ft->tiles.nnz), 0);
+        ck_assert_int_eq(memcmp(dt->tiles.row, ft->tiles.row, ft->tiles.nnz), 0);
+        pl_fused_free(&df);
+        free(g.src);
+        free(g.times);
+        pl_dataset_free(&dtr);
         for (int si = 0; si < 3; si++) {
             const pl_fset *a = &one.set[si], *b = &f.set[si];
             if (!a->d)
@@ -621,6 +687,81 @@ START_TEST(test_fused_rank_indexes_its_window)
     pl_plan_free(&plan);
     pl_dataset_free(&tr);
     pl_dataset_free(&te);
+}
+END_TEST
+
+/* A deferred training set trains to the same bits as one read whole: the
+ * gradient-descent sweep reads each row once, as its plan needs it (here,
+ * one process, every block's), and frees them as before; with a later
+ * L-BFGS phase, or the data strategy, every row is read first.  Without
+ * rows_fill it is refused, not trained on unread pixels. */
+START_TEST(test_deferred_rows_read_once)
+{
+    static pl_config c;
+    const int iters[] = { 5, 20 };
+    pl_dataset tr, te, keep;
+    synth_dataset(2100, 196, 23, &tr);
+    synth_dataset(300, 196, 24, &te);
+    synth_dataset(2100, 196, 23, &keep);
+    for (int v = 0; v < 3; v++) {   /* 0: fused sweep, 1: with L-BFGS after, 2: data */
+        train_cfg(&c, 0.5, iters, 2);
+        if (v == 1) {
+            c.train.nsolvers = 2;
+            c.train.solvers[1] = PL_SOLVER_LBFGS;
+            c.train.penalties[0] = PL_PENALTY_L2;
+            c.train.nC = 1;
+            c.train.C[0] = 1.0;
+            c.train.tol = 1e-4;
+            c.train.max_iter = 20;
+        }
+        if (v == 2)
+            c.task.ntasks = 1;
+        pl_run ref, got;
+        run_with(2, PL_SIMD_AUTO, &c, &keep, &te, &ref);
+        pl_dataset_free(&tr);
+        synth_dataset(2100, 196, 23, &tr);
+        deferred g;
+        defer_set(&tr, &g);
+        const pl_train_opts o = { .rows_fill = defer_fill, .rows_ctx = &g };
+        run_opts(2, PL_SIMD_AUTO, &c, &tr, &te, &o, &got);
+        ck_assert_str_eq(got.strategy, v == 2 ? "data" : "fused");
+        ck_assert_int_eq(g.calls, 1);
+        for (size_t i = 0; i < tr.n; i++)
+            ck_assert_msg(g.times[i] == 1, "case %d: training row %zu read %d times", v, i,
+                          g.times[i]);
+        ck_assert_uint_eq(got.nresults, ref.nresults);
+        ck_assert(got.density == ref.density);
+        for (size_t i = 0; i < ref.nresults; i++) {
+            ck_assert(memcmp(ref.results[i].w, got.results[i].w, 196 * sizeof(float)) == 0);
+            ck_assert(ref.results[i].train_loss == got.results[i].train_loss);
+        }
+        free(g.src);
+        free(g.times);
+        pl_run_free(&got);
+        pl_run_free(&ref);
+    }
+    /* no rows_fill: refused */
+    train_cfg(&c, 0.5, iters, 2);
+    pl_dataset_free(&tr);
+    synth_dataset(2100, 196, 23, &tr);
+    deferred g;
+    defer_set(&tr, &g);
+    pl_engine *eng;
+    pl_error e = { 0 };
+    ck_assert_int_eq(pl_engine_create(&(pl_engine_opts){ 2, PL_BIND_CORE, PL_SIMD_AUTO,
+                                                         PL_WAIT_AUTO }, &eng, &e), PL_OK);
+    pl_plan plan;
+    ck_assert_int_eq(pl_plan_from_config(&c, &plan, &e), PL_OK);
+    pl_run r;
+    ck_assert_int_eq(pl_train(eng, &plan, &tr, &te, NULL, &r, &e), PL_EINPUT);
+    TU_ASSERT_HAS(e.msg, "training rows were not read");
+    pl_plan_free(&plan);
+    pl_engine_destroy(eng);
+    free(g.src);
+    free(g.times);
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+    pl_dataset_free(&keep);
 }
 END_TEST
 
@@ -1128,6 +1269,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_task_without_a_class_is_an_error);
     tcase_add_test(tc, test_strategies_train_the_same_models);
     tcase_add_test(tc, test_rows_given_back_once_indexed);
+    tcase_add_test(tc, test_deferred_rows_read_once);
     tcase_add_test(tc, test_fused_rank_indexes_its_window);
     tcase_add_test(tc, test_auto_strategy_follows_cost_model);
     tcase_add_test(tc, test_big_view_larger_blocks);

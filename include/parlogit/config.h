@@ -51,7 +51,8 @@ enum pl_simd { PL_SIMD_AUTO, PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
 enum pl_strategy { PL_STRATEGY_AUTO, PL_STRATEGY_FUSED, PL_STRATEGY_JOBS, PL_STRATEGY_DATA };
 /* Across MPI ranks (src/dist/): whole jobs per rank, or the rows of every job
  * shared out; auto chooses by the cost model of src/dist/dist_plan.c. */
-enum pl_distribute { PL_DISTRIBUTE_AUTO, PL_DISTRIBUTE_MODELS, PL_DISTRIBUTE_ROWS };
+enum pl_distribute { PL_DISTRIBUTE_AUTO, PL_DISTRIBUTE_MODELS, PL_DISTRIBUTE_ROWS,
+                      PL_DISTRIBUTE_MIXED };
 
 /* What a model learns.
  *   binary (kind 0): rows of digit pos get y = 1; rows of digit neg (or of every

@@ -5,6 +5,8 @@
 #ifndef PARLOGIT_DATA_H
 #define PARLOGIT_DATA_H
 
+#include <stdint.h>
+
 #include "parlogit/config.h"
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
@@ -16,6 +18,17 @@ typedef struct pl_data_file {
     char sha256[65];               /* hex digest, filled by pl_data_load  */
 } pl_data_file;
 
+/* Where a deferred training set's rows are read from (pl_data_fill_train):
+ * the IDX images file as pl_data_load_deferred first read it. */
+typedef struct pl_data_source {
+    char path[PL_PATH_MAX * 2];
+    uint64_t offset;               /* the first pixel's byte, after the header */
+    size_t nrows;                  /* the rows the file holds                  */
+    int gz;                        /* gzip: read through again, not seeked     */
+    unsigned long long dev, ino;   /* a plain file's identity, size and mtime, */
+    long long size, mtime_ns;      /* so a file changed since is refused       */
+} pl_data_source;
+
 typedef struct pl_data {
     pl_dataset train;
     pl_dataset val;                /* n == 0 without [data] validation_fraction */
@@ -26,6 +39,9 @@ typedef struct pl_data {
      * test rows that overlap, a CSV label column that looks like the other end */
     char warning[4][400];
     int nwarnings;
+    pl_data_source train_src;      /* train.deferred: where its rows are       */
+    size_t train_rows_read;        /* training rows read into train (all of
+                                      them unless it was deferred)             */
 } pl_data;
 
 /* Lists the files a config names (resolved paths, no digests). Returns the count. */
@@ -39,6 +55,34 @@ int pl_data_files(const pl_config *c, pl_data_file files[4]);
  * where is the config location of the key naming it.
  */
 int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e);
+
+/*
+ * pl_data_load, but when the training images are an IDX file the training
+ * set's pixels are not kept: the file is read through once (every pixel
+ * checked as pl_data_load checks it, the validation and test sets filled,
+ * each training row's non-zero pixels counted into train.nnz) and
+ * out->train is left deferred (dataset.h): its labels, rows and counts are
+ * known, its pixels allocated but not read (so not resident).  Each rank of
+ * a run whose rows are shared out over MPI ranks then reads only the rows
+ * of its own blocks (pl_data_fill_train).  A CSV training file is read
+ * whole: out->train is then not deferred.
+ */
+int pl_data_load_deferred(const pl_config *c, int nthreads, pl_data *out, pl_error *e);
+
+/*
+ * Reads rows [row0[i], row0[i] + n[i]) (i < nranges; ascending, disjoint) of
+ * the deferred training set d->train from its file (d->train_src): a plain
+ * file by pread at each row's offset, a gzip file by decompressing it again
+ * (a gzip stream cannot be seeked), by nthreads threads, each writing its
+ * share of the rows, so their pages are first touched by the thread that
+ * reads them.  Each row's non-zero count must be the one counted on the
+ * first read, and a plain file's identity, size and mtime the same: a file
+ * changed since is PL_EINPUT naming it.  When the rows are every row of the
+ * set, the set is no longer deferred.  Adds the rows to d->train_rows_read.
+ * A set that is not deferred: PL_OK, nothing read.
+ */
+int pl_data_fill_train(pl_data *d, const size_t *row0, const size_t *n, size_t nranges,
+                       int nthreads, pl_error *e);
 
 void pl_data_free(pl_data *d);
 

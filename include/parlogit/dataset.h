@@ -32,6 +32,16 @@ static inline unsigned pl_pixel_max(unsigned pixel_max)
     return pixel_max ? pixel_max : PL_PIXEL_MAX;
 }
 
+/* The non-zero pixels of one row of dim pixels (a row's share of the work,
+ * and of the density). */
+static inline uint32_t pl_row_nnz(const uint8_t *x, size_t dim)
+{
+    uint32_t nz = 0;
+    for (size_t q = 0; q < dim; q++)
+        nz += x[q] != 0;
+    return nz;
+}
+
 /* A whole file in file order.  Owns pix and label (free with pl_raw_free). */
 typedef struct pl_raw {
     size_t n;          /* rows (images)                              */
@@ -101,6 +111,13 @@ typedef struct pl_dataset {
     uint8_t *label;                  /* n, non-decreasing                     */
     uint32_t *orig;                  /* source row index of each row          */
     size_t start[PL_CLASSES + 1];    /* digit d: rows [start[d], start[d+1])  */
+    /* A set whose pixels are read later (pl_data_load_deferred, data.h):
+     * deferred is 1 while pix is allocated but holds only the rows read so
+     * far (pl_data_fill_train); nnz, each row's non-zero pixels, is counted
+     * as the file is first read, so the density and the blocks' work are
+     * known before any row is held.  nnz is NULL for a set read whole. */
+    uint32_t *nnz;
+    int deferred;
 } pl_dataset;
 
 /*

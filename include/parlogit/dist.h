@@ -51,19 +51,31 @@ void pl_dist_abort(const pl_dist *d, int code);
  * (prefixed "rank R: " when R is not 0), so one rank can print it. */
 int pl_dist_agree(const pl_dist *d, int rc, pl_error *e);
 
+/* Every rank's value, gathered into all[0..size) on rank 0 (all may be NULL
+ * on the others).  Collective. */
+void pl_dist_gather_size(const pl_dist *d, size_t mine, size_t *all);
+
 /* Several ranks on one host share its cores: this rank's team is restricted
  * to its share (the ranks with the same affinity mask from mpirun split that
  * mask's cores by their order), the engine's topology restricted to it and,
  * with threads = auto (threads_auto), its team sized to it.  One rank: nothing. */
 int pl_dist_bind(pl_dist *d, pl_engine *eng, int threads_auto, pl_error *e);
 
-/* Rank 0: "ranks: R over H host(s), distribute = ..." and one line per rank
+/* Rank 0: "ranks: R over H host(s)" and one line per rank
  * (host, threads, cores) into buf.  Others: buf empty. */
 void pl_dist_describe(const pl_dist *d, const pl_engine *eng, char *buf, size_t len);
 
-/* The split auto gives for plan on R ranks (PL_DISTRIBUTE_MODELS or _ROWS),
- * by the cost model of src/dist/dist_plan.c; forced: forced.  Any split gives
- * the same bits; only the time differs. */
+/* The groups of ranks the split `forced` (enum pl_distribute) takes for plan
+ * on R ranks: G groups of R / G ranks each (G divides R), the jobs cut over
+ * the groups by cost, each group's rows shared over its ranks.  models: R;
+ * rows: 1; auto: the G of the least modelled time (the cost model of
+ * src/dist/dist_plan.c); mixed: the best G other than 1 and R, 0 when there
+ * is none (R prime, or solvers that are not shared out by rows).  Any split
+ * gives the same bits; only the time differs. */
+int pl_dist_groups(const pl_plan *plan, const pl_dataset *train, int ranks, int forced);
+
+/* pl_dist_groups as a split: PL_DISTRIBUTE_MODELS (G = R, and one rank),
+ * _ROWS (G = 1) or _MIXED (between, or none possible). */
 int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced);
 
 /* pl_train over every rank by the split distribute (enum pl_distribute).

@@ -142,6 +142,12 @@ typedef struct pl_run {
     double density;           /* share of non-zero training pixels               */
     double seconds;           /* the whole call                                  */
     int interrupted;          /* 1 if the stop flag ended the run early          */
+    /* Over MPI ranks (the CLI fills these on rank 0; pl_train leaves them 0):
+     * how many, the split, and the training rows each rank read. */
+    int ranks;
+    const char *distribute;   /* "models", "rows" or "mixed"; NULL on one process */
+    int groups;               /* of ranks: models ranks, rows 1, mixed between   */
+    size_t *rows_read;        /* ranks entries, or NULL                          */
 } pl_run;
 
 
@@ -225,6 +231,15 @@ typedef struct pl_train_opts {
      * read rows. */
     void (*rows_discard)(void *ctx, size_t row0, size_t n);
     void (*rows_done)(void *ctx);
+    /* A deferred training set (dataset.h: its pixels not read yet) needs
+     * rows_fill(rows_ctx, row0, n, nranges, e), which reads rows [row0[i],
+     * row0[i] + n[i]) of it (pl_data_fill_train).  pl_train calls it, on the
+     * calling thread, before any of those rows is read: with the rows shared
+     * over ranks and the fused sweep on its sparse index as the run's only
+     * phase, for the rank's own blocks alone (the rows of other ranks' blocks
+     * are never read); otherwise for every row, first. */
+    int (*rows_fill)(void *ctx, const size_t *row0, const size_t *n, size_t nranges,
+                     pl_error *e);
     void *rows_ctx;
 } pl_train_opts;
 

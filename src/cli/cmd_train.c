@@ -17,6 +17,7 @@
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,17 +66,32 @@ static const char usage[] =
     "  parlogit train configs/sgd-0-1.ini --set train.batch_size=64 --set train.epochs=20\n"
     "exit status: 0 done, 1 runtime failure, 2 bad input, 130 interrupted";
 
+/* pl_train_opts.rows_ctx: the data, and the threads that read its rows. */
+typedef struct rows_ctx {
+    pl_data *data;
+    int nthreads;
+} rows_ctx;
+
 /* pl_train_opts.rows_discard and rows_done: the training set's pixels, read
  * no more once the sparse index holds them (after training only its row
  * count is read). */
-static void discard_rows(void *train, size_t row0, size_t n)
+static void discard_rows(void *ctx, size_t row0, size_t n)
 {
-    pl_dataset_discard_rows(train, row0, n);
+    pl_dataset_discard_rows(&((rows_ctx *)ctx)->data->train, row0, n);
 }
 
-static void release_rows(void *train)
+static void release_rows(void *ctx)
 {
-    pl_dataset_release_pixels(train);
+    pl_dataset_release_pixels(&((rows_ctx *)ctx)->data->train);
+}
+
+/* pl_train_opts.rows_fill: a deferred training set's rows, read when a rank
+ * needs them. */
+static int fill_rows(void *ctx, const size_t *row0, const size_t *n, size_t nranges,
+                     pl_error *e)
+{
+    const rows_ctx *c = ctx;
+    return pl_data_fill_train(c->data, row0, n, nranges, c->nthreads, e);
 }
 
 /* Every model's row; a long sweep gets a pointer to results.csv instead (its
@@ -151,10 +167,19 @@ int pl_cmd_train(int argc, char **argv)
                                                  cfg.engine.simd, cfg.engine.wait }, &eng, &e);
     if (!rc)   /* ranks on one host: each its share of the cores */
         rc = pl_dist_bind(&dist, eng, cfg.engine.threads == 0, &e);
+    /* ranks: each reads only the training rows it trains on (its own blocks
+     * of a rows split, its jobs' digits of a models split; pl_train reads
+     * them, rows_fill), so the first read keeps none (pl_data_load_deferred) */
     if (!rc) {
         pl_engine_bind_team(eng);
-        rc = pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
+        rc = dist.size > 1 ? pl_data_load_deferred(&cfg, pl_engine_threads(eng), &data, &e)
+                           : pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
     }
+    /* ranks: G groups of dist.size / G (models: G = ranks; rows: 1) */
+    const int groups = rc ? 1 : pl_dist_groups(&plan, &data.train, dist.size,
+                                               cfg.engine.distribute);
+    const char *split = dist.size < 2 ? NULL : groups == dist.size ? "models"
+                        : groups == 1 ? "rows" : "mixed";
     if (!rc && root)
         rc = pl_stage_check_space(&stage, pl_run_size_estimate(&plan, data.train.dim,
                                                                data.test.n), &e);
@@ -183,14 +208,18 @@ int pl_cmd_train(int argc, char **argv)
                 "job(s) over %d task(s); %d thread(s), %s kernels\n", data.train.n, data.val.n,
                 data.test.n, plan.njobs, cfg.task.ntasks + cfg.task.nmulti,
                 pl_engine_threads(eng), pl_engine_simd(eng));
-    if (!o.quiet && dist.size > 1)
+    if (!o.quiet && dist.size > 1 && groups > 1 && groups < dist.size)
+        fprintf(stderr, "parlogit: %d ranks over %d host(s), distribute = mixed: %d groups of "
+                "%d ranks, the jobs shared out over the groups, the rows over a group's "
+                "ranks\n", dist.size, dist.nhosts, groups, dist.size / groups);
+    else if (!o.quiet && dist.size > 1)
         fprintf(stderr, "parlogit: %d ranks over %d host(s), distribute = %s\n", dist.size,
-                dist.nhosts, pl_dist_choose(&plan, &data.train, dist.size,
-                                            cfg.engine.distribute) == PL_DISTRIBUTE_ROWS
-                    ? "rows" : "models");
+                dist.nhosts, groups ? split : "mixed (none possible)");
 
+    rows_ctx rctx = { &data, pl_engine_threads(eng) };
     pl_train_opts topts = { .val = &data.val, .stop = &stop_flag, .rows_discard = discard_rows,
-                            .rows_done = release_rows, .rows_ctx = &data.train };
+                            .rows_done = release_rows, .rows_fill = fill_rows,
+                            .rows_ctx = &rctx };
     pl_progress prog;
     if (!o.quiet) {
         pl_progress_start(&prog, stderr, plan.njobs);
@@ -202,6 +231,15 @@ int pl_cmd_train(int argc, char **argv)
                        &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);
+    if (!rc) {   /* ranks (a status agreed by every rank): the rows each read */
+        size_t all[dist.size];
+        pl_dist_gather_size(&dist, data.train_rows_read, all);
+        run.ranks = dist.size;
+        run.groups = groups;
+        run.distribute = split;
+        if (root && (run.rows_read = malloc(sizeof all)))
+            memcpy(run.rows_read, all, sizeof all);
+    }
     if (!root) {   /* ranks: rank 0 writes the run and reports; an interrupted rank exits 130 too */
         if (!rc && (run.interrupted || stop_flag))
             rc = PL_EINTR;

@@ -32,6 +32,7 @@ static const plc_name strategies[] = {
     {"data", PL_STRATEGY_DATA}, {NULL, 0}};
 static const plc_name distributes[] = {
     {"auto", PL_DISTRIBUTE_AUTO}, {"models", PL_DISTRIBUTE_MODELS}, {"rows", PL_DISTRIBUTE_ROWS},
+    {"mixed", PL_DISTRIBUTE_MIXED},
     {NULL, 0}};
 static const plc_name bools[] = {
     {"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"0", 0}, {"1", 1}, {NULL, 0}};

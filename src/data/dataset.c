@@ -38,6 +38,7 @@ void pl_dataset_free(pl_dataset *d)
     free(d->pix);
     free(d->label);
     free(d->orig);
+    free(d->nnz);
     memset(d, 0, sizeof *d);
 }
 

@@ -6,7 +6,8 @@
  * [at, end) of each set's entries, found by a cursor that only moves on.
  * The chunk's copy runs in one parallel region: every thread walks the run
  * and copies the entries whose slot falls in its own share of the set
- * (slots [t n / T, (t + 1) n / T)), about the share a static schedule over
+ * (slots [t n / T, (t + 1) n / T) of its n; a fill of some of its rows,
+ * pl_data_fill_train's, copies only theirs), about the share a static schedule over
  * the set's rows gives it later (libgomp's differs by a row at the ends), so
  * its pages are first touched there.  A chunk
  * is about 1 MiB of pixels: a few dozen parallel regions for MNIST's 60,000
@@ -57,11 +58,18 @@ int pl_fill_sets(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill
             size_t end = at[q];
             while (end < f->n && f->rows[end] < c1)
                 end++;
-            const size_t i0 = at[q], n = f->n;
+            const size_t i0 = at[q], n = f->d->n;   /* shares of the set's slots */
             at[q] = end;
             if (i0 == end)
                 continue;
             uint8_t *to = f->d->pix;
+            uint32_t *nnz = f->d->nnz;
+            if (f->count_only) {
+#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1 && end - i0 > 64)
+                for (size_t i = i0; i < end; i++)
+                    nnz[f->dest[i]] = pl_row_nnz(buf + (f->rows[i] - c0) * dim, dim);
+                continue;
+            }
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1 && end - i0 > 64)
             {
                 const size_t t = (size_t)omp_get_thread_num(), T = (size_t)omp_get_num_threads();

@@ -29,12 +29,15 @@
 int pl_dataset_alloc(const pl_raw *hdr, const size_t *rows, size_t n, pl_dataset *out,
                      size_t **dest, pl_error *e);
 
-/* A set to fill: rows[0..n) ascending rows of the file, rows[i] to slot dest[i]. */
+/* A set to fill: rows[0..n) ascending rows of the file, rows[i] to slot
+ * dest[i].  count_only: the rows' pixels are not copied, only their non-zero
+ * pixels counted into d->nnz[dest[i]] (a deferred set, data.h). */
 typedef struct pl_fill {
     pl_dataset *d;
     const size_t *rows;
     const size_t *dest;
     size_t n;
+    int count_only;
 } pl_fill;
 
 /*

@@ -7,6 +7,8 @@
  * open it (idx.c, or csv.c which reads it whole), choose rows (split.c), then
  * build the sets (dataset.c): from a CSV's pixels, or, for IDX, as the file
  * is read, each row copied straight into the sets that take it (fill.c).
+ * pl_data_load_deferred counts the training rows' non-zero pixels instead of
+ * copying them, and notes where they are (reread.c reads them later).
  * Names are data.dir + "/" + name, except absolute names and names starting
  * with "./" or "../", which are used as they are.  Format auto means by
  * extension: ".csv" or ".csv.gz" is CSV (labels are a column, so the *_labels
@@ -201,9 +203,10 @@ static int open_side(const pl_config *c, const pl_data *d, const char *side_name
 }
 
 /* The sets[0..n) that take rows of sd (rows[k] into out[k]): copied from the
- * CSV's pixels, or filled as the IDX file is read. */
+ * CSV's pixels, or filled as the IDX file is read; defer: out[0] of an IDX
+ * file only counted (its rows' non-zero pixels), left deferred. */
 static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *out, int n,
-                      int nthreads, pl_error *e)
+                      int defer, int nthreads, pl_error *e)
 {
     int rc = PL_OK;
     if (!sd->streamed) {
@@ -216,10 +219,15 @@ static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *o
     for (int k = 0; rc == PL_OK && k < n; k++) {
         rc = pl_dataset_alloc(&sd->raw, rows[k]->idx, rows[k]->n, out[k], &dest[k], e);
         fill[k] = (pl_fill){ .d = out[k], .rows = rows[k]->idx, .dest = dest[k],
-                             .n = rows[k]->n };
+                             .n = rows[k]->n, .count_only = defer && k == 0 };
+        if (rc == PL_OK && fill[k].count_only &&
+            !(out[k]->nnz = calloc(rows[k]->n ? rows[k]->n : 1, sizeof *out[k]->nnz)))
+            rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for its rows' counts", sd->path);
     }
     if (rc == PL_OK)
         rc = pl_fill_sets(&sd->idx, sd->path, sd->raw.pixel_max, fill, n, nthreads, e);
+    if (rc == PL_OK && defer)
+        out[0]->deferred = out[0]->n > 0;
     for (int k = 0; k < n; k++)
         free(dest[k]);
     return rc;
@@ -280,7 +288,26 @@ static void check_overlap(const pl_config *c, const pl_data *d, pl_data *out)
     }
 }
 
-int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
+/* Where sd's rows are, for a later pl_data_fill_train.  PL_EIO when the file
+ * cannot be looked at. */
+static int note_source(const side *sd, pl_data_source *src, pl_error *e)
+{
+    memset(src, 0, sizeof *src);
+    snprintf(src->path, sizeof src->path, "%s", sd->path);
+    src->offset = pl_reader_offset(&sd->idx.img) - sd->idx.next * sd->idx.dim;
+    src->nrows = sd->idx.n;
+    src->gz = !gzdirect(sd->idx.img.gz);
+    struct stat st;
+    if (stat(sd->path, &st) != 0)
+        return pl_errorf(e, PL_EIO, "%s: %s", sd->path, strerror(errno));
+    src->dev = (unsigned long long)st.st_dev;
+    src->ino = (unsigned long long)st.st_ino;
+    src->size = (long long)st.st_size;
+    src->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    return PL_OK;
+}
+
+static int load(const pl_config *c, int nthreads, int defer, pl_data *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
     side train = { 0 }, test = { 0 };
@@ -325,12 +352,17 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
         rows[nsets] = &rtest;
         sets[nsets++] = &out->test;
     }
-    rc = build_sets(&train, rows, sets, nsets, nthreads, e);
+    defer = defer && train.streamed && rtrain.n > 0;
+    if (defer)   /* before the rows: the offset of the first pixel */
+        rc = note_source(&train, &out->train_src, e);
+    if (rc == PL_OK)
+        rc = build_sets(&train, rows, sets, nsets, defer, nthreads, e);
     if (rc == PL_OK && files) {
         const pl_rows *trows = &rtest;
         pl_dataset *tset = &out->test;
-        rc = build_sets(&test, &trows, &tset, 1, nthreads, e);
+        rc = build_sets(&test, &trows, &tset, 1, 0, nthreads, e);
     }
+    out->train_rows_read = defer ? 0 : out->train.n;
 done:
     if (rc != PL_OK)
         pl_data_free(out);
@@ -340,6 +372,16 @@ done:
     side_close(&train);
     side_close(&test);
     return rc;
+}
+
+int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
+{
+    return load(c, nthreads, 0, out, e);
+}
+
+int pl_data_load_deferred(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
+{
+    return load(c, nthreads, 1, out, e);
 }
 
 void pl_data_free(pl_data *d)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist/xrank.h"
 #include "engine/engine_impl.h"
 #include "parlogit/config.h"
 #include "parlogit/dist.h"
@@ -83,20 +84,22 @@ int pl_dist_agree(const pl_dist *d, int rc, pl_error *e)
 {
     if (!d->active || d->size <= 1)
         return rc;
-    int mine = rc ? d->rank : d->size, first = d->size;
-    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    if (first == d->size)
-        return PL_OK;
-    int code = rc;
-    MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
-    char msg[sizeof e->msg];
-    snprintf(msg, sizeof msg, "%s", rc ? e->msg : "");
-    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, MPI_COMM_WORLD);
-    if (first == 0)
-        pl_errorf(e, code, "%s", msg);
-    else
-        pl_errorf(e, code, "rank %d: %s", first, msg);
-    return code;
+    const pl_xrank x = { .rank = d->rank, .size = d->size };
+    return pl_xrank_agree(&x, rc, e);
+}
+
+_Static_assert(sizeof(size_t) == sizeof(unsigned long long), "size_t gathered as MPI's");
+
+void pl_dist_gather_size(const pl_dist *d, size_t mine, size_t *all)
+{
+    if (!d->active || d->size <= 1) {
+        if (all)
+            all[0] = mine;
+        return;
+    }
+    unsigned long long v = mine;
+    MPI_Gather(&v, 1, MPI_UNSIGNED_LONG_LONG, d->rank == 0 ? all : NULL, 1,
+               MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
 }
 
 /* This rank's share of mask (see the file's opening comment) into share. */

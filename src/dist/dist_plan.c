@@ -25,9 +25,15 @@
  *           to cost 1 / PL_DIST_BYTES_PER_UNIT row-outputs (64: a row-output,
  *           ~40 ns of one core, against ~1.6 GB/s of a loaded network
  *           link), so E_r = (T / R) / (T / R + B (R - 1) / R / 64).
- * auto takes rows when E_r > E_m, else models (one rank: models, which is
- * plain pl_train).  The choice moves only time: both splits give the bits
- * of one process, so a choice that depends on R changes no result.
+ *   mixed:  G groups of R / G ranks (G divides R), the jobs cut over the
+ *           groups as models cuts them over ranks, each group's rows shared
+ *           over its ranks: group g takes T_g / (R / G) plus its own jobs'
+ *           B_g ((R / G - 1) / (R / G) of it from others) / 64.  G = R is
+ *           models, G = 1 rows.
+ * auto takes the G of the least modelled time (the slowest group's), ties
+ * to more groups (one rank: models, which is plain pl_train); mixed the best
+ * G other than 1 and R.  The choice moves only time: every split gives the
+ * bits of one process, so a choice that depends on R changes no result.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -150,29 +156,64 @@ int pl_dist_strategy(const pl_plan *plan, const pl_dataset *train)
     return pl_strategy_choose(ngd, multiclass, 1, nblk);
 }
 
-int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced)
+/* The modelled time of G groups of ranks / G ranks each (cost-model units,
+ * the whole run): the jobs cut contiguously over the groups by cost, each
+ * group's rows shared over its ranks; the slowest group's time. */
+static double groups_time(const pl_plan *plan, const pl_dataset *train, int ranks, int G)
 {
-    if (forced != PL_DISTRIBUTE_AUTO)
-        return forced;
-    if (ranks <= 1 || plan->njobs == 0)
-        return PL_DISTRIBUTE_MODELS;
+    const int S = ranks / G;
+    const pl_xrank x = { .rank = 0, .size = G };
+    size_t cut[G + 1];
+    pl_dist_job_cuts(&x, plan, train, cut);
+    double worst = 0;
+    for (int g = 0; g < G; g++) {
+        double cost = 0;
+        for (size_t j = cut[g]; j < cut[g + 1]; j++)
+            cost += pl_dist_job_cost(plan, train, j);
+        double t = cost / S;
+        if (S > 1 && cut[g + 1] > cut[g]) {
+            pl_plan sub = *plan;
+            sub.jobs = plan->jobs + cut[g];
+            sub.njobs = cut[g + 1] - cut[g];
+            t += pl_dist_rows_bytes(&sub, train) * (S - 1) / S / PL_DIST_BYTES_PER_UNIT;
+        }
+        worst = t > worst ? t : worst;
+    }
+    return worst;
+}
+
+int pl_dist_groups(const pl_plan *plan, const pl_dataset *train, int ranks, int forced)
+{
+    if (ranks <= 1)
+        return 1;
+    if (forced == PL_DISTRIBUTE_MODELS)
+        return ranks;
+    if (forced == PL_DISTRIBUTE_ROWS)
+        return 1;
+    if (plan->njobs == 0)
+        return ranks;
     for (size_t j = 0; j < plan->njobs; j++)   /* sgd and newton are not shared out by rows */
         if (plan->jobs[j].h.solver == PL_SOLVER_SGD || plan->jobs[j].h.solver == PL_SOLVER_NEWTON)
-            return PL_DISTRIBUTE_MODELS;
-    const pl_xrank x = { .rank = 0, .size = ranks };
-    size_t cut[ranks + 1];
-    pl_dist_job_cuts(&x, plan, train, cut);
-    double total = 0, most = 0;
-    for (int r = 0; r < ranks; r++) {
-        double s = 0;
-        for (size_t j = cut[r]; j < cut[r + 1]; j++)
-            s += pl_dist_job_cost(plan, train, j);
-        total += s;
-        most = s > most ? s : most;
+            return forced == PL_DISTRIBUTE_MIXED ? 0 : ranks;
+    /* every G that divides the ranks (mixed: neither 1 nor ranks), the
+     * fastest; ties to more groups (fewer bytes) */
+    int best = 0;
+    double tbest = 0;
+    for (int G = ranks; G >= 1; G--) {
+        if (ranks % G || (forced == PL_DISTRIBUTE_MIXED && (G == 1 || G == ranks)))
+            continue;
+        const double t = groups_time(plan, train, ranks, G);
+        if (!best || t < tbest) {
+            best = G;
+            tbest = t;
+        }
     }
-    const double bytes = pl_dist_rows_bytes(plan, train);
-    const double share = total / ranks;   /* bytes: over the whole run, as total */
-    const double e_models = most > 0 ? share / most : 1.0;
-    const double e_rows = share / (share + bytes * (ranks - 1) / ranks / PL_DIST_BYTES_PER_UNIT);
-    return e_rows > e_models ? PL_DISTRIBUTE_ROWS : PL_DISTRIBUTE_MODELS;
+    return best;
+}
+
+int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced)
+{
+    const int G = pl_dist_groups(plan, train, ranks, forced);
+    return G == 0 ? PL_DISTRIBUTE_MIXED : ranks <= 1 || G == ranks ? PL_DISTRIBUTE_MODELS
+           : G == 1 ? PL_DISTRIBUTE_ROWS : PL_DISTRIBUTE_MIXED;
 }

@@ -5,6 +5,10 @@
  *         the objectives compute the rank's window of the row blocks and
  *         exchange the blocks' partials every pass (xrank.h), so every rank
  *         ends with the whole run, bit for bit the same.
+ * mixed:  groups of ranks: the jobs cut over the groups as models cuts them
+ *         over ranks, each group's rows shared over its ranks as rows shares
+ *         them over all (a communicator per group), its first rank sending
+ *         its results to rank 0 as a rank of models does.
  * models: the jobs are cut by cost (dist_plan.c); each rank trains its jobs
  *         as a plan of their own, with the strategy the whole plan gets on
  *         one process (a model's bits do not depend on which other models
@@ -90,26 +94,38 @@ static void send(const pl_run *run)
     }
 }
 
-static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
+/* G groups of d->size / G ranks: group g (ranks g S .. g S + S - 1) trains
+ * its contiguous cut of the jobs, its rows shared over its S ranks (a
+ * communicator of its own; S = 1: alone), and its first rank sends the
+ * group's results to rank 0.  G = d->size is the models split. */
+static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *plan,
                         const pl_dataset *train, const pl_dataset *test,
                         const pl_train_opts *opts, pl_run *out, pl_error *e)
 {
-    const pl_xrank x = { .rank = d->rank, .size = d->size };
-    size_t *cut = malloc(((size_t)d->size + 1) * sizeof *cut);
+    const int S = d->size / G, g = d->rank / S, grank = d->rank % S;
+    const pl_xrank x = { .rank = g, .size = G };
+    size_t *cut = malloc(((size_t)G + 1) * sizeof *cut);
     if (!cut)
         return pl_dist_agree(d, pl_errorf(e, PL_ENOMEM, "out of memory"), e);
     pl_dist_job_cuts(&x, plan, train, cut);
     pl_plan sub = *plan;
-    sub.jobs = plan->jobs + cut[d->rank];
-    sub.njobs = cut[d->rank + 1] - cut[d->rank];
+    sub.jobs = plan->jobs + cut[g];
+    sub.njobs = cut[g + 1] - cut[g];
     sub.strategy = pl_dist_strategy(plan, train);
     pl_train_opts o = opts ? *opts : (pl_train_opts){ 0 };
     if (d->rank != 0)
         o.progress = NULL;
+    MPI_Comm comm = MPI_COMM_NULL;   /* the group's ranks, for its rows split */
+    if (S > 1)
+        MPI_Comm_split(MPI_COMM_WORLD, g, grank, &comm);
+    const pl_xrank gx = { .rank = grank, .size = S, .comm = &comm };
+    o.xrank = S > 1 ? &gx : NULL;
     pl_run mine = { 0 };
     const double t0 = omp_get_wtime();
     const double density = pl_density(train);   /* before: pl_train may free the pixels */
     int rc = sub.njobs ? pl_train(eng, &sub, train, test, &o, &mine, e) : PL_OK;
+    if (S > 1)
+        MPI_Comm_free(&comm);
     rc = pl_dist_agree(d, rc, e);
     if (rc) {
         pl_run_free(&mine);
@@ -118,6 +134,11 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
     }
     int intr = mine.interrupted, any = 0;
     MPI_Allreduce(&intr, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (grank != 0) {   /* a group's other ranks: their first rank sends */
+        *out = mine;
+        free(cut);
+        return pl_dist_agree(d, PL_OK, e);
+    }
     if (d->rank != 0) {
         size_t i = 0;
         for (size_t j = 0; j < sub.njobs; j++) {   /* per job: its results, its curve */
@@ -165,8 +186,8 @@ static int train_models(const pl_dist *d, pl_engine *eng, const pl_plan *plan,
         mine.nresults = mine.ncurves = 0;
         pl_result *res = out->results + out->nresults;
         pl_curve *cv = out->curves + out->ncurves;
-        for (int r = 1; r < d->size && !rc; r++) {
-            rc = receive(r, plan, cut[r], cut[r + 1], train->dim, &res, &cv, e);
+        for (int r = 1; r < G && !rc; r++) {   /* each group's first rank */
+            rc = receive(r * S, plan, cut[r], cut[r + 1], train->dim, &res, &cv, e);
             out->nresults = (size_t)(res - out->results);
             out->ncurves = (size_t)(cv - out->curves);
         }
@@ -191,9 +212,15 @@ int pl_dist_train(const pl_dist *d, int distribute, pl_engine *eng, const pl_pla
 {
     if (!d->active || d->size <= 1)
         return pl_train(eng, plan, train, test, opts, out, e);
-    distribute = pl_dist_choose(plan, train, d->size, distribute);
-    if (distribute == PL_DISTRIBUTE_MODELS)
-        return train_models(d, eng, plan, train, test, opts, out, e);
+    const int G = pl_dist_groups(plan, train, d->size, distribute);
+    if (G == 0)
+        return pl_dist_agree(d, pl_errorf(e, PL_EINPUT, "engine.distribute = mixed needs "
+                                          "groups of ranks: a rank count with a divisor "
+                                          "other than 1 and itself (4, 6, 8, ... ranks; "
+                                          "this run has %d), and solvers that share rows "
+                                          "out (not sgd or newton)", d->size), e);
+    if (G > 1)
+        return train_groups(d, G, eng, plan, train, test, opts, out, e);
     const pl_xrank x = { .rank = d->rank, .size = d->size };
     pl_train_opts o = opts ? *opts : (pl_train_opts){ 0 };
     o.xrank = &x;

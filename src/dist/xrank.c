@@ -1,11 +1,20 @@
 /*
- * xrank.c - the block exchange of xrank.h over MPI_COMM_WORLD.
+ * xrank.c - the block exchange of xrank.h over its ranks' communicator
+ * (MPI_COMM_WORLD, or a group's of a mixed split).
  */
 #include <limits.h>
 #include <mpi.h>
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include "dist/xrank.h"
+
+static MPI_Comm comm_of(const pl_xrank *x)
+{
+    return x->comm ? *(const MPI_Comm *)x->comm : MPI_COMM_WORLD;
+}
 
 void pl_xrank_cuts(const pl_xrank *x, size_t nblk, const double *work, size_t *cut)
 {
@@ -60,7 +69,7 @@ void pl_xgather_run(const pl_xrank *x, const pl_xgather *g, void *buf)
     /* a failed exchange is not recoverable here: the default error handler
      * (MPI_ERRORS_ARE_FATAL) ends every rank with Open MPI's message */
     MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, g->counts, g->displs, MPI_BYTE,
-                   MPI_COMM_WORLD);
+                   comm_of(x));
 }
 
 int pl_xrank_any(const pl_xrank *x, int flag)
@@ -68,6 +77,39 @@ int pl_xrank_any(const pl_xrank *x, int flag)
     if (!x || x->size <= 1)
         return flag != 0;
     int in = flag != 0, out = 0;
-    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MAX, comm_of(x));
     return out;
+}
+
+/* Whether msg already names the rank it came from ("rank N: ..."): a status
+ * agreed before (within a group of a mixed split, then over every rank). */
+static int attributed(const char *msg)
+{
+    if (strncmp(msg, "rank ", 5) != 0)
+        return 0;
+    const char *p = msg + 5;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > msg + 5 && p[0] == ':' && p[1] == ' ';
+}
+
+int pl_xrank_agree(const pl_xrank *x, int rc, pl_error *e)
+{
+    if (!x || x->size <= 1)
+        return rc;
+    int mine = rc ? x->rank : x->size, first = x->size;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm_of(x));
+    if (first == x->size)
+        return PL_OK;
+    int what[2] = { rc, 0 };   /* the code, and the failing rank's in MPI_COMM_WORLD */
+    MPI_Comm_rank(MPI_COMM_WORLD, &what[1]);
+    MPI_Bcast(what, 2, MPI_INT, first, comm_of(x));
+    char msg[sizeof e->msg];
+    snprintf(msg, sizeof msg, "%s", rc ? e->msg : "");
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first, comm_of(x));
+    if (what[1] == 0 || attributed(msg))   /* rank 0's, or a status agreed before */
+        pl_errorf(e, what[0], "%s", msg);
+    else
+        pl_errorf(e, what[0], "rank %d: %s", what[1], msg);
+    return what[0];
 }

@@ -27,6 +27,8 @@
 
 typedef struct pl_xrank {
     int rank, size;           /* this rank of size (size > 1)                    */
+    const void *comm;         /* the ranks: an MPI_Comm * (a group of a mixed
+                                 split), or NULL: MPI_COMM_WORLD               */
 } pl_xrank;
 
 /* Every rank's blocks of nblk: rank r computes [cut[r], cut[r + 1]), cut
@@ -53,5 +55,13 @@ void pl_xgather_run(const pl_xrank *x, const pl_xgather *g, void *buf);
 /* 1 on every rank when flag is non-zero on any (x NULL: flag).  Collective;
  * thread 0: the agreed stop request of an iteration. */
 int pl_xrank_any(const pl_xrank *x, int flag);
+
+/* rc of every rank agreed (x NULL: rc): PL_OK when no rank failed, else on
+ * every rank the code and the message of the lowest failing rank ("rank R:
+ * ..." for R > 0, R its rank in MPI_COMM_WORLD; a message agreed before,
+ * which names its rank already, stays as it is).
+ * Collective, on the calling thread outside the team: a rank that failed
+ * while planning must not leave the others waiting in the first exchange. */
+int pl_xrank_agree(const pl_xrank *x, int rc, pl_error *e);
 
 #endif

@@ -338,7 +338,16 @@ static int write_summary(const char *dir, const pl_config *cfg, const pl_data *d
     pl_json_str(f, run->strategy ? run->strategy : "");
     fputs(",\n  ", f);
     num_field(f, "density", run->density, 0);
-    fputs(",\n  ", f);
+    /* the ranks: how many, the split, the training rows each read */
+    fprintf(f, ",\n  \"ranks\": {\"count\": %d, \"distribute\": ", run->ranks ? run->ranks : 1);
+    if (run->distribute)
+        pl_json_str(f, run->distribute);
+    else
+        fputs("null", f);
+    fprintf(f, ", \"groups\": %d, \"train_rows_read\": [", run->groups ? run->groups : 1);
+    for (int r = 0; run->rows_read && r < run->ranks; r++)
+        fprintf(f, r ? ", %zu" : "%zu", run->rows_read[r]);
+    fputs("]},\n  ", f);
     num_field(f, "seconds", run->seconds, 0);
     fprintf(f, ",\n  \"interrupted\": %s,\n", run->interrupted ? "true" : "false");
     fprintf(f, "  \"selection\": \"best per task: highest accuracy on the validation rows "

@@ -65,19 +65,54 @@ static void share_blocks(const pl_fused *f, pl_fset *s, int nth)
     }
 }
 
-/* Each block's non-zero pixels, counted in d's rows: its work (block_work),
- * known before the blocks are indexed. */
+/* Each block's non-zero pixels, counted in d's rows (or taken from the
+ * counts of a deferred set, whose rows are not read yet): its work
+ * (block_work), known before the blocks are indexed. */
 static void count_nnz(const pl_fused *f, pl_fset *s, const pl_dataset *d, int nthreads)
 {
     const size_t dim = f->dim;
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic) if (nthreads > 1)
     for (size_t k = 0; k < s->nblk; k++) {
-        const uint8_t *x = d->pix + s->blk[k].row0 * dim;
         size_t nz = 0;
-        for (size_t q = 0; q < s->blk[k].n * dim; q++)
-            nz += x[q] != 0;
+        for (size_t r = s->blk[k].row0; r < s->blk[k].row0 + s->blk[k].n; r++)
+            nz += d->nnz ? d->nnz[r] : pl_row_nnz(d->pix + r * dim, dim);
         s->blk[k].nnz = nz;
     }
+}
+
+/* A deferred training set's rows (dataset.h), read through rows->fill before
+ * they are indexed: the window's blocks only, when the caller reads no
+ * training row after this plan (keep), else every row. */
+static int fill_rows(const pl_fset *s, const pl_fused_rows *rows, int keep, pl_error *e)
+{
+    if (!rows || !rows->fill)
+        return pl_errorf(e, PL_EINPUT, "the training rows were not read (a deferred set "
+                         "needs pl_train_opts.rows_fill)");
+    if (!keep) {
+        const size_t r0 = 0, n = s->d->n;
+        return rows->fill(rows->ctx, &r0, &n, 1, e);
+    }
+    const size_t nb = s->rb1 - s->rb0;
+    size_t *r0 = malloc((nb ? nb : 1) * sizeof *r0), *rn = malloc((nb ? nb : 1) * sizeof *rn);
+    if (!r0 || !rn) {
+        free(r0);
+        free(rn);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for the rank's rows");
+    }
+    size_t nr = 0;   /* adjacent blocks as one range */
+    for (size_t k = s->rb0; k < s->rb1; k++) {
+        const pl_fblock *B = &s->blk[k];
+        if (nr && r0[nr - 1] + rn[nr - 1] == B->row0) {
+            rn[nr - 1] += B->n;
+        } else {
+            r0[nr] = B->row0;
+            rn[nr++] = B->n;
+        }
+    }
+    int rc = nr ? rows->fill(rows->ctx, r0, rn, nr, e) : PL_OK;   /* an empty window: none */
+    free(r0);
+    free(rn);
+    return rc;
 }
 
 /* Every rank's window of s's blocks (s->xcut, s->rb0, s->rb1), cut by their
@@ -150,8 +185,12 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
         t += B->ntile;
     }
     /* the caller may take the rows back as they are indexed, and those of
-     * other ranks' blocks at once */
-    const int hand = !rc && give && give->done && !f->dense && give->commit(give->ctx, s->nblk);
+     * other ranks' blocks at once; a deferred set's rows are read now: the
+     * window's alone when nothing reads the others */
+    const int keep = !rc && give && !f->dense && give->commit(give->ctx, s->nblk);
+    const int hand = keep && give->done;
+    if (!rc && d->deferred)
+        rc = fill_rows(s, give, keep, e);
     for (size_t k = 0; hand && k < s->nblk; k++)
         if (k < s->rb0 || k >= s->rb1)
             give->done(give->ctx, s->blk[k].row0, s->blk[k].n);
@@ -226,7 +265,9 @@ void pl_fused_free(pl_fused *f)
 double pl_density(const pl_dataset *d)
 {
     size_t nz = 0;
-    for (size_t q = 0; q < d->n * d->dim; q++)
+    for (size_t r = 0; d->nnz && r < d->n; r++)
+        nz += d->nnz[r];
+    for (size_t q = 0; !d->nnz && q < d->n * d->dim; q++)
         nz += d->pix[q] != 0;
     return d->n ? (double)nz / ((double)d->n * (double)d->dim) : 0.0;
 }

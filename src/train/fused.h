@@ -152,6 +152,10 @@ typedef struct pl_fused_rows {
     int (*commit)(void *ctx, size_t nblk);
     pl_rows_fn done;   /* then told of each block's rows once indexed (sparse.h),
                           those of other ranks' blocks at once, before indexing */
+    /* A deferred training set (dataset.h): reads its rows [row0[i], row0[i] +
+     * n[i]) before they are indexed, those of the rank's blocks when commit
+     * agreed, else every row (pl_train_opts.rows_fill). */
+    int (*fill)(void *ctx, const size_t *row0, const size_t *n, size_t nranges, pl_error *e);
     void *ctx;
 } pl_fused_rows;
 

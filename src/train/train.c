@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist/xrank.h"
 #include "engine/engine_impl.h"
 #include "train/fused.h"
 #include "train/gd.h"
@@ -51,6 +52,7 @@ void pl_run_free(pl_run *run)
         free(cv->val_acc);
         free(cv->step);
     }
+    free(run->rows_read);
     free(run->results);
     free(run->curves);
     memset(run, 0, sizeof *run);
@@ -364,6 +366,23 @@ static void gd_rows_done(void *ctx, size_t row0, size_t n)
     g->opts->rows_discard(g->opts->rows_ctx, row0, n);
 }
 
+static int gd_rows_fill(void *ctx, const size_t *row0, const size_t *n, size_t nranges,
+                        pl_error *e)
+{
+    const gd_rows *g = ctx;
+    return g->opts->rows_fill(g->opts->rows_ctx, row0, n, nranges, e);
+}
+
+/* Every row of a deferred training set (pl_train_opts.rows_fill). */
+static int fill_all(const pl_dataset *train, const pl_train_opts *opts, pl_error *e)
+{
+    if (!opts || !opts->rows_fill)
+        return pl_errorf(e, PL_EINPUT, "the training rows were not read (a deferred set "
+                         "needs pl_train_opts.rows_fill)");
+    const size_t r0 = 0, n = train->n;
+    return opts->rows_fill(opts->rows_ctx, &r0, &n, 1, e);
+}
+
 /* The gradient-descent jobs: the strategy's objective, then gd over it. */
 static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_dataset *val,
                   const pl_dataset *test, const size_t max[3], int multiclass, int last,
@@ -378,6 +397,8 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     int nws = 0, rc = PL_OK;
     int strategy = plan->strategy;
     gd_rows rows = { 0 };
+    const pl_xrank *xr = opts ? opts->xrank : NULL;   /* cross-rank */
+    int nsolvers = 1;
     /* The fused plan also counts the blocks the cost model needs; it is kept
      * when fused wins. */
     if (strategy == PL_STRATEGY_AUTO && njobs <= 1 && !multiclass)   /* no plan needed */
@@ -385,13 +406,16 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     if (strategy == PL_STRATEGY_AUTO || strategy == PL_STRATEGY_FUSED) {
         rows = (gd_rows){ .opts = opts, .strategy = strategy, .multiclass = multiclass,
                           .nth = nth, .njobs = njobs };
-        const pl_fused_rows give = { .commit = gd_rows_commit, .done = gd_rows_done,
+        const pl_fused_rows give = { .commit = gd_rows_commit,
+                                     .done = opts && opts->rows_discard ? gd_rows_done : NULL,
+                                     .fill = opts && opts->rows_fill ? gd_rows_fill : NULL,
                                      .ctx = &rows };
         rc = pl_fused_plan_rows(&fused, &eng->k, plan, train, val, test, nth,
                                 opts ? opts->xrank : NULL,
-                                last && opts && opts->rows_discard ? &give : NULL, e);
+                                last && opts && (opts->rows_discard || opts->rows_fill)
+                                    ? &give : NULL, e);
         if (rc)
-            goto done;
+            goto agree;
         if (strategy == PL_STRATEGY_AUTO)
             strategy = pl_strategy_choose(njobs, multiclass, nth,
                                           fused.set[PL_SET_TRAIN].nblk);
@@ -400,16 +424,21 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
     }
     /* cross-rank (rows over MPI ranks, src/dist/): jobs trains whole models
      * one thread each, which cannot exchange; data gives the same bits */
-    const pl_xrank *xr = opts ? opts->xrank : NULL;
+    /* a deferred training set not read by the fused plan (another strategy,
+     * or a plan that reads on): every row, before the dense objectives */
+    if (!rows.gave && train->deferred)
+        rc = fill_all(train, opts, e);
+    if (rc)
+        goto agree;
     if (xr && strategy == PL_STRATEGY_JOBS)
         strategy = PL_STRATEGY_DATA;
     if (xr && strategy == PL_STRATEGY_FUSED)
         rc = pl_fused_distribute(&fused, xr, e);
     if (rc)
-        goto done;
+        goto agree;
     /* solvers: one for the fused batch or the data strategy, one per thread for jobs */
     nws = strategy == PL_STRATEGY_FUSED ? 0 : strategy == PL_STRATEGY_JOBS ? nth : 1;
-    const int nsolvers = nws ? nws : 1;
+    nsolvers = nws ? nws : 1;
     gd = calloc((size_t)nsolvers, sizeof *gd);
     ws = calloc((size_t)(nws ? nws : 1), sizeof *ws);
     if (!gd || !ws)
@@ -420,6 +449,8 @@ static int run_gd(pl_engine *eng, phase *ph, const pl_dataset *train, const pl_d
         rc = pl_dense_plan(&ws[i], &eng->k, dim, max, strategy == PL_STRATEGY_JOBS, e);
     if (!rc && xr && nws)   /* cross-rank */
         rc = pl_dense_distribute(&ws[0], xr, e);
+agree:   /* cross-rank: a rank that failed to plan ends every rank's call alike */
+    rc = pl_xrank_agree(xr, rc, e);
     if (rc)
         goto done;
     out->strategy = pl_strategy_name(strategy);
@@ -476,6 +507,7 @@ static int lbfgs_stage(pl_engine *eng, phase *ph, const pl_result *const *init,
     if (!rc && opts && opts->xrank)   /* cross-rank */
         rc = pl_fused_distribute(&fused, opts->xrank, e);
     lb.xr = opts ? opts->xrank : NULL;
+    rc = pl_xrank_agree(lb.xr, rc, e);   /* a rank that failed to plan ends every rank's */
     if (rc)
         goto done;
     lb.obj = &fused.base;
@@ -671,6 +703,12 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
     int interrupted = 0, final = 0;   /* final: the last solver with jobs */
     for (size_t j = 0; j < plan->njobs; j++)
         final = plan->jobs[j].h.solver > final ? plan->jobs[j].h.solver : final;
+    /* a deferred training set: read as the gradient-descent sweep needs it
+     * (run_gd) when that is the only phase, else whole now */
+    if (!rc && train->deferred && final != PL_SOLVER_GD)
+        rc = fill_all(train, opts, e);
+    if (opts && opts->xrank)   /* every rank starts, or none */
+        rc = pl_xrank_agree(opts->xrank, rc, e);
     for (int solver = 0; !rc && solver < PL_NSOLVERS && !interrupted; solver++) {
         rc = phase_make(plan, solver, out, first, &ph, e);
         if (!rc && ph.plan.njobs)
