@@ -724,7 +724,7 @@ START_TEST(test_deferred_reads_only_rows_asked)
         c.data.validation_fraction = 0.2;
         pl_data ref = load_ok(&c), d;
         pl_error e = {0};
-        ck_assert_msg(pl_data_load_deferred(&c, 2, &d, &e) == PL_OK, "%s", e.msg);
+        ck_assert_msg(pl_data_load_deferred(&c, 2, 0, 1, &d, &e) == PL_OK, "%s", e.msg);
         const size_t n = d.train.n, dim = PL_PIXELS;
         ck_assert_int_eq(d.train.deferred, 1);
         ck_assert_int_eq(ref.train.deferred, 0);
@@ -784,7 +784,7 @@ START_TEST(test_deferred_file_changed)
         pl_config c = rows_config(gz ? "c.idx.gz" : "c.idx", "c-lab.idx", 2500, 2000);
         pl_data d;
         pl_error e = {0};
-        ck_assert_msg(pl_data_load_deferred(&c, 2, &d, &e) == PL_OK, "%s", e.msg);
+        ck_assert_msg(pl_data_load_deferred(&c, 2, 0, 1, &d, &e) == PL_OK, "%s", e.msg);
         const size_t row = 1234;   /* the file's row: its pixel 17 made another zero-ness */
         if (v % 2 == 0) {
             write_plain("c.idx", "c-lab.idx", 3000, 3000, 0, 256, row,
@@ -804,6 +804,83 @@ START_TEST(test_deferred_file_changed)
         else
             TU_ASSERT_HAS(e.msg, "No such file");
         pl_data_free(&d);
+    }
+}
+END_TEST
+
+/* Over ranks a plain file is read in shares: rank r of 3 checks and counts
+ * only the file's rows [r n / 3, (r + 1) n / 3) (its counts of other rows
+ * stay 0, the three sum to one whole count), reads the validation and test
+ * rows where they are (the sets of pl_data_load, byte for byte), and says
+ * its counts are a share; a gzip file, or one rank, is read through and
+ * counted whole.  A fault is pl_data_load's message, word for word: a pixel
+ * above pixel_max on the rank whose share holds it (the others load), a
+ * file cut short or with trailing bytes on every rank. */
+START_TEST(test_deferred_shares_over_ranks)
+{
+    write_plain("s.idx", "s-lab.idx", 3000, 3000, 0, 256, SIZE_MAX, 0);
+    gzip_copy("s.idx", "s.idx.gz");
+    pl_config c = rows_config("s.idx", "s-lab.idx", 2500, 2000);
+    c.data.validation_fraction = 0.2;
+    pl_data ref = load_ok(&c);
+    const size_t n = ref.train.n;
+    static uint32_t sum[3000];
+    memset(sum, 0, sizeof sum);
+    for (int r = 0; r < 3; r++) {
+        pl_data d;
+        pl_error e = {0};
+        ck_assert_msg(pl_data_load_deferred(&c, 2, r, 3, &d, &e) == PL_OK, "%s", e.msg);
+        ck_assert_int_eq(d.train_counts_share, 1);
+        ck_assert_int_eq(d.train.deferred, 1);
+        ck_assert_int_eq(memcmp(d.val.pix, ref.val.pix, d.val.n * PL_PIXELS), 0);
+        ck_assert_int_eq(memcmp(d.test.pix, ref.test.pix, d.test.n * PL_PIXELS), 0);
+        for (size_t j = 0; j < n; j++) {
+            const size_t row = d.train.orig[j];
+            const int mine = row >= (size_t)r * 3000 / 3 && row < (size_t)(r + 1) * 3000 / 3;
+            ck_assert_msg(mine || d.train.nnz[j] == 0, "rank %d counted row %zu", r, row);
+            sum[j] += d.train.nnz[j];
+        }
+        pl_data_free(&d);
+    }
+    for (size_t j = 0; j < n; j++)
+        ck_assert_uint_eq(sum[j], pl_row_nnz(ref.train.pix + j * PL_PIXELS, PL_PIXELS));
+    for (int v = 0; v < 2; v++) {   /* gzip over 3 ranks, plain on one: counted whole */
+        pl_config g = v ? c : rows_config("s.idx.gz", "s-lab.idx", 2500, 2000);
+        g.data.validation_fraction = 0.2;
+        pl_data d;
+        pl_error e = {0};
+        ck_assert_msg(pl_data_load_deferred(&g, 2, v ? 0 : 1, v ? 1 : 3, &d, &e) == PL_OK, "%s",
+                      e.msg);
+        ck_assert_int_eq(d.train_counts_share, 0);
+        for (size_t j = 0; j < n; j++)
+            ck_assert_uint_eq(d.train.nnz[j], sum[j]);
+        pl_data_free(&d);
+    }
+    pl_data_free(&ref);
+    /* faults: pl_data_load's message */
+    for (int fault = 0; fault < 3; fault++) {
+        if (fault == 0)
+            write_plain("s.idx", "s-lab.idx", 3000, 3000, 0, 200, 2100, 250);   /* rank 2's */
+        else if (fault == 1)
+            write_plain("s.idx", "s-lab.idx", 3000, 2000, 0, 200, SIZE_MAX, 0);   /* cut short */
+        else
+            write_plain("s.idx", "s-lab.idx", 3000, 3000, 5, 200, SIZE_MAX, 0);   /* trailing */
+        c.data.pixel_max = 200;
+        pl_data d;
+        pl_error whole = {0};
+        ck_assert_int_eq(pl_data_load(&c, 1, &d, &whole), PL_EINPUT);
+        for (int r = 0; r < 3; r++) {
+            pl_error e = {0};
+            const int rc = pl_data_load_deferred(&c, 2, r, 3, &d, &e);
+            if (fault == 0 && r < 2) {
+                ck_assert_msg(rc == PL_OK, "rank %d: %s", r, e.msg);
+                pl_data_free(&d);
+                continue;
+            }
+            ck_assert_int_eq(rc, PL_EINPUT);
+            ck_assert_str_eq(e.msg, whole.msg);
+            ck_assert_ptr_null(d.train.pix);
+        }
     }
 }
 END_TEST
@@ -833,6 +910,7 @@ Suite *suite_dataset(void)
     tcase_add_test(tc, test_streamed_errors);
     tcase_add_test(tc, test_deferred_reads_only_rows_asked);
     tcase_add_test(tc, test_deferred_file_changed);
+    tcase_add_test(tc, test_deferred_shares_over_ranks);
     suite_add_tcase(s, tc);
     return s;
 }

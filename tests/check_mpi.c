@@ -4,7 +4,8 @@
  * for a sweep of pairs with a softmax model, for L-BFGS softmax models and
  * for a single data-parallel model, each rank of the sweep's rows split
  * reading only its own blocks' training rows (summary.json) and every rank
- * of the others every row; and a rank that fails ends the run on
+ * of the others every row; a plain file read in shares (no rank reads it
+ * through) to the same models; and a rank that fails ends the run on
  * every rank with one message and no run directory.  Faults mid-sweep:
  * SIGTERM to mpirun (Open MPI forwards it to every rank) writes the run with
  * every finished model and the others marked interrupted; a rank killed with
@@ -208,6 +209,52 @@ START_TEST(test_single_data_parallel_model_identical)
 }
 END_TEST
 
+/* A plain (uncompressed) IDX file is read in shares over the ranks: no rank
+ * reads it through (each checks and counts its share, reads its own rows):
+ * the models of the gzip file on one process, for a rows split of 3 ranks
+ * and a mixed one of 4, each rank reading only its blocks' rows; a pixel
+ * above data.pixel_max is the one process's message, exit 2, no hang, no
+ * run directory. */
+START_TEST(test_plain_file_read_in_shares)
+{
+    static char out[1 << 16];
+    char cmd[4 * PATH_MAX], sets[2 * PATH_MAX + 512];
+    snprintf(cmd, sizeof cmd, "gunzip -c %s/t10k-images-idx3-ubyte.gz > %s/img && "
+             "gunzip -c %s/t10k-labels-idx1-ubyte.gz > %s/lab", mnist, tmp, mnist, tmp);
+    ck_assert_msg(tu_run(cmd, out, sizeof out) == 0, "gunzip: %s", out);
+    const char *sweep = "--set task.pairs=all --set task.multiclass=softmax "
+                        "--set train.learning_rates=0.5 --set train.iterations=10";
+    ck_assert_msg(train("ref", 0, 1, sweep, out, sizeof out) == 0, "reference run: %s", out);
+    snprintf(sets, sizeof sets, "%s --set data.train_images=%s/img --set data.train_labels=%s/lab",
+             sweep, tmp, tmp);
+    const int ranks[2] = { 3, 4 };
+    const char *split[2] = { "rows", "mixed" };
+    for (int i = 0; i < 2; i++) {
+        char name[32], all[sizeof sets + 64];
+        snprintf(name, sizeof name, "plain-%s", split[i]);
+        snprintf(all, sizeof all, "%s --set engine.distribute=%s", sets, split[i]);
+        const int rc = train(name, ranks[i], 1, all, out, sizeof out);
+        ck_assert_msg(rc == 0, "%s: exit %d: %s", name, rc, out);
+        ck_assert_int_eq(same_models("ref", name), (45 + 1) * 2);
+        check_rows_read(name, ranks[i], 8000, i == 0 ? READ_OWN : READ_PART);
+    }
+    static char one[1 << 14];
+    char all[sizeof sets + 64];
+    snprintf(all, sizeof all, "%s --set data.pixel_max=254", sets);
+    ck_assert_int_eq(train("bad-one", 0, 1, all, one, sizeof one), 2);
+    const char *msg = strstr(one, "parlogit: ");
+    ck_assert_ptr_nonnull(msg);
+    char want[512];
+    snprintf(want, sizeof want, "%.*s", (int)strcspn(msg, "\n"), msg);
+    TU_ASSERT_HAS(want, "above data.pixel_max = 254");
+    const int rc = train("bad", 3, 1, all, out, sizeof out);
+    ck_assert_msg(rc != 0 && rc != 124, "exit %d (124: it hung): %s", rc, out);
+    TU_ASSERT_HAS(out, want);
+    snprintf(cmd, sizeof cmd, "%s/bad", tmp);
+    ck_assert_msg(access(cmd, F_OK) != 0, "a run directory was written");
+}
+END_TEST
+
 START_TEST(test_failing_rank_ends_every_rank)
 {
     /* rank 1 alone is given a training file that does not exist (MPMD) */
@@ -331,6 +378,7 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, test_lbfgs_softmax_identical);
     tcase_add_test(tc, test_single_data_parallel_model_identical);
     tcase_add_test(tc, test_sgd_identical_by_models);
+    tcase_add_test(tc, test_plain_file_read_in_shares);
     tcase_add_test(tc, test_failing_rank_ends_every_rank);
     tcase_add_test(tc, test_sigterm_to_mpirun_writes_finished_models);
     tcase_add_test(tc, test_killed_rank_ends_the_run);

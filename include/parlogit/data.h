@@ -42,6 +42,9 @@ typedef struct pl_data {
     pl_data_source train_src;      /* train.deferred: where its rows are       */
     size_t train_rows_read;        /* training rows read into train (all of
                                       them unless it was deferred)             */
+    int train_counts_share;        /* 1: train.nnz holds this rank's share of
+                                      the counts only; the caller sums them
+                                      over the ranks (pl_dist_sum_counts)      */
 } pl_data;
 
 /* Lists the files a config names (resolved paths, no digests). Returns the count. */
@@ -58,16 +61,23 @@ int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e);
 
 /*
  * pl_data_load, but when the training images are an IDX file the training
- * set's pixels are not kept: the file is read through once (every pixel
- * checked as pl_data_load checks it, the validation and test sets filled,
- * each training row's non-zero pixels counted into train.nnz) and
- * out->train is left deferred (dataset.h): its labels, rows and counts are
- * known, its pixels allocated but not read (so not resident).  Each rank of
- * a run whose rows are shared out over MPI ranks then reads only the rows
- * of its own blocks (pl_data_fill_train).  A CSV training file is read
- * whole: out->train is then not deferred.
+ * set's pixels are not kept: out->train is left deferred (dataset.h): its
+ * labels, rows and each row's non-zero count (train.nnz) are known, its
+ * pixels allocated but not read (so not resident), and each MPI rank then
+ * reads only the rows it trains on (pl_data_fill_train).  On one rank
+ * (ranks = 1), and for a gzip file (which cannot be seeked), the file is
+ * read through once: every pixel checked as pl_data_load checks it, the
+ * validation and test sets filled, every training row counted.  On rank
+ * `rank` of `ranks` > 1 a plain file is not read through: its size is
+ * checked, the validation and test rows are read where they are, and only
+ * the rank's share of the file's rows (rank n / ranks .. (rank + 1) n /
+ * ranks) is checked and counted, out->train_counts_share set: the caller
+ * sums the counts over the ranks before training (pl_dist_sum_counts, after
+ * agreeing that every rank loaded).  A CSV training file is read whole:
+ * out->train is then not deferred.
  */
-int pl_data_load_deferred(const pl_config *c, int nthreads, pl_data *out, pl_error *e);
+int pl_data_load_deferred(const pl_config *c, int nthreads, int rank, int ranks, pl_data *out,
+                          pl_error *e);
 
 /*
  * Reads rows [row0[i], row0[i] + n[i]) (i < nranges; ascending, disjoint) of

@@ -21,6 +21,7 @@
 #ifndef PARLOGIT_DIST_H
 #define PARLOGIT_DIST_H
 
+#include "parlogit/data.h"
 #include "parlogit/engine.h"
 #include "parlogit/error.h"
 #include "parlogit/train.h"
@@ -50,6 +51,12 @@ void pl_dist_abort(const pl_dist *d, int code);
  * lowest rank that failed (PL_OK when none did), with that rank's message in e
  * (prefixed "rank R: " when R is not 0), so one rank can print it. */
 int pl_dist_agree(const pl_dist *d, int rc, pl_error *e);
+
+/* A deferred training set's counts, read by each rank in its share of the
+ * file (data->train_counts_share, pl_data_load_deferred), summed over every
+ * rank, after the ranks agreed that every one loaded.  Collective.  PL_EINPUT
+ * when the ranks hold different sets (an MPMD run given other data). */
+int pl_dist_sum_counts(const pl_dist *d, pl_data *data, pl_error *e);
 
 /* Every rank's value, gathered into all[0..size) on rank 0 (all may be NULL
  * on the others).  Collective. */

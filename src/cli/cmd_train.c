@@ -172,14 +172,10 @@ int pl_cmd_train(int argc, char **argv)
      * them, rows_fill), so the first read keeps none (pl_data_load_deferred) */
     if (!rc) {
         pl_engine_bind_team(eng);
-        rc = dist.size > 1 ? pl_data_load_deferred(&cfg, pl_engine_threads(eng), &data, &e)
+        rc = dist.size > 1 ? pl_data_load_deferred(&cfg, pl_engine_threads(eng), dist.rank,
+                                                   dist.size, &data, &e)
                            : pl_data_load(&cfg, pl_engine_threads(eng), &data, &e);
     }
-    /* ranks: G groups of dist.size / G (models: G = ranks; rows: 1) */
-    const int groups = rc ? 1 : pl_dist_groups(&plan, &data.train, dist.size,
-                                               cfg.engine.distribute);
-    const char *split = dist.size < 2 ? NULL : groups == dist.size ? "models"
-                        : groups == 1 ? "rows" : "mixed";
     if (!rc && root)
         rc = pl_stage_check_space(&stage, pl_run_size_estimate(&plan, data.train.dim,
                                                                data.test.n), &e);
@@ -190,8 +186,14 @@ int pl_cmd_train(int argc, char **argv)
     }
     if (dist.size > 1)   /* ranks: a rank whose data failed ends them all */
         rc = pl_dist_agree(&dist, rc, &e);
+    if (!rc)   /* ranks: the training rows' counts, each rank's share of a plain file */
+        rc = pl_dist_agree(&dist, pl_dist_sum_counts(&dist, &data, &e), &e);
     if (rc)
         goto out;
+    /* ranks: G groups of dist.size / G (models: G = ranks; rows: 1) */
+    const int groups = pl_dist_groups(&plan, &data.train, dist.size, cfg.engine.distribute);
+    const char *split = dist.size < 2 ? NULL : groups == dist.size ? "models"
+                        : groups == 1 ? "rows" : "mixed";
     for (int w = 0; root && w < data.nwarnings; w++)
         fprintf(stderr, "parlogit: warning: %s\n", data.warning[w]);
     int gd = 0;

@@ -52,4 +52,22 @@ typedef struct pl_fill {
 int pl_fill_sets(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill *sets,
                  int nsets, int nthreads, pl_error *e);
 
+/*
+ * One rank's part of reading a plain IDX file of sets (share.c), instead of
+ * pl_fill_sets, when every rank reads the same file: the file's size checked
+ * against its header (pl_fill_sets's messages for a file cut short and for
+ * trailing bytes), the sets that are not count_only read whole by pread,
+ * and the rank's share of the file's rows, [rank n / size, (rank + 1) n /
+ * size) of its n, checked against pixel_max as pl_fill_sets checks every row
+ * (the same message) and the count_only sets' rows in it counted; the
+ * others' counts are left 0 for the caller to sum over the ranks.  At most 3
+ * sets.
+ */
+int pl_fill_share(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill *sets,
+                  int nsets, int rank, int size, int nthreads, pl_error *e);
+
+/* Reads exactly n bytes at offset off of fd into dst (retrying short reads
+ * and EINTR): 0, an errno, or -1 when the file ends first. */
+int pl_read_at(int fd, uint8_t *dst, size_t n, uint64_t off);
+
 #endif

@@ -105,6 +105,12 @@ static int data_short(const pl_reader *r, size_t start, size_t have, size_t n,
                      shape, start + n);
 }
 
+static int trailing(const char *path, size_t end, const char *shape, pl_error *e)
+{
+    return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared data "
+                     "(expected the file to end after %s)", path, end, shape);
+}
+
 /* After the declared data, which ends at offset end: PL_OK at the end of
  * the file, else its trailing bytes are PL_EINPUT. */
 static int data_end(pl_reader *r, size_t end, const char *shape, pl_error *e)
@@ -113,8 +119,7 @@ static int data_end(pl_reader *r, size_t end, const char *shape, pl_error *e)
     if (c == PL_READ_ERR)
         return r->err;
     if (c != PL_READ_EOF)
-        return pl_errorf(e, PL_EINPUT, "%s: offset %zu: trailing bytes after the declared "
-                         "data (expected the file to end after %s)", r->path, end, shape);
+        return trailing(r->path, end, shape, e);
     return PL_OK;
 }
 
@@ -244,6 +249,17 @@ int pl_idx_open(const char *images, const char *labels, pl_idx_stream *s, pl_raw
     if (rc == PL_OK && (rc = read_labels(&rl, labels, images, hdr, e)) != PL_OK)
         pl_idx_close(s);
     return rc;
+}
+
+int pl_idx_check_size(pl_idx_stream *s, uint64_t size, pl_error *e)
+{
+    const uint64_t total = s->n * s->dim, want = 16 + total;
+    if (size < want)
+        return data_short(&s->img, 16, size > 16 ? (size_t)(size - 16) : 0, (size_t)total,
+                          s->shape, e);
+    if (size > want)
+        return trailing(s->img.path, (size_t)want, s->shape, e);
+    return PL_OK;
 }
 
 int pl_idx_rows(pl_idx_stream *s, uint8_t *dst, size_t nrows, pl_error *e)

@@ -37,6 +37,11 @@ int pl_idx_open(const char *images, const char *labels, pl_idx_stream *s, pl_raw
 /* The next nrows rows into dst (nrows * dim bytes). */
 int pl_idx_rows(pl_idx_stream *s, uint8_t *dst, size_t nrows, pl_error *e);
 
+/* A plain file of `size` bytes against its header, without reading it:
+ * pl_idx_rows's message for one that is cut short, pl_idx_finish's for
+ * trailing bytes (a rank that reads only its share of the rows, fill.h). */
+int pl_idx_check_size(pl_idx_stream *s, uint64_t size, pl_error *e);
+
 /* After the last row: PL_OK when the file ends there, else its trailing bytes
  * are an error. */
 int pl_idx_finish(pl_idx_stream *s, pl_error *e);

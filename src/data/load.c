@@ -8,7 +8,9 @@
  * build the sets (dataset.c): from a CSV's pixels, or, for IDX, as the file
  * is read, each row copied straight into the sets that take it (fill.c).
  * pl_data_load_deferred counts the training rows' non-zero pixels instead of
- * copying them, and notes where they are (reread.c reads them later).
+ * copying them, and notes where they are (reread.c reads them later); over
+ * ranks, a plain file is read in shares (share.c), each rank counting its
+ * own.
  * Names are data.dir + "/" + name, except absolute names and names starting
  * with "./" or "../", which are used as they are.  Format auto means by
  * extension: ".csv" or ".csv.gz" is CSV (labels are a column, so the *_labels
@@ -206,7 +208,7 @@ static int open_side(const pl_config *c, const pl_data *d, const char *side_name
  * CSV's pixels, or filled as the IDX file is read; defer: out[0] of an IDX
  * file only counted (its rows' non-zero pixels), left deferred. */
 static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *out, int n,
-                      int defer, int nthreads, pl_error *e)
+                      int defer, int rank, int ranks, int nthreads, pl_error *e)
 {
     int rc = PL_OK;
     if (!sd->streamed) {
@@ -224,7 +226,12 @@ static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *o
             !(out[k]->nnz = calloc(rows[k]->n ? rows[k]->n : 1, sizeof *out[k]->nnz)))
             rc = pl_errorf(e, PL_ENOMEM, "%s: out of memory for its rows' counts", sd->path);
     }
-    if (rc == PL_OK)
+    /* over ranks, a plain file: each rank its share (the counts summed by
+     * the caller); else every row, as it is read */
+    if (rc == PL_OK && defer && ranks > 1 && gzdirect(sd->idx.img.gz))
+        rc = pl_fill_share(&sd->idx, sd->path, sd->raw.pixel_max, fill, n, rank, ranks,
+                           nthreads, e);
+    else if (rc == PL_OK)
         rc = pl_fill_sets(&sd->idx, sd->path, sd->raw.pixel_max, fill, n, nthreads, e);
     if (rc == PL_OK && defer)
         out[0]->deferred = out[0]->n > 0;
@@ -307,7 +314,8 @@ static int note_source(const side *sd, pl_data_source *src, pl_error *e)
     return PL_OK;
 }
 
-static int load(const pl_config *c, int nthreads, int defer, pl_data *out, pl_error *e)
+static int load(const pl_config *c, int nthreads, int defer, int rank, int ranks,
+                pl_data *out, pl_error *e)
 {
     memset(out, 0, sizeof *out);
     side train = { 0 }, test = { 0 };
@@ -356,13 +364,14 @@ static int load(const pl_config *c, int nthreads, int defer, pl_data *out, pl_er
     if (defer)   /* before the rows: the offset of the first pixel */
         rc = note_source(&train, &out->train_src, e);
     if (rc == PL_OK)
-        rc = build_sets(&train, rows, sets, nsets, defer, nthreads, e);
+        rc = build_sets(&train, rows, sets, nsets, defer, rank, ranks, nthreads, e);
     if (rc == PL_OK && files) {
         const pl_rows *trows = &rtest;
         pl_dataset *tset = &out->test;
-        rc = build_sets(&test, &trows, &tset, 1, 0, nthreads, e);
+        rc = build_sets(&test, &trows, &tset, 1, 0, 0, 1, nthreads, e);
     }
     out->train_rows_read = defer ? 0 : out->train.n;
+    out->train_counts_share = defer && ranks > 1 && !out->train_src.gz;
 done:
     if (rc != PL_OK)
         pl_data_free(out);
@@ -376,12 +385,13 @@ done:
 
 int pl_data_load(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
 {
-    return load(c, nthreads, 0, out, e);
+    return load(c, nthreads, 0, 0, 1, out, e);
 }
 
-int pl_data_load_deferred(const pl_config *c, int nthreads, pl_data *out, pl_error *e)
+int pl_data_load_deferred(const pl_config *c, int nthreads, int rank, int ranks, pl_data *out,
+                          pl_error *e)
 {
-    return load(c, nthreads, 1, out, e);
+    return load(c, nthreads, 1, rank, ranks, out, e);
 }
 
 void pl_data_free(pl_data *d)

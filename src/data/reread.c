@@ -32,21 +32,6 @@ static int changed(const pl_data *d, const char *what, pl_error *e)
                      d->train_src.path, what);
 }
 
-/* Reads dim bytes at off of fd into dst; errno-style failure or a short file. */
-static int read_at(int fd, uint8_t *dst, size_t dim, off_t off)
-{
-    size_t got = 0;
-    while (got < dim) {
-        const ssize_t r = pread(fd, dst + got, dim - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r < 0 ? errno : -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 /* A plain file: every slot of slot[0..n) by pread. */
 static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_error *e)
 {
@@ -77,7 +62,7 @@ static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl
         if (r)
             continue;
         const size_t j = slot[i];
-        r = read_at(fd, t->pix + j * dim, dim, (off_t)(src->offset + (uint64_t)t->orig[j] * dim));
+        r = pl_read_at(fd, t->pix + j * dim, dim, src->offset + (uint64_t)t->orig[j] * dim);
         if (r) {
 #pragma omp critical(reread_err)
             if (!err)

@@ -27,6 +27,7 @@
 #include "dist/xrank.h"
 #include "engine/engine_impl.h"
 #include "parlogit/config.h"
+#include "parlogit/data.h"
 #include "parlogit/dist.h"
 
 static MPI_Comm node_comm = MPI_COMM_NULL;   /* the ranks of this host */
@@ -86,6 +87,31 @@ int pl_dist_agree(const pl_dist *d, int rc, pl_error *e)
         return rc;
     const pl_xrank x = { .rank = d->rank, .size = d->size };
     return pl_xrank_agree(&x, rc, e);
+}
+
+int pl_dist_sum_counts(const pl_dist *d, pl_data *data, pl_error *e)
+{
+    if (!d->active || d->size <= 1)
+        return PL_OK;
+    /* every rank the same set and the same kind of reading, or none sums */
+    long long mine[2] = { (long long)data->train.n, data->train_counts_share }, lo[2], hi[2];
+    MPI_Allreduce(mine, lo, 2, MPI_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(mine, hi, 2, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+    if (lo[0] != hi[0] || lo[1] != hi[1])
+        return pl_errorf(e, PL_EINPUT, "the ranks read different training sets (%lld to %lld "
+                         "rows): every rank must be given the same data", lo[0], hi[0]);
+    if (!data->train_counts_share)
+        return PL_OK;
+    /* integers, each count made by one rank: the sum is exact in any order */
+    for (size_t at = 0; at < data->train.n;) {
+        const size_t k = data->train.n - at < (size_t)1 << 30 ? data->train.n - at
+                                                               : (size_t)1 << 30;
+        MPI_Allreduce(MPI_IN_PLACE, data->train.nnz + at, (int)k, MPI_UINT32_T, MPI_SUM,
+                      MPI_COMM_WORLD);
+        at += k;
+    }
+    data->train_counts_share = 0;
+    return PL_OK;
 }
 
 _Static_assert(sizeof(size_t) == sizeof(unsigned long long), "size_t gathered as MPI's");
