@@ -446,6 +446,19 @@ START_TEST(test_strategies_train_the_same_models)
 }
 END_TEST
 
+/* A second phase after c's gradient descent: L-BFGS, L2 at C = 1, 20
+ * iterations at most (it reads the training rows on). */
+static void add_lbfgs_phase(pl_config *c)
+{
+    c->train.nsolvers = 2;
+    c->train.solvers[1] = PL_SOLVER_LBFGS;
+    c->train.penalties[0] = PL_PENALTY_L2;
+    c->train.nC = 1;
+    c->train.C[0] = 1.0;
+    c->train.tol = 1e-4;
+    c->train.max_iter = 20;
+}
+
 /* pl_train_opts.rows_discard / rows_done: what the test's callbacks saw. */
 typedef struct rows_seen {
     pl_dataset *d;
@@ -508,13 +521,7 @@ START_TEST(test_rows_given_back_once_indexed)
     pl_run_free(&got);
 
     /* a later L-BFGS phase reads the rows: nothing is handed back */
-    c.train.nsolvers = 2;
-    c.train.solvers[1] = PL_SOLVER_LBFGS;
-    c.train.penalties[0] = PL_PENALTY_L2;
-    c.train.nC = 1;
-    c.train.C[0] = 1.0;
-    c.train.tol = 1e-4;
-    c.train.max_iter = 20;
+    add_lbfgs_phase(&c);
     run_seen(2, &c, &keep, &te, &g, &got);
     ck_assert_int_eq(g.done, 0);
     for (size_t i = 0; i < keep.n; i++)
@@ -705,15 +712,8 @@ START_TEST(test_deferred_rows_read_once)
     synth_dataset(2100, 196, 23, &keep);
     for (int v = 0; v < 3; v++) {   /* 0: fused sweep, 1: with L-BFGS after, 2: data */
         train_cfg(&c, 0.5, iters, 2);
-        if (v == 1) {
-            c.train.nsolvers = 2;
-            c.train.solvers[1] = PL_SOLVER_LBFGS;
-            c.train.penalties[0] = PL_PENALTY_L2;
-            c.train.nC = 1;
-            c.train.C[0] = 1.0;
-            c.train.tol = 1e-4;
-            c.train.max_iter = 20;
-        }
+        if (v == 1)
+            add_lbfgs_phase(&c);
         if (v == 2)
             c.task.ntasks = 1;
         pl_run ref, got;
