@@ -104,9 +104,7 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
 {
     const int S = d->size / G, g = d->rank / S, grank = d->rank % S;
     const pl_xrank x = { .rank = g, .size = G };
-    size_t *cut = malloc(((size_t)G + 1) * sizeof *cut);
-    if (!cut)
-        return pl_dist_agree(d, pl_errorf(e, PL_ENOMEM, "out of memory"), e);
+    size_t cut[G + 1];   /* on the stack: no rank may fail before the collectives */
     pl_dist_job_cuts(&x, plan, train, cut);
     pl_plan sub = *plan;
     sub.jobs = plan->jobs + cut[g];
@@ -129,14 +127,12 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
     rc = pl_dist_agree(d, rc, e);
     if (rc) {
         pl_run_free(&mine);
-        free(cut);
         return rc;
     }
     int intr = mine.interrupted, any = 0;
     MPI_Allreduce(&intr, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (grank != 0) {   /* a group's other ranks: their first rank sends */
         *out = mine;
-        free(cut);
         return pl_dist_agree(d, PL_OK, e);
     }
     if (d->rank != 0) {
@@ -157,7 +153,6 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
             }
         }
         *out = mine;
-        free(cut);
         return pl_dist_agree(d, PL_OK, e);
     }
     /* rank 0: the whole run's shape, its own part moved in, the others received */
@@ -202,7 +197,6 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
     out->interrupted = any;
     out->seconds = omp_get_wtime() - t0;
     pl_run_free(&mine);
-    free(cut);
     return pl_dist_agree(d, PL_OK, e);
 }
 
