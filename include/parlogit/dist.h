@@ -87,7 +87,8 @@ int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int 
 
 /* pl_train over every rank by the split distribute (enum pl_distribute).
  * On rank 0 *out is the whole run, as one process would have it; on the
- * others it is their own part (models) or the whole run as well (rows).  The
+ * others it is their own part (models), their group's part (mixed) or the
+ * whole run as well (rows).  The
  * status is agreed (pl_dist_agree).  opts->progress is used on rank 0 only. */
 int pl_dist_train(const pl_dist *d, int distribute, pl_engine *eng, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *test,

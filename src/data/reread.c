@@ -10,7 +10,7 @@
  * decompressed again from its start (pl_fill_sets over the rows asked for,
  * in file order), which reads the whole file but keeps only those rows.
  * The first read counted every row's non-zero pixels; each row read again
- * must have the same count, and a plain file the same identity, size and
+ * must have the same count, and the file the same identity, size and
  * mtime, so a file changed (or replaced) between the two reads is an error
  * and never a silent mix of two files.
  */
@@ -32,6 +32,21 @@ static int changed(const pl_data *d, const char *what, pl_error *e)
                      d->train_src.path, what);
 }
 
+/* The file as the first read found it: its identity, size and mtime (fd
+ * open on it).  A file changed or replaced since is PL_EINPUT. */
+static int same_file(const pl_data *d, int fd, pl_error *e)
+{
+    const pl_data_source *src = &d->train_src;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return pl_errorf(e, PL_EIO, "%s: %s", src->path, strerror(errno));
+    const long long mt = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    if ((unsigned long long)st.st_dev != src->dev || (unsigned long long)st.st_ino != src->ino ||
+        (long long)st.st_size != src->size || mt != src->mtime_ns)
+        return changed(d, "the file was changed or replaced", e);
+    return PL_OK;
+}
+
 /* A plain file: every slot of slot[0..n) by pread. */
 static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_error *e)
 {
@@ -39,17 +54,10 @@ static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl
     const int fd = pl_data_open(src->path, e);
     if (fd < 0)
         return e->code;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        const int err = errno;
+    int rc = same_file(d, fd, e);
+    if (rc != PL_OK) {
         close(fd);
-        return pl_errorf(e, PL_EIO, "%s: %s", src->path, strerror(err));
-    }
-    const long long mt = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-    if ((unsigned long long)st.st_dev != src->dev || (unsigned long long)st.st_ino != src->ino ||
-        (long long)st.st_size != src->size || mt != src->mtime_ns) {
-        close(fd);
-        return changed(d, "the file was changed or replaced", e);
+        return rc;
     }
     pl_dataset *t = &d->train;
     const size_t dim = t->dim;
@@ -65,8 +73,10 @@ static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl
         r = pl_read_at(fd, t->pix + j * dim, dim, src->offset + (uint64_t)t->orig[j] * dim);
         if (r) {
 #pragma omp critical(reread_err)
-            if (!err)
+            if (!err) {
+#pragma omp atomic write
                 err = r;
+            }
         }
     }
     close(fd);
@@ -102,9 +112,15 @@ static int fill_gz(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_er
         dest[at] = slot[i];
     }
     free(first);
+    const int fd = pl_data_open(d->train_src.path, e);   /* replaced since? */
+    int rc = fd < 0 ? e->code : same_file(d, fd, e);
+    if (fd >= 0)
+        close(fd);
     pl_idx_stream s;
     pl_raw hdr;
-    int rc = pl_idx_open(d->train_src.path, NULL, &s, &hdr, e);
+    memset(&s, 0, sizeof s);
+    if (rc == PL_OK)
+        rc = pl_idx_open(d->train_src.path, NULL, &s, &hdr, e);
     if (rc == PL_OK) {
         pl_raw_free(&hdr);
         if (s.n != d->train_src.nrows || s.dim != t->dim)

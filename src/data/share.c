@@ -51,8 +51,10 @@ static int read_set(int fd, const char *path, uint64_t off, size_t dim, const pl
         r = pl_read_at(fd, f->d->pix + f->dest[i] * dim, dim, off + (uint64_t)f->rows[i] * dim);
         if (r) {
 #pragma omp critical(share_err)
-            if (!err)
+            if (!err) {
+#pragma omp atomic write
                 err = r;
+            }
         }
     }
     if (err > 0)

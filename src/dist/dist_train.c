@@ -84,7 +84,8 @@ static int receive(int from, const pl_plan *plan, size_t j0, size_t j1, size_t d
     return PL_OK;
 }
 
-/* Rank > 0: a job's results to rank 0 (its curve follows, see train_models). */
+/* A group's first rank (not rank 0): a job's results to rank 0 (its curve
+ * follows, see train_groups). */
 static void send(const pl_run *run)
 {
     for (size_t i = 0; i < run->nresults; i++) {
