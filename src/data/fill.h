@@ -66,8 +66,9 @@ int pl_fill_sets(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill
 int pl_fill_share(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fill *sets,
                   int nsets, int rank, int size, int nthreads, pl_error *e);
 
-/* Reads exactly n bytes at offset off of fd into dst (retrying short reads
- * and EINTR): 0, an errno, or -1 when the file ends first. */
-int pl_read_at(int fd, uint8_t *dst, size_t n, uint64_t off);
+/* Every row of f (row rows[i] of the file to slot dest[i] of f->d) by pread
+ * of fd at off + row * dim, by nthreads threads (share.c).  PL_EIO. */
+int pl_read_rows(int fd, const char *path, uint64_t off, size_t dim, const pl_fill *f,
+                 int nthreads, pl_error *e);
 
 #endif

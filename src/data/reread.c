@@ -3,10 +3,10 @@
  * from its file when they are needed (data.h), so that each MPI rank of a
  * rows split holds only the rows of its own blocks, never the whole set.
  *
- * A plain IDX file is read by pread at each row's offset (a row is dim bytes
- * at offset + file_row * dim), the rows shared among the threads in slot
- * order, so each thread first touches the pages it will mostly read, as
- * pl_dataset_build's copy does.  A gzip stream cannot be seeked: it is
+ * The rows asked for are put in file order once; a plain IDX file is then
+ * read by pread at each row's offset (a row is dim bytes at offset +
+ * file_row * dim; share.c's pl_read_rows, the rows shared among the
+ * threads).  A gzip stream cannot be seeked: it is
  * decompressed again from its start (pl_fill_sets over the rows asked for,
  * in file order), which reads the whole file but keeps only those rows.
  * The first read counted every row's non-zero pixels; each row read again
@@ -47,48 +47,11 @@ static int same_file(const pl_data *d, int fd, pl_error *e)
     return PL_OK;
 }
 
-/* A plain file: every slot of slot[0..n) by pread. */
-static int fill_plain(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_error *e)
-{
-    const pl_data_source *src = &d->train_src;
-    const int fd = pl_data_open(src->path, e);
-    if (fd < 0)
-        return e->code;
-    int rc = same_file(d, fd, e);
-    if (rc != PL_OK) {
-        close(fd);
-        return rc;
-    }
-    pl_dataset *t = &d->train;
-    const size_t dim = t->dim;
-    int err = 0;   /* the first failure: an errno, or -1 for a short file */
-#pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1 && n > 64)
-    for (size_t i = 0; i < n; i++) {
-        int r;
-#pragma omp atomic read
-        r = err;
-        if (r)
-            continue;
-        const size_t j = slot[i];
-        r = pl_read_at(fd, t->pix + j * dim, dim, src->offset + (uint64_t)t->orig[j] * dim);
-        if (r) {
-#pragma omp critical(reread_err)
-            if (!err) {
-#pragma omp atomic write
-                err = r;
-            }
-        }
-    }
-    close(fd);
-    if (err > 0)
-        return pl_errorf(e, PL_EIO, "%s: %s", src->path, strerror(err));
-    if (err < 0)
-        return changed(d, "the file is shorter", e);
-    return PL_OK;
-}
-
-/* A gzip file: decompressed again, the slots' rows copied as they pass. */
-static int fill_gz(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_error *e)
+/* The rows of slot[0..n) in file order into *f (f->rows the file's rows,
+ * f->dest their slots: a counting sort on the file row, each file row being
+ * at most one slot of the set).  PL_ENOMEM. */
+static int in_file_order(const pl_data *d, const size_t *slot, size_t n, pl_fill *f,
+                         pl_error *e)
 {
     const pl_dataset *t = &d->train;
     size_t *rows = malloc(n * sizeof *rows), *dest = malloc(n * sizeof *dest);
@@ -100,8 +63,6 @@ static int fill_gz(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_er
         return pl_errorf(e, PL_ENOMEM, "%s: out of memory for reading its rows",
                          d->train_src.path);
     }
-    /* the slots in file order (a counting sort on the file row: each file
-     * row is at most one slot of the set) */
     for (size_t i = 0; i < n; i++)
         first[t->orig[slot[i]] + 1]++;
     for (size_t r = 0; r < d->train_src.nrows; r++)
@@ -112,27 +73,35 @@ static int fill_gz(pl_data *d, const size_t *slot, size_t n, int nthreads, pl_er
         dest[at] = slot[i];
     }
     free(first);
-    const int fd = pl_data_open(d->train_src.path, e);   /* replaced since? */
-    int rc = fd < 0 ? e->code : same_file(d, fd, e);
-    if (fd >= 0)
-        close(fd);
+    *f = (pl_fill){ .d = (pl_dataset *)t, .rows = rows, .dest = dest, .n = n };
+    return PL_OK;
+}
+
+/* f's rows from the file, unchanged since the first read: a plain file by
+ * pread (pl_read_rows), a gzip file decompressed again (pl_fill_sets). */
+static int read_rows(pl_data *d, const pl_fill *f, int nthreads, pl_error *e)
+{
+    const pl_data_source *src = &d->train_src;
+    const int fd = pl_data_open(src->path, e);
+    if (fd < 0)
+        return e->code;
+    int rc = same_file(d, fd, e);
+    if (rc == PL_OK && !src->gz)
+        rc = pl_read_rows(fd, src->path, src->offset, d->train.dim, f, nthreads, e);
+    close(fd);
+    if (rc != PL_OK || !src->gz)
+        return rc;
     pl_idx_stream s;
     pl_raw hdr;
-    memset(&s, 0, sizeof s);
-    if (rc == PL_OK)
-        rc = pl_idx_open(d->train_src.path, NULL, &s, &hdr, e);
-    if (rc == PL_OK) {
-        pl_raw_free(&hdr);
-        if (s.n != d->train_src.nrows || s.dim != t->dim)
-            rc = changed(d, "the file's header was changed", e);
-    }
-    if (rc == PL_OK) {
-        pl_fill f = { .d = &d->train, .rows = rows, .dest = dest, .n = n };
-        rc = pl_fill_sets(&s, d->train_src.path, t->pixel_max, &f, 1, nthreads, e);
-    }
+    rc = pl_idx_open(src->path, NULL, &s, &hdr, e);
+    if (rc != PL_OK)
+        return rc;
+    pl_raw_free(&hdr);
+    if (s.n != src->nrows || s.dim != d->train.dim)
+        rc = changed(d, "the file's header was changed", e);
+    else
+        rc = pl_fill_sets(&s, src->path, d->train.pixel_max, (pl_fill *)f, 1, nthreads, e);
     pl_idx_close(&s);
-    free(rows);
-    free(dest);
     return rc;
 }
 
@@ -160,8 +129,13 @@ int pl_data_fill_train(pl_data *d, const size_t *row0, const size_t *n, size_t n
             slot[k++] = row0[i] + j;
     if (nthreads < 1)
         nthreads = 1;
-    int rc = d->train_src.gz ? fill_gz(d, slot, total, nthreads, e)
-                             : fill_plain(d, slot, total, nthreads, e);
+    pl_fill f;
+    int rc = in_file_order(d, slot, total, &f, e);
+    if (rc == PL_OK) {
+        rc = read_rows(d, &f, nthreads, e);
+        free((void *)f.rows);
+        free((void *)f.dest);
+    }
     size_t bad = total;
     for (size_t i = 0; rc == PL_OK && i < total && bad == total; i++)
         if (pl_row_nnz(t->pix + slot[i] * t->dim, t->dim) != t->nnz[slot[i]])

@@ -22,7 +22,9 @@
 
 #define SHARE_CHUNK_BYTES ((size_t)1 << 20)
 
-int pl_read_at(int fd, uint8_t *dst, size_t n, uint64_t off)
+/* Reads exactly n bytes at offset off of fd into dst (retrying short reads
+ * and EINTR): 0, an errno, or -1 when the file ends first. */
+static int read_at(int fd, uint8_t *dst, size_t n, uint64_t off)
 {
     size_t got = 0;
     while (got < n) {
@@ -36,9 +38,8 @@ int pl_read_at(int fd, uint8_t *dst, size_t n, uint64_t off)
     return 0;
 }
 
-/* Every row of f (rows[i] of the file to slot dest[i]) by pread at off. */
-static int read_set(int fd, const char *path, uint64_t off, size_t dim, const pl_fill *f,
-                    int nthreads, pl_error *e)
+int pl_read_rows(int fd, const char *path, uint64_t off, size_t dim, const pl_fill *f,
+                 int nthreads, pl_error *e)
 {
     int err = 0;
 #pragma omp parallel for num_threads(nthreads) schedule(static) if (nthreads > 1 && f->n > 64)
@@ -48,7 +49,7 @@ static int read_set(int fd, const char *path, uint64_t off, size_t dim, const pl
         r = err;
         if (r)
             continue;
-        r = pl_read_at(fd, f->d->pix + f->dest[i] * dim, dim, off + (uint64_t)f->rows[i] * dim);
+        r = read_at(fd, f->d->pix + f->dest[i] * dim, dim, off + (uint64_t)f->rows[i] * dim);
         if (r) {
 #pragma omp critical(share_err)
             if (!err) {
@@ -80,7 +81,7 @@ int pl_fill_share(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fil
         nthreads = 1;
     for (int q = 0; rc == PL_OK && q < nsets; q++)   /* the sets held whole */
         if (!sets[q].count_only)
-            rc = read_set(fd, path, off, dim, &sets[q], nthreads, e);
+            rc = pl_read_rows(fd, path, off, dim, &sets[q], nthreads, e);
     /* the share: rows [lo, hi) of the file, checked, their training rows counted */
     const size_t lo = (size_t)rank * n / (size_t)size, hi = (size_t)(rank + 1) * n / (size_t)size;
     const size_t chunk = dim ? (SHARE_CHUNK_BYTES / dim > 0 ? SHARE_CHUNK_BYTES / dim : 1) : 1;
@@ -94,7 +95,7 @@ int pl_fill_share(pl_idx_stream *s, const char *path, unsigned pixel_max, pl_fil
             at[q]++;
     for (size_t c0 = lo; rc == PL_OK && c0 < hi; c0 += chunk) {
         const size_t c1 = hi - c0 < chunk ? hi : c0 + chunk;
-        const int r = pl_read_at(fd, buf, (c1 - c0) * dim, off + (uint64_t)c0 * dim);
+        const int r = read_at(fd, buf, (c1 - c0) * dim, off + (uint64_t)c0 * dim);
         if (r) {
             rc = r > 0 ? pl_errorf(e, PL_EIO, "%s: %s", path, strerror(r))
                        : pl_errorf(e, PL_EIO, "%s: the file became shorter while it was read",
