@@ -85,12 +85,18 @@ int pl_dist_groups(const pl_plan *plan, const pl_dataset *train, int ranks, int 
  * _ROWS (G = 1) or _MIXED (between, or none possible). */
 int pl_dist_choose(const pl_plan *plan, const pl_dataset *train, int ranks, int forced);
 
-/* pl_train over every rank by the split distribute (enum pl_distribute).
+/* The groups every rank trains in (pl_dist_groups for the split `forced`),
+ * rank 0's count given to every rank, so that no rank can take another
+ * split.  Collective. */
+int pl_dist_split(const pl_dist *d, const pl_plan *plan, const pl_dataset *train, int forced);
+
+/* pl_train over every rank in G groups of ranks (pl_dist_split; 0: none
+ * possible, an error).
  * On rank 0 *out is the whole run, as one process would have it; on the
  * others it is their own part (models), their group's part (mixed) or the
  * whole run as well (rows).  The
  * status is agreed (pl_dist_agree).  opts->progress is used on rank 0 only. */
-int pl_dist_train(const pl_dist *d, int distribute, pl_engine *eng, const pl_plan *plan,
+int pl_dist_train(const pl_dist *d, int G, pl_engine *eng, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *test,
                   const pl_train_opts *opts, pl_run *out, pl_error *e);
 

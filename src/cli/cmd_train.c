@@ -191,7 +191,7 @@ int pl_cmd_train(int argc, char **argv)
     if (rc)
         goto out;
     /* ranks: G groups of dist.size / G (models: G = ranks; rows: 1) */
-    const int groups = pl_dist_groups(&plan, &data.train, dist.size, cfg.engine.distribute);
+    const int groups = pl_dist_split(&dist, &plan, &data.train, cfg.engine.distribute);
     const char *split = dist.size < 2 ? NULL : groups == dist.size ? "models"
                         : groups == 1 ? "rows" : "mixed";
     for (int w = 0; root && w < data.nwarnings; w++)
@@ -229,7 +229,7 @@ int pl_cmd_train(int argc, char **argv)
         topts.progress_ctx = &prog;
     }
     static pl_sweep sweep;
-    rc = pl_dist_train(&dist, cfg.engine.distribute, eng, &plan, &data.train, &data.test,
+    rc = pl_dist_train(&dist, groups, eng, &plan, &data.train, &data.test,
                        &topts, &run, &e);
     if (!o.quiet)
         pl_progress_end(&prog);

@@ -201,13 +201,20 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
     return pl_dist_agree(d, PL_OK, e);
 }
 
-int pl_dist_train(const pl_dist *d, int distribute, pl_engine *eng, const pl_plan *plan,
+int pl_dist_split(const pl_dist *d, const pl_plan *plan, const pl_dataset *train, int forced)
+{
+    int G = pl_dist_groups(plan, train, d->size, forced);
+    if (d->active && d->size > 1)   /* rank 0's: every rank makes the same collectives */
+        MPI_Bcast(&G, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return G;
+}
+
+int pl_dist_train(const pl_dist *d, int G, pl_engine *eng, const pl_plan *plan,
                   const pl_dataset *train, const pl_dataset *test,
                   const pl_train_opts *opts, pl_run *out, pl_error *e)
 {
     if (!d->active || d->size <= 1)
         return pl_train(eng, plan, train, test, opts, out, e);
-    const int G = pl_dist_groups(plan, train, d->size, distribute);
     if (G == 0)
         return pl_dist_agree(d, pl_errorf(e, PL_EINPUT, "engine.distribute = mixed needs "
                                           "groups of ranks: a rank count with a divisor "
