@@ -416,7 +416,8 @@ START_TEST(test_link_matches_reference)
             continue;
         enum { NR = 3, M = 1368, LD = M + 8 };
         static float z[NR * LD], zin[NR * LD], b[M], y[M], r[NR * LD], rr[NR * LD];
-        static float l[M], lr[M], h[M], hr[M], rs[M], rsr[M], l2[M], h2[M];
+        static float h[M], hr[M], rs[M], rsr[M], h2[M];
+        static double l[M], lr[M], l2[M];
         uint64_t s = 5;
         for (int i = 0; i < NR * LD; i++)
             z[i] = i < 8 ? (float[]){ 0.0f, -0.0f, 1e-8f, -1e-8f, 87.5f, -87.5f, 120, -120 }[i]
@@ -424,7 +425,8 @@ START_TEST(test_link_matches_reference)
         for (int i = 0; i < M; i++) {
             b[i] = i < 8 ? 0.0f : tu_uniform(&s, -1, 1);
             y[i] = (float)(tu_rand(&s) & 1);
-            l[i] = lr[i] = l2[i] = h[i] = hr[i] = h2[i] = (float)(i % 5);
+            l[i] = lr[i] = l2[i] = (double)(i % 5);
+            h[i] = hr[i] = h2[i] = (float)(i % 5);
             rs[i] = rsr[i] = (float)(i % 7) - 3.0f;
         }
         memcpy(zin, z, sizeof z);
@@ -593,6 +595,21 @@ static int sm_is_guard(float f)
     return memcmp(&f, &g, sizeof f) == 0;
 }
 
+/* The double guard around the loss sum. */
+static double sm_dguard(void)
+{
+    const uint64_t bits = 0x7ff8beef0000beefu;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+static int sm_is_dguard(double d)
+{
+    const double g = sm_dguard();
+    return memcmp(&d, &g, sizeof d) == 0;
+}
+
 /* Largest differences from the reference seen: R absolute, loss relative to
  * 1 + its increment, rsum absolute. */
 typedef struct sm_worst {
@@ -602,7 +619,8 @@ typedef struct sm_worst {
 /* The outputs of one call, guards around loss and hits (index 1 is the value). */
 typedef struct sm_out {
     float *zbuf, *rbuf, *R;   /* R inside rbuf, or inside zbuf when aliased */
-    float loss[3], hits[3], rsum[PL_SMAX_K + 2];
+    double loss[3];
+    float hits[3], rsum[PL_SMAX_K + 2];
 } sm_out;
 
 enum { SM_MODERATE, SM_TIES, SM_EXTREME };
@@ -627,8 +645,9 @@ static void sm_call(pl_smlink_fn fn, const float *Z, size_t n, size_t zoff, size
             o->rbuf[q] = g;
         o->R = o->rbuf + roff;
     }
-    o->loss[0] = o->loss[2] = o->hits[0] = o->hits[2] = g;
-    o->loss[1] = 1.5f;
+    o->loss[0] = o->loss[2] = sm_dguard();
+    o->hits[0] = o->hits[2] = g;
+    o->loss[1] = 1.5;
     o->hits[1] = 2.0f;
     for (size_t k = 0; k < PL_SMAX_K + 2; k++)
         o->rsum[k] = k < K ? 0.25f * (float)k - 1.0f : g;
@@ -660,7 +679,7 @@ static void sm_check_guards(const char *name, const sm_out *o, const float *Z, s
             if (!(q >= roff && q < roff + nr * ldr && (q - roff) % ldr < K))
                 ck_assert_msg(sm_is_guard(o->rbuf[q]),
                               "%s smlink K %zu nr %zu: R guard %zu written", name, K, nr, q);
-    ck_assert_msg(sm_is_guard(o->loss[0]) && sm_is_guard(o->loss[2]) && sm_is_guard(o->hits[0]) &&
+    ck_assert_msg(sm_is_dguard(o->loss[0]) && sm_is_dguard(o->loss[2]) && sm_is_guard(o->hits[0]) &&
                       sm_is_guard(o->hits[2]),
                   "%s smlink K %zu nr %zu: written beside loss or hits", name, K, nr);
     for (size_t k = K; k < PL_SMAX_K + 2; k++)
@@ -679,7 +698,7 @@ static void sm_check_sane(const char *name, const sm_out *o, size_t nr, size_t K
                           "%s smlink K %zu nr %zu cls %d: R[%zu][%zu] = %g", name, K, nr, cls, i,
                           k, r);
         }
-    ck_assert_msg(isfinite(o->loss[1]) && o->loss[1] >= 1.5f, "%s smlink K %zu nr %zu: loss %g",
+    ck_assert_msg(isfinite(o->loss[1]) && o->loss[1] >= 1.5, "%s smlink K %zu nr %zu: loss %g",
                   name, K, nr, o->loss[1]);
     ck_assert_msg(o->hits[1] == floorf(o->hits[1]) && o->hits[1] >= 2.0f &&
                       o->hits[1] <= 2.0f + (float)nr,
@@ -741,7 +760,7 @@ static void check_smlink(const char *name, pl_smlink_fn fn, size_t K, size_t nr,
             ck_assert_msg(d <= tol_r, "%s smlink K %zu nr %zu cls %d R[%zu][%zu]: %.9g vs %.9g",
                           name, K, nr, cls, i, k, got.R[i * ldo + k], ref.R[i * K + k]);
         }
-    const double linc = (double)ref.loss[1] - 1.5, dl = fabs((double)got.loss[1] - ref.loss[1]);
+    const double linc = ref.loss[1] - 1.5, dl = fabs(got.loss[1] - ref.loss[1]);
     w->loss = fmax(w->loss, dl / (1 + fabs(linc)));
     ck_assert_msg(dl <= 1e-5 * fabs(linc) + (double)nr * (1e-6 + 4 * du),
                   "%s smlink K %zu nr %zu cls %d loss: %.9g vs %.9g", name, K, nr, cls,
@@ -857,7 +876,8 @@ START_TEST(test_smlink_reference_by_hand)
         if (!fns[f])
             continue;
         for (int cls = 1; cls <= 3; cls += 2) {
-            float R[8], loss = 0, hits = 0, rsum[4] = { 0 };
+            float R[8], hits = 0, rsum[4] = { 0 };
+            double loss = 0;
             fns[f](2, 4, Z, 5, b, cls, R, 4, &loss, &hits, rsum);
             double want_loss = 0;
             for (size_t i = 0; i < 2; i++) {
@@ -887,6 +907,107 @@ START_TEST(test_smlink_reference_by_hand)
 }
 END_TEST
 
+/* Well-fitted rows keep their precision (kernels.h: precision of the links):
+ * for the reference and each SIMD level, 128 rows whose logits agree with
+ * their targets by 5 to 16 (losses and residuals from 7e-3 down to 1e-7),
+ * on 24 columns (a 16-lane register and a masked half): every residual within
+ * 1e-5 relative of p - y computed in double, and the loss sums, started from
+ * 1000, grown by the rows' losses within 1e-5 relative.  A loss taken as
+ * log1p(t) + z - z, a residual as q - 1, or a float sum from 1000 (its
+ * spacing 6e-5) fails this by orders of magnitude. */
+START_TEST(test_link_keeps_small_losses)
+{
+    enum { NR = 128, M = 24 };
+    static float z[NR * M], r[NR * M];
+    float b[M] = { 0 }, y[M], h[M], rs[M];
+    double l[M];
+    uint64_t s = 17;
+    for (int k = 0; k < M; k++)
+        y[k] = (float)(k & 1);
+    for (int i = 0; i < NR * M; i++)
+        z[i] = (y[i % M] > 0 ? 1.0f : -1.0f) * tu_uniform(&s, 5.0f, 16.0f);
+    pl_link_fn fns[3] = { pl_link_ref, NULL, NULL };
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        pl_kernels k;
+        if (simd_kernels(level, &k))
+            fns[level - PL_SIMD_AVX2 + 1] = k.link;
+    }
+    for (int f = 0; f < 3; f++) {
+        if (!fns[f])
+            continue;
+        for (int k = 0; k < M; k++) {
+            l[k] = 1000.0;
+            h[k] = rs[k] = 0.0f;
+        }
+        fns[f](NR, M, z, M, b, y, r, M, l, h, rs);
+        for (int k = 0; k < M; k++) {
+            double want = 0;
+            for (int i = 0; i < NR; i++) {
+                const double zz = z[i * M + k], t = exp(-fabs(zz)), p = zz >= 0 ? 1 / (1 + t)
+                                                                               : t / (1 + t);
+                const double rr = y[k] > 0 ? -t / (1 + t) : p;   /* p - y, no cancellation */
+                want += log1p(t);
+                ck_assert_msg(fabs(r[i * M + k] - rr) <= 1e-5 * fabs(rr),
+                              "fn %d r[%d][%d] z %g: %.9g vs %.9g", f, i, k, zz, r[i * M + k], rr);
+            }
+            ck_assert_msg(fabs((l[k] - 1000.0) - want) <= 1e-5 * want,
+                          "fn %d loss[%d]: %.12g vs %.12g", f, k, l[k] - 1000.0, want);
+            ck_assert_float_eq(h[k], (float)NR);
+        }
+    }
+}
+END_TEST
+
+/* The same for the softmax link: rows whose class leads every other output
+ * by 6 to 16 (K = 3, 10, 16), the loss sums started from 1000 and the
+ * residual of the class, -(sum of the others' exps) / s, within 1e-5
+ * relative of double arithmetic; the other residuals as well. */
+START_TEST(test_smlink_keeps_small_losses)
+{
+    enum { NR = 64 };
+    static const size_t Ks[] = { 3, 10, 16 };
+    pl_smlink_fn fns[3] = { pl_smlink_ref, NULL, NULL };
+    for (int level = PL_SIMD_AVX2; level <= PL_SIMD_AVX512; level++) {
+        pl_kernels k;
+        if (simd_kernels(level, &k))
+            fns[level - PL_SIMD_AVX2 + 1] = k.smlink;
+    }
+    for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+        const size_t K = Ks[ki];
+        const int cls = (int)K / 2;
+        float Z[NR * PL_SMAX_K], R[NR * PL_SMAX_K], b[PL_SMAX_K] = { 0 }, hits, rsum[PL_SMAX_K];
+        uint64_t s = 23 + K;
+        for (size_t i = 0; i < NR; i++)
+            for (size_t c = 0; c < K; c++)
+                Z[i * K + c] = (int)c == cls ? 3.0f : 3.0f - tu_uniform(&s, 6.0f, 16.0f);
+        for (int f = 0; f < 3; f++) {
+            if (!fns[f])
+                continue;
+            double loss = 1000.0, want = 0;
+            hits = 0;
+            memset(rsum, 0, sizeof rsum);
+            fns[f](NR, K, Z, K, b, cls, R, K, &loss, &hits, rsum);
+            for (size_t i = 0; i < NR; i++) {
+                double s1 = 0;
+                for (size_t c = 0; c < K; c++)
+                    s1 += (int)c == cls ? 0.0 : exp((double)Z[i * K + c] - 3.0);
+                want += log1p(s1);
+                for (size_t c = 0; c < K; c++) {
+                    const double rr = (int)c == cls ? -s1 / (1 + s1)
+                                                    : exp((double)Z[i * K + c] - 3.0) / (1 + s1);
+                    ck_assert_msg(fabs(R[i * K + c] - rr) <= 1e-5 * fabs(rr),
+                                  "fn %d K %zu R[%zu][%zu]: %.9g vs %.9g", f, K, i, c,
+                                  R[i * K + c], rr);
+                }
+            }
+            ck_assert_msg(fabs((loss - 1000.0) - want) <= 1e-5 * want,
+                          "fn %d K %zu loss: %.12g vs %.12g", f, K, loss - 1000.0, want);
+            ck_assert_float_eq(hits, (float)NR);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_kernels(void)
 {
     Suite *s = suite_create("kernels");
@@ -902,6 +1023,7 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_tiles_hold_every_nonzero);
     tcase_add_test(tc, test_dense_kernels_match_reference);
     tcase_add_test(tc, test_link_matches_reference);
+    tcase_add_test(tc, test_link_keeps_small_losses);
     tcase_add_test(tc, test_vadd_matches_reference);
     tcase_add_test(tc, test_chain_pairs_alike_rows);
     suite_add_tcase(s, tc);
@@ -911,6 +1033,7 @@ Suite *suite_kernels(void)
     tcase_add_test(sm, test_smlink_matches_reference);
     tcase_add_test(sm, test_smlink_ties_first_maximum);
     tcase_add_test(sm, test_smlink_extreme_values);
+    tcase_add_test(sm, test_smlink_keeps_small_losses);
     suite_add_tcase(s, sm);
     return s;
 }

@@ -3,8 +3,8 @@
  * task and penalty, solved from the smallest C up with each point
  * warm-started from its neighbour's optimum (train.warm_start, the
  * default), against every C from zero (warm_start = false), on MNIST's 10k
- * set: the same optima (F within 1e-6 relative at tol 1e-7 for C <= 1, and
- * never above the cold start's), results in the
+ * set: the same optima (F within 1e-6 relative at tol 1e-7 for C <= 1, 1e-5
+ * at C = 100), results in the
  * config's order, a warm start's curve starting below the loss at zero;
  * report's path picture; the shipped configs/path-1-7.ini.  A list of
  * penalties (none, l1) in one run: both models, and report's seed-004
@@ -69,9 +69,10 @@ START_TEST(test_warm_path_reaches_the_cold_optima)
         /* in the config's order (100, 0.01, 1 for each task), not the path's */
         ck_assert_double_eq(C, order[(line - 1) % 3]);
         ck_assert_double_eq(cell("cold", line, 11), C);
-        /* the same optimum; at C = 100 (nearly separable, F very flat) a cold
-         * start stops on F's relative decrease 9e-6 above the warm start's */
-        ck_assert_msg(fabs(fw - fc) <= (C > 1 ? 1e-4 : 1e-6) * fc && fw <= fc * (1 + 1e-6),
+        /* the same optimum; at C = 100 (nearly separable, F very flat) max |g|
+         * <= tol leaves each start a few 1e-6 from it (measured: 1.6e-6, and
+         * 4.1e-6 below the cold start for the softmax) */
+        ck_assert_msg(fabs(fw - fc) <= (C > 1 ? 1e-5 : 1e-6) * fc,
                       "model %d (C=%g): warm F %.12g, cold %.12g", line, C, fw, fc);
     }
     /* a warm start begins at its neighbour's optimum, far below the loss at

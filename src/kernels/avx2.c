@@ -242,32 +242,43 @@ static inline __m256 log1p_unit(__m256 t)
     return _mm256_mul_ps(_mm256_add_ps(s, s), p);
 }
 
+/* 8 columns down all the rows at a time, the sums in registers, the loss's in
+ * two of doubles (kernels.h: precision).  With t = exp(-|z|) and
+ * q = 1 / (1 + t): p = q for z >= 0, t q below, and 1 - p the other one; the
+ * residual p where y = 0, -(1 - p) where y = 1; the loss log1p(t) + max(z, 0)
+ * where y = 0, log1p(t) + max(-z, 0) where y = 1. */
 void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
-                  const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
+                  const float *y, float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f),
                  half = _mm256_set1_ps(0.5f);
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    for (size_t k = 0; k < m; k += 8) {   /* 8 columns down all the rows, sums in registers */
+    for (size_t k = 0; k < m; k += 8) {
         const __m256 bk = _mm256_loadu_ps(b + k), yk = _mm256_loadu_ps(y + k);
-        const __m256 yneg = _mm256_cmp_ps(yk, half, _CMP_LE_OQ);
-        __m256 ls = _mm256_loadu_ps(loss + k), hs = _mm256_loadu_ps(hits + k);
+        const __m256 ypos = _mm256_cmp_ps(yk, half, _CMP_GT_OQ);
+        __m256d l0 = _mm256_loadu_pd(loss + k), l1 = _mm256_loadu_pd(loss + k + 4);
+        __m256 hs = _mm256_loadu_ps(hits + k);
         __m256 rs = rsum ? _mm256_loadu_ps(rsum + k) : zero;
         for (size_t i = 0; i < nr; i++) {
             const __m256 zz = _mm256_add_ps(_mm256_loadu_ps(Z + i * ldz + k), bk);
             const __m256 t = exp_neg(_mm256_and_ps(zz, absmask));          /* exp(-|z|) */
             const __m256 q = recip(_mm256_add_ps(one, t));                  /* 1/(1+t)   */
+            const __m256 tq = _mm256_mul_ps(t, q);
             const __m256 pos = _mm256_cmp_ps(zz, zero, _CMP_GE_OQ);
-            const __m256 r = _mm256_sub_ps(_mm256_blendv_ps(_mm256_mul_ps(t, q), q, pos), yk);
+            const __m256 p = _mm256_blendv_ps(tq, q, pos), omp = _mm256_blendv_ps(q, tq, pos);
+            const __m256 r = _mm256_blendv_ps(p, _mm256_sub_ps(zero, omp), ypos);
             _mm256_storeu_ps(R + i * ldr + k, r);
             rs = _mm256_add_ps(rs, r);
-            /* softplus(z) - y z = log1p(exp(-|z|)) + max(z, 0) - y z */
-            __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(zz, zero));
-            ls = _mm256_add_ps(ls, _mm256_fnmadd_ps(yk, zz, l));
-            const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ), yneg);
+            const __m256 sz = _mm256_blendv_ps(zz, _mm256_sub_ps(zero, zz), ypos);
+            const __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(sz, zero));
+            l0 = _mm256_add_pd(l0, _mm256_cvtps_pd(_mm256_castps256_ps128(l)));
+            l1 = _mm256_add_pd(l1, _mm256_cvtps_pd(_mm256_extractf128_ps(l, 1)));
+            const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ),
+                                               _mm256_cmp_ps(yk, half, _CMP_LE_OQ));
             hs = _mm256_add_ps(hs, _mm256_and_ps(right, one));
         }
-        _mm256_storeu_ps(loss + k, ls);
+        _mm256_storeu_pd(loss + k, l0);
+        _mm256_storeu_pd(loss + k + 4, l1);
         _mm256_storeu_ps(hits + k, hs);
         if (rsum)
             _mm256_storeu_ps(rsum + k, rs);
@@ -280,13 +291,16 @@ void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *
  * read or written.  Masked-out lanes of u hold -FLT_MAX, so they never win the
  * maximum, and their exp is masked to 0, so they add nothing to the sum.
  * exp(u - max) is exp_neg(max - u): arguments >= 0, the maximum's lane exactly
- * 1, so the sum s is in [1, K]; one division per row for 1/s.  The maximum
+ * 1; the sum s1 of the other lanes (the first maximum's left out) is in
+ * [0, K - 1] and s = 1 + s1; one division per row for 1/s.  The maximum
  * (exact in any order) and the sum (hsum8's fixed tree) are horizontal per
  * row; the first index of the maximum is the lowest bit of a movemask.
- * log(s), the one transcendental per row, is done 8 rows at a time:
- * s = 2^n f with f in [1, 2), log s = n ln 2 + log1p_unit(f - 1).  rsum stays
- * in registers, loss and hits in scalars, all started from the outputs'
- * values and added to in row order, as the reference does. */
+ * log(s) = log1p(s1), the one transcendental per row, is done 8 rows at a
+ * time: log1p_unit(s1) up to s1 = 1, above it 1 + s1 = 2^n f with f in [1, 2),
+ * log = n ln 2 + log1p_unit(f - 1).  The residual of cls at the maximum is
+ * -s1 / s.  rsum stays in registers, hits in a scalar, the loss in a double,
+ * all started from the outputs' values and added to in row order, as the
+ * reference does. */
 
 /* The maximum of v's 8 lanes, in every lane. */
 static inline __m256 hmax8(__m256 v)
@@ -309,27 +323,37 @@ static inline __m256 log_ge1(__m256 s)
                            log1p_unit(_mm256_sub_ps(f, _mm256_set1_ps(1.0f))));
 }
 
+/* log1p(x) for x >= 0: log1p_unit up to 1, log(1 + x) above. */
+static inline __m256 log1p_pos(__m256 x)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_blendv_ps(log_ge1(_mm256_add_ps(x, one)), log1p_unit(_mm256_min_ps(x, one)),
+                            _mm256_cmp_ps(x, one, _CMP_LE_OQ));
+}
+
 static inline __attribute__((always_inline)) void
 smlink_rows(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls, float *R,
-            size_t ldr, float *loss, float *hits, float *rsum, const int nv)
+            size_t ldr, double *loss, float *hits, float *rsum, const int nv)
 {
     const __m256 one = _mm256_set1_ps(1.0f), lowest = _mm256_set1_ps(-FLT_MAX);
-    __m256i mk[2];
-    __m256 valid[2], bk[2], hot[2], rs[2];
+    __m256i mk[2], lane[2];
+    __m256 valid[2], bk[2], hot[2], clsm[2], rs[2];
     for (int q = 0; q < nv; q++) {
-        const __m256i lane = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                              _mm256_set1_epi32(8 * q));
-        mk[q] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)K), lane);
+        lane[q] = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                   _mm256_set1_epi32(8 * q));
+        mk[q] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)K), lane[q]);
         valid[q] = _mm256_castsi256_ps(mk[q]);
         bk[q] = _mm256_maskload_ps(b + 8 * q, mk[q]);
-        const __m256i is_cls = _mm256_cmpeq_epi32(lane, _mm256_set1_epi32(cls));
-        hot[q] = _mm256_and_ps(_mm256_castsi256_ps(is_cls), one);
+        const __m256i is_cls = _mm256_cmpeq_epi32(lane[q], _mm256_set1_epi32(cls));
+        clsm[q] = _mm256_castsi256_ps(is_cls);
+        hot[q] = _mm256_and_ps(clsm[q], one);
         rs[q] = rsum ? _mm256_maskload_ps(rsum + 8 * q, mk[q]) : _mm256_setzero_ps();
     }
-    float ls = loss[0], hs = hits[0];
+    double ls = loss[0];
+    float hs = hits[0];
     for (size_t i0 = 0; i0 < nr; i0 += 8) {
         const size_t nb = nr - i0 < 8 ? nr - i0 : 8;
-        float sb[8], db[8], lb[8];   /* each row's sum, and max - u_cls */
+        float sb[8], db[8], lb[8];   /* each row's s - 1, and max - u_cls */
         for (size_t j = 0; j < nb; j++) {
             const float *z = Z + (i0 + j) * ldz;
             float *r = R + (i0 + j) * ldr;
@@ -340,29 +364,40 @@ smlink_rows(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int
                                         _mm256_add_ps(_mm256_maskload_ps(z + 8 * q, mk[q]), bk[q]),
                                         valid[q]);
             const __m256 mx = hmax8(nv > 1 ? _mm256_max_ps(u[0], u[1]) : u[0]);
-            for (int q = 0; q < nv; q++)
-                e[q] = _mm256_and_ps(exp_neg(_mm256_sub_ps(mx, u[q])), valid[q]);
-            const float s = hsum8(nv > 1 ? _mm256_add_ps(e[0], e[1]) : e[0]);
-            const __m256 inv = _mm256_set1_ps(1.0f / s);
             unsigned at = 0;   /* lanes at the maximum */
             for (int q = 0; q < nv; q++) {
-                const __m256 rq = _mm256_fmsub_ps(e[q], inv, hot[q]);
-                _mm256_maskstore_ps(r + 8 * q, mk[q], rq);
-                rs[q] = _mm256_add_ps(rs[q], rq);
                 const __m256 top = _mm256_and_ps(_mm256_cmp_ps(u[q], mx, _CMP_EQ_OQ), valid[q]);
                 at |= (unsigned)_mm256_movemask_ps(top) << (8 * q);
             }
-            hs += (float)(__builtin_ctz(at | 1u << 16) == cls);
-            sb[j] = s;
+            const int first = __builtin_ctz(at | 1u << 16);
+            __m256 s1v = _mm256_setzero_ps();
+            for (int q = 0; q < nv; q++) {   /* the first maximum's exp (1) left out of s1 */
+                e[q] = _mm256_and_ps(exp_neg(_mm256_sub_ps(mx, u[q])), valid[q]);
+                const __m256 at_first =
+                    _mm256_castsi256_ps(_mm256_cmpeq_epi32(lane[q], _mm256_set1_epi32(first)));
+                s1v = _mm256_add_ps(s1v, _mm256_andnot_ps(at_first, e[q]));
+            }
+            const float s1 = hsum8(s1v);
+            const float inv = 1.0f / (1.0f + s1);
+            const __m256 rcls = _mm256_set1_ps(-s1 * inv);   /* cls's when it is the maximum */
+            for (int q = 0; q < nv; q++) {
+                __m256 rq = _mm256_fmsub_ps(e[q], _mm256_set1_ps(inv), hot[q]);
+                if (first == cls)
+                    rq = _mm256_blendv_ps(rq, rcls, clsm[q]);
+                _mm256_maskstore_ps(r + 8 * q, mk[q], rq);
+                rs[q] = _mm256_add_ps(rs[q], rq);
+            }
+            hs += (float)(first == cls);
+            sb[j] = s1;
             db[j] = _mm256_cvtss_f32(mx) - ucls;
         }
         for (size_t j = nb; j < 8; j++) {
-            sb[j] = 1.0f;
+            sb[j] = 0.0f;
             db[j] = 0.0f;
         }
-        _mm256_storeu_ps(lb, _mm256_add_ps(log_ge1(_mm256_loadu_ps(sb)), _mm256_loadu_ps(db)));
+        _mm256_storeu_ps(lb, _mm256_add_ps(log1p_pos(_mm256_loadu_ps(sb)), _mm256_loadu_ps(db)));
         for (size_t j = 0; j < nb; j++)
-            ls += lb[j];
+            ls += (double)lb[j];
     }
     loss[0] = ls;
     hits[0] = hs;
@@ -372,7 +407,7 @@ smlink_rows(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int
 }
 
 void pl_smlink_avx2(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                    float *R, size_t ldr, float *loss, float *hits, float *rsum)
+                    float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     if (K <= 8)
         smlink_rows(nr, K, Z, ldz, b, cls, R, ldr, loss, hits, rsum, 1);

@@ -250,38 +250,48 @@ static inline __m512 log1p_unit(__m512 t)
 }
 
 /* Columns [k, k + 16) under mask mk, down all the rows: the sums stay in
- * registers. */
+ * registers, the loss's in two of doubles (kernels.h: precision).  With
+ * t = exp(-|z|) and q = 1 / (1 + t): p = q for z >= 0, t q below, and 1 - p
+ * the other one; the residual p where y = 0, -(1 - p) where y = 1; the loss
+ * log1p(t) + max(z, 0) where y = 0, log1p(t) + max(-z, 0) where y = 1. */
 static inline __attribute__((always_inline)) void
 link_cols(__mmask16 mk, size_t nr, const float *Z, size_t ldz, const float *b, const float *y,
-          float *R, size_t ldr, float *loss, float *hits, float *rsum)
+          float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
     const __m512 bk = _mm512_maskz_loadu_ps(mk, b), yk = _mm512_maskz_loadu_ps(mk, y);
     const __mmask16 ypos = _mm512_cmp_ps_mask(yk, _mm512_set1_ps(0.5f), _CMP_GT_OQ);
-    __m512 ls = _mm512_maskz_loadu_ps(mk, loss), hs = _mm512_maskz_loadu_ps(mk, hits);
+    const __mmask8 m0 = (__mmask8)mk, m1 = (__mmask8)(mk >> 8);
+    __m512d l0 = _mm512_maskz_loadu_pd(m0, loss), l1 = _mm512_maskz_loadu_pd(m1, loss + 8);
+    __m512 hs = _mm512_maskz_loadu_ps(mk, hits);
     __m512 rs = rsum ? _mm512_maskz_loadu_ps(mk, rsum) : zero;
     for (size_t i = 0; i < nr; i++) {
         const __m512 zz = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, Z + i * ldz), bk);
         const __m512 t = exp_neg(_mm512_abs_ps(zz));                    /* exp(-|z|) */
         const __m512 q = recip(_mm512_add_ps(one, t));                  /* 1/(1+t)   */
-        const __m512 p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(zz, zero, _CMP_GE_OQ),
-                                              _mm512_mul_ps(t, q), q);
-        const __m512 r = _mm512_sub_ps(p, yk);
+        const __m512 tq = _mm512_mul_ps(t, q);
+        const __mmask16 ge = _mm512_cmp_ps_mask(zz, zero, _CMP_GE_OQ);
+        const __m512 p = _mm512_mask_blend_ps(ge, tq, q), omp = _mm512_mask_blend_ps(ge, q, tq);
+        const __m512 r = _mm512_mask_sub_ps(p, ypos, zero, omp);
         _mm512_mask_storeu_ps(R + i * ldr, mk, r);
         rs = _mm512_add_ps(rs, r);
-        const __m512 l = _mm512_add_ps(log1p_unit(t), _mm512_max_ps(zz, zero));
-        ls = _mm512_add_ps(ls, _mm512_fnmadd_ps(yk, zz, l));
+        const __m512 sz = _mm512_mask_sub_ps(zz, ypos, zero, zz);
+        const __m512 l = _mm512_add_ps(log1p_unit(t), _mm512_max_ps(sz, zero));
+        l0 = _mm512_add_pd(l0, _mm512_cvtps_pd(_mm512_castps512_ps256(l)));
+        l1 = _mm512_add_pd(l1, _mm512_cvtps_pd(_mm256_castpd_ps(
+                                   _mm512_extractf64x4_pd(_mm512_castps_pd(l), 1))));
         const __mmask16 right = _kxnor_mask16(_mm512_cmp_ps_mask(zz, zero, _CMP_GT_OQ), ypos);
         hs = _mm512_mask_add_ps(hs, right, hs, one);
     }
-    _mm512_mask_storeu_ps(loss, mk, ls);
+    _mm512_mask_storeu_pd(loss, m0, l0);
+    _mm512_mask_storeu_pd(loss + 8, m1, l1);
     _mm512_mask_storeu_ps(hits, mk, hs);
     if (rsum)
         _mm512_mask_storeu_ps(rsum, mk, rs);
 }
 
 void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
-                    const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
+                    const float *y, float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     size_t k = 0;
     for (; k + 16 <= m; k += 16)
@@ -295,10 +305,12 @@ void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float
 /* ---- the softmax link: as in avx2.c, one row at a time, but its K <= 16
  * outputs in one register under the lane mask mk (zero-masked loads, masked
  * stores, masked compare): masked-out lanes of u hold -FLT_MAX, their exp is
- * 0.  The same exp_neg and log1p_unit; the maximum and sum by the fixed
- * _mm512_reduce_* trees; log(s) 16 rows at a time, s split by getexp and
- * getmant (f in [1, 2)).  rsum in a register, loss and hits in scalars, from
- * the outputs' values, in row order. */
+ * 0.  The same exp_neg and log1p_unit; the maximum and the sum by the fixed
+ * _mm512_reduce_* trees, the sum s1 without the first maximum's exp (1);
+ * log(s) = log1p(s1) 16 rows at a time (above s1 = 1 from getexp and getmant
+ * of 1 + s1, f in [1, 2)); the residual of cls at the maximum -s1 / s.  rsum
+ * in a register, hits in a scalar, the loss in a double, from the outputs'
+ * values, in row order. */
 
 /* log(s) for s >= 1. */
 static inline __m512 log_ge1(__m512 s)
@@ -308,40 +320,53 @@ static inline __m512 log_ge1(__m512 s)
                            log1p_unit(_mm512_sub_ps(f, _mm512_set1_ps(1.0f))));
 }
 
-void pl_smlink_avx512(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                      float *R, size_t ldr, float *loss, float *hits, float *rsum)
+/* log1p(x) for x >= 0: log1p_unit up to 1, log(1 + x) above. */
+static inline __m512 log1p_pos(__m512 x)
 {
-    const __mmask16 mk = (__mmask16)((1u << K) - 1);
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __mmask16 small = _mm512_cmp_ps_mask(x, one, _CMP_LE_OQ);
+    return _mm512_mask_blend_ps(small, log_ge1(_mm512_add_ps(x, one)),
+                                log1p_unit(_mm512_min_ps(x, one)));
+}
+
+void pl_smlink_avx512(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
+                      float *R, size_t ldr, double *loss, float *hits, float *rsum)
+{
+    const __mmask16 mk = (__mmask16)((1u << K) - 1), mcls = (__mmask16)(1u << cls);
     const __m512 bk = _mm512_maskz_loadu_ps(mk, b), lowest = _mm512_set1_ps(-FLT_MAX);
-    const __m512 hot = _mm512_maskz_mov_ps((__mmask16)(1u << cls), _mm512_set1_ps(1.0f));
+    const __m512 hot = _mm512_maskz_mov_ps(mcls, _mm512_set1_ps(1.0f));
     __m512 rs = rsum ? _mm512_maskz_loadu_ps(mk, rsum) : _mm512_setzero_ps();
-    float ls = loss[0], hs = hits[0];
+    double ls = loss[0];
+    float hs = hits[0];
     for (size_t i0 = 0; i0 < nr; i0 += 16) {
         const size_t nb = nr - i0 < 16 ? nr - i0 : 16;
-        float sb[16], db[16], lb[16];   /* each row's sum, and max - u_cls */
+        float sb[16], db[16], lb[16];   /* each row's s - 1, and max - u_cls */
         for (size_t j = 0; j < nb; j++) {
             const float *z = Z + (i0 + j) * ldz;
             const float ucls = z[cls] + b[cls];   /* read before R (maybe Z) is written */
             const __m512 u = _mm512_mask_add_ps(lowest, mk, _mm512_maskz_loadu_ps(mk, z), bk);
             const float m = _mm512_reduce_max_ps(u);
             const __m512 mx = _mm512_set1_ps(m);
+            const __mmask16 at = _mm512_mask_cmp_ps_mask(mk, u, mx, _CMP_EQ_OQ);
+            const __mmask16 first = (__mmask16)(at & -at);   /* the first maximum: exp 1 */
             const __m512 e = _mm512_maskz_mov_ps(mk, exp_neg(_mm512_sub_ps(mx, u)));
-            const float s = _mm512_reduce_add_ps(e);
-            const __m512 r = _mm512_fmsub_ps(e, _mm512_set1_ps(1.0f / s), hot);
+            const float s1 = _mm512_mask_reduce_add_ps((__mmask16)(mk & ~first), e);
+            const float inv = 1.0f / (1.0f + s1);
+            __m512 r = _mm512_fmsub_ps(e, _mm512_set1_ps(inv), hot);
+            r = _mm512_mask_mov_ps(r, (__mmask16)(first & mcls), _mm512_set1_ps(-s1 * inv));
             _mm512_mask_storeu_ps(R + (i0 + j) * ldr, mk, r);
             rs = _mm512_add_ps(rs, r);
-            const __mmask16 at = _mm512_mask_cmp_ps_mask(mk, u, mx, _CMP_EQ_OQ);
-            hs += (float)(__builtin_ctz((unsigned)at | 1u << 16) == cls);
-            sb[j] = s;
+            hs += (float)(first == mcls);
+            sb[j] = s1;
             db[j] = m - ucls;
         }
         for (size_t j = nb; j < 16; j++) {
-            sb[j] = 1.0f;
+            sb[j] = 0.0f;
             db[j] = 0.0f;
         }
-        _mm512_storeu_ps(lb, _mm512_add_ps(log_ge1(_mm512_loadu_ps(sb)), _mm512_loadu_ps(db)));
+        _mm512_storeu_ps(lb, _mm512_add_ps(log1p_pos(_mm512_loadu_ps(sb)), _mm512_loadu_ps(db)));
         for (size_t j = 0; j < nb; j++)
-            ls += lb[j];
+            ls += (double)lb[j];
     }
     loss[0] = ls;
     hits[0] = hs;

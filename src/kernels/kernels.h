@@ -21,7 +21,8 @@
  * weight row it loads from L2 feeds both:
  *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
  *          z1[k] the same with v1                                   (forward)
- *   link:  for each row i of a tile, r[i][k] = sigmoid(z[i][k] + b[k]) - y[k];
+ *   link:  for each row i of a tile, r[i][k] = sigmoid(z[i][k] + b[k]) - y[k]
+ *          (targets y[k] in {0, 1});
  *          loss[k] += its log-loss, hits[k] += 1 when the prediction
  *          (z + b > 0) matches y, rsum[k] += r[i][k]; rows in order, so the
  *          sums are those of one row at a time (R may overwrite Z)
@@ -44,6 +45,16 @@
  *
  * Within a call the summation order is fixed by (nr, dim) alone, so a row's
  * result depends only on where the fixed row blocks put it, never on threads.
+ *
+ * Precision of the links.  A row's loss and residual are float, but neither
+ * is taken as a difference of nearly equal numbers: the log-loss is
+ * log1p(exp(-|z|)) + max(+-z, 0), the residual of a row whose target is 1 is
+ * -(1 - p) with 1 - p formed directly, and the softmax's log-sum is
+ * log1p of the sum without the maximum's exp (which is 1), so a well-fitted
+ * row's tiny loss and residual keep float's relative precision.  The loss
+ * sums are double: a float sum over a block's 512 rows loses about 1e-6 of
+ * the total, and the line searches of L-BFGS compare objective values that
+ * differ by less than that near the optimum.
  */
 #ifndef PARLOGIT_KERNELS_H
 #define PARLOGIT_KERNELS_H
@@ -83,7 +94,7 @@ typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G,
 /* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
  * with ldr == ldz allowed); rsum may be NULL. */
 typedef void (*pl_link_fn)(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
-                           const float *y, float *R, size_t ldr, float *loss, float *hits,
+                           const float *y, float *R, size_t ldr, double *loss, float *hits,
                            float *rsum);
 #define PL_SMAX_K 16   /* most outputs a softmax link handles */
 /* Softmax link of one model's K outputs (1 <= K <= PL_SMAX_K) on nr rows whose
@@ -97,7 +108,7 @@ typedef void (*pl_link_fn)(size_t nr, size_t m, const float *Z, size_t ldz, cons
  * (ldr == ldz).  Only columns [0, K) of each row are read or written. */
 typedef void (*pl_smlink_fn)(size_t nr, size_t K, const float *Z, size_t ldz,
                              const float *b, int cls, float *R, size_t ldr,
-                             float *loss, float *hits, float *rsum);
+                             double *loss, float *hits, float *rsum);
 typedef void (*pl_vadd_fn)(float *dst, const float *src, size_t n);
 
 #define PL_DMR 4      /* rows per dense forward call  */
@@ -144,7 +155,7 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
                         size_t ldw, size_t m, float *z0, float *z1);                          \
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_link_##isa(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,       \
-                       const float *y, float *R, size_t ldr, float *loss, float *hits,        \
+                       const float *y, float *R, size_t ldr, double *loss, float *hits,       \
                        float *rsum);                                                          \
     void pl_vadd_##isa(float *dst, const float *src, size_t n);                               \
     void pl_u8f_##isa(const uint8_t *x, size_t n, float s, float *out);                       \
@@ -157,7 +168,7 @@ PL_KERNEL_SET(avx2)
 #undef PL_KERNEL_SET
 /* AVX-512: the products, the link (a last half register masked) and u8f. */
 void pl_link_avx512(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
-                    const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum);
+                    const float *y, float *R, size_t ldr, double *loss, float *hits, float *rsum);
 void pl_dfwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *W,
                     size_t ldw, size_t m, float *Z, size_t ldz);
 void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const float *R,
@@ -169,11 +180,11 @@ void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out);
 
 /* The softmax link: the double reference and one per instruction set. */
 void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                   float *R, size_t ldr, float *loss, float *hits, float *rsum);
+                   float *R, size_t ldr, double *loss, float *hits, float *rsum);
 void pl_smlink_avx2(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                    float *R, size_t ldr, float *loss, float *hits, float *rsum);
+                    float *R, size_t ldr, double *loss, float *hits, float *rsum);
 void pl_smlink_avx512(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                      float *R, size_t ldr, float *loss, float *hits, float *rsum);
+                      float *R, size_t ldr, double *loss, float *hits, float *rsum);
 
 /* The best enum pl_simd level this CPU and OS support. */
 int pl_simd_best(void);

@@ -57,7 +57,7 @@ void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ld
 /* In double, branching on the sign of the logit (liblinear's l2r_lr_fun):
  * exp of a non-positive number only, never log(0). */
 void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
-                 const float *y, float *R, size_t ldr, float *loss, float *hits, float *rsum)
+                 const float *y, float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     for (size_t i = 0; i < nr; i++)
         for (size_t k = 0; k < m; k++) {
@@ -65,11 +65,11 @@ void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b
             if (zz >= 0) {
                 t = exp(-zz);
                 p = 1.0 / (1.0 + t);
-                loss[k] += (float)(log1p(t) + (1.0 - yk) * zz);
+                loss[k] += log1p(t) + (1.0 - yk) * zz;
             } else {
                 t = exp(zz);
                 p = t / (1.0 + t);
-                loss[k] += (float)(log1p(t) - yk * zz);
+                loss[k] += log1p(t) - yk * zz;
             }
             const float r = (float)(p - yk);
             R[i * ldr + k] = r;
@@ -80,16 +80,18 @@ void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b
 }
 
 /* The softmax link in double: u read whole before R is written (R may be Z);
- * the row's maximum m subtracted, so every exp is of a number <= 0 and the
- * sum s is in [1, K]; the loss as log(s) + (m - u_cls), two terms >= 0, never
- * log(0).  The first index of the maximum is kept (strict >).  Like
- * pl_link_ref, the sums are float and take each row's float value in turn. */
+ * the row's maximum m subtracted, so every exp is of a number <= 0; the sum
+ * of the others' exps s1 = s - 1 kept apart from the maximum's 1, the loss as
+ * log1p(s1) + (m - u_cls), two terms >= 0, never log(0), and the residual of
+ * cls when it is the maximum as -s1 / s (not 1 / s - 1).  The first index of
+ * the maximum is kept (strict >).  Like pl_link_ref, rsum is float and takes
+ * each row's float residual in turn; the loss sum is double. */
 void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float *b, int cls,
-                   float *R, size_t ldr, float *loss, float *hits, float *rsum)
+                   float *R, size_t ldr, double *loss, float *hits, float *rsum)
 {
     const size_t c = (size_t)cls;
     for (size_t i = 0; i < nr; i++) {
-        double u[PL_SMAX_K] = { 0 }, e[PL_SMAX_K], s = 0.0;   /* zeroed for -Wmaybe-uninitialized */
+        double u[PL_SMAX_K] = { 0 }, e[PL_SMAX_K], s1 = 0.0;   /* zeroed for -Wmaybe-uninitialized */
         size_t top = 0;
         for (size_t k = 0; k < K; k++) {
             u[k] = (double)Z[i * ldz + k] + (double)b[k];
@@ -99,15 +101,16 @@ void pl_smlink_ref(size_t nr, size_t K, const float *Z, size_t ldz, const float 
         const double m = u[top];
         for (size_t k = 0; k < K; k++) {
             e[k] = exp(u[k] - m);
-            s += e[k];
+            s1 += k == top ? 0.0 : e[k];
         }
+        const double s = 1.0 + s1;
         for (size_t k = 0; k < K; k++) {
-            const float r = (float)(e[k] / s - (double)(k == c));
-            R[i * ldr + k] = r;
+            const double r = k != c ? e[k] / s : k == top ? -s1 / s : e[k] / s - 1.0;
+            R[i * ldr + k] = (float)r;
             if (rsum)
-                rsum[k] += r;
+                rsum[k] += (float)r;
         }
-        loss[0] += (float)(log(s) + (m - u[c]));
+        loss[0] += log1p(s1) + (m - u[c]);
         hits[0] += (float)(top == c);
     }
 }

@@ -202,7 +202,7 @@ static int fset_plan(pl_fused *f, pl_fset *s, const pl_dataset *d, int grad, int
     if (rc)
         return rc;
     const size_t L = f->ldwmax;
-    s->loss = zalloc(s->nblk * L * sizeof(float));
+    s->loss = zalloc(s->nblk * L * sizeof(double));
     s->hits = zalloc(s->nblk * L * sizeof(float));
     s->rsum = zalloc(s->nblk * L * sizeof(float));
     if (grad)
@@ -234,6 +234,7 @@ static void fset_free(pl_fset *s)
     free(s->claim);
     pl_xgather_free(&s->xg_G);
     pl_xgather_free(&s->xg_blk);
+    pl_xgather_free(&s->xg_loss);
     memset(s, 0, sizeof *s);
 }
 
@@ -445,7 +446,7 @@ nomem:
  * ten-class hit (its outputs' largest sigmoid, sigma = r + y, at its class)
  * in place of its first column's binary hit, the softmax link on each
  * softmax model. */
-static void links(const pl_kernels *k, const pl_fgroup *g, size_t nr, float *Z, float *loss,
+static void links(const pl_kernels *k, const pl_fgroup *g, size_t nr, float *Z, double *loss,
                   float *hits, float *rs)
 {
     const size_t ldw = g->ldw;
@@ -479,7 +480,7 @@ static void links(const pl_kernels *k, const pl_fgroup *g, size_t nr, float *Z, 
  * all the block's models), the dense forward PL_DMR rows at a time, the link
  * of each row, the dense backward of the whole tile. */
 static void dense_block(const pl_fused *f, const pl_fset *s, const pl_fblock *B, float *G,
-                        float *loss, float *hits, float *rs, float *Z, int ith)
+                        double *loss, float *hits, float *rs, float *Z, int ith)
 {
     const pl_kernels *k = f->k;
     const pl_fgroup *g = &f->grp[B->g];
@@ -513,7 +514,8 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
     const pl_fblock *B = &s->blk[bk];
     const pl_fgroup *g = &f->grp[B->g];
     const size_t ldw = g->ldw;
-    float *loss = s->loss + bk * L, *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
+    double *loss = s->loss + bk * L;
+    float *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
     memset(loss, 0, ldw * sizeof *loss);
     memset(hits, 0, ldw * sizeof *hits);
     memset(rs, 0, ldw * sizeof *rs);
@@ -568,7 +570,7 @@ static void fused_eval(pl_objective *o, int set, int grad, pl_eval *ev, int ith,
     if (ith == 0 && f->xr) {
         if (grad)
             pl_xgather_run(f->xr, &s->xg_G, s->G);
-        pl_xgather_run(f->xr, &s->xg_blk, s->loss);
+        pl_xgather_run(f->xr, &s->xg_loss, s->loss);
         pl_xgather_run(f->xr, &s->xg_blk, s->hits);
         if (grad)
             pl_xgather_run(f->xr, &s->xg_blk, s->rsum);
@@ -830,12 +832,18 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e)
         int rc = at ? PL_OK : pl_errorf(e, PL_ENOMEM, "out of memory for the ranks' shares");
         if (!rc)
             rc = pl_xgather_alloc(xr, &s->xg_blk, e);
+        if (!rc)
+            rc = pl_xgather_alloc(xr, &s->xg_loss, e);
         if (!rc && si == PL_SET_TRAIN)
             rc = pl_xgather_alloc(xr, &s->xg_G, e);
         if (!rc) {
             for (int r = 0; r <= xr->size; r++)
                 at[r] = cut[r] * f->ldwmax * sizeof(float);
             rc = pl_xgather_set(xr, &s->xg_blk, at, e);
+            for (int r = 0; !rc && r <= xr->size; r++)
+                at[r] = cut[r] * f->ldwmax * sizeof(double);
+            if (!rc)
+                rc = pl_xgather_set(xr, &s->xg_loss, at, e);
         }
         if (!rc && si == PL_SET_TRAIN) {
             size_t end = 0;
@@ -854,6 +862,7 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e)
     return PL_OK;
 }
 
-static const pl_objective_ops fused_ops = { fused_eval, fused_step, fused_reset, fused_get,
-                                            fused_set, fused_grad, fused_halt, NULL, NULL,
-                                            NULL, NULL, NULL };
+static const pl_objective_ops fused_ops = {
+    .eval = fused_eval, .step = fused_step, .reset = fused_reset, .get = fused_get,
+    .set = fused_set, .grad = fused_grad, .halt = fused_halt,
+};

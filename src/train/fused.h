@@ -89,14 +89,15 @@ typedef struct pl_fset {
     pl_fblock *blk;
     size_t nblk;
     float *G;                    /* partial gradients (training set only)         */
-    float *loss, *hits, *rsum;   /* nblk * ldwmax each                             */
+    double *loss;                /* nblk * ldwmax each (kernels.h: precision)      */
+    float *hits, *rsum;          /* nblk * ldwmax each                             */
     size_t *rows;                /* njobs: rows of each job's task in this set      */
     size_t *cut;                 /* nthreads + 1: thread i's own blocks are
                                     [cut[i], cut[i + 1]), balanced by work       */
     struct pl_claim *claim;      /* nblk: a counter per share, at its first block  */
     size_t rb0, rb1;             /* this rank's blocks (all of them on one rank)    */
     size_t *xcut;                /* ranks + 1: every rank's window (cross-rank only) */
-    pl_xgather xg_G, xg_blk;     /* cross-rank: what G, and loss/hits/rsum, move    */
+    pl_xgather xg_G, xg_blk, xg_loss;  /* cross-rank: what G, hits/rsum, loss move    */
 } pl_fset;
 
 /* The jobs of one task, adjacent in the plan: their models take adjacent

@@ -10,8 +10,14 @@
  *               (s, y) when s.y > 0, test the stops, the next direction by
  *               the two-loop recursion, step 1; else a safeguarded quadratic
  *               step back along d, at most PL_LBFGS_MAXLS times.
+ *               Where F(xt) is within PL_LBFGS_FNOISE of F(x) (float passes
+ *               cannot tell the two apart), the step is accepted by the
+ *               gradient's slope instead (Hager and Zhang's approximate
+ *               Armijo condition), so the solver goes on to the tolerance
+ *               the gradient allows.
  * Stops (scipy's L-BFGS-B as scikit-learn calls it): max |g| <= tol;
- * (F_prev - F) / max(|F_prev|, |F|, 1) <= 64 eps; max_iter iterations; a
+ * (F_prev - F) / max(|F_prev|, |F|, 1) <= 64 eps after a measured decrease;
+ * max_iter iterations; a
  * line search that finds no decrease (F has reached the precision of the
  * float pass) also ends the model, converged when max |g| is within 10 tol.
  * When every model has stopped each is set to its last accepted x and
@@ -230,8 +236,16 @@ static void advance(pl_lbfgs *s, size_t i)
             pred += m->pg[q] * (m->xt[q] - m->x[q]);
     }
     /* (a step the float rounding of the trial undid predicts no decrease:
-     * not an iteration) */
-    if (isfinite(ft) && ft <= m->f + 1e-4 * pred && pred < 0) {
+     * not an iteration).  Where F moved by less than the float passes
+     * resolve, Hager and Zhang's approximate Armijo condition instead: the
+     * slope at the trial gt.d <= (1 - 2e-4) |g.d|, which is Armijo's on a
+     * quadratic, read from the gradient, which keeps its precision there
+     * (not with an l1 term: its slope has kinks) */
+    const int armijo = isfinite(ft) && ft <= m->f + 1e-4 * pred && pred < 0;
+    const int approx = !armijo && m->l1 == 0 && isfinite(ft) && pred < 0 &&
+                       fabs(ft - m->f) <= PL_LBFGS_FNOISE * fabs(m->f) &&
+                       pl_dot(m->gt, m->d, m->n) <= -(1.0 - 2e-4) * m->gtd;
+    if (armijo || approx) {
         /* accepted: the pair, the stops, the next direction */
         double *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
         for (size_t q = 0; q < m->n; q++) {
@@ -253,7 +267,7 @@ static void advance(pl_lbfgs *s, size_t i)
         cv->loss[cv->len++] = s->ev[i].loss;
         const double gmax = pl_max_abs(m->pg, m->n);
         const double scale = fmax(fmax(fabs(fprev), fabs(ft)), 1.0);
-        if (gmax <= h->tol || (fprev - ft) / scale <= 64 * DBL_EPSILON) {
+        if (gmax <= h->tol || (armijo && (fprev - ft) / scale <= 64 * DBL_EPSILON)) {
             m->converged = 1;
             m->state = LB_DONE;
             return;

@@ -28,6 +28,8 @@
 
 #define PL_LBFGS_MEM 10      /* (s, y) pairs kept                               */
 #define PL_LBFGS_MAXLS 40    /* line-search steps before a model gives up         */
+#define PL_LBFGS_FNOISE 1e-6 /* F changes within this share of |F|: below what a
+                              * float pass resolves (lbfgs.c)                  */
 
 typedef struct pl_lbfgs_model pl_lbfgs_model;
 

@@ -119,7 +119,8 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, int prefetch, const
     const size_t dim = v->dim;
     const float xs = 1.0f / (float)v->pixel_max;   /* 1.0f / 255.0f for MNIST */
     float z[PL_BLOCK_ROWS_MAX] = { 0 }, y[PL_BLOCK_ROWS_MAX] = { 0 }, bb[PL_BLOCK_ROWS_MAX] = { 0 };
-    float r[PL_BLOCK_ROWS_MAX], loss[PL_BLOCK_ROWS_MAX], hits[PL_BLOCK_ROWS_MAX];
+    float r[PL_BLOCK_ROWS_MAX], hits[PL_BLOCK_ROWS_MAX];
+    double loss[PL_BLOCK_ROWS_MAX];
     const uint8_t *tile[PL_BLOCK_ROWS_MAX];   /* first row of each tile */
     size_t tn[PL_BLOCK_ROWS_MAX], ntiles = 0, n = 0, base = 0;
     pf_cursor pf = { NULL, 0, 0, 0 };
@@ -152,7 +153,8 @@ static void block(const pl_logloss *o, size_t r0, size_t r1, int prefetch, const
         else
             z[i] = y[i] = 0.0f;
         bb[i] = b;
-        loss[i] = hits[i] = 0.0f;
+        loss[i] = 0.0;
+        hits[i] = 0.0f;
     }
     o->k->link(1, m, z, m, bb, y, r, m, loss, hits, NULL);
     double rsum = 0, lsum = 0, hsum = 0;
@@ -318,9 +320,10 @@ static void dense_halt(pl_objective *o, size_t m)
     (void)m;
 }
 
-static const pl_objective_ops dense_ops = { dense_eval, dense_step, dense_reset, dense_get,
-                                            dense_set, dense_grad, dense_halt, NULL, NULL,
-                                            NULL, NULL, NULL };
+static const pl_objective_ops dense_ops = {
+    .eval = dense_eval, .step = dense_step, .reset = dense_reset, .get = dense_get,
+    .set = dense_set, .grad = dense_grad, .halt = dense_halt,
+};
 
 int pl_dense_plan(pl_dense *d, const pl_kernels *k, size_t dim, const size_t max[3], int solo,
                   pl_error *e)

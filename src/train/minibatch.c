@@ -136,7 +136,8 @@ static void piece(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t r
     const pl_kernels *k = o->k;
     const size_t ldw = o->ldw, ldx = o->ldx, i0 = p * PL_DTILE;
     float *X = o->X + i0 * ldx, *Z = o->Z + i0 * ldw;
-    float *loss = o->ploss + p * ldw, *hit = o->phits + p * ldw;
+    double *loss = o->ploss + p * ldw;
+    float *hit = o->phits + p * ldw;
     float *junk = o->pjunk + p * ldw;   /* the links' own hits: not used */
     memset(loss, 0, ldw * sizeof *loss);
     memset(hit, 0, ldw * sizeof *hit);
@@ -220,7 +221,7 @@ static void pass(pl_mbatch *o, const pl_mbset *s, const unsigned *idx, size_t n,
                 for (size_t j = 0; j < o->J; j++) {
                     double l = 0.0;
                     for (size_t q = 0; q < o->K; q++)
-                        l += (double)o->ploss[p * ldw + j * o->K + q];
+                        l += o->ploss[p * ldw + j * o->K + q];
                     o->loss[j] += l;
                     o->hits[j] += (double)o->phits[p * ldw + j];
                 }

@@ -65,7 +65,8 @@ typedef struct pl_mbatch {
                               column (sigmoid columns)                        */
     int *out;              /* PL_CLASSES: digit c's output index, -1 if unused */
     float *X, *Z;          /* PL_MB_CHUNK rows: gathered pixels, z then r     */
-    float *ploss, *phits;  /* per piece of a chunk: ldw each (hits: model j's at j) */
+    double *ploss;         /* per piece of a chunk: ldw each                    */
+    float *phits;          /* the same (hits: model j's at j)                   */
     float *pjunk;          /* per piece: the links' per-column hits, unused   */
     double *loss, *hits;   /* ldw each: a pass's sums, thread 0's              */
     int *halted;           /* J                                               */
