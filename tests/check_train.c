@@ -1189,6 +1189,64 @@ START_TEST(test_lbfgs_converges_and_is_deterministic)
 }
 END_TEST
 
+/* L-BFGS on all 45 pairs in one fused batch, where models stop at different
+ * passes and the rows of a digit whose pairs have all stopped are skipped
+ * (the objective's live op): the pair that stops first and the one that
+ * stops last are bit for bit what each gives trained alone (weights, bias,
+ * iterations, passes, objective), on the sparse and the dense path. */
+START_TEST(test_lbfgs_batch_equals_alone)
+{
+    for (int dense = 0; dense < 2; dense++) {
+        static pl_config c;
+        const int iters[] = { 1 };
+        train_cfg(&c, 0.5, iters, 1);
+        c.task.ntasks = 0;
+        for (int a = 0; a < PL_CLASSES; a++)
+            for (int b = a + 1; b < PL_CLASSES; b++)
+                c.task.tasks[c.task.ntasks++] = (pl_task){ .pos = b, .neg = a };
+        c.train.solvers[0] = PL_SOLVER_LBFGS;
+        c.train.penalties[0] = PL_PENALTY_L2;
+        c.train.nC = 1;
+        c.train.C[0] = 1.0;
+        c.train.tol = 1e-6;
+        c.train.max_iter = 500;
+        pl_dataset tr;
+        synth_dataset(1500, 60, 29, &tr);
+        if (dense)   /* every pixel lit: the dense kernels */
+            for (size_t q = 0; q < tr.n * tr.dim; q++)
+                tr.pix[q] = (uint8_t)(tr.pix[q] | 1);
+        pl_run all;
+        run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &all);
+        ck_assert_uint_eq(all.nresults, 45);
+        size_t first = 0, last = 0;
+        for (size_t i = 0; i < 45; i++) {
+            ck_assert_int_eq(all.results[i].status, PL_RUN_OK);
+            first = all.results[i].passes < all.results[first].passes ? i : first;
+            last = all.results[i].passes > all.results[last].passes ? i : last;
+        }
+        ck_assert_int_lt(all.results[first].passes, all.results[last].passes);
+        const size_t pick[2] = { first, last };
+        for (int q = 0; q < 2; q++) {
+            const pl_result *x = &all.results[pick[q]];
+            c.task.ntasks = 1;
+            c.task.tasks[0] = x->task;
+            pl_run one;
+            run_with(2, PL_SIMD_AUTO, &c, &tr, NULL, &one);
+            const pl_result *y = &one.results[0];
+            ck_assert_msg(memcmp(x->w, y->w, tr.dim * sizeof(float)) == 0 && x->b[0] == y->b[0],
+                          "dense %d pair %d-%d: the batch's weights differ from alone", dense,
+                          x->task.neg, x->task.pos);
+            ck_assert_int_eq(x->iterations, y->iterations);
+            ck_assert_int_eq(x->passes, y->passes);
+            ck_assert(x->objective == y->objective);
+            pl_run_free(&one);
+        }
+        pl_run_free(&all);
+        pl_dataset_free(&tr);
+    }
+}
+END_TEST
+
 /* OWL-QN (penalty l1, elasticnet): the result meets the optimality
  * conditions of F = mean loss + l2/2 ||W||^2 + l1 ||W||_1, recomputed in
  * double: |dF/dw + l1 sign(w)| small where w != 0, |dF/dw| <= l1 (plus a
@@ -1278,6 +1336,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_tenclass_bit_identical_any_threads);
     tcase_add_test(tc, test_tenclass_errors);
     tcase_add_test(tc, test_lbfgs_converges_and_is_deterministic);
+    tcase_add_test(tc, test_lbfgs_batch_equals_alone);
     tcase_add_test(tc, test_owlqn_meets_optimality_conditions);
     suite_add_tcase(s, tc);
     return s;

@@ -402,9 +402,11 @@ int pl_fused_plan_rows(pl_fused *f, const pl_kernels *k, const pl_plan *plan,
     for (size_t jb = 0; jb < nj; jb++)
         for (int c = 0; c < PL_CLASSES; c++)
             f->col[jb][c] = -1;
-    for (int c = 0; c < PL_CLASSES; c++)
+    for (int c = 0; c < PL_CLASSES; c++) {
+        f->grp[c].live = 1;
         if (plan_group(f, c))
             goto nomem;
+    }
     f->zbuf = zalloc((size_t)nthreads * PL_TILE_ROWS * f->ldwmax * sizeof(float));
     f->gbuf = zalloc((size_t)nthreads * PL_CLASSES * PL_UPDATE_PIXELS * f->ldwmax * sizeof(float));
     f->xbuf = zalloc((size_t)nthreads * PL_DTILE * dim * sizeof(float));
@@ -516,6 +518,8 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
     const size_t ldw = g->ldw;
     double *loss = s->loss + bk * L;
     float *hits = s->hits + bk * L, *rs = s->rsum + bk * L;
+    if (!g->live)   /* no model the solver still needs has a column here */
+        return;
     memset(loss, 0, ldw * sizeof *loss);
     memset(hits, 0, ldw * sizeof *hits);
     memset(rs, 0, ldw * sizeof *rs);
@@ -815,6 +819,20 @@ static void fused_halt(pl_objective *o, size_t m)
     }
 }
 
+/* live: a digit group's blocks are computed while a live job has a column in
+ * it; the others' partials, loss, hits and residual sums keep what the last
+ * pass that computed them left (read for no live job).  The blocks and tiles
+ * stay as planned, so a live job's numbers do not change. */
+static void fused_live(pl_objective *o, const unsigned char *live)
+{
+    pl_fused *f = (pl_fused *)o;
+    for (int c = 0; c < PL_CLASSES; c++) {
+        f->grp[c].live = live == NULL;
+        for (size_t jb = 0; live && jb < f->njobs; jb++)
+            f->grp[c].live |= live[jb] && f->col[jb][c] >= 0;
+    }
+}
+
 /* Cross-rank: what each exchange moves, from the windows the plan cut
  * (pl_fused_plan_rows with xr). */
 int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e)
@@ -864,5 +882,5 @@ int pl_fused_distribute(pl_fused *f, const pl_xrank *xr, pl_error *e)
 
 static const pl_objective_ops fused_ops = {
     .eval = fused_eval, .step = fused_step, .reset = fused_reset, .get = fused_get,
-    .set = fused_set, .grad = fused_grad, .halt = fused_halt,
+    .set = fused_set, .grad = fused_grad, .halt = fused_halt, .live = fused_live,
 };

@@ -71,6 +71,7 @@ typedef struct pl_fgroup {
     pl_fmodel *ovr;      /* its ovr models (ten-class hits of their columns)       */
     size_t novr;
     size_t blk0, blk1;   /* its blocks in the training set: [blk0, blk1)           */
+    int live;            /* a model the evals need has a column here (ops live)    */
 } pl_fgroup;
 
 typedef struct pl_fblock {

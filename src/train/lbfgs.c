@@ -20,6 +20,10 @@
  * max_iter iterations; a
  * line search that finds no decrease (F has reached the precision of the
  * float pass) also ends the model, converged when max |g| is within 10 tol.
+ * After each pass the objective is told which models are still going (its
+ * live op, where it has one): a model that has stopped is not evaluated
+ * again until the end, and the fused objective skips the rows of the digits
+ * no running model uses.
  * When every model has stopped each is set to its last accepted x and
  * evaluated on the training, validation and test rows for its result.
  */
@@ -70,7 +74,8 @@ int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e)
 {
     s->dim = dim;
     s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
-    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m)   /* both set */
+    s->alive = calloc(nmodels ? nmodels : 1, sizeof *s->alive);
+    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m || !s->alive)   /* all set */
         goto nomem;
     for (size_t i = 0; i < nmodels; i++) {
         s->m[i].k = (size_t)s->res[i]->k;
@@ -89,7 +94,9 @@ void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels)
     if (s->m)
         pl_state_vecs_free(s, nmodels, LB_NVEC, model_vecs);
     free(s->m);
+    free(s->alive);
     s->m = NULL;
+    s->alive = NULL;
     pl_state_evals_free(&s->ev, &s->vev, &s->tev);
 }
 
@@ -328,6 +335,8 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         s->live = nm;
         s->interrupted = 0;
         s->t0 = omp_get_wtime();
+        if (o->ops->live)
+            o->ops->live(o, NULL);
     }
     pl_team_barrier();
     /* warm starts: the first pass at the start given, as if a trial */
@@ -361,9 +370,15 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         pl_team_barrier();
         if (ith == 0) {
             size_t live = 0;
-            for (size_t i = 0; i < nm; i++)
-                live += s->m[i].state != LB_DONE;
+            for (size_t i = 0; i < nm; i++) {
+                s->alive[i] = s->m[i].state != LB_DONE;
+                live += s->alive[i];
+            }
             s->live = s->interrupted ? 0 : live;
+            /* the next passes need only the models still going (the fused
+             * objective skips the rows of digits none of them uses) */
+            if (o->ops->live)
+                o->ops->live(o, s->live ? s->alive : NULL);
         }
         pl_team_barrier();
     }

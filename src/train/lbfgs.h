@@ -49,6 +49,7 @@ typedef struct pl_lbfgs {
     /* working state (pl_lbfgs_plan) */
     pl_lbfgs_model *m;
     pl_eval *ev, *vev, *tev;
+    unsigned char *alive;        /* nmodels: not stopped (the objective's live op) */
     size_t live;
     int interrupted;
     double t0;

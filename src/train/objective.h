@@ -26,7 +26,7 @@
  *
  * Threads: every operation is called by every thread ith of the nth of the
  * current team (or by one thread alone with nth = 1 when the objective is
- * solo), except halt, which thread 0 calls alone between barriers.
+ * solo), except halt and live, which thread 0 calls alone between barriers.
  */
 #ifndef PARLOGIT_OBJECTIVE_H
 #define PARLOGIT_OBJECTIVE_H
@@ -92,6 +92,12 @@ typedef struct pl_objective_ops {
     void (*dir)(pl_objective *o, size_t m, const float *D, const float *db, int ith, int nth);
     void (*hv)(pl_objective *o, int ith, int nth);
     void (*hvget)(pl_objective *o, size_t m, float *HD, double *hb, int ith, int nth);
+    /* Optional (the fused objective has it): which models the next evals
+     * need (live[m] != 0; live NULL: all of them, as at the start).  The
+     * others' figures and gradients are then left unspecified (an
+     * objective may skip the rows only they use), a live model's are what
+     * they would be.  Thread 0 alone, between barriers, like halt. */
+    void (*live)(pl_objective *o, const unsigned char *live);
 } pl_objective_ops;
 
 struct pl_objective {

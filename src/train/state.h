@@ -63,13 +63,22 @@ void pl_state_evals_free(pl_eval **ev, pl_eval **vev, pl_eval **tev);
 void pl_state_figures(pl_result *r, int ok, const pl_objective *o, const pl_eval *ev,
                       const pl_eval *vev, const pl_eval *tev, size_t i);
 
-/* The dot product of a and b (n each), summed in index order. */
+/* The dot product of a and b (n each) in a fixed order that does not
+ * depend on the machine: eight running sums (element i into sum i mod 8, so
+ * the compiler can keep them in vector registers, with no chain of
+ * dependent additions), the tail past the last multiple of 8 in index
+ * order, then the sums added pairwise.  The solvers' vector work (L-BFGS's
+ * two-loop recursion, the line search) is mostly these. */
 static inline double pl_dot(const double *a, const double *b, size_t n)
 {
-    double t = 0;
-    for (size_t i = 0; i < n; i++)
-        t += a[i] * b[i];
-    return t;
+    double t[8] = { 0 }, tail = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            t[k] += a[i + k] * b[i + k];
+    for (; i < n; i++)
+        tail += a[i] * b[i];
+    return (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]))) + tail;
 }
 
 /* max |a[i]| over n values (0 for none). */
