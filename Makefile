@@ -29,7 +29,7 @@ endif
 
 # ompi-c: Open MPI's include and link flags, so any compiler (gcc, clang, the
 # sanitizer builds) builds the one binary; no mpicc wrapper needed (src/dist/).
-PKGS      := hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c
+PKGS      := hwloc inih zlib libisal plplot libpng libjpeg libexif jansson ompi-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Where PLplot looks for its device drivers when PLPLOT_DRV_DIR is unset.

@@ -16,7 +16,7 @@ FUZZ_FLAGS   ?=
 FB           := fuzz/build
 CORPUS       := fuzz/corpus
 
-PKGS       := hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c
+PKGS       := hwloc inih zlib libisal plplot libpng libjpeg libexif jansson ompi-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

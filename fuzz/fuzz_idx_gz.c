@@ -1,7 +1,7 @@
 /*
  * fuzz_idx_gz.c - pl_idx_load through a well-formed gzip layer: the input
  * (IMAGES FZ_SEP LABELS, as fuzz_idx) is gzip-compressed before it is
- * written, so the mutations reach the IDX parser behind zlib; fuzz_idx
+ * written, so the mutations reach the IDX parser behind the gzip reader; fuzz_idx
  * feeds broken gzip streams themselves.
  */
 #include <zlib.h>

@@ -4,7 +4,7 @@
 # prints the exact command to run and fails.  Quiet when nothing is missing.
 set -euo pipefail
 
-pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev
+pkgs=(gcc make pkg-config libhwloc-dev check libsubunit-dev libinih-dev zlib1g-dev libisal-dev
       libpng-dev libjpeg-dev libexif-dev libjansson-dev
       # one run over many ranks (src/dist/): Open MPI's library and mpirun
       libopenmpi-dev openmpi-bin

@@ -155,6 +155,54 @@ START_TEST(test_gzip)
 }
 END_TEST
 
+/* A gzip file of several members (as `cat a.gz b.gz` makes, or gzip's
+ * append mode): the members' data one after the other, the cut anywhere,
+ * even inside the header; bytes after the last member that do not start
+ * another are ignored (as zlib's gzread does); a second member cut short is
+ * "truncated". */
+START_TEST(test_gzip_members)
+{
+    char img[4200], lab[4200];
+    idx_buf fi = images3(), fl = labels3();
+    write_plain("lab", &fl, lab);
+    for (size_t cut = 0; cut <= fi.n; cut += 5) {
+        snprintf(img, sizeof img, "%s/multi.gz", dir);
+        for (int part = 0; part < 2; part++) {
+            gzFile gz = gzopen(img, part ? "ab" : "wb");
+            ck_assert_ptr_nonnull(gz);
+            const size_t n = part ? fi.n - cut : cut;
+            if (n)
+                ck_assert_int_eq(gzwrite(gz, fi.b + (part ? cut : 0), (unsigned)n), (int)n);
+            ck_assert_int_eq(gzclose(gz), Z_OK);
+        }
+        pl_raw r;
+        pl_error e = {0};
+        ck_assert_msg(pl_idx_load(img, lab, &r, &e) == PL_OK, "cut %zu: %s", cut, e.msg);
+        check_images3(&r);
+        pl_raw_free(&r);
+    }
+    /* trailing bytes that are no gzip member */
+    FILE *f = fopen(img, "ab");
+    ck_assert_ptr_nonnull(f);
+    fputs("not gzip", f);
+    fclose(f);
+    pl_raw r;
+    pl_error e = {0};
+    ck_assert_msg(pl_idx_load(img, lab, &r, &e) == PL_OK, "%s", e.msg);
+    check_images3(&r);
+    pl_raw_free(&r);
+    /* the second member of two cut short */
+    char raw[8192];
+    FILE *g = fopen(img, "rb");
+    ck_assert_ptr_nonnull(g);
+    const size_t n = fread(raw, 1, sizeof raw, g);
+    fclose(g);
+    char cutpath[4200];
+    tu_write(dir, "cut2.gz", raw, n - strlen("not gzip") - 6, cutpath, sizeof cutpath);
+    load_fails(cutpath, lab, cutpath, "gzip", "truncated");
+}
+END_TEST
+
 START_TEST(test_bad_magic)
 {
     char img[4200], lab[4200];
@@ -485,6 +533,7 @@ Suite *suite_idx(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_plain);
     tcase_add_test(tc, test_gzip);
+    tcase_add_test(tc, test_gzip_members);
     tcase_add_test(tc, test_bad_magic);
     tcase_add_test(tc, test_swapped);
     tcase_add_test(tc, test_zero_dims);

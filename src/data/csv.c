@@ -2,7 +2,7 @@
  * csv.c - pl_csv_load: MNIST as CSV ("label,p0,...,p783" per line, as Kaggle
  * and OpenML export it) into a pl_raw.
  *
- * The file is streamed one line at a time through the zlib reader (plain or
+ * The file is streamed one line at a time through the data reader (plain or
  * gzip), and each line is parsed in place by a hand-written integer scanner:
  * no strtol, no locale, one pass per byte.  The pixel and label arrays grow
  * geometrically, so a 60,000-row file costs a few reallocations.  Accepted:

@@ -228,7 +228,7 @@ static int build_sets(side *sd, const pl_rows *const *rows, pl_dataset *const *o
     }
     /* over ranks, a plain file: each rank its share (the counts summed by
      * the caller); else every row, as it is read */
-    if (rc == PL_OK && defer && ranks > 1 && gzdirect(sd->idx.img.gz))
+    if (rc == PL_OK && defer && ranks > 1 && !pl_reader_is_gzip(&sd->idx.img))
         rc = pl_fill_share(&sd->idx, sd->path, sd->raw.pixel_max, fill, n, rank, ranks,
                            nthreads, e);
     else if (rc == PL_OK)
@@ -303,7 +303,7 @@ static int note_source(const side *sd, pl_data_source *src, pl_error *e)
     snprintf(src->path, sizeof src->path, "%s", sd->path);
     src->offset = pl_reader_offset(&sd->idx.img) - sd->idx.next * sd->idx.dim;
     src->nrows = sd->idx.n;
-    src->gz = !gzdirect(sd->idx.img.gz);
+    src->gz = pl_reader_is_gzip(&sd->idx.img);
     struct stat st;
     if (stat(sd->path, &st) != 0)
         return pl_errorf(e, PL_EIO, "%s: %s", sd->path, strerror(errno));
