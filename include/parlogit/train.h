@@ -234,10 +234,13 @@ typedef struct pl_train_opts {
     /* A deferred training set (dataset.h: its pixels not read yet) needs
      * rows_fill(rows_ctx, row0, n, nranges, e), which reads rows [row0[i],
      * row0[i] + n[i]) of it (pl_data_fill_train).  pl_train calls it, on the
-     * calling thread, before any of those rows is read: with the rows shared
-     * over ranks and the fused sweep on its sparse index as the run's only
-     * phase, for the rank's own blocks alone (the rows of other ranks' blocks
-     * are never read); otherwise for every row, first. */
+     * calling thread, before any of those rows is read: with the fused
+     * sweep on its sparse index as the run's only phase, for the blocks the
+     * call computes alone, which are the rows of the digits its jobs use (a
+     * models split gives each rank some of the jobs, so a rank reads only
+     * its jobs' digits) and, with the rows shared over ranks, only the
+     * rank's own blocks of those (the rows of other ranks' blocks are never
+     * read); otherwise for every row, first. */
     int (*rows_fill)(void *ctx, const size_t *row0, const size_t *n, size_t nranges,
                      pl_error *e);
     void *rows_ctx;

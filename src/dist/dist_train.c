@@ -22,6 +22,7 @@
  */
 #include <mpi.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,9 +189,16 @@ static int train_groups(const pl_dist *d, int G, pl_engine *eng, const pl_plan *
             out->ncurves = (size_t)(cv - out->curves);
         }
     }
-    /* a failure to receive is fatal: the senders cannot be told to stop */
-    if (rc)
+    /* a failure to receive (memory for a rank's models) cannot be agreed on:
+     * the senders may be blocked in sends no one will take, and the other
+     * ranks wait in the agreement below.  Rank 0 says why and ends every rank
+     * (exit status 1, a runtime failure) rather than leave them waiting. */
+    if (rc) {
+        fprintf(stderr, "parlogit: %s; ending every rank\n", e->msg);
+        fflush(stderr);
+        pl_dist_abort(d, 1);
         return rc;
+    }
     out->threads = pl_engine_threads(eng);
     out->simd = pl_engine_simd(eng);
     out->strategy = mine.strategy ? mine.strategy : pl_strategy_name(sub.strategy);

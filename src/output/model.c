@@ -192,7 +192,9 @@ static double sigmoid(double z)
 int pl_model_predict(const pl_model *m, const uint8_t *x, double *p)
 {
     /* the row's non-zero pixels listed a chunk at a time, then every output's
-     * sum over them in ascending pixel order (a zero pixel adds exactly 0) */
+     * sum over them in ascending pixel order (a zero pixel adds exactly 0):
+     * pixel by pixel, every output's sum a step, so the K sums are K
+     * independent chains (each one's order is still its pixels') */
     double z[PL_CLASSES] = { 0 };
     enum { CHUNK = 1024 };
     uint32_t idx[CHUNK];
@@ -203,12 +205,11 @@ int pl_model_predict(const pl_model *m, const uint8_t *x, double *p)
             idx[nz] = (uint32_t)j;
             nz += x[j] != 0;
         }
-        for (int k = 0; k < m->k; k++) {
-            const float *w = m->w + (size_t)k * m->dim;
-            double s = z[k];
-            for (size_t t = 0; t < nz; t++)
-                s += (double)x[idx[t]] * (double)w[idx[t]];
-            z[k] = s;
+        for (size_t t = 0; t < nz; t++) {
+            const double v = (double)x[idx[t]];
+            const float *w = m->w + idx[t];
+            for (int k = 0; k < m->k; k++)
+                z[k] += v * (double)w[(size_t)k * m->dim];
         }
     }
     for (int k = 0; k < m->k; k++)

@@ -111,9 +111,34 @@ static int remove_stale(const char *dir, const char *pattern, char keep[][96], i
     return rc;
 }
 
+/* The bytes of the file at path onto out: *copied 1; a path that does not
+ * exist: nothing written, *copied 0.  PL_EIO on a read or write failure. */
+static int copy_file(const char *path, FILE *out, int *copied, pl_error *e)
+{
+    *copied = 0;
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return errno == ENOENT ? PL_OK
+                               : pl_errorf(e, PL_EIO, "%s: cannot read: %s", path,
+                                           strerror(errno));
+    char buf[1 << 16];
+    size_t n;
+    int bad = 0;
+    while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        bad = fwrite(buf, 1, n, out) != n;
+    bad |= ferror(in);
+    fclose(in);
+    if (bad)
+        return pl_errorf(e, PL_EIO, "%s: cannot copy it into predictions.csv", path);
+    *copied = 1;
+    return PL_OK;
+}
+
 /* The ten-class models: confusion_TASK.csv for each ovr / softmax task's
- * best, predictions.csv for the best of them; the files of an earlier run's
- * other ten-class tasks are removed. */
+ * best, predictions.csv for the best of them (a copy of the best model's own
+ * models/NAME.predictions.csv, which pl_write_run wrote: the same bytes,
+ * formatted once; computed again only where that file is not there); the
+ * files of an earlier run's other ten-class tasks are removed. */
 static int write_tenclass(const char *dir, const pl_data *data, const pl_run *run,
                           const pl_sweep *s, pl_error *e)
 {
@@ -141,8 +166,15 @@ static int write_tenclass(const char *dir, const pl_data *data, const pl_run *ru
     rc = pl_afile_open_in(&f, dir, "predictions.csv", e);
     if (rc)
         return rc;
-    const pl_model m = pl_model_of_result(&run->results[s->best[s->top].result], run);
-    rc = pl_predictions_write(f.f, &m, &data->test, e);
+    const pl_result *best = &run->results[s->best[s->top].result];
+    char name[64], copy[4096 + 160];
+    snprintf(copy, sizeof copy, "%s/models/%s.predictions.csv", dir, pl_model_name(best, name));
+    int copied = 0;
+    rc = copy_file(copy, f.f, &copied, e);
+    if (!rc && !copied) {
+        const pl_model m = pl_model_of_result(best, run);
+        rc = pl_predictions_write(f.f, &m, &data->test, e);
+    }
     if (rc) {
         pl_afile_abort(&f);
         return rc;

@@ -547,6 +547,9 @@ static int run_lbfgs(pl_engine *eng, phase *ph, const pl_dataset *train, const p
         if (!st.plan.jobs || !st.res || !st.curves)
             rc = pl_errorf(e, PL_ENOMEM, "out of memory for the job table");
     }
+    /* cross-rank: a rank short of memory here ends every rank's stages, not
+     * only its own (the others would wait in the first stage's agreement) */
+    rc = pl_xrank_agree(opts ? opts->xrank : NULL, rc, e);
     for (size_t s = 0; !rc && s < stages && !*interrupted; s++) {
         st.plan.njobs = 0;
         for (size_t j = 0; j < n; j++) {
@@ -693,11 +696,14 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
         max[1] = a > max[1] ? a : max[1];
         max[2] = b > max[2] ? b : max[2];
     }
+    /* from here on a failure on one rank goes through the agreements below,
+     * where every rank learns of it: a rank that returned alone would leave
+     * the others waiting for it */
+    const pl_xrank *xr = opts ? opts->xrank : NULL;
     size_t *first = malloc((plan->njobs + 1) * sizeof *first);
     phase ph = { 0 };
-    if (!first)
-        return pl_errorf(e, PL_ENOMEM, "out of memory");
-    rc = alloc_run(plan, train->dim, train, val, test, out, first, e);
+    rc = first ? alloc_run(plan, train->dim, train, val, test, out, first, e)
+               : pl_errorf(e, PL_ENOMEM, "out of memory");
     out->density = pl_density(train);
     double t0 = omp_get_wtime();
     int interrupted = 0, final = 0;   /* final: the last solver with jobs */
@@ -707,10 +713,9 @@ int pl_train(pl_engine *eng, const pl_plan *plan, const pl_dataset *train,
      * (run_gd) when that is the only phase, else whole now */
     if (!rc && train->deferred && final != PL_SOLVER_GD)
         rc = fill_all(train, opts, e);
-    if (opts && opts->xrank)   /* every rank starts, or none */
-        rc = pl_xrank_agree(opts->xrank, rc, e);
+    rc = pl_xrank_agree(xr, rc, e);   /* every rank starts, or none */
     for (int solver = 0; !rc && solver < PL_NSOLVERS && !interrupted; solver++) {
-        rc = phase_make(plan, solver, out, first, &ph, e);
+        rc = pl_xrank_agree(xr, phase_make(plan, solver, out, first, &ph, e), e);
         if (!rc && ph.plan.njobs)
             rc = solver == PL_SOLVER_GD
                      ? run_gd(eng, &ph, train, val, test, max, multiclass, solver == final,
