@@ -203,6 +203,75 @@ START_TEST(test_gzip_members)
 }
 END_TEST
 
+/* A large image file (1000 rows of 28 x 28 noise, 784 KB: igzip reads it
+ * 128 KiB at a time) in seven gzip members of uneven sizes, their headers
+ * carrying names (gzip -N's FNAME field): member and header boundaries fall
+ * across the reads; every pixel equals the plain file's. */
+START_TEST(test_gzip_members_large)
+{
+    enum { N = 1000, D = 784 };
+    const size_t hdr = 16, total = hdr + (size_t)N * D;
+    uint8_t *raw = malloc(total);
+    ck_assert_ptr_nonnull(raw);
+    const uint32_t h[4] = { 0x803, N, 28, 28 };
+    for (int q = 0; q < 4; q++)
+        for (int b = 0; b < 4; b++)
+            raw[4 * q + b] = (uint8_t)(h[q] >> (24 - 8 * b));
+    uint64_t seed = 99;
+    for (size_t q = hdr; q < total; q++)
+        raw[q] = (uint8_t)(tu_rand(&seed) >> 56);
+    uint8_t labels[8 + N];
+    const uint32_t lh[2] = { 0x801, N };
+    for (int q = 0; q < 2; q++)
+        for (int b = 0; b < 4; b++)
+            labels[4 * q + b] = (uint8_t)(lh[q] >> (24 - 8 * b));
+    for (int i = 0; i < N; i++)
+        labels[8 + i] = (uint8_t)(i % 10);
+    char img[4200], lab[4200], plain[4200];
+    tu_write(dir, "big-lab", labels, sizeof labels, lab, sizeof lab);
+    tu_write(dir, "big-img", raw, total, plain, sizeof plain);
+    snprintf(img, sizeof img, "%s/big.gz", dir);
+    const size_t cuts[8] = { 0, 7, 131000, 131080, 262144, 400001, 650000, total };
+    FILE *f = fopen(img, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (int m = 0; m < 7; m++) {   /* a header with FNAME; noise stays about its size */
+        const size_t a = cuts[m], n = cuts[m + 1] - a;
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        ck_assert_int_eq(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        gz_header gh;
+        memset(&gh, 0, sizeof gh);
+        char name[32];
+        snprintf(name, sizeof name, "part-%d.idx", m);
+        gh.name = (Bytef *)name;
+        ck_assert_int_eq(deflateSetHeader(&z, &gh), Z_OK);
+        const uLong cap = deflateBound(&z, (uLong)n) + 64;
+        uint8_t *out = malloc(cap);
+        ck_assert_ptr_nonnull(out);
+        z.next_in = raw + a;
+        z.avail_in = (uInt)n;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+        ck_assert_uint_eq(fwrite(out, 1, z.total_out, f), z.total_out);
+        deflateEnd(&z);
+        free(out);
+    }
+    fclose(f);
+    pl_raw r, want;
+    pl_error e = {0};
+    ck_assert_msg(pl_idx_load(img, lab, &r, &e) == PL_OK, "%s", e.msg);
+    ck_assert_int_eq(pl_idx_load(plain, lab, &want, &e), PL_OK);
+    ck_assert_uint_eq(r.n, N);
+    ck_assert_uint_eq(r.dim, D);
+    ck_assert(memcmp(r.pix, want.pix, (size_t)N * D) == 0);
+    ck_assert(memcmp(r.pix, raw + hdr, (size_t)N * D) == 0);
+    pl_raw_free(&r);
+    pl_raw_free(&want);
+    free(raw);
+}
+END_TEST
+
 START_TEST(test_bad_magic)
 {
     char img[4200], lab[4200];
@@ -534,6 +603,7 @@ Suite *suite_idx(void)
     tcase_add_test(tc, test_plain);
     tcase_add_test(tc, test_gzip);
     tcase_add_test(tc, test_gzip_members);
+    tcase_add_test(tc, test_gzip_members_large);
     tcase_add_test(tc, test_bad_magic);
     tcase_add_test(tc, test_swapped);
     tcase_add_test(tc, test_zero_dims);

@@ -120,6 +120,20 @@ static const char *isal_reason(int rc)
     }
 }
 
+/* More compressed input, inside a member: PL_READ_OK, or PL_READ_ERR (e
+ * filled) on a read error or at the end of the file (the member is cut
+ * short).  off is the stream offset reached, for messages. */
+static int more_gzip(pl_reader *r, uint64_t off, pl_error *e)
+{
+    const int got = raw_refill(r);
+    if (got < 0)
+        return reader_fail(r, PL_EIO, strerror(errno), off, e);
+    if (got == 0)
+        return reader_fail(r, PL_EINPUT, "gzip data ends early (the compressed file is "
+                           "truncated)", off, e);
+    return PL_READ_OK;
+}
+
 /* Up to n bytes of the stream into dst (n > 0): *k of them.  PL_READ_OK
  * with *k > 0, PL_READ_EOF with *k = 0 at a clean end, or PL_READ_ERR
  * (e filled).  off is the stream offset of dst[0], for messages. */
@@ -168,24 +182,30 @@ static int raw_read(pl_reader *r, unsigned char *dst, size_t n, uint64_t off, si
             isal_inflate_reset(st);
             st->crc_flag = ISAL_GZIP;
         }
-        if (r->in_pos == r->in_len) {
-            const int got = raw_refill(r);
-            if (got < 0)
-                return reader_fail(r, PL_EIO, strerror(errno), off, e);
-            if (got == 0)
-                return reader_fail(r, PL_EINPUT, "gzip data ends early (the compressed "
-                                   "file is truncated)", off, e);
-        }
+        if (r->in_pos == r->in_len && more_gzip(r, off, e) != PL_READ_OK)
+            return PL_READ_ERR;
         st->next_in = r->in + r->in_pos;
         st->avail_in = (uint32_t)(r->in_len - r->in_pos);
         st->next_out = dst;
         st->avail_out = (uint32_t)(n < READER_CHUNK ? n : READER_CHUNK);
+        const size_t in_was = r->in_pos;
         const int rc = isal_inflate(st);
         r->in_pos = (size_t)(st->next_in - r->in);
         *k = (size_t)(st->next_out - dst);
-        if (rc < 0 || rc == ISAL_NEED_DICT) {
+        /* a call that neither read nor wrote nor ended a member wants more
+         * input than is buffered (igzip normally takes what it cannot use
+         * yet into its own buffer): more of the file, after what is left */
+        int stuck = rc >= 0 && rc != ISAL_NEED_DICT && *k == 0 && r->in_pos == in_was &&
+                    st->block_state != ISAL_BLOCK_FINISH;
+        if (stuck && r->in_len - r->in_pos < READER_IN) {
+            if (more_gzip(r, off, e) != PL_READ_OK)
+                return PL_READ_ERR;
+            continue;
+        }
+        if (rc < 0 || rc == ISAL_NEED_DICT || stuck) {
             char what[96];
-            snprintf(what, sizeof what, "corrupt gzip data: %s", isal_reason(rc));
+            snprintf(what, sizeof what, "corrupt gzip data: %s",
+                     stuck ? "the inflate made no progress" : isal_reason(rc));
             return reader_fail(r, PL_EINPUT, what, off + *k, e);
         }
     }

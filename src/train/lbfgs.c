@@ -201,6 +201,28 @@ static void constrain(pl_lbfgs_model *m, size_t nw)
                 m->d[q] = 0.0;
 }
 
+/* The slope of F at the trial xt along the step s = xt - x: gt.s, and with
+ * an l1 term l1 xi.s on the weights, xi the signs of the orthant the step
+ * stays in (a trial is projected into it: xt's sign, or x's where xt came
+ * to 0), on which the l1 term is linear.  At x the same slope is the
+ * predicted decrease's pg.s. */
+static double slope_at_trial(const pl_lbfgs_model *m, size_t nw)
+{
+    double t = 0;
+    for (size_t q = 0; q < m->n; q++) {
+        const double sq = m->xt[q] - m->x[q];
+        if (sq == 0)
+            continue;
+        double g = m->gt[q];
+        if (q < nw && m->l1 > 0) {
+            const double at = m->xt[q] != 0 ? m->xt[q] : m->x[q];
+            g += at > 0 ? m->l1 : -m->l1;
+        }
+        t += g * sq;
+    }
+    return t;
+}
+
 /* Model i after a pass at its trial point: the state machine of the file's
  * opening comment.  Its owner thread alone. */
 static void advance(pl_lbfgs *s, size_t i)
@@ -245,13 +267,14 @@ static void advance(pl_lbfgs *s, size_t i)
     /* (a step the float rounding of the trial undid predicts no decrease:
      * not an iteration).  Where F moved by less than the float passes
      * resolve, Hager and Zhang's approximate Armijo condition instead: the
-     * slope at the trial gt.d <= (1 - 2e-4) |g.d|, which is Armijo's on a
-     * quadratic, read from the gradient, which keeps its precision there
-     * (not with an l1 term: its slope has kinks) */
+     * slope at the trial along the step <= (1 - 2e-4) |the slope at x|,
+     * which is Armijo's on a quadratic, read from the gradient, which keeps
+     * its precision there (slope_at_trial: with an l1 term, F on the
+     * orthant the step stays in, where it is smooth) */
     const int armijo = isfinite(ft) && ft <= m->f + 1e-4 * pred && pred < 0;
-    const int approx = !armijo && m->l1 == 0 && isfinite(ft) && pred < 0 &&
+    const int approx = !armijo && isfinite(ft) && pred < 0 &&
                        fabs(ft - m->f) <= PL_LBFGS_FNOISE * fabs(m->f) &&
-                       pl_dot(m->gt, m->d, m->n) <= -(1.0 - 2e-4) * m->gtd;
+                       slope_at_trial(m, nw) <= (1.0 - 2e-4) * -pred;
     if (armijo || approx) {
         /* accepted: the pair, the stops, the next direction */
         double *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
