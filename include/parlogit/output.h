@@ -99,6 +99,10 @@ int pl_write_run(const char *dir, const pl_config *cfg, const pl_data *data,
 /* The model file stem of a result: "1-7_lr0.1_it100".  buf holds 64 bytes. */
 const char *pl_model_name(const pl_result *r, char buf[64]);
 
+/* What a ten-class model's predictions file adds to its name, in models/
+ * (pl_write_run writes it; the run's predictions.csv is the best one's). */
+#define PL_PREDICTIONS_TAIL ".predictions.csv"
+
 /* Every model plan would write has a name of at most 63 characters, and no
  * two the same (checked before training, so that no run is lost at its
  * end).  PL_EINPUT naming the name; PL_ENOMEM. */

@@ -28,6 +28,20 @@
 #define READER_IN (128u * 1024u)
 #define READER_CHUNK (1u << 30)   /* isal_inflate takes a 32-bit count */
 
+/* read(2) of up to n bytes of the file into dst, again when a signal cut
+ * it short: what read returned (0 at the end of the file, which it records;
+ * -1 with errno on an error). */
+static ssize_t read_some(pl_reader *r, unsigned char *dst, size_t n)
+{
+    for (;;) {
+        const ssize_t k = read(r->fd, dst, n);
+        if (k == 0)
+            r->in_eof = 1;
+        if (k >= 0 || errno != EINTR)
+            return k;
+    }
+}
+
 /* More raw bytes of the file into r->in (what was not consumed kept at the
  * front).  1 when some came, 0 at the end of the file, -1 on a read error
  * (errno set). */
@@ -39,19 +53,10 @@ static int raw_refill(pl_reader *r)
     memmove(r->in, r->in + r->in_pos, keep);
     r->in_pos = 0;
     r->in_len = keep;
-    for (;;) {
-        const ssize_t k = read(r->fd, r->in + keep, READER_IN - keep);
-        if (k > 0) {
-            r->in_len += (size_t)k;
-            return 1;
-        }
-        if (k == 0) {
-            r->in_eof = 1;
-            return 0;
-        }
-        if (errno != EINTR)
-            return -1;
-    }
+    const ssize_t k = read_some(r, r->in + keep, READER_IN - keep);
+    if (k > 0)
+        r->in_len += (size_t)k;
+    return k > 0 ? 1 : (int)k;
 }
 
 int pl_reader_open(pl_reader *r, const char *path, pl_error *e)
@@ -64,23 +69,21 @@ int pl_reader_open(pl_reader *r, const char *path, pl_error *e)
     r->fd_open = 1;
     r->buf = malloc(READER_BUF);
     r->in = malloc(READER_IN);
-    if (!r->buf || !r->in) {
-        pl_reader_close(r);
-        return pl_errorf(e, PL_ENOMEM, "%s: out of memory opening the file", path);
-    }
+    if (!r->buf || !r->in)
+        goto nomem;
     r->cap = READER_BUF;
     while (r->in_len < 2 && raw_refill(r) > 0)
         ;
     if (r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
-        r->st = malloc(sizeof *r->st);
-        if (!r->st) {
-            pl_reader_close(r);
-            return pl_errorf(e, PL_ENOMEM, "%s: out of memory opening the file", path);
-        }
+        if (!(r->st = malloc(sizeof *r->st)))
+            goto nomem;
         isal_inflate_init(r->st);
         r->st->crc_flag = ISAL_GZIP;
     }
     return PL_OK;
+nomem:
+    pl_reader_close(r);
+    return pl_errorf(e, PL_ENOMEM, "%s: out of memory opening the file", path);
 }
 
 void pl_reader_close(pl_reader *r)
@@ -155,19 +158,12 @@ static int raw_read(pl_reader *r, unsigned char *dst, size_t n, uint64_t off, si
             r->in_pos += *k;
             return PL_READ_OK;
         }
-        for (;;) {
-            const ssize_t got = r->in_eof ? 0 : read(r->fd, dst, n);
-            if (got > 0) {
-                *k = (size_t)got;
-                return PL_READ_OK;
-            }
-            if (got == 0) {
-                r->in_eof = r->done = 1;
-                return PL_READ_EOF;
-            }
-            if (errno != EINTR)
-                return reader_fail(r, PL_EIO, strerror(errno), off, e);
-        }
+        const ssize_t got = r->in_eof ? 0 : read_some(r, dst, n);
+        if (got < 0)
+            return reader_fail(r, PL_EIO, strerror(errno), off, e);
+        *k = (size_t)got;
+        r->done = got == 0;
+        return got ? PL_READ_OK : PL_READ_EOF;
     }
     struct inflate_state *st = r->st;
     while (*k == 0) {

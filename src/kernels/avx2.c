@@ -255,7 +255,8 @@ void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     for (size_t k = 0; k < m; k += 8) {
         const __m256 bk = _mm256_loadu_ps(b + k), yk = _mm256_loadu_ps(y + k);
-        const __m256 ypos = _mm256_cmp_ps(yk, half, _CMP_GT_OQ);
+        const __m256 ypos = _mm256_cmp_ps(yk, half, _CMP_GT_OQ),
+                     yneg = _mm256_cmp_ps(yk, half, _CMP_LE_OQ);
         __m256d l0 = _mm256_loadu_pd(loss + k), l1 = _mm256_loadu_pd(loss + k + 4);
         __m256 hs = _mm256_loadu_ps(hits + k);
         __m256 rs = rsum ? _mm256_loadu_ps(rsum + k) : zero;
@@ -273,8 +274,7 @@ void pl_link_avx2(size_t nr, size_t m, const float *Z, size_t ldz, const float *
             const __m256 l = _mm256_add_ps(log1p_unit(t), _mm256_max_ps(sz, zero));
             l0 = _mm256_add_pd(l0, _mm256_cvtps_pd(_mm256_castps256_ps128(l)));
             l1 = _mm256_add_pd(l1, _mm256_cvtps_pd(_mm256_extractf128_ps(l, 1)));
-            const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ),
-                                               _mm256_cmp_ps(yk, half, _CMP_LE_OQ));
+            const __m256 right = _mm256_xor_ps(_mm256_cmp_ps(zz, zero, _CMP_GT_OQ), yneg);
             hs = _mm256_add_ps(hs, _mm256_and_ps(right, one));
         }
         _mm256_storeu_pd(loss + k, l0);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -111,27 +112,24 @@ static int remove_stale(const char *dir, const char *pattern, char keep[][96], i
     return rc;
 }
 
-/* The bytes of the file at path onto out: *copied 1; a path that does not
- * exist: nothing written, *copied 0.  PL_EIO on a read or write failure. */
+/* The bytes of the file at path onto out (pl_read_file): *copied 1; a path
+ * that does not exist: nothing written, *copied 0.  pl_read_file's errors;
+ * PL_EIO when out takes fewer bytes. */
 static int copy_file(const char *path, FILE *out, int *copied, pl_error *e)
 {
     *copied = 0;
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return errno == ENOENT ? PL_OK
-                               : pl_errorf(e, PL_EIO, "%s: cannot read: %s", path,
-                                           strerror(errno));
-    char buf[1 << 16];
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return PL_OK;
+    unsigned char *buf;
     size_t n;
-    int bad = 0;
-    while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        bad = fwrite(buf, 1, n, out) != n;
-    bad |= ferror(in);
-    fclose(in);
-    if (bad)
-        return pl_errorf(e, PL_EIO, "%s: cannot copy it into predictions.csv", path);
-    *copied = 1;
-    return PL_OK;
+    int rc = pl_read_file(path, &buf, &n, e);
+    if (rc)
+        return rc;
+    if (fwrite(buf, 1, n, out) != n)
+        rc = pl_errorf(e, PL_EIO, "%s: cannot copy it into predictions.csv", path);
+    free(buf);
+    *copied = rc == PL_OK;
+    return rc;
 }
 
 /* The ten-class models: confusion_TASK.csv for each ovr / softmax task's
@@ -168,7 +166,7 @@ static int write_tenclass(const char *dir, const pl_data *data, const pl_run *ru
         return rc;
     const pl_result *best = &run->results[s->best[s->top].result];
     char name[64], copy[4096 + 160];
-    snprintf(copy, sizeof copy, "%s/models/%s.predictions.csv", dir, pl_model_name(best, name));
+    snprintf(copy, sizeof copy, "%s/models/%s" PL_PREDICTIONS_TAIL, dir, pl_model_name(best, name));
     int copied = 0;
     rc = copy_file(copy, f.f, &copied, e);
     if (!rc && !copied) {

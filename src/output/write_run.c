@@ -321,7 +321,7 @@ static int write_predictions(const pl_sdir *dir, const char *name, const pl_run 
 {
     char file[160];
     pl_afile f;
-    snprintf(file, sizeof file, "%s.predictions.csv", name);
+    snprintf(file, sizeof file, "%s" PL_PREDICTIONS_TAIL, name);
     int rc = pl_afile_open_staged(&f, dir, file, e);
     if (rc)
         return rc;
