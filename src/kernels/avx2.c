@@ -104,10 +104,13 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
  * default sweep in one pass: 10 accumulators, 2 values, 1 weight register),
  * both rows' z accumulate in registers over the pixels non-zero in either,
  * each weight row (from L2: read, never written) loaded once for the two.
- * Backward, one tile, in chunks of at most 64 columns: the chunk of G's row j
+ * Backward, one tile, in chunks of at most 40 columns: the chunk of G's row j
  * accumulates in registers over the pixel's entries (two sets of
- * accumulators, entries taken in pairs, when the chunk is 5 registers or
- * fewer) and is added to G once per pixel. */
+ * accumulators, entries taken in pairs, the odd last one into the first set)
+ * and is added to G once per pixel.  Every chunk sums in that one order, so a
+ * column's bits do not depend on how many columns the batch has (a chunk of
+ * 64 with one set of accumulators used to give a model other bits in a
+ * bigger batch, and other bits on another rank of a models split). */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
@@ -151,21 +154,20 @@ static inline __attribute__((always_inline)) void
 tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
 {
     for (size_t p = 0; p < t->npix; p++) {
-        __m256 a[8], c[8];
+        __m256 a[5], c[5];
         for (int q = 0; q < nv; q++)
             a[q] = c[q] = _mm256_setzero_ps();
         uint32_t e = t->ptr[p];
         const uint32_t end = t->ptr[p + 1];
-        if (nv <= 5)
-            for (; e + 2 <= end; e += 2) {
-                const __m256 v0 = _mm256_broadcast_ss(t->val + e);
-                const __m256 v1 = _mm256_broadcast_ss(t->val + e + 1);
-                const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
-                for (int q = 0; q < nv; q++) {
-                    a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
-                    c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(r1 + 8 * q), c[q]);
-                }
+        for (; e + 2 <= end; e += 2) {
+            const __m256 v0 = _mm256_broadcast_ss(t->val + e);
+            const __m256 v1 = _mm256_broadcast_ss(t->val + e + 1);
+            const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
+            for (int q = 0; q < nv; q++) {
+                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
+                c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(r1 + 8 * q), c[q]);
             }
+        }
         for (; e < end; e++) {
             const __m256 v0 = _mm256_broadcast_ss(t->val + e);
             const float *r0 = R + (size_t)t->row[e] * m;
@@ -181,11 +183,8 @@ tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, s
 
 void pl_tbwd_avx2(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
-    for (size_t c0 = 0; c0 < m; c0 += 64) {
-        switch ((m - c0 < 64 ? m - c0 : 64) / 8) {
-        case 8: tbwd_chunk(t, R + c0, m, 8, G + c0, ldw); break;
-        case 7: tbwd_chunk(t, R + c0, m, 7, G + c0, ldw); break;
-        case 6: tbwd_chunk(t, R + c0, m, 6, G + c0, ldw); break;
+    for (size_t c0 = 0; c0 < m; c0 += 40) {   /* 2 x 5 accumulators, 2 values, a residual */
+        switch ((m - c0 < 40 ? m - c0 : 40) / 8) {
         case 5: tbwd_chunk(t, R + c0, m, 5, G + c0, ldw); break;
         case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
         case 3: tbwd_chunk(t, R + c0, m, 3, G + c0, ldw); break;
