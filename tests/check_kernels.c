@@ -170,6 +170,7 @@ static void check_sparse(int level)
         const size_t m = ms[mi], ldw = m + 16;
         float *W = malloc(dim * ldw * sizeof(float)), *G = malloc(dim * ldw * sizeof(float));
         float *Gref = malloc(dim * ldw * sizeof(float)), *R = malloc(PL_TILE_ROWS * m * sizeof(float));
+        float *R8 = malloc(PL_TILE_ROWS * 8 * sizeof(float)), *G8 = malloc(dim * 8 * sizeof(float));
         float z[112], zref[112];
         for (size_t i = 0; i < dim * ldw; i++) {
             W[i] = tu_uniform(&s, -1, 1);
@@ -206,7 +207,6 @@ static void check_sparse(int level)
             pl_tile_view(&tiles, ti, &k, scratch, &t);
             /* the first 8 columns alone (m = 8) must get the same bits as in
              * the m-wide batch: a column's sum order may not depend on m */
-            float *R8 = malloc(PL_TILE_ROWS * 8 * sizeof(float)), *G8 = malloc(dim * 8 * sizeof(float));
             for (size_t r = 0; r < nrows; r++)
                 memcpy(R8 + r * 8, R + r * m, 8 * sizeof(float));
             for (size_t j = 0; j < dim; j++)
@@ -217,8 +217,6 @@ static void check_sparse(int level)
                 ck_assert_msg(memcmp(G8 + j * 8, G + j * ldw, 8 * sizeof(float)) == 0,
                               "%s tbwd: pixel %zu's first 8 columns differ between m = 8 and m = %zu",
                               k.name, j, m);
-            free(R8);
-            free(G8);
             pl_tbwd_ref(&t, R, m, Gref, ldw);
             for (size_t i = 0; i < dim * ldw; i++)
                 ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * PL_TILE_ROWS * (2 + fabsf(Gref[i])),
@@ -228,6 +226,8 @@ static void check_sparse(int level)
         free(G);
         free(Gref);
         free(R);
+        free(R8);
+        free(G8);
         free(scratch);
     }
     pl_tiles_free(&tiles);

@@ -108,9 +108,8 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
  * accumulates in registers over the pixel's entries (two sets of
  * accumulators, entries taken in pairs, the odd last one into the first set)
  * and is added to G once per pixel.  Every chunk sums in that one order, so a
- * column's bits do not depend on how many columns the batch has (a chunk of
- * 64 with one set of accumulators used to give a model other bits in a
- * bigger batch, and other bits on another rank of a models split). */
+ * column's bits do not depend on how many columns the batch has: a model
+ * gets the same weights in any batch and on any rank of a models split. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
