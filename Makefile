@@ -44,7 +44,10 @@ export PARLOGIT_DATA
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DPL_PLPLOT_DRVDIR='"$(PLPLOT_DRVDIR)"'
-CFLAGS   += -std=c11 $(OPT) $(WARN) -fopenmp -fPIC $(PKG_CFLAGS)
+# -ffp-contract=off: no a * b + c is fused into one FMA behind the code's back
+# (GCC's default under -std=c11 already; clang's is on), so a plain-C loop
+# gives the same bits in every build and in each of its clones (util/clones.h)
+CFLAGS   += -std=c11 -ffp-contract=off $(OPT) $(WARN) -fopenmp -fPIC $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 LDFLAGS  += -fopenmp $(filter -fsanitize%,$(OPT))
 

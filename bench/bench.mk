@@ -72,7 +72,7 @@ ceilings: $(CEILINGS)
 # The rule below links every bench_% binary with the library and its libraries.
 
 PRODUCT_BENCHES := $(BENCH_DIR)/bench_grad $(BENCH_DIR)/bench_fused
-PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib plplot libpng libjpeg libexif jansson ompi-c 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs hwloc inih zlib libisal plplot libpng libjpeg libexif jansson ompi-c 2>/dev/null)
 
 # Scaling over threads and ranks (bench_scale.py).  Its two MPI helpers are
 # built with Open MPI's mpicc: mpi_pingpong measures loopback latency,

@@ -9,7 +9,9 @@
  * kernels, over the non-zero pixels only (and over the union of a pair's
  * pixels for spfwd).  Output: a table and "fused key=value" lines.
  *
- * usage: bench_fused [CEILINGS_FILE]   (env BENCH_SIMD limits the levels)
+ * usage: bench_fused [CEILINGS_FILE]   (env BENCH_SIMD limits the levels;
+ *        BENCH_M, a multiple of 8 up to 128, sets the model columns: 40 by
+ *        default, 16 is one ten-class softmax)
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,7 +38,8 @@ static double best_of(void (*fn)(void *), void *arg)
     return best;
 }
 
-enum { DIM = PL_PIXELS, M = 40, REPS = 400 };
+enum { DIM = PL_PIXELS, M_MAX = 128, REPS = 400 };
+static size_t M = 40;   /* model columns (BENCH_M) */
 
 struct job {
     const pl_kernels *k;
@@ -87,6 +90,17 @@ static void sparse_bwd(void *a)
 int main(int argc, char **argv)
 {
     ceil_file_read(argc > 1 ? argv[1] : "build/bench/ceilings.txt");   /* missing: NAN peaks */
+    const char *mc = getenv("BENCH_M");
+    if (mc && *mc) {
+        char *end;
+        const long v = strtol(mc, &end, 10);
+        if (*end || v < 8 || v > M_MAX || v % 8) {
+            fprintf(stderr, "bench_fused: BENCH_M=%s: expected a multiple of 8 from 8 to %d\n",
+                    mc, M_MAX);
+            return 2;
+        }
+        M = (size_t)v;
+    }
     pl_raw raw;
     pl_error e;
     if (pl_idx_load("data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz",
@@ -128,7 +142,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < PL_TILE_ROWS * M; i++)
         j.R[i] = 0.01f * (float)(i % 7) - 0.03f;
 
-    printf("fused products, 1 core, %d model columns; sparse: digit 3 of MNIST (%zu rows, %zu "
+    printf("fused products, 1 core, %zu model columns; sparse: digit 3 of MNIST (%zu rows, %zu "
            "non-zeros, %zu pair pixels)\n", M, n, t.nnz, pairs_union);
     printf("%-8s %10s %10s %10s %10s   (GFLOP/s, %% of peak FMA)\n", "kernels", "dense fwd",
            "dense bwd", "sparse fwd", "sparse bwd");
@@ -153,8 +167,8 @@ int main(int argc, char **argv)
         for (int q = 0; q < 4; q++)
             printf(" %5.1f (%2.0f%%)", g[q], 100 * g[q] / pk);
         printf("\n");
-        printf("fused simd=%s dense_fwd=%.2f dense_bwd=%.2f sparse_fwd=%.2f sparse_bwd=%.2f "
-               "peak=%.2f\n", levels[l], g[0], g[1], g[2], g[3], pk);
+        printf("fused simd=%s m=%zu dense_fwd=%.2f dense_bwd=%.2f sparse_fwd=%.2f sparse_bwd=%.2f "
+               "peak=%.2f\n", levels[l], M, g[0], g[1], g[2], g[3], pk);
     }
     free(j.scratch);
     free(j.X);

@@ -36,6 +36,7 @@
 #include "engine/engine_impl.h"
 #include "train/lbfgs.h"
 #include "train/state.h"
+#include "util/clones.h"
 
 enum { LB_START, LB_SEARCH, LB_DONE };
 
@@ -148,8 +149,10 @@ static void pseudo(const pl_lbfgs_model *m, size_t nw)
 }
 
 /* d = -H pg by the two-loop recursion over the kept pairs, newest first
- * (pg = g without an l1 term). */
-static void direction(pl_lbfgs_model *m)
+ * (pg = g without an l1 term).  Built for AVX-512 and AVX2 too
+ * (util/clones.h: the same bits): it reads 2 x 40 vectors of n doubles twice
+ * per iteration, a fifth of a ten-class softmax's time in SSE2. */
+PL_CLONES("avx512f", "avx2", "default") static void direction(pl_lbfgs_model *m)
 {
     double a[PL_LBFGS_MEM];
     const size_t n = m->n;

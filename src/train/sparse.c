@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "train/sparse.h"
+#include "util/clones.h"
 
 _Static_assert(PL_TILE_ROWS <= 255, "a tile's row numbers and per-pixel counts are bytes");
 
@@ -51,23 +52,11 @@ static size_t nonzeros(const uint8_t *x, const uint8_t *y, size_t dim, uint16_t 
     return n;
 }
 
-/* ThreadSanitizer instruments an ifunc resolver, which runs before its
- * runtime is up (a crash at start): its build (make test-race) has no clones. */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PL_NO_CLONES 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__) || defined(PL_NO_CLONES)
-#define PL_POPCNT_CLONES
-#else
-#define PL_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#endif
 
 /* Orders rows[0..n) (n <= PL_CHAIN_ROWS) into a nearest-neighbour chain;
  * sig and cnt are scratch for n rows, idx for a row's pixels.  Cloned for
  * CPUs with popcnt, which popcount4 then inlines. */
-PL_POPCNT_CLONES static void
+PL_CLONES("popcnt", "default") static void
 chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
            unsigned char *used, size_t *tmp, uint16_t *idx)
 {
