@@ -149,6 +149,73 @@ void pl_spfwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *
     }
 }
 
+/* Two pairs in step over the pixels both have, then the longer one's rest
+ * alone: each row summed in its own pair's pixel order, as spfwd_chunk sums
+ * it.  nv <= 2 registers a row (m <= PL_SPFWD2_M). */
+static inline __attribute__((always_inline)) void
+spfwd2_chunk(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib, const float *vb,
+             size_t nb, const float *W, size_t ldw, const int nv, float *Z, size_t ldz)
+{
+    __m256 a[2], c[2], p[2], q[2];
+    for (int r = 0; r < nv; r++)
+        a[r] = c[r] = p[r] = q[r] = _mm256_setzero_ps();
+    const size_t n = na < nb ? na : nb;
+    size_t t = 0;
+    for (; t < n; t++) {
+        const __m256 u0 = _mm256_broadcast_ss(va + 2 * t), u1 = _mm256_broadcast_ss(va + 2 * t + 1);
+        const __m256 s0 = _mm256_broadcast_ss(vb + 2 * t), s1 = _mm256_broadcast_ss(vb + 2 * t + 1);
+        const float *wa = W + (size_t)ia[t] * ldw, *wb = W + (size_t)ib[t] * ldw;
+        for (int r = 0; r < nv; r++) {
+            __m256 x = _mm256_loadu_ps(wa + 8 * r), y = _mm256_loadu_ps(wb + 8 * r);
+            __asm__("" : "+x"(x), "+x"(y));   /* one load for both rows of a pair */
+            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
+            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
+            p[r] = _mm256_fmadd_ps(s0, y, p[r]);
+            q[r] = _mm256_fmadd_ps(s1, y, q[r]);
+        }
+    }
+    for (size_t u = t; u < na; u++) {
+        const __m256 u0 = _mm256_broadcast_ss(va + 2 * u), u1 = _mm256_broadcast_ss(va + 2 * u + 1);
+        const float *wa = W + (size_t)ia[u] * ldw;
+        for (int r = 0; r < nv; r++) {
+            __m256 x = _mm256_loadu_ps(wa + 8 * r);
+            __asm__("" : "+x"(x));
+            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
+            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
+        }
+    }
+    for (size_t u = t; u < nb; u++) {
+        const __m256 s0 = _mm256_broadcast_ss(vb + 2 * u), s1 = _mm256_broadcast_ss(vb + 2 * u + 1);
+        const float *wb = W + (size_t)ib[u] * ldw;
+        for (int r = 0; r < nv; r++) {
+            __m256 y = _mm256_loadu_ps(wb + 8 * r);
+            __asm__("" : "+x"(y));
+            p[r] = _mm256_fmadd_ps(s0, y, p[r]);
+            q[r] = _mm256_fmadd_ps(s1, y, q[r]);
+        }
+    }
+    for (int r = 0; r < nv; r++) {
+        _mm256_storeu_ps(Z + 8 * r, a[r]);
+        _mm256_storeu_ps(Z + ldz + 8 * r, c[r]);
+        _mm256_storeu_ps(Z + 2 * ldz + 8 * r, p[r]);
+        _mm256_storeu_ps(Z + 3 * ldz + 8 * r, q[r]);
+    }
+}
+
+void pl_spfwd2_avx2(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                    const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
+                    size_t ldz)
+{
+    if (m == 16)
+        spfwd2_chunk(ia, va, na, ib, vb, nb, W, ldw, 2, Z, ldz);
+    else if (m == 8)
+        spfwd2_chunk(ia, va, na, ib, vb, nb, W, ldw, 1, Z, ldz);
+    else {   /* wide enough for one pair's chains */
+        pl_spfwd_avx2(ia, va, na, W, ldw, m, Z, Z + ldz);
+        pl_spfwd_avx2(ib, vb, nb, W, ldw, m, Z + 2 * ldz, Z + 3 * ldz);
+    }
+}
+
 static inline __attribute__((always_inline)) void
 tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
 {

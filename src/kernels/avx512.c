@@ -154,6 +154,67 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
     }
 }
 
+/* Two pairs in step (see avx2.c's spfwd2_chunk): 16 columns in one register
+ * a row, or 8 in a ymm; each row summed in its own pair's pixel order. */
+#define SPFWD2_BODY(V, SET1, LOAD, FMA, STORE, ZERO)                                  \
+    V a = ZERO, c = ZERO, p = ZERO, q = ZERO;                                         \
+    const size_t n = na < nb ? na : nb;                                               \
+    size_t t = 0;                                                                     \
+    for (; t < n; t++) {                                                              \
+        V x = LOAD(W + (size_t)ia[t] * ldw), y = LOAD(W + (size_t)ib[t] * ldw);       \
+        __asm__("" : "+v"(x), "+v"(y));   /* one load for both rows of a pair */      \
+        a = FMA(SET1(va[2 * t]), x, a);                                               \
+        c = FMA(SET1(va[2 * t + 1]), x, c);                                           \
+        p = FMA(SET1(vb[2 * t]), y, p);                                               \
+        q = FMA(SET1(vb[2 * t + 1]), y, q);                                           \
+    }                                                                                 \
+    for (size_t u = t; u < na; u++) {                                                 \
+        V x = LOAD(W + (size_t)ia[u] * ldw);                                          \
+        __asm__("" : "+v"(x));                                                        \
+        a = FMA(SET1(va[2 * u]), x, a);                                               \
+        c = FMA(SET1(va[2 * u + 1]), x, c);                                           \
+    }                                                                                 \
+    for (size_t u = t; u < nb; u++) {                                                 \
+        V y = LOAD(W + (size_t)ib[u] * ldw);                                          \
+        __asm__("" : "+v"(y));                                                        \
+        p = FMA(SET1(vb[2 * u]), y, p);                                               \
+        q = FMA(SET1(vb[2 * u + 1]), y, q);                                           \
+    }                                                                                 \
+    STORE(Z, a);                                                                      \
+    STORE(Z + ldz, c);                                                                \
+    STORE(Z + 2 * ldz, p);                                                            \
+    STORE(Z + 3 * ldz, q)
+
+static void spfwd2_w16(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                       const float *vb, size_t nb, const float *W, size_t ldw, float *Z,
+                       size_t ldz)
+{
+    SPFWD2_BODY(__m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_fmadd_ps, _mm512_storeu_ps,
+                _mm512_setzero_ps());
+}
+
+static void spfwd2_w8(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                      const float *vb, size_t nb, const float *W, size_t ldw, float *Z, size_t ldz)
+{
+    SPFWD2_BODY(__m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_storeu_ps,
+                _mm256_setzero_ps());
+}
+#undef SPFWD2_BODY
+
+void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                      const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
+                      size_t ldz)
+{
+    if (m == 16)
+        spfwd2_w16(ia, va, na, ib, vb, nb, W, ldw, Z, ldz);
+    else if (m == 8)
+        spfwd2_w8(ia, va, na, ib, vb, nb, W, ldw, Z, ldz);
+    else {   /* wide enough for one pair's chains */
+        pl_spfwd_avx512(ia, va, na, W, ldw, m, Z, Z + ldz);
+        pl_spfwd_avx512(ib, vb, nb, W, ldw, m, Z + 2 * ldz, Z + 3 * ldz);
+    }
+}
+
 static inline __attribute__((always_inline)) void
 tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nz, const int half, float *G,
            size_t ldw)

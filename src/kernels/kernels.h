@@ -21,6 +21,7 @@
  * weight row it loads from L2 feeds both:
  *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
  *          z1[k] the same with v1                                   (forward)
+ *   spfwd2: two pairs, in step (narrow batches; the same bits as spfwd)
  *   link:  for each row i of a tile, r[i][k] = sigmoid(z[i][k] + b[k]) - y[k]
  *          (targets y[k] in {0, 1});
  *          loss[k] += its log-loss, hits[k] += 1 when the prediction
@@ -89,6 +90,15 @@ typedef struct pl_tile {
  * z0[0..m), z1[0..m) overwritten. */
 typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, const float *W,
                             size_t ldw, size_t m, float *z0, float *z1);
+/* Two pairs at once, each exactly as spfwd computes it (the same bits): pair
+ * a (ia, va, na) into Z's rows 0 and 1, pair b (ib, vb, nb) into rows 2 and
+ * 3 (rows ldz apart), m columns.  For m <= PL_SPFWD2_M: there one pair alone
+ * is two chains of dependent FMAs, one register wide, and runs at the FMA's
+ * latency; two pairs in step are four chains. */
+typedef void (*pl_spfwd2_fn)(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                             const float *vb, size_t nb, const float *W, size_t ldw, size_t m,
+                             float *Z, size_t ldz);
+#define PL_SPFWD2_M 16
 /* R is nrows x m (row stride m). */
 typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 /* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
@@ -131,6 +141,7 @@ typedef struct pl_kernels {
     pl_dot_fn dot;      /* nr in 1..PL_MR                  */
     pl_axpy_fn axpy;    /* nr in 1..PL_MR                  */
     pl_spfwd_fn spfwd;
+    pl_spfwd2_fn spfwd2;  /* m <= PL_SPFWD2_M */
     pl_tbwd_fn tbwd;
     pl_link_fn link;
     pl_smlink_fn smlink;
@@ -153,6 +164,9 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
 #define PL_KERNEL_SET(isa)                                                              \
     void pl_spfwd_##isa(const uint16_t *idx, const float *v2, size_t n, const float *W,       \
                         size_t ldw, size_t m, float *z0, float *z1);                          \
+    void pl_spfwd2_##isa(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,  \
+                         const float *vb, size_t nb, const float *W, size_t ldw, size_t m,    \
+                         float *Z, size_t ldz);                                               \
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_link_##isa(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,       \
                        const float *y, float *R, size_t ldr, double *loss, float *hits,       \
@@ -175,6 +189,9 @@ void pl_dbwd_avx512(const float *X, size_t ldx, size_t nr, size_t dim, const flo
                     size_t ldr, size_t m, float *G, size_t ldw);
 void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *W,
                      size_t ldw, size_t m, float *z0, float *z1);
+void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                      const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
+                      size_t ldz);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out);
 

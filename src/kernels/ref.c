@@ -41,6 +41,14 @@ void pl_spfwd_ref(const uint16_t *idx, const float *v2, size_t n, const float *W
     }
 }
 
+void pl_spfwd2_ref(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
+                   const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
+                   size_t ldz)
+{
+    pl_spfwd_ref(ia, va, na, W, ldw, m, Z, Z + ldz);
+    pl_spfwd_ref(ib, vb, nb, W, ldw, m, Z + 2 * ldz, Z + 3 * ldz);
+}
+
 void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
     for (size_t p = 0; p < t->npix; p++) {

@@ -95,10 +95,11 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 void pl_tiles_free(pl_tiles *t);
 
 /* Floats of scratch pl_tile_view and pl_tile_pair need: enough for any tile
- * or pair of t (one scratch may serve both, one after the other). */
+ * or for two pairs of t side by side (spfwd2; one scratch may serve both,
+ * one after the other). */
 static inline size_t pl_tiles_scratch(const pl_tiles *t)
 {
-    return t->maxent > 2 * t->maxpair ? t->maxent : 2 * t->maxpair;
+    return t->maxent > 4 * t->maxpair ? t->maxent : 4 * t->maxpair;
 }
 
 /*
