@@ -149,6 +149,23 @@ void pl_spfwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *
     }
 }
 
+/* A pair's pixels [t0, n) into its rows' sums a and c (nv registers each). */
+static inline __attribute__((always_inline)) void
+spfwd2_rest(const uint16_t *idx, const float *v2, size_t t0, size_t n, const float *W, size_t ldw,
+            const int nv, __m256 *a, __m256 *c)
+{
+    for (size_t t = t0; t < n; t++) {
+        const __m256 u0 = _mm256_broadcast_ss(v2 + 2 * t), u1 = _mm256_broadcast_ss(v2 + 2 * t + 1);
+        const float *w = W + (size_t)idx[t] * ldw;
+        for (int r = 0; r < nv; r++) {
+            __m256 x = _mm256_loadu_ps(w + 8 * r);
+            __asm__("" : "+x"(x));
+            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
+            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
+        }
+    }
+}
+
 /* Two pairs in step over the pixels both have, then the longer one's rest
  * alone: each row summed in its own pair's pixel order, as spfwd_chunk sums
  * it.  nv <= 2 registers a row (m <= PL_SPFWD2_M). */
@@ -174,26 +191,8 @@ spfwd2_chunk(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
             q[r] = _mm256_fmadd_ps(s1, y, q[r]);
         }
     }
-    for (size_t u = t; u < na; u++) {
-        const __m256 u0 = _mm256_broadcast_ss(va + 2 * u), u1 = _mm256_broadcast_ss(va + 2 * u + 1);
-        const float *wa = W + (size_t)ia[u] * ldw;
-        for (int r = 0; r < nv; r++) {
-            __m256 x = _mm256_loadu_ps(wa + 8 * r);
-            __asm__("" : "+x"(x));
-            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
-            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
-        }
-    }
-    for (size_t u = t; u < nb; u++) {
-        const __m256 s0 = _mm256_broadcast_ss(vb + 2 * u), s1 = _mm256_broadcast_ss(vb + 2 * u + 1);
-        const float *wb = W + (size_t)ib[u] * ldw;
-        for (int r = 0; r < nv; r++) {
-            __m256 y = _mm256_loadu_ps(wb + 8 * r);
-            __asm__("" : "+x"(y));
-            p[r] = _mm256_fmadd_ps(s0, y, p[r]);
-            q[r] = _mm256_fmadd_ps(s1, y, q[r]);
-        }
-    }
+    spfwd2_rest(ia, va, t, na, W, ldw, nv, a, c);   /* the longer pair's rest, alone */
+    spfwd2_rest(ib, vb, t, nb, W, ldw, nv, p, q);
     for (int r = 0; r < nv; r++) {
         _mm256_storeu_ps(Z + 8 * r, a[r]);
         _mm256_storeu_ps(Z + ldz + 8 * r, c[r]);

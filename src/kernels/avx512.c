@@ -156,6 +156,13 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
 
 /* Two pairs in step (see avx2.c's spfwd2_chunk): 16 columns in one register
  * a row, or 8 in a ymm; each row summed in its own pair's pixel order. */
+#define SPFWD2_REST(V, SET1, LOAD, FMA, idx, v2, n, a, c)                             \
+    for (size_t u = t; u < (n); u++) {                                                \
+        V x = LOAD(W + (size_t)(idx)[u] * ldw);                                       \
+        __asm__("" : "+v"(x));                                                        \
+        a = FMA(SET1((v2)[2 * u]), x, a);                                             \
+        c = FMA(SET1((v2)[2 * u + 1]), x, c);                                         \
+    }
 #define SPFWD2_BODY(V, SET1, LOAD, FMA, STORE, ZERO)                                  \
     V a = ZERO, c = ZERO, p = ZERO, q = ZERO;                                         \
     const size_t n = na < nb ? na : nb;                                               \
@@ -168,18 +175,8 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
         p = FMA(SET1(vb[2 * t]), y, p);                                               \
         q = FMA(SET1(vb[2 * t + 1]), y, q);                                           \
     }                                                                                 \
-    for (size_t u = t; u < na; u++) {                                                 \
-        V x = LOAD(W + (size_t)ia[u] * ldw);                                          \
-        __asm__("" : "+v"(x));                                                        \
-        a = FMA(SET1(va[2 * u]), x, a);                                               \
-        c = FMA(SET1(va[2 * u + 1]), x, c);                                           \
-    }                                                                                 \
-    for (size_t u = t; u < nb; u++) {                                                 \
-        V y = LOAD(W + (size_t)ib[u] * ldw);                                          \
-        __asm__("" : "+v"(y));                                                        \
-        p = FMA(SET1(vb[2 * u]), y, p);                                               \
-        q = FMA(SET1(vb[2 * u + 1]), y, q);                                           \
-    }                                                                                 \
+    SPFWD2_REST(V, SET1, LOAD, FMA, ia, va, na, a, c);   /* the longer one's rest */  \
+    SPFWD2_REST(V, SET1, LOAD, FMA, ib, vb, nb, p, q);                                \
     STORE(Z, a);                                                                      \
     STORE(Z + ldz, c);                                                                \
     STORE(Z + 2 * ldz, p);                                                            \
@@ -200,6 +197,7 @@ static void spfwd2_w8(const uint16_t *ia, const float *va, size_t na, const uint
                 _mm256_setzero_ps());
 }
 #undef SPFWD2_BODY
+#undef SPFWD2_REST
 
 void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
                       const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
