@@ -1,7 +1,8 @@
 /*
  * check_train.c - the objective and the solver: the gradient against central
  * finite differences, task views, bit-identical weights for 1, 2 and 3
- * threads, checkpoints equal to separate shorter runs, divergence reporting.
+ * threads (on every instruction set the CPU has, for the narrow batches),
+ * checkpoints equal to separate shorter runs, divergence reporting.
  */
 #include <math.h>
 #include <omp.h>
@@ -1027,6 +1028,61 @@ START_TEST(test_tenclass_bit_identical_any_threads)
 }
 END_TEST
 
+/* One batch one register wide (m <= 16: a softmax alone, an ovr alone, one
+ * pair at one rate), where the narrow kernels run (spfwd2, the 16-column
+ * backward), on every instruction set this CPU has: the same bits for 1, 2
+ * and 3 threads on each.  (A kernel whose sums depended on how the rows are
+ * shared, or on the batch's width, has been caught only on the machines whose
+ * best level it was: each level is tested here wherever it runs.) */
+START_TEST(test_narrow_batches_bit_identical_each_simd)
+{
+    static pl_config c;
+    const int iters[] = { 4, 30 };
+    train_cfg(&c, 0.5, iters, 2);
+    c.engine.strategy = PL_STRATEGY_FUSED;   /* the pair too: one batch of its own */
+    pl_dataset tr, te;
+    synth_dataset(1537, 100, 27, &tr);
+    synth_dataset(301, 100, 28, &te);
+    static const int kinds[3] = { PL_KIND_SOFTMAX, PL_KIND_OVR, -1 };
+    const int levels[3] = { PL_SIMD_SCALAR, PL_SIMD_AVX2, PL_SIMD_AVX512 };
+    for (int l = 0; l < 3; l++) {
+        if (!pl_simd_supported(levels[l]))
+            continue;
+        for (int kq = 0; kq < 3; kq++) {
+            c.task.ntasks = kinds[kq] < 0;   /* the config's pair, or none */
+            c.task.nmulti = kinds[kq] >= 0;
+            c.task.multiclass[0] = kinds[kq] >= 0 ? kinds[kq] : PL_KIND_SOFTMAX;
+            pl_run r[3];
+            for (int q = 0; q < 3; q++)
+                run_with(q + 1, levels[l], &c, &tr, &te, &r[q]);
+            ck_assert_uint_eq(r[0].nresults, 2);
+            ck_assert_str_eq(r[0].strategy, "fused");
+            ck_assert_str_eq(r[0].simd, pl_simd_name(levels[l]));
+            ck_assert(r[0].density < PL_DENSE_AT);   /* the sparse kernels */
+            for (size_t i = 0; i < r[0].nresults; i++) {
+                const pl_result *a = &r[0].results[i];
+                ck_assert_int_eq(a->status, PL_RUN_OK);
+                ck_assert_int_eq(a->k, kinds[kq] < 0 ? 1 : 10);
+                for (int q = 1; q < 3; q++) {
+                    const pl_result *b = &r[q].results[i];
+                    ck_assert_msg(memcmp(a->w, b->w, (size_t)a->k * 100 * sizeof(float)) == 0 &&
+                                      memcmp(a->b, b->b, (size_t)a->k * sizeof(float)) == 0,
+                                  "%s, model %zu: %d threads differ from 1",
+                                  pl_simd_name(levels[l]), i, q + 1);
+                    ck_assert(a->train_loss == b->train_loss && a->test_acc == b->test_acc);
+                }
+            }
+            /* it learnt: the loss fell well below its start */
+            ck_assert_double_lt(r[0].results[1].train_loss, 0.8 * r[0].curves[0].loss[0]);
+            for (int q = 0; q < 3; q++)
+                pl_run_free(&r[q]);
+        }
+    }
+    pl_dataset_free(&tr);
+    pl_dataset_free(&te);
+}
+END_TEST
+
 /* A ten-class model with an empty class, and a forced dense strategy, are
  * errors with a message. */
 START_TEST(test_tenclass_errors)
@@ -1343,6 +1399,7 @@ Suite *suite_train(void)
     tcase_add_test(tc, test_fused_dense_kernels);
     tcase_add_test(tc, test_tenclass_gradient_matches_finite_differences);
     tcase_add_test(tc, test_tenclass_bit_identical_any_threads);
+    tcase_add_test(tc, test_narrow_batches_bit_identical_each_simd);
     tcase_add_test(tc, test_tenclass_errors);
     tcase_add_test(tc, test_lbfgs_converges_and_is_deterministic);
     tcase_add_test(tc, test_lbfgs_batch_equals_alone);
