@@ -2,8 +2,8 @@
  * bench_fused.c - the fused sweep's products on one core, against peak FMA:
  * the dense kernels (dfwd, dbwd: rows already converted to float, weights
  * and gradient of 40 model columns in L2, as in the default sweep) and the
- * sparse ones (spfwd on pairs of rows, two pairs at a time with spfwd2 at
- * m <= PL_SPFWD2_M as the sweep does; tbwd on tiles, each after the tile's
+ * sparse ones (pl_tile_forward: spfwd2 on two pairs of rows at a time, as
+ * the sweep does; tbwd on tiles, each after the tile's
  * values are made floats as the sweep does) over MNIST's digit 3.
  *
  * GFLOP/s counts 2 flops per multiply-add actually done: for the sparse
@@ -68,22 +68,8 @@ static void sparse_fwd(void *a)
 {
     struct job *j = a;
     for (int r = 0; r < REPS / 100; r++)
-        for (size_t ti = 0; ti < j->t->ntiles; ti++) {
-            size_t i = 0;
-            if (M <= PL_SPFWD2_M)   /* two pairs at a time, as the sweep does */
-                for (; 2 * (i + 1) < j->t->tile[ti].nrows; i += 2) {
-                    const uint16_t *ia, *ib;
-                    const uint32_t na = pl_tile_pair(j->t, ti, i, j->k, j->scratch, &ia);
-                    float *vb = j->scratch + 2 * na;
-                    const uint32_t nb = pl_tile_pair(j->t, ti, i + 1, j->k, vb, &ib);
-                    j->k->spfwd2(ia, j->scratch, na, ib, vb, nb, j->W, M, M, j->Z, M);
-                }
-            for (; 2 * i < j->t->tile[ti].nrows; i++) {
-                const uint16_t *idx;
-                const uint32_t n = pl_tile_pair(j->t, ti, i, j->k, j->scratch, &idx);
-                j->k->spfwd(idx, j->scratch, n, j->W, M, M, j->Z, j->Z + M);
-            }
-        }
+        for (size_t ti = 0; ti < j->t->ntiles; ti++)
+            pl_tile_forward(j->t, ti, j->k, j->scratch, j->W, M, M, j->Z, M);
 }
 
 static void sparse_bwd(void *a)

@@ -77,7 +77,7 @@ def softmax_l1(LogisticRegression, C, tol, W, b, X, y):
     gradient memory starts empty so its first epochs move away from the start,
     and from a start that is not an optimum it descends to the optimum
     (measured: from parlogit's tol-1e-3 weights, 6.3e-2 above, saga at tol
-    1e-4 ends 1.3e-4 above parlogit's tol-1e-5 optimum).  So parlogit's
+    1e-4 ends 1.1e-4 above parlogit's tol-1e-5 optimum).  So parlogit's
     objective above saga's says parlogit stopped short, by that much."""
     clf = LogisticRegression(C=C, penalty="l1", solver="saga", tol=tol, max_iter=10000,
                              multi_class="multinomial", warm_start=True, random_state=0)

@@ -168,7 +168,7 @@ spfwd2_rest(const uint16_t *idx, const float *v2, size_t t0, size_t n, const flo
 
 /* Two pairs in step over the pixels both have, then the longer one's rest
  * alone: each row summed in its own pair's pixel order, as spfwd_chunk sums
- * it.  nv <= 2 registers a row (m <= PL_SPFWD2_M). */
+ * it.  nv <= 2 registers a row (m <= 16). */
 static inline __attribute__((always_inline)) void
 spfwd2_chunk(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib, const float *vb,
              size_t nb, const float *W, size_t ldw, const int nv, float *Z, size_t ldz)

@@ -92,13 +92,13 @@ typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, cons
                             size_t ldw, size_t m, float *z0, float *z1);
 /* Two pairs at once, each exactly as spfwd computes it (the same bits): pair
  * a (ia, va, na) into Z's rows 0 and 1, pair b (ib, vb, nb) into rows 2 and
- * 3 (rows ldz apart), m columns.  For m <= PL_SPFWD2_M: there one pair alone
- * is two chains of dependent FMAs, one register wide, and runs at the FMA's
- * latency; two pairs in step are four chains. */
+ * 3 (rows ldz apart), m columns.  At m <= 16 one pair alone is two chains of
+ * dependent FMAs, one register wide, and runs at the FMA's latency: there
+ * the two pairs go in step, four chains; wider, one after the other (a
+ * pair's own registers are chains enough). */
 typedef void (*pl_spfwd2_fn)(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
                              const float *vb, size_t nb, const float *W, size_t ldw, size_t m,
                              float *Z, size_t ldz);
-#define PL_SPFWD2_M 16
 /* R is nrows x m (row stride m). */
 typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 /* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
@@ -141,7 +141,7 @@ typedef struct pl_kernels {
     pl_dot_fn dot;      /* nr in 1..PL_MR                  */
     pl_axpy_fn axpy;    /* nr in 1..PL_MR                  */
     pl_spfwd_fn spfwd;
-    pl_spfwd2_fn spfwd2;  /* m <= PL_SPFWD2_M */
+    pl_spfwd2_fn spfwd2;
     pl_tbwd_fn tbwd;
     pl_link_fn link;
     pl_smlink_fn smlink;

@@ -532,22 +532,8 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
     }
     for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
         const size_t nrows = s->tiles.tile[ti].nrows;
-        float *v = f->vbuf + (size_t)ith * f->vlen;   /* a pair's values, then the tile's */
-        /* an odd tile's last row has no partner: its z1 goes past the tile's
-         * rows, still inside the buffer (an odd tile is short) */
-        size_t r = 0, i = 0;
-        if (ldw <= PL_SPFWD2_M)   /* two pairs at a time (kernels.h: spfwd2) */
-            for (; r + 2 < nrows; r += 4, i += 2) {
-                const uint16_t *ia, *ib;
-                const uint32_t na = pl_tile_pair(&s->tiles, ti, i, k, v, &ia);
-                const uint32_t nb = pl_tile_pair(&s->tiles, ti, i + 1, k, v + 2 * na, &ib);
-                k->spfwd2(ia, v, na, ib, v + 2 * na, nb, g->W, ldw, ldw, Z + r * ldw, ldw);
-            }
-        for (; r < nrows; r += 2, i++) {
-            const uint16_t *idx;
-            const uint32_t n = pl_tile_pair(&s->tiles, ti, i, k, v, &idx);
-            k->spfwd(idx, v, n, g->W, ldw, ldw, Z + r * ldw, Z + (r + 1) * ldw);
-        }
+        float *v = f->vbuf + (size_t)ith * f->vlen;   /* pairs' values, then the tile's */
+        pl_tile_forward(&s->tiles, ti, k, v, g->W, ldw, ldw, Z, ldw);
         links(k, g, nrows, Z, loss, hits, G ? rs : NULL);
         if (G) {
             pl_tile t;

@@ -52,7 +52,6 @@ static size_t nonzeros(const uint8_t *x, const uint8_t *y, size_t dim, uint16_t 
     return n;
 }
 
-
 /* Orders rows[0..n) (n <= PL_CHAIN_ROWS) into a nearest-neighbour chain;
  * sig and cnt are scratch for n rows, idx for a row's pixels.  Cloned for
  * CPUs with popcnt, which popcount4 then inlines. */
@@ -107,6 +106,24 @@ void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scra
     k->u8f(s->val, s->ptr[s->npix], t->xs, scratch);
     *out = (pl_tile){ .nrows = s->nrows, .npix = s->npix, .pix = s->pix, .ptr = s->ptr,
                       .row = s->row, .val = scratch };
+}
+
+void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v, const float *W,
+                     size_t ldw, size_t m, float *Z, size_t ldz)
+{
+    const size_t nrows = t->tile[ti].nrows;
+    size_t r = 0, i = 0;
+    for (; r + 2 < nrows; r += 4, i += 2) {
+        const uint16_t *ia, *ib;
+        const uint32_t na = pl_tile_pair(t, ti, i, k, v, &ia);
+        const uint32_t nb = pl_tile_pair(t, ti, i + 1, k, v + 2 * na, &ib);
+        k->spfwd2(ia, v, na, ib, v + 2 * na, nb, W, ldw, m, Z + r * ldz, ldz);
+    }
+    if (r < nrows) {
+        const uint16_t *idx;
+        const uint32_t n = pl_tile_pair(t, ti, i, k, v, &idx);
+        k->spfwd(idx, v, n, W, ldw, m, Z + r * ldz, Z + (r + 1) * ldz);
+    }
 }
 
 void pl_tiles_free(pl_tiles *t)

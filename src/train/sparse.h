@@ -18,7 +18,7 @@
  * memory, the index of a 60,000-row MNIST set 99 MB instead of 40 MB.  The
  * kernels take floats, v * (1/pixel_max), the same floats the dense path
  * makes (u8f); they are made just before the kernels run, into the thread's
- * scratch: a pair's values (pl_tile_pair, a few KB, in L1) before its
+ * scratch: two pairs' values (pl_tile_pair, a few KB, in L1) before their
  * forward, a tile's (pl_tile_view, tens of KB, in L2) before its backward.
  * On the default sweep the fused pass takes within a few per cent of the
  * time it took with float values stored (bench/README.md, "Memory at 60,000
@@ -125,6 +125,17 @@ static inline uint32_t pl_tile_pair(const pl_tiles *t, size_t ti, size_t i, cons
     *idx = s->pidx + p0;
     return n;
 }
+
+/*
+ * The forward product of tile ti of t: row r of Z (ldz apart, m columns)
+ * gets the tile's row r's z against W (ldw apart), pairs two at a time
+ * through k->spfwd2, an odd pair out through k->spfwd.  An odd tile's last
+ * row has no partner: its z1 is written one row past the tile's rows, so Z
+ * needs rows for nrows + 1 (an odd tile is short: PL_TILE_ROWS rows always
+ * suffice).  v is the caller's scratch (pl_tiles_scratch(t) floats).
+ */
+void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v, const float *W,
+                     size_t ldw, size_t m, float *Z, size_t ldz);
 
 /* Tiles a range of n rows is cut into. */
 static inline size_t pl_tiles_in(size_t n)
