@@ -65,6 +65,10 @@ int pl_canvas_open(pl_canvas *c, const char *path, int w, int h, pl_error *e)
     return PL_OK;
 }
 
+/* Free bytes below which a picture cut short is put down to a full disk:
+ * more than one picture takes. */
+#define PICTURE_ROOM (4u << 20)
+
 /* Whether the file at path ends with a PNG's IEND chunk.  PLplot (cairo)
  * does not report a failed write: a full disk leaves a picture cut short. */
 static int png_complete(const char *path)
@@ -90,8 +94,12 @@ int pl_canvas_close(pl_canvas *c, pl_error *e)
         return pl_errorf(e, PL_EIO, "%s: PLplot failed: %s", c->path, abort_msg);
     }
     if (!png_complete(c->tmp)) {
-        struct statvfs v;   /* the likely reason, a full disk, where it is so */
-        int full = statvfs(c->tmp, &v) == 0 && v.f_bavail == 0;
+        /* the likely reason, a full disk, where it is so.  Nearly full, not
+         * 0 bytes free: the report draws in parallel, and another writer may
+         * have removed its own cut-short picture since, freeing a little */
+        struct statvfs v;
+        const int full = statvfs(c->tmp, &v) == 0 &&
+                         (double)v.f_bavail * (double)v.f_frsize < (double)PICTURE_ROOM;
         remove(c->tmp);
         return pl_errorf(e, PL_EIO, "%s: write failed: %s%s", c->path,
                          full ? strerror(ENOSPC) : "", full ? " (the picture was cut short)"
