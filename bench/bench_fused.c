@@ -2,13 +2,13 @@
  * bench_fused.c - the fused sweep's products on one core, against peak FMA:
  * the dense kernels (dfwd, dbwd: rows already converted to float, weights
  * and gradient of 40 model columns in L2, as in the default sweep) and the
- * sparse ones (pl_tile_forward: spfwd2 on two pairs of rows at a time, as
- * the sweep does; tbwd on tiles, each after the tile's
- * values are made floats as the sweep does) over MNIST's digit 3.
+ * sparse ones (pl_tile_forward: spfwd2 on two pairs of rows at a time;
+ * pl_tile_backward: spbwd a pair of rows at a time; each after the tile's
+ * values are made floats, as the sweep does) over MNIST's digit 3.
  *
  * GFLOP/s counts 2 flops per multiply-add actually done: for the sparse
- * kernels, over the non-zero pixels only (and over the union of a pair's
- * pixels for spfwd).  Output: a table and "fused key=value" lines.
+ * kernels, over the union of each pair's pixels (both rows' values, a 0
+ * where one row has no ink).  Output: a table and "fused key=value" lines.
  *
  * usage: bench_fused [CEILINGS_FILE]   (env BENCH_SIMD limits the levels;
  *        BENCH_M, a multiple of 8 up to 128, sets the model columns: 40 by
@@ -46,7 +46,7 @@ struct job {
     const pl_kernels *k;
     const pl_tiles *t;
     float *X, *W, *G, *Z, *R;
-    float *scratch;   /* a tile's values as floats (pl_tile_view), as in the sweep */
+    float *scratch;   /* a tile's values as floats (pl_tile_values), as in the sweep */
 };
 
 static void dense_fwd(void *a)
@@ -69,18 +69,17 @@ static void sparse_fwd(void *a)
     struct job *j = a;
     for (int r = 0; r < REPS / 100; r++)
         for (size_t ti = 0; ti < j->t->ntiles; ti++)
-            pl_tile_forward(j->t, ti, j->k, j->scratch, j->W, M, M, j->Z, M);
+            pl_tile_forward(j->t, ti, j->k, pl_tile_values(j->t, ti, j->k, j->scratch), j->W, M,
+                            M, j->Z, M);
 }
 
 static void sparse_bwd(void *a)
 {
     struct job *j = a;
     for (int r = 0; r < REPS / 100; r++)
-        for (size_t ti = 0; ti < j->t->ntiles; ti++) {
-            pl_tile view;
-            pl_tile_view(j->t, ti, j->k, j->scratch, &view);
-            j->k->tbwd(&view, j->R, M, j->G, M);
-        }
+        for (size_t ti = 0; ti < j->t->ntiles; ti++)
+            pl_tile_backward(j->t, ti, j->k, pl_tile_values(j->t, ti, j->k, j->scratch), j->R, M,
+                             M, j->G, M);
 }
 
 int main(int argc, char **argv)
@@ -153,7 +152,7 @@ int main(int argc, char **argv)
         j.k = &k;
         const double dflop = 2.0 * PL_DTILE * DIM * M * REPS;
         const double sf = 2.0 * 2.0 * (double)pairs_union * M * (REPS / 100);
-        const double sb = 2.0 * (double)t.nnz * M * (REPS / 100);
+        const double sb = sf;
         double g[4] = { dflop / best_of(dense_fwd, &j) * 1e-9, dflop / best_of(dense_bwd, &j) * 1e-9,
                         sf / best_of(sparse_fwd, &j) * 1e-9, sb / best_of(sparse_bwd, &j) * 1e-9 };
         char name[48];

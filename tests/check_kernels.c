@@ -140,7 +140,7 @@ START_TEST(test_level_names_round_trip)
 }
 END_TEST
 
-/* Sparse forward (a pair of rows) and tiled backward, on tiles built by
+/* Sparse forward (a pair of rows) and the backwards (tiled, by pairs), on tiles built by
  * pl_tiles_build from rows with 0..784 non-zero pixels; m in {8, ..., 112},
  * ldw > m.  Same float tolerance rule as above; spfwd2 bit for bit as spfwd
  * on the same two pairs. */
@@ -236,6 +236,52 @@ static void check_sparse(int level)
             for (size_t i = 0; i < dim * ldw; i++)
                 ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * PL_TILE_ROWS * (2 + fabsf(Gref[i])),
                               "%s tbwd m %zu tile %zu at %zu: %g vs %g", k.name, m, ti, i, G[i], Gref[i]);
+
+            /* the backward by pairs of rows (spbwd, through pl_tile_backward
+             * from pl_tile_values): against the reference; a column's bits
+             * the same at m = 8 as in the m-wide batch; each pair's values
+             * where pl_tile_pair puts them (the same bits pair by pair); and
+             * on AVX-512 the AVX2 kernel's bits (both one FMA per value) */
+            for (size_t i = 0; i < dim * ldw; i++)
+                Gref[i] = G[i];
+            for (size_t j = 0; j < dim; j++)
+                memcpy(G8 + j * 8, G + j * ldw, 8 * sizeof(float));
+            float *Gp = malloc(dim * ldw * sizeof(float)), *Gx = malloc(dim * ldw * sizeof(float));
+            memcpy(Gp, G, dim * ldw * sizeof(float));
+            memcpy(Gx, G, dim * ldw * sizeof(float));
+            pl_kernels kr = k;
+            kr.spbwd = pl_spbwd_ref;
+            float *tv = malloc(pl_tiles_scratch(&tiles) * sizeof(float));
+            const float *v = pl_tile_values(&tiles, ti, &k, tv);
+            pl_tile_backward(&tiles, ti, &k, v, R, m, m, G, ldw);
+            pl_tile_backward(&tiles, ti, &k, v, R8, 8, 8, G8, 8);
+            pl_tile_backward(&tiles, ti, &kr, v, R, m, m, Gref, ldw);
+            for (size_t r = 0, i = 0; r < nrows; r += 2, i++) {
+                const uint16_t *idx;
+                const uint32_t np = pl_tile_pair(&tiles, ti, i, &k, scratch, &idx);
+                k.spbwd(idx, scratch, np, R + r * m, r + 1 < nrows ? R + (r + 1) * m : R + r * m,
+                        m, Gp, ldw);
+            }
+            ck_assert_msg(memcmp(G, Gp, dim * ldw * sizeof(float)) == 0,
+                          "%s pl_tile_backward m %zu tile %zu: not spbwd's bits pair by pair",
+                          k.name, m, ti);
+            for (size_t j = 0; j < dim; j++)
+                ck_assert_msg(memcmp(G8 + j * 8, G + j * ldw, 8 * sizeof(float)) == 0,
+                              "%s spbwd: pixel %zu's first 8 columns differ between m = 8 and m = %zu",
+                              k.name, j, m);
+            for (size_t i = 0; i < dim * ldw; i++)
+                ck_assert_msg(fabsf(G[i] - Gref[i]) <= 8.0f * 0x1p-24f * PL_TILE_ROWS * (2 + fabsf(Gref[i])),
+                              "%s spbwd m %zu tile %zu at %zu: %g vs %g", k.name, m, ti, i, G[i], Gref[i]);
+            if (level == PL_SIMD_AVX512) {
+                pl_kernels k2;
+                ck_assert_int_eq(pl_kernels_select(PL_SIMD_AVX2, &k2, &e), PL_OK);
+                pl_tile_backward(&tiles, ti, &k2, v, R, m, m, Gx, ldw);
+                ck_assert_msg(memcmp(G, Gx, dim * ldw * sizeof(float)) == 0,
+                              "spbwd m %zu tile %zu: AVX-512 and AVX2 bits differ", m, ti);
+            }
+            free(tv);
+            free(Gp);
+            free(Gx);
         }
         free(W);
         free(G);

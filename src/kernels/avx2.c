@@ -260,6 +260,41 @@ void pl_tbwd_avx2(const pl_tile *t, const float *R, size_t m, float *G, size_t l
     }
 }
 
+/* The backward of a pair of rows (kernels.h, spbwd), nq registers of 8
+ * columns of both rows' residuals held across the pair's pixels. */
+static inline __attribute__((always_inline)) void
+spbwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *r0, const float *r1,
+            const int nq, float *G, size_t ldw)
+{
+    __m256 a[4], c[4];
+    for (int q = 0; q < nq; q++) {
+        a[q] = _mm256_loadu_ps(r0 + 8 * q);
+        c[q] = _mm256_loadu_ps(r1 + 8 * q);
+    }
+    for (size_t t = 0; t < n; t++) {
+        const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
+        float *g = G + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nq; q++)
+            _mm256_storeu_ps(g + 8 * q,
+                             _mm256_fmadd_ps(u1, c[q], _mm256_fmadd_ps(u0, a[q],
+                                                                       _mm256_loadu_ps(g + 8 * q))));
+    }
+}
+
+void pl_spbwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *r0,
+                   const float *r1, size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 32) {   /* 2 x 4 residual registers */
+        switch ((m - c0 < 32 ? m - c0 : 32) / 8) {
+        case 4: spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, 4, G + c0, ldw); break;
+        case 3: spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, 3, G + c0, ldw); break;
+        case 2: spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, 2, G + c0, ldw); break;
+        case 1: spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, 1, G + c0, ldw); break;
+        default: break;
+        }
+    }
+}
+
 /* exp(-a) for a >= 0 (Cephes expf: n = round(x / ln 2), x - n ln 2 in two
  * parts, degree-6 polynomial, 2^n by exponent arithmetic); 0 past a = 87. */
 static inline __m256 exp_neg(__m256 a)

@@ -305,6 +305,49 @@ static void tbwd_w16(const pl_tile *t, const float *R, size_t m, float *G, size_
         tbwd_px16(t, R, m, p, t->ptr[p], _mm512_setzero_ps(), _mm512_setzero_ps(), G, ldw);
 }
 
+/* The backward of a pair of rows (kernels.h, spbwd): both rows' residuals
+ * stay in registers (up to 64 columns at a time) and each of the pair's
+ * pixels is one read-modify-write of its G row: no chain of dependent FMAs
+ * longer than two, whatever the pixel. */
+static inline __attribute__((always_inline)) void
+spbwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *r0, const float *r1,
+            const int nz, const int half, float *G, size_t ldw)
+{
+    __m512 a[4], c[4];
+    __m256 ha = _mm256_setzero_ps(), hc = _mm256_setzero_ps();
+    for (int q = 0; q < nz; q++) {
+        a[q] = _mm512_loadu_ps(r0 + 16 * q);
+        c[q] = _mm512_loadu_ps(r1 + 16 * q);
+    }
+    if (half) {
+        ha = _mm256_loadu_ps(r0 + 16 * nz);
+        hc = _mm256_loadu_ps(r1 + 16 * nz);
+    }
+    for (size_t t = 0; t < n; t++) {
+        const __m512 u0 = _mm512_set1_ps(v2[2 * t]), u1 = _mm512_set1_ps(v2[2 * t + 1]);
+        float *g = G + (size_t)idx[t] * ldw;
+        for (int q = 0; q < nz; q++)
+            _mm512_storeu_ps(g + 16 * q,
+                             _mm512_fmadd_ps(u1, c[q], _mm512_fmadd_ps(u0, a[q],
+                                                                       _mm512_loadu_ps(g + 16 * q))));
+        if (half)
+            _mm256_storeu_ps(g + 16 * nz,
+                             _mm256_fmadd_ps(_mm512_castps512_ps256(u1), hc,
+                                             _mm256_fmadd_ps(_mm512_castps512_ps256(u0), ha,
+                                                             _mm256_loadu_ps(g + 16 * nz))));
+    }
+}
+
+void pl_spbwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *r0,
+                     const float *r1, size_t m, float *G, size_t ldw)
+{
+    for (size_t c0 = 0; c0 < m; c0 += 64) {
+#define SPBWD(nz, half) spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, nz, half, G + c0, ldw)
+        CHUNK64(m - c0, SPBWD)
+#undef SPBWD
+    }
+}
+
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
 {
     for (size_t c0 = 0; c0 < m; c0 += 64) {

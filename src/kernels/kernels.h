@@ -99,6 +99,13 @@ typedef void (*pl_spfwd_fn)(const uint16_t *idx, const float *v2, size_t n, cons
 typedef void (*pl_spfwd2_fn)(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
                              const float *vb, size_t nb, const float *W, size_t ldw, size_t m,
                              float *Z, size_t ldz);
+/* The backward of a pair of rows (spfwd's idx, v2, n) with residual rows r0
+ * and r1 (m columns; r1 may be r0 where v2's second values are all 0): for
+ * each t in order, G[idx[t]][k] = fma(v2[2t + 1], r1[k], fma(v2[2t], r0[k],
+ * G[idx[t]][k])) (scalar: two multiply-adds), column by column alike for any
+ * m (a column's bits do not depend on its neighbours). */
+typedef void (*pl_spbwd_fn)(const uint16_t *idx, const float *v2, size_t n, const float *r0,
+                            const float *r1, size_t m, float *G, size_t ldw);
 /* R is nrows x m (row stride m). */
 typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 /* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
@@ -143,6 +150,7 @@ typedef struct pl_kernels {
     pl_spfwd_fn spfwd;
     pl_spfwd2_fn spfwd2;
     pl_tbwd_fn tbwd;
+    pl_spbwd_fn spbwd;
     pl_link_fn link;
     pl_smlink_fn smlink;
     pl_vadd_fn vadd;
@@ -168,6 +176,8 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
                          const float *vb, size_t nb, const float *W, size_t ldw, size_t m,    \
                          float *Z, size_t ldz);                                               \
     void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
+    void pl_spbwd_##isa(const uint16_t *idx, const float *v2, size_t n, const float *r0,      \
+                        const float *r1, size_t m, float *G, size_t ldw);                     \
     void pl_link_##isa(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,       \
                        const float *y, float *R, size_t ldr, double *loss, float *hits,       \
                        float *rsum);                                                          \
@@ -193,6 +203,8 @@ void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint
                       const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
                       size_t ldz);
 void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
+void pl_spbwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *r0,
+                     const float *r1, size_t m, float *G, size_t ldw);
 void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out);
 
 /* The softmax link: the double reference and one per instruction set. */

@@ -62,6 +62,18 @@ void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ld
     }
 }
 
+void pl_spbwd_ref(const uint16_t *idx, const float *v2, size_t n, const float *r0,
+                  const float *r1, size_t m, float *G, size_t ldw)
+{
+    for (size_t t = 0; t < n; t++) {
+        float *g = G + (size_t)idx[t] * ldw;
+        for (size_t k = 0; k < m; k++) {
+            g[k] += v2[2 * t] * r0[k];
+            g[k] += v2[2 * t + 1] * r1[k];
+        }
+    }
+}
+
 /* In double, branching on the sign of the logit (liblinear's l2r_lr_fun):
  * exp of a non-positive number only, never log(0). */
 void pl_link_ref(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,

@@ -532,14 +532,11 @@ static void block(const pl_fused *f, const pl_fset *s, size_t bk, int grad, floa
     }
     for (size_t ti = B->tile0; ti < B->tile0 + B->ntile; ti++) {
         const size_t nrows = s->tiles.tile[ti].nrows;
-        float *v = f->vbuf + (size_t)ith * f->vlen;   /* pairs' values, then the tile's */
+        const float *v = pl_tile_values(&s->tiles, ti, k, f->vbuf + (size_t)ith * f->vlen);
         pl_tile_forward(&s->tiles, ti, k, v, g->W, ldw, ldw, Z, ldw);
         links(k, g, nrows, Z, loss, hits, G ? rs : NULL);
-        if (G) {
-            pl_tile t;
-            pl_tile_view(&s->tiles, ti, k, v, &t);
-            k->tbwd(&t, Z, ldw, G, ldw);
-        }
+        if (G)
+            pl_tile_backward(&s->tiles, ti, k, v, Z, ldw, ldw, G, ldw);
     }
 }
 

@@ -45,14 +45,23 @@ struct pl_lbfgs_model {
     double lambda, l1;       /* the l2 and l1 coefficients on the weights         */
     double *x, *g, *d, *xt, *gt;   /* n each (g: the smooth part's gradient)    */
     double *pg;              /* n: the pseudo-gradient at x (= g without l1)      */
-    double *S, *Y, rho[PL_LBFGS_MEM];  /* PL_LBFGS_MEM * n each                  */
+    float *S, *Y;            /* PL_LBFGS_MEM * n each: the pairs, as floats       */
+    double rho[PL_LBFGS_MEM], yy[PL_LBFGS_MEM];   /* 1 / s.y and y.y of each pair */
     int mem, head;           /* pairs kept; the next slot                         */
     float *wf, *gf;          /* k * dim + k floats: the trial as set, a gradient */
     double gbf[PL_CLASSES];
     double f, gtd, step;
     int state, ls, iter, passes, converged;
     int warm;                /* started from another result's optimum            */
+    int need;                /* accepted a step: its next direction is due       */
+    int put;                 /* a new trial in wf for set_trials                  */
 };
+
+/* Chunks of PL_LBFGS_CHUNK parameters in n (direction). */
+static inline size_t chunks(size_t n)
+{
+    return (n + PL_LBFGS_CHUNK - 1) / PL_LBFGS_CHUNK;
+}
 
 enum { LB_NVEC = 10 };   /* the vectors model_vecs lists */
 
@@ -64,7 +73,7 @@ static void model_vecs(void *solver, size_t i, pl_vec v[PL_STATE_MAXVEC])
     const size_t n = m->n, h = PL_LBFGS_MEM * m->n;
     const pl_vec t[] = {
         { &m->x, NULL, n },  { &m->g, NULL, n },  { &m->d, NULL, n }, { &m->xt, NULL, n },
-        { &m->gt, NULL, n }, { &m->pg, NULL, n }, { &m->S, NULL, h }, { &m->Y, NULL, h },
+        { &m->gt, NULL, n }, { &m->pg, NULL, n }, { NULL, &m->S, h }, { NULL, &m->Y, h },
         { NULL, &m->wf, n }, { NULL, &m->gf, n },
     };
     _Static_assert(sizeof t / sizeof t[0] == LB_NVEC, "LB_NVEC counts the table");
@@ -76,7 +85,14 @@ int pl_lbfgs_plan(pl_lbfgs *s, size_t nmodels, size_t dim, pl_error *e)
     s->dim = dim;
     s->m = calloc(nmodels ? nmodels : 1, sizeof *s->m);
     s->alive = calloc(nmodels ? nmodels : 1, sizeof *s->alive);
-    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m || !s->alive)   /* all set */
+    size_t nc = 1;   /* the most chunks of a model (direction's shared sums) */
+    for (size_t i = 0; i < nmodels; i++) {
+        const size_t n = (size_t)s->res[i]->k * dim + (size_t)s->res[i]->k;
+        nc = chunks(n) > nc ? chunks(n) : nc;
+    }
+    s->part = malloc(2 * PL_LBFGS_MEM * nc * sizeof *s->part);
+    if (pl_state_evals(&s->ev, &s->vev, &s->tev, nmodels) || !s->m || !s->alive ||
+        !s->part)   /* all set */
         goto nomem;
     for (size_t i = 0; i < nmodels; i++) {
         s->m[i].k = (size_t)s->res[i]->k;
@@ -96,30 +112,44 @@ void pl_lbfgs_free(pl_lbfgs *s, size_t nmodels)
         pl_state_vecs_free(s, nmodels, LB_NVEC, model_vecs);
     free(s->m);
     free(s->alive);
+    free(s->part);
     s->m = NULL;
     s->alive = NULL;
+    s->part = NULL;
     pl_state_evals_free(&s->ev, &s->vev, &s->tev);
 }
 
-/* Model i's trial point xt into the objective (as floats). */
+/* Model i's trial point xt as the floats the objective will see (wf), for
+ * set_trials to put there.  Its owner thread. */
 static void put_trial(pl_lbfgs *s, size_t i)
 {
     pl_lbfgs_model *m = &s->m[i];
     for (size_t q = 0; q < m->n; q++)
         m->wf[q] = (float)m->xt[q];
-    s->obj->ops->set(s->obj, i, m->wf, m->wf + m->k * s->dim, 0, 1);
     /* F and g are taken at the float point the objective sees */
     for (size_t q = 0; q < m->n; q++)
         m->xt[q] = (double)m->wf[q];
+    m->put = 1;
 }
 
-/* F at the trial and its gradient into gt (the penalty on the weights only). */
+/* Every model's trial that put_trial made since the owners last cleared
+ * their marks into the objective, by the whole team (each thread a range
+ * of every model's pixels), after a barrier that follows the put_trials.
+ * No barrier at the end. */
+static void set_trials(pl_lbfgs *s, int ith, int nth)
+{
+    for (size_t i = 0; i < s->obj->nmodels; i++)
+        if (s->m[i].put)
+            s->obj->ops->set(s->obj, i, s->m[i].wf, s->m[i].wf + s->m[i].k * s->dim, ith, nth);
+}
+
+/* F at the trial and its gradient into gt (the penalty on the weights
+ * only), from the pass's loss and the gradient in gf and gbf. */
 static double trial_value(pl_lbfgs *s, size_t i)
 {
     pl_lbfgs_model *m = &s->m[i];
     const size_t nw = m->k * s->dim;
-    s->obj->ops->grad(s->obj, i, m->gf, m->gbf, 0, 1);
-    double pen = 0, abs1 = 0;
+    double pen = 0, abs1 = 0;   /* (gf, gbf: the team took the gradient out) */
     for (size_t q = 0; q < nw; q++) {
         m->gt[q] = (double)m->gf[q] + m->lambda * m->xt[q];
         pen += m->xt[q] * m->xt[q];
@@ -148,37 +178,120 @@ static void pseudo(const pl_lbfgs_model *m, size_t nw)
     }
 }
 
+/* The vector work of the two-loop recursion, in chunks of PL_LBFGS_CHUNK
+ * parameters: a dot product over a model's n parameters is the sum, in
+ * chunk order, of each chunk's pl_dot-like sum (eight lanes, then the tail),
+ * whichever thread computes a chunk, so the bits do not depend on how many
+ * threads share a model's recursion.  The pairs are floats (half the memory
+ * traffic: a ten-class softmax reads its 40 pairs twice an iteration, 5 MB
+ * as floats), the sums and d double.  Built for AVX-512 and AVX2 too
+ * (util/clones.h: the same bits). */
+/* sum_q a[q] b[q] over chunk c of n (a float, b double). */
+PL_CLONES("avx512f", "avx2", "default")
+static double chunk_dot(const float *a, const double *b, size_t n, size_t c)
+{
+    const size_t q0 = c * PL_LBFGS_CHUNK, len = n - q0 < PL_LBFGS_CHUNK ? n - q0 : PL_LBFGS_CHUNK;
+    a += q0;
+    b += q0;
+    double t[8] = { 0 }, tail = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        for (int k = 0; k < 8; k++)
+            t[k] += (double)a[i + k] * b[i + k];
+    for (; i < len; i++)
+        tail += (double)a[i] * b[i];
+    return (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]))) + tail;
+}
+
+/* d += alpha v over chunk c of n. */
+PL_CLONES("avx512f", "avx2", "default")
+static void chunk_axpy(double *d, double alpha, const float *v, size_t n, size_t c)
+{
+    const size_t q0 = c * PL_LBFGS_CHUNK, len = n - q0 < PL_LBFGS_CHUNK ? n - q0 : PL_LBFGS_CHUNK;
+    for (size_t i = q0; i < q0 + len; i++)
+        d[i] += alpha * (double)v[i];
+}
+
+/* The dot product of two float vectors of n as the recursion forms its
+ * sums (chunk by chunk, in chunk order): a pair's s.y and y.y. */
+PL_CLONES("avx512f", "avx2", "default")
+static double dot_ff(const float *a, const float *b, size_t n)
+{
+    double sum = 0;
+    for (size_t q0 = 0; q0 < n; q0 += PL_LBFGS_CHUNK) {
+        const size_t len = n - q0 < PL_LBFGS_CHUNK ? n - q0 : PL_LBFGS_CHUNK;
+        double t[8] = { 0 }, tail = 0;
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8)
+            for (int k = 0; k < 8; k++)
+                t[k] += (double)a[q0 + i + k] * (double)b[q0 + i + k];
+        for (; i < len; i++)
+            tail += (double)a[q0 + i] * (double)b[q0 + i];
+        sum += (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]))) + tail;
+    }
+    return sum;
+}
+
 /* d = -H pg by the two-loop recursion over the kept pairs, newest first
- * (pg = g without an l1 term).  Built for AVX-512 and AVX2 too
- * (util/clones.h: the same bits): it reads 2 x 40 vectors of n doubles twice
- * per iteration, a fifth of a ten-class softmax's time in SSE2. */
-PL_CLONES("avx512f", "avx2", "default") static void direction(pl_lbfgs_model *m)
+ * (pg = g without an l1 term), by thread ith of the nth that share the
+ * model: each its chunks c = ith, ith + nth, ... of d; a dot product's
+ * chunk sums meet in part (2 x PL_LBFGS_MEM x chunks(n) doubles, shared by
+ * the nth) behind a barrier, and every thread adds them up alike.  nth = 1:
+ * one thread alone, no barrier, part unused. */
+static void direction(pl_lbfgs_model *m, double *part, int ith, int nth)
 {
     double a[PL_LBFGS_MEM];
-    const size_t n = m->n;
-    for (size_t q = 0; q < n; q++)
-        m->d[q] = -m->pg[q];
+    const size_t n = m->n, nc = chunks(n);
+    for (size_t c = (size_t)ith; c < nc; c += (size_t)nth) {
+        const size_t q0 = c * PL_LBFGS_CHUNK, q1 = q0 + PL_LBFGS_CHUNK < n ? q0 + PL_LBFGS_CHUNK : n;
+        for (size_t q = q0; q < q1; q++)
+            m->d[q] = -m->pg[q];
+    }
+    /* the dot product of v and d, step j's: chunk sums in chunk order */
+#define DOT(v, j, out)                                                                    \
+    do {                                                                                  \
+        double t_ = 0;                                                                    \
+        if (nth == 1) {                                                                   \
+            for (size_t c = 0; c < nc; c++)                                               \
+                t_ += chunk_dot(v, m->d, n, c);                                           \
+        } else {                                                                          \
+            double *p_ = part + (size_t)(j) * nc;                                         \
+            for (size_t c = (size_t)ith; c < nc; c += (size_t)nth)                        \
+                p_[c] = chunk_dot(v, m->d, n, c);                                         \
+            pl_team_barrier();                                                            \
+            for (size_t c = 0; c < nc; c++)                                               \
+                t_ += p_[c];                                                              \
+        }                                                                                 \
+        (out) = t_;                                                                       \
+    } while (0)
     for (int j = 0; j < m->mem; j++) {
         const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
-        a[j] = m->rho[slot] * pl_dot(m->S + (size_t)slot * n, m->d, n);
-        const double *y = m->Y + (size_t)slot * n;
-        for (size_t q = 0; q < n; q++)
-            m->d[q] -= a[j] * y[q];
+        double sd;
+        DOT(m->S + (size_t)slot * n, j, sd);
+        a[j] = m->rho[slot] * sd;
+        for (size_t c = (size_t)ith; c < nc; c += (size_t)nth)
+            chunk_axpy(m->d, -a[j], m->Y + (size_t)slot * n, n, c);
     }
     if (m->mem) {   /* H0 = (s.y / y.y) I from the newest pair */
         const int slot = (m->head - 1 + PL_LBFGS_MEM) % PL_LBFGS_MEM;
-        const double *y = m->Y + (size_t)slot * n;
-        const double gamma = 1.0 / (m->rho[slot] * pl_dot(y, y, n));
-        for (size_t q = 0; q < n; q++)
-            m->d[q] *= gamma;
+        const double gamma = 1.0 / (m->rho[slot] * m->yy[slot]);
+        for (size_t c = (size_t)ith; c < nc; c += (size_t)nth) {
+            const size_t q0 = c * PL_LBFGS_CHUNK, q1 = q0 + PL_LBFGS_CHUNK < n ? q0 + PL_LBFGS_CHUNK : n;
+            for (size_t q = q0; q < q1; q++)
+                m->d[q] *= gamma;
+        }
     }
     for (int j = m->mem - 1; j >= 0; j--) {
         const int slot = (m->head - 1 - j + PL_LBFGS_MEM) % PL_LBFGS_MEM;
-        const double b = m->rho[slot] * pl_dot(m->Y + (size_t)slot * n, m->d, n);
-        const double *sv = m->S + (size_t)slot * n;
-        for (size_t q = 0; q < n; q++)
-            m->d[q] += (a[j] - b) * sv[q];
+        double yd;
+        DOT(m->Y + (size_t)slot * n, PL_LBFGS_MEM + j, yd);
+        const double b = m->rho[slot] * yd;
+        for (size_t c = (size_t)ith; c < nc; c += (size_t)nth)
+            chunk_axpy(m->d, a[j] - b, m->S + (size_t)slot * n, n, c);
     }
+#undef DOT
+    if (nth > 1)
+        pl_team_barrier();   /* d whole for its owner */
 }
 
 /* xt = x + step d; with an l1 term, projected on x's orthant (a weight at 0
@@ -280,14 +393,16 @@ static void advance(pl_lbfgs *s, size_t i)
                        slope_at_trial(m, nw) <= (1.0 - 2e-4) * -pred;
     if (armijo || approx) {
         /* accepted: the pair, the stops, the next direction */
-        double *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
+        float *sv = m->S + (size_t)m->head * m->n, *yv = m->Y + (size_t)m->head * m->n;
         for (size_t q = 0; q < m->n; q++) {
-            sv[q] = m->xt[q] - m->x[q];
-            yv[q] = m->gt[q] - m->g[q];
+            sv[q] = (float)(m->xt[q] - m->x[q]);
+            yv[q] = (float)(m->gt[q] - m->g[q]);
         }
-        const double sy = pl_dot(sv, yv, m->n);
-        if (sy > DBL_EPSILON * pl_dot(yv, yv, m->n)) {
+        /* s.y and y.y of the pair as kept (floats), which the recursion uses */
+        const double sy = dot_ff(sv, yv, m->n), yy = dot_ff(yv, yv, m->n);
+        if (sy > DBL_EPSILON * yy) {
             m->rho[m->head] = 1.0 / sy;
+            m->yy[m->head] = yy;
             m->head = (m->head + 1) % PL_LBFGS_MEM;
             m->mem += m->mem < PL_LBFGS_MEM;
         }
@@ -309,17 +424,8 @@ static void advance(pl_lbfgs *s, size_t i)
             m->state = LB_DONE;
             return;
         }
-        direction(m);
-        constrain(m, nw);
-        m->gtd = pl_dot(m->pg, m->d, m->n);
-        if (!(m->gtd < 0)) {   /* not a descent direction: start the memory again */
-            m->mem = 0;
-            for (size_t q = 0; q < m->n; q++)
-                m->d[q] = -m->pg[q];
-            m->gtd = -pl_dot(m->pg, m->pg, m->n);
-        }
-        m->step = 1.0;
-        m->ls = 0;
+        m->need = 1;   /* the direction next (pl_lbfgs_run), then head_off */
+        return;
     } else {
         if (++m->ls >= PL_LBFGS_MAXLS) {   /* no decrease left to find in float */
             m->converged = pl_max_abs(m->pg, m->n) <= 10 * h->tol;
@@ -332,6 +438,27 @@ static void advance(pl_lbfgs *s, size_t i)
         double q = isfinite(ft) ? -m->gtd * t * t / (2.0 * (ft - m->f - m->gtd * t)) : 0.1 * t;
         m->step = q < 0.1 * t ? 0.1 * t : q > 0.5 * t ? 0.5 * t : q;
     }
+    trial_along(m, nw);
+    put_trial(s, i);
+}
+
+/* Model i once its direction d is made (advance left need set): kept in the
+ * orthant, checked for descent, the first trial along it into the
+ * objective.  Its owner thread alone. */
+static void head_off(pl_lbfgs *s, size_t i)
+{
+    pl_lbfgs_model *m = &s->m[i];
+    const size_t nw = m->k * s->dim;
+    constrain(m, nw);
+    m->gtd = pl_dot(m->pg, m->d, m->n);
+    if (!(m->gtd < 0)) {   /* not a descent direction: start the memory again */
+        m->mem = 0;
+        for (size_t q = 0; q < m->n; q++)
+            m->d[q] = -m->pg[q];
+        m->gtd = -pl_dot(m->pg, m->pg, m->n);
+    }
+    m->step = 1.0;
+    m->ls = 0;
     trial_along(m, nw);
     put_trial(s, i);
 }
@@ -355,7 +482,7 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
             memset(m->pg, 0, m->n * sizeof *m->pg);
             memset(m->xt, 0, m->n * sizeof *m->xt);
             m->state = LB_START;
-            m->mem = m->head = m->iter = m->passes = m->converged = m->warm = 0;
+            m->mem = m->head = m->iter = m->passes = m->converged = m->warm = m->need = m->put = 0;
             s->curves[i]->len = 0;
         }
         s->live = nm;
@@ -381,12 +508,43 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
         m->warm = 1;
     }
     pl_team_barrier();
+    set_trials(s, ith, nth);
+    pl_team_barrier();
     int it = 0;
     while (s->live) {
         o->ops->eval(o, PL_SET_TRAIN, 1, s->ev, ith, nth);
-        for (size_t i = (size_t)ith; i < nm; i += (size_t)nth)
+        /* the running models' gradients out of the objective, by the team */
+        for (size_t i = 0; i < nm; i++)
+            if (s->m[i].state != LB_DONE)
+                o->ops->grad(o, i, s->m[i].gf, s->m[i].gbf, ith, nth);
+        pl_team_barrier();
+        for (size_t i = (size_t)ith; i < nm; i += (size_t)nth) {
+            /* every thread read the marks before the eval: a mark cleared
+             * earlier could change another thread's count of the due */
+            s->m[i].put = s->m[i].need = 0;
             if (s->m[i].state != LB_DONE)
                 advance(s, i);
+        }
+        /* the directions due: where fewer models need one than there are
+         * threads (a ten-class softmax alone), the team shares each model's
+         * recursion, chunk by chunk, one model after another; else each
+         * owner makes its own (the same bits either way: direction) */
+        pl_team_barrier();
+        size_t due = 0;
+        for (size_t i = 0; i < nm; i++)
+            due += s->m[i].need && chunks(s->m[i].n) > 1;
+        const int team = nth > 1 && due > 0 && due < (size_t)nth;
+        for (size_t i = 0; team && i < nm; i++)
+            if (s->m[i].need && chunks(s->m[i].n) > 1)
+                direction(&s->m[i], s->part, ith, nth);
+        for (size_t i = (size_t)ith; i < nm; i += (size_t)nth)
+            if (s->m[i].need) {
+                if (!team || chunks(s->m[i].n) == 1)
+                    direction(&s->m[i], NULL, 0, 1);
+                head_off(s, i);
+            }
+        pl_team_barrier();
+        set_trials(s, ith, nth);
         if (ith == 0) {
             if (s->progress)
                 s->progress(s->progress_ctx, 0, 1, ++it, 0);
@@ -412,9 +570,12 @@ void pl_lbfgs_run(pl_lbfgs *s, int ith, int nth)
     /* every model at its last accepted point, evaluated for its result */
     for (size_t i = (size_t)ith; i < nm; i += (size_t)nth) {
         pl_lbfgs_model *m = &s->m[i];
+        m->put = 0;
         memcpy(m->xt, m->x, m->n * sizeof *m->x);
         put_trial(s, i);
     }
+    pl_team_barrier();
+    set_trials(s, ith, nth);
     pl_team_barrier();
     o->ops->eval(o, PL_SET_TRAIN, 0, s->ev, ith, nth);
     if (o->has_val)

@@ -34,6 +34,7 @@
  * A model's history takes 2 x 40 x its parameters doubles: 0.5 MB for a
  * pair, 5 MB for a ten-class softmax. */
 #define PL_LBFGS_MEM 40
+#define PL_LBFGS_CHUNK 1024  /* parameters of a chunk of the recursion (lbfgs.c) */
 #define PL_LBFGS_MAXLS 40    /* line-search steps before a model gives up         */
 #define PL_LBFGS_FNOISE 1e-6 /* F changes within this share of |F|: below what a
                               * float pass resolves (lbfgs.c)                  */
@@ -57,6 +58,7 @@ typedef struct pl_lbfgs {
     pl_lbfgs_model *m;
     pl_eval *ev, *vev, *tev;
     unsigned char *alive;        /* nmodels: not stopped (the objective's live op) */
+    double *part;                /* a shared recursion's chunk sums (lbfgs.c)      */
     size_t live;
     int interrupted;
     double t0;

@@ -108,21 +108,39 @@ void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scra
                       .row = s->row, .val = scratch };
 }
 
-void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v, const float *W,
-                     size_t ldw, size_t m, float *Z, size_t ldz)
+float *pl_tile_values(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v)
 {
-    const size_t nrows = t->tile[ti].nrows;
+    const pl_tile8 *s = &t->tile[ti];
+    k->u8f(s->pval, 2 * (size_t)s->pptr[(s->nrows + 1) / 2], t->xs, v);
+    return v;
+}
+
+void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, const float *v,
+                     const float *W, size_t ldw, size_t m, float *Z, size_t ldz)
+{
+    const pl_tile8 *s = &t->tile[ti];
+    const size_t nrows = s->nrows;
     size_t r = 0, i = 0;
     for (; r + 2 < nrows; r += 4, i += 2) {
-        const uint16_t *ia, *ib;
-        const uint32_t na = pl_tile_pair(t, ti, i, k, v, &ia);
-        const uint32_t nb = pl_tile_pair(t, ti, i + 1, k, v + 2 * na, &ib);
-        k->spfwd2(ia, v, na, ib, v + 2 * na, nb, W, ldw, m, Z + r * ldz, ldz);
+        const uint32_t a = s->pptr[i], b = s->pptr[i + 1], c = s->pptr[i + 2];
+        k->spfwd2(s->pidx + a, v + 2 * (size_t)a, b - a, s->pidx + b, v + 2 * (size_t)b, c - b,
+                  W, ldw, m, Z + r * ldz, ldz);
     }
     if (r < nrows) {
-        const uint16_t *idx;
-        const uint32_t n = pl_tile_pair(t, ti, i, k, v, &idx);
-        k->spfwd(idx, v, n, W, ldw, m, Z + r * ldz, Z + (r + 1) * ldz);
+        const uint32_t a = s->pptr[i], b = s->pptr[i + 1];
+        k->spfwd(s->pidx + a, v + 2 * (size_t)a, b - a, W, ldw, m, Z + r * ldz,
+                 Z + (r + 1) * ldz);
+    }
+}
+
+void pl_tile_backward(const pl_tiles *t, size_t ti, const pl_kernels *k, const float *v,
+                      const float *R, size_t ldr, size_t m, float *G, size_t ldw)
+{
+    const pl_tile8 *s = &t->tile[ti];
+    for (size_t i = 0, r = 0; r < s->nrows; i++, r += 2) {
+        const uint32_t a = s->pptr[i], b = s->pptr[i + 1];
+        const float *r0 = R + r * ldr, *r1 = r + 1 < s->nrows ? r0 + ldr : r0;
+        k->spbwd(s->pidx + a, v + 2 * (size_t)a, b - a, r0, r1, m, G, ldw);
     }
 }
 
@@ -358,6 +376,10 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             const size_t np = out->tile[t].pptr[i + 1] - out->tile[t].pptr[i];
             out->maxpair = np > out->maxpair ? np : out->maxpair;
         }
+    for (size_t t = 0; !rc && t < nt; t++) {
+        const size_t np = out->tile[t].pptr[(out->tile[t].nrows + 1) / 2];
+        out->maxtile = np > out->maxtile ? np : out->maxtile;
+    }
 done:
     free(trange);
     free(left);

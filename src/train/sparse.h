@@ -57,6 +57,7 @@ typedef struct pl_tiles {
     size_t nnz;         /* entries (non-zero pixels) in all tiles        */
     size_t maxent;      /* most entries of one tile                      */
     size_t maxpair;     /* most pixels of one pair of rows               */
+    size_t maxtile;     /* most pixels of one tile's pairs, all together */
     float xs;           /* 1 / pixel_max                                 */
     pl_tile8 *tile;     /* ntiles, pointing into the arrays below        */
     size_t *order;      /* rows: the dataset rows covered, in tile order    */
@@ -94,12 +95,13 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 
 void pl_tiles_free(pl_tiles *t);
 
-/* Floats of scratch pl_tile_view and pl_tile_pair need: enough for any tile
- * or for two pairs of t side by side (spfwd2; one scratch may serve both,
- * one after the other). */
+/* Floats of scratch pl_tile_view, pl_tile_pair and pl_tile_values need:
+ * enough for any tile's entries, two pairs side by side, or a tile's pairs'
+ * values (one scratch may serve each, one after the other). */
 static inline size_t pl_tiles_scratch(const pl_tiles *t)
 {
-    return t->maxent > 4 * t->maxpair ? t->maxent : 4 * t->maxpair;
+    size_t n = t->maxent > 4 * t->maxpair ? t->maxent : 4 * t->maxpair;
+    return n > 2 * t->maxtile ? n : 2 * t->maxtile;
 }
 
 /*
@@ -127,15 +129,33 @@ static inline uint32_t pl_tile_pair(const pl_tiles *t, size_t ti, size_t i, cons
 }
 
 /*
- * The forward product of tile ti of t: row r of Z (ldz apart, m columns)
- * gets the tile's row r's z against W (ldw apart), pairs two at a time
- * through k->spfwd2, an odd pair out through k->spfwd.  An odd tile's last
- * row has no partner: its z1 is written one row past the tile's rows, so Z
- * needs rows for nrows + 1 (an odd tile is short: PL_TILE_ROWS rows always
- * suffice).  v is the caller's scratch (pl_tiles_scratch(t) floats).
+ * The values of all of tile ti's pairs of rows, each pair's 2n values where
+ * pl_tile_pair would put them relative to the pair's offset (pair i's at
+ * v + 2 pptr[i]), made by k->u8f into v (pl_tiles_scratch(t) floats); v
+ * returned.  Made once a pass for the tile's forward and backward.
  */
-void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v, const float *W,
-                     size_t ldw, size_t m, float *Z, size_t ldz);
+float *pl_tile_values(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v);
+
+/*
+ * The forward product of tile ti of t from its values v (pl_tile_values):
+ * row r of Z (ldz apart, m columns) gets the tile's row r's z against W (ldw
+ * apart), pairs two at a time through k->spfwd2, an odd pair out through
+ * k->spfwd.  An odd tile's last row has no partner: its z1 is written one
+ * row past the tile's rows, so Z needs rows for nrows + 1 (an odd tile is
+ * short: PL_TILE_ROWS rows always suffice).
+ */
+void pl_tile_forward(const pl_tiles *t, size_t ti, const pl_kernels *k, const float *v,
+                     const float *W, size_t ldw, size_t m, float *Z, size_t ldz);
+
+/*
+ * The backward product of tile ti of t from its values v (pl_tile_values):
+ * G (ldw apart, m columns) += the tile's rows' x (x) r, R's row r (ldr
+ * apart) the tile's row r's residuals, a pair of rows at a time through
+ * k->spbwd in pair order (an odd tile's last row alone: its partner's
+ * values are 0).  A pixel's sum is formed row after row in tile order.
+ */
+void pl_tile_backward(const pl_tiles *t, size_t ti, const pl_kernels *k, const float *v,
+                      const float *R, size_t ldr, size_t m, float *G, size_t ldw);
 
 /* Tiles a range of n rows is cut into. */
 static inline size_t pl_tiles_in(size_t n)
