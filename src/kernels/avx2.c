@@ -215,51 +215,6 @@ void pl_spfwd2_avx2(const uint16_t *ia, const float *va, size_t na, const uint16
     }
 }
 
-static inline __attribute__((always_inline)) void
-tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nv, float *G, size_t ldw)
-{
-    for (size_t p = 0; p < t->npix; p++) {
-        __m256 a[5], c[5];
-        for (int q = 0; q < nv; q++)
-            a[q] = c[q] = _mm256_setzero_ps();
-        uint32_t e = t->ptr[p];
-        const uint32_t end = t->ptr[p + 1];
-        for (; e + 2 <= end; e += 2) {
-            const __m256 v0 = _mm256_broadcast_ss(t->val + e);
-            const __m256 v1 = _mm256_broadcast_ss(t->val + e + 1);
-            const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
-            for (int q = 0; q < nv; q++) {
-                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
-                c[q] = _mm256_fmadd_ps(v1, _mm256_loadu_ps(r1 + 8 * q), c[q]);
-            }
-        }
-        for (; e < end; e++) {
-            const __m256 v0 = _mm256_broadcast_ss(t->val + e);
-            const float *r0 = R + (size_t)t->row[e] * m;
-            for (int q = 0; q < nv; q++)
-                a[q] = _mm256_fmadd_ps(v0, _mm256_loadu_ps(r0 + 8 * q), a[q]);
-        }
-        float *g = G + (size_t)t->pix[p] * ldw;
-        for (int q = 0; q < nv; q++)
-            _mm256_storeu_ps(g + 8 * q, _mm256_add_ps(_mm256_loadu_ps(g + 8 * q),
-                                                      _mm256_add_ps(a[q], c[q])));
-    }
-}
-
-void pl_tbwd_avx2(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
-{
-    for (size_t c0 = 0; c0 < m; c0 += 40) {   /* 2 x 5 accumulators, 2 values, a residual */
-        switch ((m - c0 < 40 ? m - c0 : 40) / 8) {
-        case 5: tbwd_chunk(t, R + c0, m, 5, G + c0, ldw); break;
-        case 4: tbwd_chunk(t, R + c0, m, 4, G + c0, ldw); break;
-        case 3: tbwd_chunk(t, R + c0, m, 3, G + c0, ldw); break;
-        case 2: tbwd_chunk(t, R + c0, m, 2, G + c0, ldw); break;
-        case 1: tbwd_chunk(t, R + c0, m, 1, G + c0, ldw); break;
-        default: break;
-        }
-    }
-}
-
 /* The backward of a pair of rows (kernels.h, spbwd), nq registers of 8
  * columns of both rows' residuals held across the pair's pixels. */
 static inline __attribute__((always_inline)) void

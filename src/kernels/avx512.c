@@ -213,98 +213,6 @@ void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint
     }
 }
 
-static inline __attribute__((always_inline)) void
-tbwd_chunk(const pl_tile *t, const float *R, size_t m, const int nz, const int half, float *G,
-           size_t ldw)
-{
-    for (size_t p = 0; p < t->npix; p++) {
-        __m512 a[4], c[4];
-        __m256 ha = _mm256_setzero_ps(), hc = _mm256_setzero_ps();
-        for (int q = 0; q < nz; q++)
-            a[q] = c[q] = _mm512_setzero_ps();
-        uint32_t e = t->ptr[p];
-        const uint32_t end = t->ptr[p + 1];
-        for (; e + 2 <= end; e += 2) {
-            const __m512 v0 = _mm512_set1_ps(t->val[e]), v1 = _mm512_set1_ps(t->val[e + 1]);
-            const float *r0 = R + (size_t)t->row[e] * m, *r1 = R + (size_t)t->row[e + 1] * m;
-            for (int q = 0; q < nz; q++) {
-                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
-                c[q] = _mm512_fmadd_ps(v1, _mm512_loadu_ps(r1 + 16 * q), c[q]);
-            }
-            if (half) {
-                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(r0 + 16 * nz), ha);
-                hc = _mm256_fmadd_ps(_mm512_castps512_ps256(v1), _mm256_loadu_ps(r1 + 16 * nz), hc);
-            }
-        }
-        if (e < end) {
-            const __m512 v0 = _mm512_set1_ps(t->val[e]);
-            const float *r0 = R + (size_t)t->row[e] * m;
-            for (int q = 0; q < nz; q++)
-                a[q] = _mm512_fmadd_ps(v0, _mm512_loadu_ps(r0 + 16 * q), a[q]);
-            if (half)
-                ha = _mm256_fmadd_ps(_mm512_castps512_ps256(v0), _mm256_loadu_ps(r0 + 16 * nz), ha);
-        }
-        float *g = G + (size_t)t->pix[p] * ldw;
-        for (int q = 0; q < nz; q++)
-            _mm512_storeu_ps(g + 16 * q, _mm512_add_ps(_mm512_loadu_ps(g + 16 * q),
-                                                       _mm512_add_ps(a[q], c[q])));
-        if (half)
-            _mm256_storeu_ps(g + 16 * nz, _mm256_add_ps(_mm256_loadu_ps(g + 16 * nz),
-                                                        _mm256_add_ps(ha, hc)));
-    }
-}
-
-/* A chunk of 16 columns (one register a row: a ten-class softmax alone).
- * Pixel by pixel, as tbwd_chunk goes, a pixel's sum is two chains of
- * dependent FMAs and runs at the FMA's latency, not its throughput.  Here
- * two neighbouring pixels (whose numbers of entries are alike: a digit's ink
- * varies smoothly) go in step, four chains, for as many entry pairs as the
- * shorter has; then each finishes alone.  Each pixel's sum is formed exactly
- * as in tbwd_chunk (entries alternately into a and c, an odd last one into
- * a, then G += a + c), so the bits are the same. */
-static inline __attribute__((always_inline)) void
-tbwd_px16(const pl_tile *t, const float *R, size_t m, size_t p, uint32_t e, __m512 a, __m512 c,
-          float *G, size_t ldw)
-{
-    const uint32_t end = t->ptr[p + 1];
-    for (; e + 2 <= end; e += 2) {
-        a = _mm512_fmadd_ps(_mm512_set1_ps(t->val[e]),
-                            _mm512_loadu_ps(R + (size_t)t->row[e] * m), a);
-        c = _mm512_fmadd_ps(_mm512_set1_ps(t->val[e + 1]),
-                            _mm512_loadu_ps(R + (size_t)t->row[e + 1] * m), c);
-    }
-    if (e < end)
-        a = _mm512_fmadd_ps(_mm512_set1_ps(t->val[e]), _mm512_loadu_ps(R + (size_t)t->row[e] * m),
-                            a);
-    float *g = G + (size_t)t->pix[p] * ldw;
-    _mm512_storeu_ps(g, _mm512_add_ps(_mm512_loadu_ps(g), _mm512_add_ps(a, c)));
-}
-
-static void tbwd_w16(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
-{
-    size_t p = 0;
-    for (; p + 2 <= t->npix; p += 2) {
-        const uint32_t e0 = t->ptr[p], e1 = t->ptr[p + 1], e2 = t->ptr[p + 2];
-        const uint32_t n = (e1 - e0 < e2 - e1 ? e1 - e0 : e2 - e1) & ~1u;   /* pairs both have */
-        __m512 a0 = _mm512_setzero_ps(), a1 = a0, c0 = a0, c1 = a0;
-        for (uint32_t d = 0; d < n; d += 2) {
-            const uint32_t q = e0 + d, u = e1 + d;
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(t->val[q]),
-                                 _mm512_loadu_ps(R + (size_t)t->row[q] * m), a0);
-            c0 = _mm512_fmadd_ps(_mm512_set1_ps(t->val[q + 1]),
-                                 _mm512_loadu_ps(R + (size_t)t->row[q + 1] * m), c0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(t->val[u]),
-                                 _mm512_loadu_ps(R + (size_t)t->row[u] * m), a1);
-            c1 = _mm512_fmadd_ps(_mm512_set1_ps(t->val[u + 1]),
-                                 _mm512_loadu_ps(R + (size_t)t->row[u + 1] * m), c1);
-        }
-        tbwd_px16(t, R, m, p, e0 + n, a0, c0, G, ldw);
-        tbwd_px16(t, R, m, p + 1, e1 + n, a1, c1, G, ldw);
-    }
-    for (; p < t->npix; p++)
-        tbwd_px16(t, R, m, p, t->ptr[p], _mm512_setzero_ps(), _mm512_setzero_ps(), G, ldw);
-}
-
 /* The backward of a pair of rows (kernels.h, spbwd): both rows' residuals
  * stay in registers (up to 64 columns at a time) and each of the pair's
  * pixels is one read-modify-write of its G row: no chain of dependent FMAs
@@ -345,21 +253,6 @@ void pl_spbwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
 #define SPBWD(nz, half) spbwd_chunk(idx, v2, n, r0 + c0, r1 + c0, nz, half, G + c0, ldw)
         CHUNK64(m - c0, SPBWD)
 #undef SPBWD
-    }
-}
-
-void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
-{
-    for (size_t c0 = 0; c0 < m; c0 += 64) {
-        const float *r = R + c0;
-        float *g = G + c0;
-        if (m - c0 == 16) {   /* the last chunk, one register wide */
-            tbwd_w16(t, r, m, g, ldw);
-            break;
-        }
-#define TBWD(nz, half) tbwd_chunk(t, r, m, nz, half, g, ldw)
-        CHUNK64(m - c0, TBWD)
-#undef TBWD
     }
 }
 

@@ -88,11 +88,11 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
                          pl_simd_name(level), pl_simd_name(pl_simd_best()));
 
     *k = (pl_kernels){ PL_SIMD_SCALAR, "scalar", pl_dot_ref, pl_axpy_ref,
-                       pl_spfwd_ref, pl_spfwd2_ref, pl_tbwd_ref, pl_spbwd_ref, pl_link_ref, pl_smlink_ref,
+                       pl_spfwd_ref, pl_spfwd2_ref, pl_spbwd_ref, pl_link_ref, pl_smlink_ref,
                        pl_vadd_ref, pl_u8f_ref, pl_dfwd_ref, pl_dbwd_ref };
     if (level >= PL_SIMD_AVX2) {
         *k = (pl_kernels){ PL_SIMD_AVX2, "avx2", pl_dot_avx2, pl_axpy_avx2,
-                           pl_spfwd_avx2, pl_spfwd2_avx2, pl_tbwd_avx2, pl_spbwd_avx2, pl_link_avx2,
+                           pl_spfwd_avx2, pl_spfwd2_avx2, pl_spbwd_avx2, pl_link_avx2,
                            pl_smlink_avx2, pl_vadd_avx2, pl_u8f_avx2, pl_dfwd_avx2,
                            pl_dbwd_avx2 };
     }
@@ -103,7 +103,6 @@ int pl_kernels_select(int level, pl_kernels *k, pl_error *e)
         k->axpy = pl_axpy_avx512;
         k->spfwd = pl_spfwd_avx512;
         k->spfwd2 = pl_spfwd2_avx512;
-        k->tbwd = pl_tbwd_avx512;
         k->spbwd = pl_spbwd_avx512;
         k->link = pl_link_avx512;
         k->smlink = pl_smlink_avx512;

@@ -11,14 +11,11 @@
  * The fused sweep (many models per pass) has its own kernels.  Weights are
  * stored model-minor (row j holds every model's weight of pixel j side by
  * side, ldw floats apart; m columns, m a multiple of PL_MCOLS).  Rows come in
- * tiles of up to PL_TILE_ROWS rows stored by pixel (pl_tile: the pixels that
- * are non-zero in any row of the tile, each with its (row, value) entries;
- * values already scaled by 1/pixel_max: the index keeps bytes, and u8f makes
- * the floats into the thread's scratch just before the kernels run, see
- * train/sparse.h), so each weight row is loaded once per tile and G's row j
- * is written once per tile; the forward works on pairs of rows, over the
- * pixels non-zero in either (the index holds them by pair too), so each
- * weight row it loads from L2 feeds both:
+ * tiles of up to PL_TILE_ROWS rows stored by pairs of rows (train/sparse.h:
+ * each pair's pixels non-zero in either row, with both rows' values, scaled
+ * by 1/pixel_max: the index keeps bytes, and u8f makes a tile's floats into
+ * the thread's scratch once a pass), so each weight row the forward loads
+ * from L2, and each gradient row the backward updates, serves both rows:
  *   spfwd: z0[k] = sum over the pair's pixels (j, v0, v1) of v0 * W[j][k],
  *          z1[k] the same with v1                                   (forward)
  *   spfwd2: two pairs, in step (narrow batches; the same bits as spfwd)
@@ -30,7 +27,8 @@
  *   smlink: the softmax twin of link for one K-output model (K <= 16): per row
  *          r = softmax(z + b) - onehot(cls), loss += its cross-entropy,
  *          hits += 1 when the first maximum is cls, rsum += r
- *   tbwd:  G[j][k] += sum over entries (j, r, v) of v * R[r][k]        (backward)
+ *   spbwd: G[j][k] += v0 * r0[k] + v1 * r1[k] over the pair's pixels
+ *          (j, v0, v1), r0 and r1 the two rows' residuals           (backward)
  * On dense data the fused sweep uses register-tiled dense products instead,
  * on rows converted to float once (u8f) and shared by every model:
  *   dfwd:  Z[i][k]  = sum_j X[i][j] * W[j][k]      (up to PL_DMR rows)
@@ -74,15 +72,6 @@ typedef void (*pl_axpy_fn)(const uint8_t *x, size_t ldx, size_t nr, size_t dim,
 
 #define PL_TILE_ROWS 128
 
-typedef struct pl_tile {
-    size_t nrows;           /* rows in the tile, <= PL_TILE_ROWS                 */
-    size_t npix;            /* pixels non-zero in at least one row              */
-    const uint16_t *pix;    /* npix pixel indices, ascending                     */
-    const uint32_t *ptr;    /* npix + 1: pixel p's entries are [ptr[p], ptr[p+1]),
-                               counted from the tile's first (ptr[0] = 0)        */
-    const uint8_t *row;     /* each entry's row in the tile, ascending per pixel  */
-    const float *val;       /* each entry's pixel value / pixel_max              */
-} pl_tile;
 
 /* A pair of rows' n pixels: idx[t] the t-th pixel non-zero in either row,
  * v2[2t] and v2[2t + 1] its value / pixel_max in each (0 where the row has
@@ -106,8 +95,6 @@ typedef void (*pl_spfwd2_fn)(const uint16_t *ia, const float *va, size_t na, con
  * m (a column's bits do not depend on its neighbours). */
 typedef void (*pl_spbwd_fn)(const uint16_t *idx, const float *v2, size_t n, const float *r0,
                             const float *r1, size_t m, float *G, size_t ldw);
-/* R is nrows x m (row stride m). */
-typedef void (*pl_tbwd_fn)(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 /* nr rows of m columns (m a multiple of 8): Z ldz apart, R ldr apart (R == Z
  * with ldr == ldz allowed); rsum may be NULL. */
 typedef void (*pl_link_fn)(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,
@@ -149,7 +136,6 @@ typedef struct pl_kernels {
     pl_axpy_fn axpy;    /* nr in 1..PL_MR                  */
     pl_spfwd_fn spfwd;
     pl_spfwd2_fn spfwd2;
-    pl_tbwd_fn tbwd;
     pl_spbwd_fn spbwd;
     pl_link_fn link;
     pl_smlink_fn smlink;
@@ -175,7 +161,6 @@ void pl_axpy_avx512(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const f
     void pl_spfwd2_##isa(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,  \
                          const float *vb, size_t nb, const float *W, size_t ldw, size_t m,    \
                          float *Z, size_t ldz);                                               \
-    void pl_tbwd_##isa(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);     \
     void pl_spbwd_##isa(const uint16_t *idx, const float *v2, size_t n, const float *r0,      \
                         const float *r1, size_t m, float *G, size_t ldw);                     \
     void pl_link_##isa(size_t nr, size_t m, const float *Z, size_t ldz, const float *b,       \
@@ -202,7 +187,6 @@ void pl_spfwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float
 void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
                       const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
                       size_t ldz);
-void pl_tbwd_avx512(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw);
 void pl_spbwd_avx512(const uint16_t *idx, const float *v2, size_t n, const float *r0,
                      const float *r1, size_t m, float *G, size_t ldw);
 void pl_u8f_avx512(const uint8_t *x, size_t n, float s, float *out);

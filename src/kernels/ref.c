@@ -49,19 +49,6 @@ void pl_spfwd2_ref(const uint16_t *ia, const float *va, size_t na, const uint16_
     pl_spfwd_ref(ib, vb, nb, W, ldw, m, Z + 2 * ldz, Z + 3 * ldz);
 }
 
-void pl_tbwd_ref(const pl_tile *t, const float *R, size_t m, float *G, size_t ldw)
-{
-    for (size_t p = 0; p < t->npix; p++) {
-        float *g = G + (size_t)t->pix[p] * ldw;
-        for (size_t k = 0; k < m; k++) {
-            float acc = 0.0f;
-            for (uint32_t e = t->ptr[p]; e < t->ptr[p + 1]; e++)
-                acc += t->val[e] * R[(size_t)t->row[e] * m + k];
-            g[k] += acc;
-        }
-    }
-}
-
 void pl_spbwd_ref(const uint16_t *idx, const float *v2, size_t n, const float *r0,
                   const float *r1, size_t m, float *G, size_t ldw)
 {

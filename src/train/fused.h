@@ -15,11 +15,12 @@
  * links: the sigmoid link on the group's first columns (binary and ovr
  * outputs, each its own log-loss), then the softmax link on each softmax
  * model's K columns.  Rows are cut into fixed blocks of PL_FBLOCK_ROWS rows
- * of one digit, and blocks into tiles of PL_TILE_ROWS rows stored by pixel
- * (sparse.h; a block's rows chained so that pairs and tiles hold rows that
+ * of one digit, and blocks into tiles of PL_TILE_ROWS rows stored by pairs
+ * of rows (sparse.h; a block's rows chained so that pairs hold rows that
  * look alike), so a tile's forward, link and backward run on data in L1 and
- * L2 (its z and r, a pair's values; its values for the backward, in the
- * thread's scratch, sparse.h) and each weight row is read once per tile.  On dense data the blocks are worked
+ * L2 (its z and r; its values, made once for both, in the thread's scratch)
+ * and each weight row read, or gradient row written, serves two rows.  On
+ * dense data the blocks are worked
  * in tiles of PL_DTILE rows converted to float once, with register-tiled
  * dense products instead (PL_DENSE_AT).  Every block's partial G, loss, hits
  * and residual sum has its own scratch, summed in block order: bit-identical

@@ -7,9 +7,13 @@
  * mean loss, W its weights without the biases).  One pass over the data
  * evaluates every model at its own trial point, so models that need a
  * different number of line-search steps still share each pass.  Between
- * passes each model's vector work (the two-loop recursion, the line search,
- * the history) is done in double by one thread, model m by thread m mod nth,
- * so its numbers do not depend on the team size.
+ * passes each model's vector work (the line search, the history) is done in
+ * double by one thread, model m by thread m mod nth; its two-loop recursion
+ * too, except where fewer models need one than there are threads (a
+ * ten-class softmax alone): then the team shares it, chunk by chunk, with
+ * sums formed the same way (lbfgs.c), so a model's numbers never depend on
+ * the team size.  The gradients are taken out of the objective, and the
+ * trial points put in, by the whole team.
  *
  * Why not liblbfgs (Debian liblbfgs-dev): its lbfgs() owns the loop and asks
  * for one model's f and g through a callback, so models could only share a
@@ -31,8 +35,8 @@
  * more than the two-loop recursion's work on a model's vectors (measured to
  * scikit-learn's optimum within 1e-6: the 45 pairs' slowest 136 passes with
  * 10 pairs, 96 with 20, 75 with 40; the ten-class softmax 422, 352, 291).
- * A model's history takes 2 x 40 x its parameters doubles: 0.5 MB for a
- * pair, 5 MB for a ten-class softmax. */
+ * A model's history takes 2 x 40 x its parameters floats: 0.25 MB for a
+ * pair, 2.5 MB for a ten-class softmax. */
 #define PL_LBFGS_MEM 40
 #define PL_LBFGS_CHUNK 1024  /* parameters of a chunk of the recursion (lbfgs.c) */
 #define PL_LBFGS_MAXLS 40    /* line-search steps before a model gives up         */

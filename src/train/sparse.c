@@ -7,12 +7,10 @@
  * like the last (Jaccard similarity of signatures, the first on ties).
  * O(window^2) popcounts: about 25 ms of CPU time for MNIST's 10k set.
  *
- * Then two passes over the rows' non-zero pixels (listed by nonzeros, without
- * a branch per pixel): the first counts, per tile and pixel, the
- * rows where it is non-zero (kept), hence the tile's distinct pixels and its
- * entries; after prefix sums the second fills each tile by a counting sort on
- * the pixel index, from those counts, so a pixel's entries come in row
- * order.  Tiles are independent, so both passes are shared by the threads.
+ * Then two passes over the pairs of rows' pixels (listed by nonzeros, without
+ * a branch per pixel): the first counts each tile's entries and the pixels
+ * of its pairs; after prefix sums the second fills each pair's pixels and
+ * values.  Tiles are independent, so both passes are shared by the threads.
  */
 #include <omp.h>
 #include <stdlib.h>
@@ -99,15 +97,6 @@ chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
     memcpy(rows, tmp, n * sizeof *rows);
 }
 
-void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scratch,
-                  pl_tile *out)
-{
-    const pl_tile8 *s = &t->tile[ti];
-    k->u8f(s->val, s->ptr[s->npix], t->xs, scratch);
-    *out = (pl_tile){ .nrows = s->nrows, .npix = s->npix, .pix = s->pix, .ptr = s->ptr,
-                      .row = s->row, .val = scratch };
-}
-
 float *pl_tile_values(const pl_tiles *t, size_t ti, const pl_kernels *k, float *v)
 {
     const pl_tile8 *s = &t->tile[ti];
@@ -149,10 +138,6 @@ void pl_tiles_free(pl_tiles *t)
     free(t->tile);
     free(t->order);
     free(t->first);
-    free(t->pix);
-    free(t->ptr);
-    free(t->row);
-    free(t->val);
     free(t->pptr);
     free(t->pidx);
     free(t->pval);
@@ -177,12 +162,12 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
     out->tile = calloc(nt ? nt : 1, sizeof *out->tile);
     out->first = calloc(nt ? nt : 1, sizeof *out->first);
     out->order = malloc((out->rows ? out->rows : 1) * sizeof *out->order);
+    /* each tile's first pair pixel, entry (non-zero of a row) and pair */
     size_t *pixoff = calloc(nt + 1, sizeof *pixoff), *entoff = calloc(nt + 1, sizeof *entoff);
     size_t *pairoff = calloc(nt + 1, sizeof *pairoff);
     size_t *win = malloc((nranges ? nranges : 1) * sizeof *win);   /* each range's first row */
     size_t *trange = malloc((nt ? nt : 1) * sizeof *trange);       /* each tile's range */
     size_t *left = malloc((nranges ? nranges : 1) * sizeof *left); /* tiles not yet filled */
-    uint8_t *rowcnt = NULL;   /* nt x dim: each tile's rows per pixel */
     int rc = PL_OK;
     if (!out->tile || !out->first || !out->order || !pixoff || !entoff || !pairoff || !win ||
         !trange || !left) {
@@ -235,13 +220,7 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         goto done;
     }
 
-    /* Pass 1: each tile's rows per pixel (kept for pass 2), distinct pixels and
-     * entries. */
-    rowcnt = calloc(nt * dim + 1, sizeof *rowcnt);
-    if (!rowcnt) {
-        rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index");
-        goto done;
-    }
+    /* Pass 1: each tile's entries and its pairs' pixels. */
 #pragma omp parallel num_threads(nthreads)
     {
         uint16_t *idx = malloc(dim * sizeof *idx);
@@ -252,17 +231,18 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 #pragma omp for schedule(static)
         for (size_t t = 0; t < nt; t++) {
             const size_t *rows = out->order + out->first[t];
-            uint8_t *c = rowcnt + t * dim;
-            size_t ent = 0, npix = 0;
-            for (size_t r = 0; idx && r < out->tile[t].nrows; r++) {
-                const size_t nz = nonzeros(d->pix + rows[r] * dim, NULL, dim, idx);
-                for (size_t q = 0; q < nz; q++)
-                    npix += c[idx[q]]++ == 0;
-                ent += nz;
+            const size_t nr = out->tile[t].nrows;
+            size_t ent = 0, pu = 0;
+            for (size_t r = 0; idx && r < nr; r += 2) {
+                const uint8_t *a = d->pix + rows[r] * dim;
+                const uint8_t *b = r + 1 < nr ? d->pix + rows[r + 1] * dim : NULL;
+                ent += d->nnz ? d->nnz[rows[r]] : pl_row_nnz(a, dim);
+                if (b)
+                    ent += d->nnz ? d->nnz[rows[r + 1]] : pl_row_nnz(b, dim);
+                pu += nonzeros(a, b, dim, idx);
             }
-            out->tile[t].npix = npix;
-            pixoff[t + 1] = npix;
             entoff[t + 1] = ent;
+            pixoff[t + 1] = pu;
         }
         free(idx);
     }
@@ -271,74 +251,43 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
         goto done;
     }
     for (size_t t = 0; t < nt; t++) {
-        out->maxent = entoff[t + 1] > out->maxent ? entoff[t + 1] : out->maxent;
+        out->maxtile = pixoff[t + 1] > out->maxtile ? pixoff[t + 1] : out->maxtile;
         pixoff[t + 1] += pixoff[t];
         entoff[t + 1] += entoff[t];
         pairoff[t + 1] = pairoff[t] + (out->tile[t].nrows + 1) / 2;
     }
     out->nnz = entoff[nt];
-    if (out->nnz >= UINT32_MAX) {
-        rc = pl_errorf(e, PL_EINPUT, "%zu non-zero pixels: the sparse index holds fewer than 2^32",
-                       out->nnz);
+    if (pixoff[nt] >= UINT32_MAX) {
+        rc = pl_errorf(e, PL_EINPUT, "%zu pixels in pairs of rows: the sparse index holds fewer "
+                       "than 2^32", pixoff[nt]);
         goto done;
     }
-    out->pix = malloc((pixoff[nt] ? pixoff[nt] : 1) * sizeof *out->pix);
-    out->ptr = malloc((pixoff[nt] + nt + 1) * sizeof *out->ptr);
-    out->row = malloc((out->nnz ? out->nnz : 1) * sizeof *out->row);
-    out->val = malloc((out->nnz ? out->nnz : 1) * sizeof *out->val);
-    /* pairs: a tile of r rows has (r + 1) / 2 of them, each with at most the
-     * two rows' non-zeros, so the tile's entry offsets bound them too */
-    out->pptr = malloc((out->rows / 2 + 2 * nt + 1) * sizeof *out->pptr);
-    out->pidx = malloc((out->nnz ? out->nnz : 1) * sizeof *out->pidx);
-    out->pval = malloc((out->nnz ? 2 * out->nnz : 2) * sizeof *out->pval);
-    if (!out->pix || !out->ptr || !out->row || !out->val || !out->pptr || !out->pidx ||
-        !out->pval) {
+    out->pptr = malloc((pairoff[nt] + nt + 1) * sizeof *out->pptr);
+    out->pidx = malloc((pixoff[nt] ? pixoff[nt] : 1) * sizeof *out->pidx);
+    out->pval = malloc((pixoff[nt] ? 2 * pixoff[nt] : 2) * sizeof *out->pval);
+    if (!out->pptr || !out->pidx || !out->pval) {
         rc = pl_errorf(e, PL_ENOMEM, "out of memory for the sparse index (%zu non-zeros)",
                        out->nnz);
         goto done;
     }
 
-    /* Pass 2: counting sort of each tile's entries by pixel. */
+    /* Pass 2: each pair's pixels (non-zero in either row) and both values. */
 #pragma omp parallel num_threads(nthreads)
     {
-        uint32_t *pos = malloc(dim * sizeof *pos);
         uint16_t *idx = malloc(dim * sizeof *idx);
-        if (!pos || !idx) {
+        if (!idx) {
 #pragma omp atomic write
             failed = 1;
         }
 #pragma omp for schedule(static)
         for (size_t t = 0; t < nt; t++) {
-            if (!pos || !idx)
+            if (!idx)
                 continue;
             pl_tile8 *tl = &out->tile[t];
             const size_t *rows = out->order + out->first[t];
-            uint16_t *pix = out->pix + pixoff[t];
-            uint32_t *ptr = out->ptr + pixoff[t] + t;
-            const uint8_t *c = rowcnt + t * dim;
-            uint8_t *row = out->row + entoff[t], *val = out->val + entoff[t];
-            uint16_t *pidx = out->pidx + entoff[t];
-            uint8_t *pval = out->pval + 2 * entoff[t];
-            uint32_t at = 0;   /* offsets from the tile's first entry */
-            size_t np = 0;
-            for (size_t j = 0; j < dim; j++)   /* starts, and the pixel list */
-                if (c[j]) {
-                    pix[np] = (uint16_t)j;
-                    ptr[np++] = at;
-                    pos[j] = at;
-                    at += c[j];
-                }
-            ptr[np] = at;
-            for (size_t r = 0; r < tl->nrows; r++) {
-                const uint8_t *x = d->pix + rows[r] * dim;
-                for (size_t q = 0, nz = nonzeros(x, NULL, dim, idx); q < nz; q++) {
-                    const size_t j = idx[q];
-                    row[pos[j]] = (uint8_t)r;
-                    val[pos[j]++] = x[j];
-                }
-            }
-            /* pairs of rows: the pixels non-zero in either, both values */
-            uint32_t *pptr = out->pptr + pairoff[t] + t, q = 0;
+            uint16_t *pidx = out->pidx + pixoff[t];
+            uint8_t *pval = out->pval + 2 * pixoff[t];
+            uint32_t *pptr = out->pptr + pairoff[t] + t, q = 0;   /* from the tile's first */
             for (size_t r = 0, i = 0; r < tl->nrows; r += 2, i++) {
                 const uint8_t *a = d->pix + rows[r] * dim;
                 const uint8_t *b = r + 1 < tl->nrows ? d->pix + rows[r + 1] * dim : NULL;
@@ -358,15 +307,10 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
                 if (l == 0)
                     done(done_ctx, r0[trange[t]], n[trange[t]]);
             }
-            tl->pix = pix;
-            tl->ptr = ptr;
-            tl->row = row;
-            tl->val = val;
             tl->pptr = pptr;
             tl->pidx = pidx;
             tl->pval = pval;
         }
-        free(pos);
         free(idx);
     }
     if (failed)
@@ -376,14 +320,9 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
             const size_t np = out->tile[t].pptr[i + 1] - out->tile[t].pptr[i];
             out->maxpair = np > out->maxpair ? np : out->maxpair;
         }
-    for (size_t t = 0; !rc && t < nt; t++) {
-        const size_t np = out->tile[t].pptr[(out->tile[t].nrows + 1) / 2];
-        out->maxtile = np > out->maxtile ? np : out->maxtile;
-    }
 done:
     free(trange);
     free(left);
-    free(rowcnt);
     free(pixoff);
     free(entoff);
     free(pairoff);

@@ -10,19 +10,17 @@
  * tile's pixels are fewer.  Sums over rows come in a different order; which
  * order depends on the data alone.
  *
- * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores, for each
- * pixel that is non-zero in any of its rows, that pixel's (row, value) entries,
- * and the same non-zeros by pairs of rows (pl_tile8).
+ * Rows are cut into tiles of up to PL_TILE_ROWS rows; a tile stores its
+ * non-zeros by pairs of rows (pl_tile8): each pair's pixels non-zero in
+ * either row, with both rows' values.  The forward (spfwd2) and the backward
+ * (spbwd) both go a pair at a time, so a weight row loaded, or a gradient
+ * row updated, serves both rows.
  *
  * Values are kept as the pixel bytes: a float each would be four times the
- * memory, the index of a 60,000-row MNIST set 99 MB instead of 40 MB.  The
- * kernels take floats, v * (1/pixel_max), the same floats the dense path
- * makes (u8f); they are made just before the kernels run, into the thread's
- * scratch: two pairs' values (pl_tile_pair, a few KB, in L1) before their
- * forward, a tile's (pl_tile_view, tens of KB, in L2) before its backward.
- * On the default sweep the fused pass takes within a few per cent of the
- * time it took with float values stored (bench/README.md, "Memory at 60,000
- * rows").
+ * memory.  The kernels take floats, v * (1/pixel_max), the same floats the
+ * dense path makes (u8f); a tile's are made once a pass, just before its
+ * forward, into the thread's scratch (pl_tile_values, tens of KB, in L2),
+ * and serve its backward too.
  */
 #ifndef PARLOGIT_SPARSE_H
 #define PARLOGIT_SPARSE_H
@@ -34,18 +32,13 @@
 #include "parlogit/dataset.h"
 #include "parlogit/error.h"
 
-/* A tile as stored: pl_tile's by-pixel entries (kernels/kernels.h) with
- * their values as bytes, and the same non-zeros by pairs of rows: pair i
- * (rows 2i and 2i + 1, or 2i alone, the last of an odd tile) is
- * [pptr[i], pptr[i + 1]) of pidx (its pixels non-zero in either row,
- * ascending) and of pval (two bytes a pixel, one per row, 0 where the row has
- * no ink or there is no row).  Offsets count from the tile's first entry. */
+/* A tile as stored: its non-zeros by pairs of rows.  Pair i (rows 2i and
+ * 2i + 1, or 2i alone, the last of an odd tile) is [pptr[i], pptr[i + 1])
+ * of pidx (its pixels non-zero in either row, ascending) and of pval (two
+ * bytes a pixel, one per row, 0 where the row has no ink or there is no
+ * row).  Offsets count from the tile's first pixel. */
 typedef struct pl_tile8 {
-    size_t nrows, npix;
-    const uint16_t *pix;
-    const uint32_t *ptr;
-    const uint8_t *row;
-    const uint8_t *val;
+    size_t nrows;
     const uint32_t *pptr;
     const uint16_t *pidx;
     const uint8_t *pval;
@@ -54,19 +47,14 @@ typedef struct pl_tile8 {
 typedef struct pl_tiles {
     size_t ntiles;
     size_t rows;        /* rows covered                                  */
-    size_t nnz;         /* entries (non-zero pixels) in all tiles        */
-    size_t maxent;      /* most entries of one tile                      */
+    size_t nnz;         /* the rows' non-zero pixels, all tiles          */
     size_t maxpair;     /* most pixels of one pair of rows               */
     size_t maxtile;     /* most pixels of one tile's pairs, all together */
     float xs;           /* 1 / pixel_max                                 */
     pl_tile8 *tile;     /* ntiles, pointing into the arrays below        */
     size_t *order;      /* rows: the dataset rows covered, in tile order    */
     size_t *first;      /* ntiles: each tile's first row in order           */
-    uint16_t *pix;
-    uint32_t *ptr;
-    uint8_t *row;
-    uint8_t *val;
-    uint32_t *pptr;     /* the same non-zeros by pairs of rows           */
+    uint32_t *pptr;
     uint16_t *pidx;
     uint8_t *pval;
 } pl_tiles;
@@ -95,23 +83,13 @@ int pl_tiles_build(const pl_dataset *d, const size_t *r0, const size_t *n, size_
 
 void pl_tiles_free(pl_tiles *t);
 
-/* Floats of scratch pl_tile_view, pl_tile_pair and pl_tile_values need:
- * enough for any tile's entries, two pairs side by side, or a tile's pairs'
- * values (one scratch may serve each, one after the other). */
+/* Floats of scratch pl_tile_pair and pl_tile_values need: enough for two
+ * pairs side by side or a tile's pairs' values (one scratch may serve
+ * each, one after the other). */
 static inline size_t pl_tiles_scratch(const pl_tiles *t)
 {
-    size_t n = t->maxent > 4 * t->maxpair ? t->maxent : 4 * t->maxpair;
-    return n > 2 * t->maxtile ? n : 2 * t->maxtile;
+    return 4 * t->maxpair > 2 * t->maxtile ? 4 * t->maxpair : 2 * t->maxtile;
 }
-
-/*
- * Tile ti of t as the backward kernel takes it: *out points into t for the
- * pixels, rows and offsets, and into scratch (pl_tiles_scratch(t) floats,
- * the thread's own) for the values, made there by k->u8f.  Valid until
- * scratch is written again.
- */
-void pl_tile_view(const pl_tiles *t, size_t ti, const pl_kernels *k, float *scratch,
-                  pl_tile *out);
 
 /*
  * Pair i of tile ti as the forward kernel takes it: returns its pixel count
