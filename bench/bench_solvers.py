@@ -117,7 +117,7 @@ def objective_l1(W, b, X, y):
 
 
 # max_iter of parlogit's L1 fit, tried in turn until its F is at or below saga's
-L1_ITERS = (10, 20, 30, 40, 50, 75, 100, 200, 500)
+L1_ITERS = (10, 15, 20, 25, 30, 40, 50, 75, 100, 200, 500)
 
 
 def model(out, name):

@@ -121,7 +121,9 @@ int pl_npy_read(const char *path, float **data, int *ndim, size_t shape[4], pl_e
 
 /* Writes to f the probabilities model m gives every row of d that belongs to
  * one of its classes, in file order: "row,label,predicted,p<c>..." (a binary
- * i-rest model: p_rest, p<i>).  PL_ENOMEM only. */
+ * i-rest model: p_rest, p<i>).  Outside a parallel region the rows are
+ * formatted on omp_get_max_threads() threads (the same bytes).  PL_ENOMEM
+ * only. */
 struct pl_model;
 int pl_predictions_write(FILE *f, const struct pl_model *m, const pl_dataset *d, pl_error *e);
 

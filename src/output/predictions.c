@@ -4,6 +4,8 @@
  * the rows in file order, so a user can join it with the images.  See
  * include/parlogit/output.h.
  */
+#include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "parlogit/model.h"
@@ -17,6 +19,23 @@ static int by_orig(const void *a, const void *b, void *set)
     const pl_dataset *d = set;
     const uint32_t x = d->orig[*(const size_t *)a], y = d->orig[*(const size_t *)b];
     return (x > y) - (x < y);
+}
+
+/* One row r of d: "row,label,predicted,p..." with the n probabilities. */
+static void put_row(FILE *f, const pl_model *m, const pl_dataset *d, size_t r, int n)
+{
+    double p[PL_CLASSES];
+    const int pred = pl_model_predict(m, d->pix + r * d->dim, p);
+    fprintf(f, "%u,%d,", (unsigned)d->orig[r], d->label[r]);
+    if (pred < 0)
+        fputs("rest", f);
+    else
+        fprintf(f, "%d", pred);
+    for (int k = 0; k < n; k++) {
+        char b[32];
+        fprintf(f, ",%s", pl_fmt_double17(b, p[k]));   /* lossless, no search */
+    }
+    fputc('\n', f);
 }
 
 int pl_predictions_write(FILE *f, const pl_model *m, const pl_dataset *d, pl_error *e)
@@ -38,20 +57,35 @@ int pl_predictions_write(FILE *f, const pl_model *m, const pl_dataset *d, pl_err
         else
             fprintf(f, ",p%d", cls[k]);
     fputc('\n', f);
-    for (size_t i = 0; i < nr; i++) {
-        const size_t r = ord[i];
-        double p[PL_CLASSES];
-        const int pred = pl_model_predict(m, d->pix + r * d->dim, p);
-        fprintf(f, "%u,%d,", (unsigned)d->orig[r], d->label[r]);
-        if (pred < 0)
-            fputs("rest", f);
-        else
-            fprintf(f, "%d", pred);
-        for (int k = 0; k < n; k++) {
-            char b[32];
-            fprintf(f, ",%s", pl_fmt_double17(b, p[k]));   /* lossless, no search */
+    /* the rows in nb blocks, each formatted into memory by a thread of its
+     * own (where no parallel region is running already: the run's models
+     * are written one a thread), then written in block order: the same
+     * bytes for any number of threads */
+    const int nb = omp_in_parallel() || nr < 256 ? 1 : omp_get_max_threads();
+    char *text[nb];
+    size_t len[nb];
+    int failed = 0;
+#pragma omp parallel for schedule(static, 1) num_threads(nb) if (nb > 1) reduction(| : failed)
+    for (int t = 0; t < nb; t++) {
+        text[t] = NULL;
+        len[t] = 0;
+        FILE *g = open_memstream(&text[t], &len[t]);
+        if (!g) {
+            failed = 1;
+            continue;
         }
-        fputc('\n', f);
+        for (size_t i = nr * (size_t)t / (size_t)nb; i < nr * (size_t)(t + 1) / (size_t)nb; i++)
+            put_row(g, m, d, ord[i], n);
+        failed |= fclose(g) != 0;
+    }
+    for (int t = 0; t < nb; t++) {
+        if (!failed)
+            fwrite(text[t], 1, len[t], f);
+        free(text[t]);
+    }
+    if (failed) {
+        free(ord);
+        return pl_errorf(e, PL_ENOMEM, "out of memory for predictions");
     }
     free(ord);
     return PL_OK;

@@ -4,13 +4,13 @@
  * loss over any list of the task's rows, for stochastic gradient descent.
  *
  * The fused objective (fused.h) is built for passes over a whole set: its
- * rows are cut into blocks of one digit and stored by pixel once, before the
- * first iteration.  A mini-batch is a new random handful of rows at every
- * step, so here the rows of a batch are gathered as floats (x = p / 255)
- * into a buffer and worked with the dense kernels (kernels.h: dfwd, the
- * links, dbwd) on the task's models side by side: column j K + k holds
- * output k of model j, model-minor as in the fused sweep, so each row read
- * serves every model.
+ * rows are cut into blocks of one digit and stored by pairs of rows once,
+ * before the first iteration (sparse.h).  A mini-batch is a new random
+ * handful of rows at every step, so here the rows of a batch are gathered as
+ * floats (x = p / 255) into a buffer and worked with the dense kernels
+ * (kernels.h: dfwd, the links, dbwd) on the task's models side by side:
+ * column j K + k holds output k of model j, model-minor as in the fused
+ * sweep, so each row read serves every model.
  *
  * Determinism for any team: the rows of a pass are cut into fixed chunks of
  * PL_MB_CHUNK rows and those into pieces of PL_DTILE rows; a piece's forward
