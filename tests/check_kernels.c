@@ -299,8 +299,8 @@ static void clobber_rows(void *ctx, size_t row0, size_t n)
     memset(g->d->pix + row0 * g->d->dim, 0xee, n * g->d->dim);
 }
 
-/* The tiled index holds exactly the non-zero pixels, by pixel and by pairs of
- * rows (tiles of T, 6, T, T and 2 rows, T = PL_TILE_ROWS: odd and even pair
+/* The tiled index holds exactly the non-zero pixels, by pairs of rows
+ * (tiles of T, 6, T, T and 2 rows, T = PL_TILE_ROWS: odd and even pair
  * counts), in the rows' own order and chained; each range's rows are a
  * permutation of the range (in order when not chained).  Each range is
  * handed to done once, after which the build reads its rows no more (they
@@ -384,6 +384,101 @@ START_TEST(test_tiles_hold_every_nonzero)
         pl_tiles_free(&t);
         pl_dataset_free(&d);
     }
+    pl_raw_free(&raw);
+}
+END_TEST
+
+/* The chain as sparse.c's opening comment defines it, written plainly: rows
+ * [r0, r0 + n) of raw in windows of PL_CHAIN_ROWS, each from its first row,
+ * the next the unused row of the highest Jaccard similarity of signatures
+ * (bit j 256 / dim of each non-zero pixel j) with the last, the first in
+ * window order on ties, two blank rows alike. */
+static void chain_reference(const pl_raw *raw, size_t r0, size_t n, size_t *out)
+{
+    const size_t dim = raw->dim;
+    for (size_t w0 = 0; w0 < n; w0 += PL_CHAIN_ROWS) {
+        const size_t len = n - w0 < PL_CHAIN_ROWS ? n - w0 : PL_CHAIN_ROWS;
+        uint64_t(*sig)[4] = calloc(len, sizeof *sig);
+        long *cnt = calloc(len, sizeof *cnt);
+        unsigned char *used = calloc(len, 1);
+        for (size_t i = 0; i < len; i++) {
+            for (size_t j = 0; j < dim; j++)
+                if (raw->pix[(r0 + w0 + i) * dim + j]) {
+                    const size_t b = j * 256 / dim;
+                    sig[i][b / 64] |= 1ull << (b % 64);
+                }
+            for (int q = 0; q < 4; q++)
+                cnt[i] += __builtin_popcountll(sig[i][q]);
+        }
+        size_t cur = 0;
+        used[0] = 1;
+        out[w0] = r0 + w0;
+        for (size_t k = 1; k < len; k++) {
+            size_t best = len;
+            long bi = 0, bu = 1;
+            for (size_t i = 0; i < len; i++) {
+                if (used[i] || len < 3)
+                    continue;
+                long in = 0;
+                for (int q = 0; q < 4; q++)
+                    in += __builtin_popcountll(sig[cur][q] & sig[i][q]);
+                long un = cnt[cur] + cnt[i] - in;
+                if (un == 0)
+                    in = un = 1;
+                if (best == len || in * bu > bi * un) {
+                    best = i;
+                    bi = in;
+                    bu = un;
+                }
+            }
+            if (len < 3)   /* nothing to choose: the window's own order */
+                best = k;
+            used[best] = 1;
+            out[w0 + k] = r0 + w0 + best;
+            cur = best;
+        }
+        free(sig);
+        free(cnt);
+        free(used);
+    }
+}
+
+/* The chain's order is chain_reference's: 1100 rows of 100 pixels (two
+ * ranges: windows of 512, 512 and 76 rows, then 2) drawn from a dozen
+ * patterns with noise, blank rows among them, so that ties are many and
+ * must go to the first row in window order. */
+START_TEST(test_chain_is_the_nearest_neighbour_chain)
+{
+    enum { ROWS = 1102, DIM = 100, PATTERNS = 12 };
+    uint64_t s = 11;
+    pl_raw raw = { .n = ROWS, .height = 10, .width = 10, .dim = DIM, .pixel_max = 255 };
+    raw.pix = calloc(ROWS * DIM, 1);
+    raw.label = calloc(ROWS, 1);
+    static uint8_t pat[PATTERNS][DIM];
+    for (int p = 1; p < PATTERNS; p++)   /* pattern 0 blank */
+        for (size_t j = 0; j < DIM; j++)
+            pat[p][j] = tu_rand(&s) % 4 == 0 ? (uint8_t)(1 + tu_rand(&s) % 255) : 0;
+    for (size_t i = 0; i < ROWS; i++) {
+        memcpy(raw.pix + i * DIM, pat[tu_rand(&s) % PATTERNS], DIM);
+        if (tu_rand(&s) % 3 == 0)   /* a third with a noise pixel: near ties */
+            raw.pix[i * DIM + tu_rand(&s) % DIM] = 9;
+    }
+    pl_dataset d;
+    pl_error e;
+    ck_assert_int_eq(pl_dataset_build(&raw, NULL, ROWS, 1, &d, &e), PL_OK);
+    size_t r0[2] = { 0, ROWS - 2 }, n[2] = { ROWS - 2, 2 };
+    static size_t want[ROWS];
+    chain_reference(&raw, r0[0], n[0], want);
+    chain_reference(&raw, r0[1], n[1], want + n[0]);
+    for (int threads = 1; threads <= 3; threads += 2) {
+        pl_tiles t;
+        ck_assert_int_eq(pl_tiles_build(&d, r0, n, 2, 1, threads, NULL, NULL, &t, &e), PL_OK);
+        for (size_t i = 0; i < ROWS; i++)
+            ck_assert_msg(t.order[i] == want[i], "%d threads: row %zu of the chain is %zu, "
+                          "not %zu", threads, i, t.order[i], want[i]);
+        pl_tiles_free(&t);
+    }
+    pl_dataset_free(&d);
     pl_raw_free(&raw);
 }
 END_TEST
@@ -1076,6 +1171,7 @@ Suite *suite_kernels(void)
     tcase_add_test(tc, test_link_keeps_small_losses);
     tcase_add_test(tc, test_vadd_matches_reference);
     tcase_add_test(tc, test_chain_pairs_alike_rows);
+    tcase_add_test(tc, test_chain_is_the_nearest_neighbour_chain);
     suite_add_tcase(s, tc);
     TCase *sm = tcase_create("smlink");
     tcase_set_timeout(sm, 120);
