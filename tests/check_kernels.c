@@ -149,7 +149,7 @@ static void check_sparse(int level)
     pl_kernels k;
     pl_error e;
     ck_assert_int_eq(pl_kernels_select(level, &k, &e), PL_OK);
-    static const size_t ms[] = { 8, 16, 24, 40, 56, 64, 72, 112 };
+    static const size_t ms[] = { 8, 16, 24, 32, 40, 56, 64, 72, 112 };
     uint64_t s = 77;
     const size_t dim = 784, rows = 2 * PL_TILE_ROWS + 22;   /* three tiles, the last of 22 rows */
     pl_raw raw = { .n = rows, .height = 28, .width = 28, .dim = dim };
