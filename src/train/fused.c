@@ -666,15 +666,22 @@ static void step_chunk(const pl_fused *f, const double *lrm, float *gs, size_t c
                           w[0] + p * ldg[0], w[1] + p * ldg[1]);
             continue;
         }
-        for (size_t p = 0; p < np; p++)
-            for (size_t l = 0; l < ncol; l++) {
-                float sum = part[0][p * ldg[0] + l];
-                for (int q = 1; q < ft->n; q++)
-                    sum += part[q][p * ldg[q] + l];
-                const float v = w[0][p * ldg[0] + l] - lr[l] * (sum * inv);
-                for (int q = 0; q < ft->n; q++)
-                    w[q][p * ldg[q] + l] = v;
+        /* a pixel's columns side by side, copy after copy (each column's sum
+         * still in copy order): loops over the columns, which vectorise */
+        for (size_t p = 0; p < np; p++) {
+            float v[PL_MAX_LIST * PL_CLASSES];
+            memcpy(v, part[0] + p * ldg[0], ncol * sizeof *v);
+            for (int q = 1; q < ft->n; q++) {
+                const float *pq = part[q] + p * ldg[q];
+                for (size_t l = 0; l < ncol; l++)
+                    v[l] += pq[l];
             }
+            const float *w0 = w[0] + p * ldg[0];
+            for (size_t l = 0; l < ncol; l++)
+                v[l] = w0[l] - lr[l] * (v[l] * inv);
+            for (int q = 0; q < ft->n; q++)
+                memcpy(w[q] + p * ldg[q], v, ncol * sizeof *v);
+        }
     }
 }
 
