@@ -199,6 +199,24 @@ static void spfwd2_w8(const uint16_t *ia, const float *va, size_t na, const uint
 #undef SPFWD2_BODY
 #undef SPFWD2_REST
 
+/* Pixels [t, n) of one pair at 32 columns, into its rows' sums (a0, a1)
+ * and (c0, c1): the end of a pair longer than its partner. */
+static inline __attribute__((always_inline)) void
+spfwd_rest32(const uint16_t *idx, const float *v2, size_t t, size_t n, const float *W,
+             size_t ldw, __m512 *a0, __m512 *a1, __m512 *c0, __m512 *c1)
+{
+    for (size_t u = t; u < n; u++) {
+        const float *w = W + (size_t)idx[u] * ldw;
+        __m512 x0 = _mm512_loadu_ps(w), x1 = _mm512_loadu_ps(w + 16);
+        __asm__("" : "+v"(x0), "+v"(x1));
+        const __m512 ua = _mm512_set1_ps(v2[2 * u]), uc = _mm512_set1_ps(v2[2 * u + 1]);
+        *a0 = _mm512_fmadd_ps(ua, x0, *a0);
+        *a1 = _mm512_fmadd_ps(ua, x1, *a1);
+        *c0 = _mm512_fmadd_ps(uc, x0, *c0);
+        *c1 = _mm512_fmadd_ps(uc, x1, *c1);
+    }
+}
+
 /* Two pairs in step at 32 columns, two registers a row: eight chains of
  * FMAs where spfwd has four, which at this width run at the FMA's latency
  * (three ten-class models side by side: the softmax sweep).  Each row's
@@ -227,26 +245,8 @@ static void spfwd2_w32(const uint16_t *ia, const float *va, size_t na, const uin
         q0 = _mm512_fmadd_ps(ud, y0, q0);
         q1 = _mm512_fmadd_ps(ud, y1, q1);
     }
-    for (size_t u = t; u < na; u++) {   /* the longer one's rest */
-        const float *wa = W + (size_t)ia[u] * ldw;
-        __m512 x0 = _mm512_loadu_ps(wa), x1 = _mm512_loadu_ps(wa + 16);
-        __asm__("" : "+v"(x0), "+v"(x1));
-        const __m512 ua = _mm512_set1_ps(va[2 * u]), uc = _mm512_set1_ps(va[2 * u + 1]);
-        a0 = _mm512_fmadd_ps(ua, x0, a0);
-        a1 = _mm512_fmadd_ps(ua, x1, a1);
-        c0 = _mm512_fmadd_ps(uc, x0, c0);
-        c1 = _mm512_fmadd_ps(uc, x1, c1);
-    }
-    for (size_t u = t; u < nb; u++) {
-        const float *wb = W + (size_t)ib[u] * ldw;
-        __m512 y0 = _mm512_loadu_ps(wb), y1 = _mm512_loadu_ps(wb + 16);
-        __asm__("" : "+v"(y0), "+v"(y1));
-        const __m512 ub = _mm512_set1_ps(vb[2 * u]), ud = _mm512_set1_ps(vb[2 * u + 1]);
-        p0 = _mm512_fmadd_ps(ub, y0, p0);
-        p1 = _mm512_fmadd_ps(ub, y1, p1);
-        q0 = _mm512_fmadd_ps(ud, y0, q0);
-        q1 = _mm512_fmadd_ps(ud, y1, q1);
-    }
+    spfwd_rest32(ia, va, t, na, W, ldw, &a0, &a1, &c0, &c1);   /* the longer one's rest */
+    spfwd_rest32(ib, vb, t, nb, W, ldw, &p0, &p1, &q0, &q1);
     _mm512_storeu_ps(Z, a0);
     _mm512_storeu_ps(Z + 16, a1);
     _mm512_storeu_ps(Z + ldz, c0);
