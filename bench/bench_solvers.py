@@ -34,8 +34,9 @@ Seed 004's fit (--quick: left out): the ten-class softmax with an L1 penalty at
 C = 1 on rows 0:7500 (F = mean cross-entropy + ||W||_1 / n), scikit-learn's
 LogisticRegression(penalty="l1", solver="saga", tol=0.1, random_state=0: the
 same F every run) against parlogit's OWL-QN (solver = lbfgs, penalty = l1) at
-the fewest max_iter of L1_ITERS whose F is at or below saga's: both timed as above (saga in this process, parlogit
-as whole processes, best and median of N runs).
+the fewest max_iter of L1_ITERS whose F is at or below saga's: both timed as
+above (saga in this process, parlogit as whole processes, best and median of N
+runs).
 
 SGD (solver = sgd): the ten-class softmax over the 8000 training rows, lr 0.1,
 batch 32 and 256, 5 epochs, one curve point per epoch: rows per second per

@@ -414,10 +414,10 @@ static void chain_reference(const pl_raw *raw, size_t r0, size_t n, size_t *out)
         used[0] = 1;
         out[w0] = r0 + w0;
         for (size_t k = 1; k < len; k++) {
-            size_t best = len;
+            size_t best = len < 3 ? k : len;   /* under 3 rows: their own order */
             long bi = 0, bu = 1;
-            for (size_t i = 0; i < len; i++) {
-                if (used[i] || len < 3)
+            for (size_t i = 0; i < len && len >= 3; i++) {
+                if (used[i])
                     continue;
                 long in = 0;
                 for (int q = 0; q < 4; q++)
@@ -431,8 +431,6 @@ static void chain_reference(const pl_raw *raw, size_t r0, size_t n, size_t *out)
                     bu = un;
                 }
             }
-            if (len < 3)   /* nothing to choose: the window's own order */
-                best = k;
             used[best] = 1;
             out[w0 + k] = r0 + w0 + best;
             cur = best;

@@ -199,22 +199,19 @@ static void spfwd2_w8(const uint16_t *ia, const float *va, size_t na, const uint
 #undef SPFWD2_BODY
 #undef SPFWD2_REST
 
-/* Pixels [t, n) of one pair at 32 columns, into its rows' sums (a0, a1)
- * and (c0, c1): the end of a pair longer than its partner. */
+/* One pixel of a pair at 32 columns: its weight row w (two registers,
+ * loaded once for both rows) times the pair's two values into the rows'
+ * sums, acc[0..1] the first row's, acc[2..3] the second's. */
 static inline __attribute__((always_inline)) void
-spfwd_rest32(const uint16_t *idx, const float *v2, size_t t, size_t n, const float *W,
-             size_t ldw, __m512 *a0, __m512 *a1, __m512 *c0, __m512 *c1)
+spfwd_px32(const float *w, float v0, float v1, __m512 acc[4])
 {
-    for (size_t u = t; u < n; u++) {
-        const float *w = W + (size_t)idx[u] * ldw;
-        __m512 x0 = _mm512_loadu_ps(w), x1 = _mm512_loadu_ps(w + 16);
-        __asm__("" : "+v"(x0), "+v"(x1));
-        const __m512 ua = _mm512_set1_ps(v2[2 * u]), uc = _mm512_set1_ps(v2[2 * u + 1]);
-        *a0 = _mm512_fmadd_ps(ua, x0, *a0);
-        *a1 = _mm512_fmadd_ps(ua, x1, *a1);
-        *c0 = _mm512_fmadd_ps(uc, x0, *c0);
-        *c1 = _mm512_fmadd_ps(uc, x1, *c1);
-    }
+    __m512 x0 = _mm512_loadu_ps(w), x1 = _mm512_loadu_ps(w + 16);
+    __asm__("" : "+v"(x0), "+v"(x1));   /* one load for both rows */
+    const __m512 u0 = _mm512_set1_ps(v0), u1 = _mm512_set1_ps(v1);
+    acc[0] = _mm512_fmadd_ps(u0, x0, acc[0]);
+    acc[1] = _mm512_fmadd_ps(u0, x1, acc[1]);
+    acc[2] = _mm512_fmadd_ps(u1, x0, acc[2]);
+    acc[3] = _mm512_fmadd_ps(u1, x1, acc[3]);
 }
 
 /* Two pairs in step at 32 columns, two registers a row: eight chains of
@@ -225,36 +222,24 @@ static void spfwd2_w32(const uint16_t *ia, const float *va, size_t na, const uin
                        const float *vb, size_t nb, const float *W, size_t ldw, float *Z,
                        size_t ldz)
 {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, c0 = a0, c1 = a0;
-    __m512 p0 = a0, p1 = a0, q0 = a0, q1 = a0;
+    __m512 A[4], B[4];
+    for (int q = 0; q < 4; q++)
+        A[q] = B[q] = _mm512_setzero_ps();
     const size_t n = na < nb ? na : nb;
-    size_t t = 0;
-    for (; t < n; t++) {
-        const float *wa = W + (size_t)ia[t] * ldw, *wb = W + (size_t)ib[t] * ldw;
-        __m512 x0 = _mm512_loadu_ps(wa), x1 = _mm512_loadu_ps(wa + 16);
-        __m512 y0 = _mm512_loadu_ps(wb), y1 = _mm512_loadu_ps(wb + 16);
-        __asm__("" : "+v"(x0), "+v"(x1), "+v"(y0), "+v"(y1));   /* one load for both rows */
-        const __m512 ua = _mm512_set1_ps(va[2 * t]), uc = _mm512_set1_ps(va[2 * t + 1]);
-        const __m512 ub = _mm512_set1_ps(vb[2 * t]), ud = _mm512_set1_ps(vb[2 * t + 1]);
-        a0 = _mm512_fmadd_ps(ua, x0, a0);
-        a1 = _mm512_fmadd_ps(ua, x1, a1);
-        c0 = _mm512_fmadd_ps(uc, x0, c0);
-        c1 = _mm512_fmadd_ps(uc, x1, c1);
-        p0 = _mm512_fmadd_ps(ub, y0, p0);
-        p1 = _mm512_fmadd_ps(ub, y1, p1);
-        q0 = _mm512_fmadd_ps(ud, y0, q0);
-        q1 = _mm512_fmadd_ps(ud, y1, q1);
+    for (size_t t = 0; t < n; t++) {
+        spfwd_px32(W + (size_t)ia[t] * ldw, va[2 * t], va[2 * t + 1], A);
+        spfwd_px32(W + (size_t)ib[t] * ldw, vb[2 * t], vb[2 * t + 1], B);
     }
-    spfwd_rest32(ia, va, t, na, W, ldw, &a0, &a1, &c0, &c1);   /* the longer one's rest */
-    spfwd_rest32(ib, vb, t, nb, W, ldw, &p0, &p1, &q0, &q1);
-    _mm512_storeu_ps(Z, a0);
-    _mm512_storeu_ps(Z + 16, a1);
-    _mm512_storeu_ps(Z + ldz, c0);
-    _mm512_storeu_ps(Z + ldz + 16, c1);
-    _mm512_storeu_ps(Z + 2 * ldz, p0);
-    _mm512_storeu_ps(Z + 2 * ldz + 16, p1);
-    _mm512_storeu_ps(Z + 3 * ldz, q0);
-    _mm512_storeu_ps(Z + 3 * ldz + 16, q1);
+    for (size_t t = n; t < na; t++)   /* the longer one's rest */
+        spfwd_px32(W + (size_t)ia[t] * ldw, va[2 * t], va[2 * t + 1], A);
+    for (size_t t = n; t < nb; t++)
+        spfwd_px32(W + (size_t)ib[t] * ldw, vb[2 * t], vb[2 * t + 1], B);
+    for (int r = 0; r < 2; r++) {
+        _mm512_storeu_ps(Z + r * ldz, A[2 * r]);
+        _mm512_storeu_ps(Z + r * ldz + 16, A[2 * r + 1]);
+        _mm512_storeu_ps(Z + (2 + r) * ldz, B[2 * r]);
+        _mm512_storeu_ps(Z + (2 + r) * ldz + 16, B[2 * r + 1]);
+    }
 }
 
 void pl_spfwd2_avx512(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,

@@ -74,12 +74,11 @@ static void signature(const uint8_t *x, size_t dim, const uint8_t *cell, uint64_
 
 /* Orders rows[0..n) (n <= PL_CHAIN_ROWS) into a nearest-neighbour chain;
  * sig, cnt and orig are scratch for n rows, cell each pixel's signature bit
- * (signature).  The
- * rows not yet chained are kept packed at the front of sig, cnt and orig
- * (the one taken is replaced by the last), so each step scans only those,
- * without a branch per used row; a tie goes to the lowest window index
- * (orig), the first in window order, whatever their packed order.  Cloned
- * for CPUs with popcnt, which popcount4 then inlines. */
+ * (signature).  The rows not yet chained are kept packed at the front of
+ * sig, cnt and orig (the one taken is replaced by the last), so each step
+ * scans only those, without a branch per used row; a tie goes to the lowest
+ * window index (orig), the first in window order, whatever their packed
+ * order.  Cloned for CPUs with popcnt, which popcount4 then inlines. */
 PL_CLONES("popcnt", "default") static void
 chain_rows(const pl_dataset *d, size_t *rows, size_t n, uint64_t *sig, int *cnt,
            uint16_t *orig, size_t *tmp, const uint8_t *cell)
