@@ -544,6 +544,35 @@ START_TEST(test_number_text_round_trips)
         ck_assert(strtod(pl_fmt_double17(b, odd[i]), NULL) == odd[i]);
     }
     ck_assert_str_eq(pl_fmt_double(b, 0.015), "0.015");
+    /* pl_fmt_double17 writes its own digits (fmt.c): the very bytes of
+     * printf's %.17g, on random bit patterns, probabilities, dyadic numbers
+     * whose 18th digit is an exact tie (x 10^k = q + 1/2), and powers of ten
+     * with their neighbours */
+    char c[40];
+    for (int i = 0; i < 40000; i++) {
+        const uint64_t r = tu_rand(&s) << 32 ^ tu_rand(&s), j = (r >> 11) | 1;
+        double xs[4];
+        memcpy(&xs[0], &r, sizeof xs[0]);
+        xs[1] = (double)(r >> 11) * 0x1p-53 * pow(10.0, -(double)(i % 19));
+        xs[2] = ldexp((double)j, -(int)(tu_rand(&s) % 70));
+        xs[3] = ldexp((double)(j >> (i % 40)), -(int)(tu_rand(&s) % 70));
+        for (int q = 0; q < 4; q++) {
+            const double x = i % 2 ? -xs[q] : xs[q];
+            if (!isfinite(x))
+                continue;
+            snprintf(c, sizeof c, "%.17g", x);
+            ck_assert_str_eq(pl_fmt_double17(b, x), c);
+        }
+    }
+    for (int e = -330; e <= 310; e++) {
+        const double p = pow(10.0, e), near[3] = { p, nextafter(p, 0.0), nextafter(p, INFINITY) };
+        for (int q = 0; q < 3; q++) {
+            snprintf(c, sizeof c, "%.17g", near[q]);
+            ck_assert_str_eq(pl_fmt_double17(b, near[q]), c);
+        }
+    }
+    ck_assert_str_eq(pl_fmt_double17(b, 1234567890123456.25), "1234567890123456.2");   /* a tie: even */
+    ck_assert_str_eq(pl_fmt_double17(b, -0.0), "-0");
     ck_assert_str_eq(pl_fmt_double17(b, NAN), "nan");
     ck_assert_str_eq(pl_fmt_double17(b, -INFINITY), "-inf");
 }

@@ -149,57 +149,70 @@ void pl_spfwd_avx2(const uint16_t *idx, const float *v2, size_t n, const float *
     }
 }
 
-/* A pair's pixels [t0, n) into its rows' sums a and c (nv registers each). */
-static inline __attribute__((always_inline)) void
-spfwd2_rest(const uint16_t *idx, const float *v2, size_t t0, size_t n, const float *W, size_t ldw,
-            const int nv, __m256 *a, __m256 *c)
-{
-    for (size_t t = t0; t < n; t++) {
-        const __m256 u0 = _mm256_broadcast_ss(v2 + 2 * t), u1 = _mm256_broadcast_ss(v2 + 2 * t + 1);
-        const float *w = W + (size_t)idx[t] * ldw;
-        for (int r = 0; r < nv; r++) {
-            __m256 x = _mm256_loadu_ps(w + 8 * r);
-            __asm__("" : "+x"(x));
-            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
-            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
-        }
+/* A pair's pixels [t, n) into its rows' sums: one weight register (a0, c0)
+ * or two (and a1, c1).  A macro, not a function taking the sums' arrays:
+ * through a pointer GCC kept the sums in memory, eight stores a pixel. */
+#define SPFWD2_REST(NV, idx, v2, n, a0, a1, c0, c1)                                   \
+    for (size_t u = t; u < (n); u++) {                                                \
+        const __m256 u0 = _mm256_broadcast_ss((v2) + 2 * u);                          \
+        const __m256 u1 = _mm256_broadcast_ss((v2) + 2 * u + 1);                      \
+        const float *w = W + (size_t)(idx)[u] * ldw;                                  \
+        __m256 x0 = _mm256_loadu_ps(w);                                               \
+        __asm__("" : "+x"(x0));                                                       \
+        a0 = _mm256_fmadd_ps(u0, x0, a0);                                             \
+        c0 = _mm256_fmadd_ps(u1, x0, c0);                                             \
+        if (NV > 1) {                                                                 \
+            __m256 x1 = _mm256_loadu_ps(w + 8);                                       \
+            __asm__("" : "+x"(x1));                                                   \
+            a1 = _mm256_fmadd_ps(u0, x1, a1);                                         \
+            c1 = _mm256_fmadd_ps(u1, x1, c1);                                         \
+        }                                                                             \
     }
-}
 
 /* Two pairs in step over the pixels both have, then the longer one's rest
  * alone: each row summed in its own pair's pixel order, as spfwd_chunk sums
- * it.  nv <= 2 registers a row (m <= 16). */
+ * it.  NV <= 2 registers a row (m <= 16), each sum a named register. */
 static inline __attribute__((always_inline)) void
 spfwd2_chunk(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib, const float *vb,
-             size_t nb, const float *W, size_t ldw, const int nv, float *Z, size_t ldz)
+             size_t nb, const float *W, size_t ldw, const int NV, float *Z, size_t ldz)
 {
-    __m256 a[2], c[2], p[2], q[2];
-    for (int r = 0; r < nv; r++)
-        a[r] = c[r] = p[r] = q[r] = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, c0 = a0, c1 = a0;   /* pair a's rows */
+    __m256 p0 = a0, p1 = a0, q0 = a0, q1 = a0;                     /* pair b's rows */
     const size_t n = na < nb ? na : nb;
     size_t t = 0;
     for (; t < n; t++) {
         const __m256 u0 = _mm256_broadcast_ss(va + 2 * t), u1 = _mm256_broadcast_ss(va + 2 * t + 1);
         const __m256 s0 = _mm256_broadcast_ss(vb + 2 * t), s1 = _mm256_broadcast_ss(vb + 2 * t + 1);
         const float *wa = W + (size_t)ia[t] * ldw, *wb = W + (size_t)ib[t] * ldw;
-        for (int r = 0; r < nv; r++) {
-            __m256 x = _mm256_loadu_ps(wa + 8 * r), y = _mm256_loadu_ps(wb + 8 * r);
-            __asm__("" : "+x"(x), "+x"(y));   /* one load for both rows of a pair */
-            a[r] = _mm256_fmadd_ps(u0, x, a[r]);
-            c[r] = _mm256_fmadd_ps(u1, x, c[r]);
-            p[r] = _mm256_fmadd_ps(s0, y, p[r]);
-            q[r] = _mm256_fmadd_ps(s1, y, q[r]);
+        __m256 x = _mm256_loadu_ps(wa), y = _mm256_loadu_ps(wb);
+        __asm__("" : "+x"(x), "+x"(y));   /* one load for both rows of a pair */
+        a0 = _mm256_fmadd_ps(u0, x, a0);
+        c0 = _mm256_fmadd_ps(u1, x, c0);
+        p0 = _mm256_fmadd_ps(s0, y, p0);
+        q0 = _mm256_fmadd_ps(s1, y, q0);
+        if (NV > 1) {
+            __m256 x1 = _mm256_loadu_ps(wa + 8), y1 = _mm256_loadu_ps(wb + 8);
+            __asm__("" : "+x"(x1), "+x"(y1));
+            a1 = _mm256_fmadd_ps(u0, x1, a1);
+            c1 = _mm256_fmadd_ps(u1, x1, c1);
+            p1 = _mm256_fmadd_ps(s0, y1, p1);
+            q1 = _mm256_fmadd_ps(s1, y1, q1);
         }
     }
-    spfwd2_rest(ia, va, t, na, W, ldw, nv, a, c);   /* the longer pair's rest, alone */
-    spfwd2_rest(ib, vb, t, nb, W, ldw, nv, p, q);
-    for (int r = 0; r < nv; r++) {
-        _mm256_storeu_ps(Z + 8 * r, a[r]);
-        _mm256_storeu_ps(Z + ldz + 8 * r, c[r]);
-        _mm256_storeu_ps(Z + 2 * ldz + 8 * r, p[r]);
-        _mm256_storeu_ps(Z + 3 * ldz + 8 * r, q[r]);
+    SPFWD2_REST(NV, ia, va, na, a0, a1, c0, c1);   /* the longer pair's rest, alone */
+    SPFWD2_REST(NV, ib, vb, nb, p0, p1, q0, q1);
+    _mm256_storeu_ps(Z, a0);
+    _mm256_storeu_ps(Z + ldz, c0);
+    _mm256_storeu_ps(Z + 2 * ldz, p0);
+    _mm256_storeu_ps(Z + 3 * ldz, q0);
+    if (NV > 1) {
+        _mm256_storeu_ps(Z + 8, a1);
+        _mm256_storeu_ps(Z + ldz + 8, c1);
+        _mm256_storeu_ps(Z + 2 * ldz + 8, p1);
+        _mm256_storeu_ps(Z + 3 * ldz + 8, q1);
     }
 }
+#undef SPFWD2_REST
 
 void pl_spfwd2_avx2(const uint16_t *ia, const float *va, size_t na, const uint16_t *ib,
                     const float *vb, size_t nb, const float *W, size_t ldw, size_t m, float *Z,
@@ -226,7 +239,27 @@ spbwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *r0, con
         a[q] = _mm256_loadu_ps(r0 + 8 * q);
         c[q] = _mm256_loadu_ps(r1 + 8 * q);
     }
-    for (size_t t = 0; t < n; t++) {
+    size_t t = 0;
+    if (nq <= 2)   /* two pixels a step, both rows of G loaded first: about 25 % faster */
+        for (; t + 2 <= n; t += 2) {
+            const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
+            const __m256 s0 = _mm256_set1_ps(v2[2 * t + 2]), s1 = _mm256_set1_ps(v2[2 * t + 3]);
+            float *g = G + (size_t)idx[t] * ldw, *h = G + (size_t)idx[t + 1] * ldw;
+            __m256 x[2], y[2];   /* the pixels are distinct: g and h never overlap */
+            for (int q = 0; q < nq; q++) {
+                x[q] = _mm256_loadu_ps(g + 8 * q);
+                y[q] = _mm256_loadu_ps(h + 8 * q);
+            }
+            for (int q = 0; q < nq; q++) {
+                x[q] = _mm256_fmadd_ps(u1, c[q], _mm256_fmadd_ps(u0, a[q], x[q]));
+                y[q] = _mm256_fmadd_ps(s1, c[q], _mm256_fmadd_ps(s0, a[q], y[q]));
+            }
+            for (int q = 0; q < nq; q++) {
+                _mm256_storeu_ps(g + 8 * q, x[q]);
+                _mm256_storeu_ps(h + 8 * q, y[q]);
+            }
+        }
+    for (; t < n; t++) {
         const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
         float *g = G + (size_t)idx[t] * ldw;
         for (int q = 0; q < nq; q++)
