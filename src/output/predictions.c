@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parlogit/model.h"
 #include "parlogit/output.h"
@@ -21,21 +22,46 @@ static int by_orig(const void *a, const void *b, void *set)
     return (x > y) - (x < y);
 }
 
-/* One row r of d: "row,label,predicted,p..." with the n probabilities. */
+/* x in decimal at o; returns the end. */
+static char *put_uint(char *o, unsigned long x)
+{
+    char t[24];
+    int n = 0;
+    do
+        t[n++] = (char)('0' + x % 10);
+    while (x /= 10);
+    while (n)
+        *o++ = t[--n];
+    return o;
+}
+
+/* One row r of d: "row,label,predicted,p..." with the n probabilities, made
+ * in a buffer and written at once (printf's format parsing took a third of
+ * a ten-class row's time). */
 static void put_row(FILE *f, const pl_model *m, const pl_dataset *d, size_t r, int n)
 {
     double p[PL_CLASSES];
     const int pred = pl_model_predict(m, d->pix + r * d->dim, p);
-    fprintf(f, "%u,%d,", (unsigned)d->orig[r], d->label[r]);
-    if (pred < 0)
-        fputs("rest", f);
-    else
-        fprintf(f, "%d", pred);
+    char line[64 + PL_CLASSES * 32], *o = line;
+    o = put_uint(o, d->orig[r]);
+    *o++ = ',';
+    o = put_uint(o, d->label[r]);
+    *o++ = ',';
+    if (pred < 0) {
+        memcpy(o, "rest", 4);
+        o += 4;
+    } else {
+        o = put_uint(o, (unsigned long)pred);
+    }
     for (int k = 0; k < n; k++) {
         char b[32];
-        fprintf(f, ",%s", pl_fmt_double17(b, p[k]));   /* lossless, no search */
+        const size_t len = strlen(pl_fmt_double17(b, p[k]));   /* lossless, no search */
+        *o++ = ',';
+        memcpy(o, b, len);
+        o += len;
     }
-    fputc('\n', f);
+    *o++ = '\n';
+    fwrite(line, 1, (size_t)(o - line), f);
 }
 
 int pl_predictions_write(FILE *f, const pl_model *m, const pl_dataset *d, pl_error *e)
