@@ -104,12 +104,12 @@ void pl_axpy_avx2(const uint8_t *x, size_t ldx, size_t nr, size_t dim, const flo
  * default sweep in one pass: 10 accumulators, 2 values, 1 weight register),
  * both rows' z accumulate in registers over the pixels non-zero in either,
  * each weight row (from L2: read, never written) loaded once for the two.
- * Backward, one tile, in chunks of at most 40 columns: the chunk of G's row j
- * accumulates in registers over the pixel's entries (two sets of
- * accumulators, entries taken in pairs, the odd last one into the first set)
- * and is added to G once per pixel.  Every chunk sums in that one order, so a
- * column's bits do not depend on how many columns the batch has: a model
- * gets the same weights in any batch and on any rank of a models split. */
+ * Backward, a pair of rows (spbwd): in chunks of at most 32 columns, both
+ * rows' residuals held in registers, each pixel's row of G read, given its
+ * two FMAs and written back.  Every column gets the same operations in the
+ * same order whatever the chunking, so a column's bits do not depend on how
+ * many columns the batch has: a model gets the same weights in any batch and
+ * on any rank of a models split. */
 
 static inline __attribute__((always_inline)) void
 spfwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *W, size_t ldw,
@@ -245,25 +245,24 @@ spbwd_chunk(const uint16_t *idx, const float *v2, size_t n, const float *r0, con
         c[q] = _mm256_loadu_ps(r1 + 8 * q);
     }
     size_t t = 0;
-    if (nq <= 4)
-        for (; t + 2 <= n; t += 2) {
-            const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
-            const __m256 s0 = _mm256_set1_ps(v2[2 * t + 2]), s1 = _mm256_set1_ps(v2[2 * t + 3]);
-            float *g = G + (size_t)idx[t] * ldw, *h = G + (size_t)idx[t + 1] * ldw;
-            __m256 x[4], y[4];   /* the pixels are distinct: g and h never overlap */
-            for (int q = 0; q < nq; q++) {
-                x[q] = _mm256_loadu_ps(g + 8 * q);
-                y[q] = _mm256_loadu_ps(h + 8 * q);
-            }
-            for (int q = 0; q < nq; q++) {
-                x[q] = _mm256_fmadd_ps(u1, c[q], _mm256_fmadd_ps(u0, a[q], x[q]));
-                y[q] = _mm256_fmadd_ps(s1, c[q], _mm256_fmadd_ps(s0, a[q], y[q]));
-            }
-            for (int q = 0; q < nq; q++) {
-                _mm256_storeu_ps(g + 8 * q, x[q]);
-                _mm256_storeu_ps(h + 8 * q, y[q]);
-            }
+    for (; t + 2 <= n; t += 2) {
+        const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
+        const __m256 s0 = _mm256_set1_ps(v2[2 * t + 2]), s1 = _mm256_set1_ps(v2[2 * t + 3]);
+        float *g = G + (size_t)idx[t] * ldw, *h = G + (size_t)idx[t + 1] * ldw;
+        __m256 x[4], y[4];   /* the pixels are distinct: g and h never overlap */
+        for (int q = 0; q < nq; q++) {
+            x[q] = _mm256_loadu_ps(g + 8 * q);
+            y[q] = _mm256_loadu_ps(h + 8 * q);
         }
+        for (int q = 0; q < nq; q++) {
+            x[q] = _mm256_fmadd_ps(u1, c[q], _mm256_fmadd_ps(u0, a[q], x[q]));
+            y[q] = _mm256_fmadd_ps(s1, c[q], _mm256_fmadd_ps(s0, a[q], y[q]));
+        }
+        for (int q = 0; q < nq; q++) {
+            _mm256_storeu_ps(g + 8 * q, x[q]);
+            _mm256_storeu_ps(h + 8 * q, y[q]);
+        }
+    }
     for (; t < n; t++) {
         const __m256 u0 = _mm256_set1_ps(v2[2 * t]), u1 = _mm256_set1_ps(v2[2 * t + 1]);
         float *g = G + (size_t)idx[t] * ldw;
